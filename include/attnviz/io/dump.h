@@ -1,0 +1,37 @@
+// A loaded dump: the attention tensor, its tokens and where it came from.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attnviz/tensor/attention_tensor.h"
+
+namespace attnviz {
+
+enum class FileFormat { kNpy, kNpz, kJson, kSafetensors };
+
+// "npy", "npz", "json", "safetensors".
+std::string_view FileFormatName(FileFormat format);
+
+struct DumpMetadata {
+  std::string path;  // as given on the command line ("-" for standard input)
+  FileFormat format = FileFormat::kNpy;
+  std::string array_name;  // npz member or safetensors tensor; empty when the file holds one array
+  std::string model;       // from the file when it says, else empty
+  // When a dump holds a slice of a larger model (a JSON file with "layer": 11, "head": 0), the
+  // model's index of this dump's layer 0 and head 0.
+  int64_t layer_offset = 0;
+  int64_t head_offset = 0;
+};
+
+struct Dump {
+  AttentionTensor attention;
+  std::optional<std::vector<std::string>> query_tokens;  // one per query, when known
+  std::optional<std::vector<std::string>> key_tokens;    // one per key, when known
+  DumpMetadata metadata;
+  std::vector<std::string> notes;  // things the user should know, e.g. "batch has 4 items"
+};
+
+}  // namespace attnviz

@@ -1,0 +1,114 @@
+// The attention tensor: named axes over strided arrays that stay where the file put them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "attnviz/tensor/byte_source.h"
+#include "attnviz/tensor/dtype.h"
+
+namespace attnviz {
+
+enum class Axis { kLayer, kBatch, kHead, kQuery, kKey };
+
+// "layer", "batch", "head", "query", "key".
+std::string_view AxisName(Axis axis);
+std::optional<Axis> ParseAxis(std::string_view name);
+
+// The axes a dump of this rank has when nobody says otherwise: 2 (query, key), 3 (head, query,
+// key), 4 (layer, head, query, key), 5 (layer, batch, head, query, key) as
+// torch.stack(outputs.attentions) gives. Empty for other ranks.
+std::vector<Axis> DefaultAxes(int rank);
+
+// Why `axes` cannot name the dimensions of an array of rank `rank` (wrong count, a name twice,
+// no query or key axis), or nullopt when they can.
+std::optional<std::string> AxesProblem(std::span<const Axis> axes, int rank);
+
+// "(layer, head, query, key)".
+std::string FormatAxes(std::span<const Axis> axes);
+
+// One n-dimensional array inside a ByteSource, with strides in elements (C or Fortran order,
+// or anything else a format can describe).
+struct ArrayView {
+  std::shared_ptr<const ByteSource> source;  // keeps `data` alive
+  const std::byte* data = nullptr;           // the element at index (0, ..., 0)
+  DType dtype = DType::kF32;
+  ByteOrder byte_order = ByteOrder::kLittle;
+  std::vector<int64_t> shape;
+  std::vector<int64_t> strides;  // in elements, one per dimension
+
+  int64_t ElementCount() const;
+};
+
+// C-order (row-major) strides for `shape`, in elements.
+std::vector<int64_t> RowMajorStrides(std::span<const int64_t> shape);
+// Fortran-order (column-major) strides for `shape`, in elements.
+std::vector<int64_t> ColumnMajorStrides(std::span<const int64_t> shape);
+
+// The logical extent of each named axis; an axis the dump does not have has extent 1.
+struct TensorExtents {
+  int64_t layers = 1;
+  int64_t batches = 1;
+  int64_t heads = 1;
+  int64_t queries = 0;
+  int64_t keys = 0;
+};
+
+// Attention weights with named axes. Nothing is copied or converted when a tensor is built: each
+// head (a query x key plane of one layer and one batch item) is converted to float when read.
+class AttentionTensor {
+ public:
+  // One array whose dimensions are named by `axes` (validated with AxesProblem first).
+  static AttentionTensor FromArray(ArrayView array, std::vector<Axis> axes);
+
+  // One array per layer (np.savez(f, *outputs.attentions)); all share shape, dtype and `axes`,
+  // which must not name a layer axis.
+  static AttentionTensor FromLayerStack(std::vector<ArrayView> layers, std::vector<Axis> axes);
+
+  const TensorExtents& extents() const { return extents_; }
+  int64_t layers() const { return extents_.layers; }
+  int64_t heads() const { return extents_.heads; }
+  int64_t queries() const { return extents_.queries; }
+  int64_t keys() const { return extents_.keys; }
+  int64_t batches() const { return extents_.batches; }
+  int64_t HeadSize() const { return extents_.queries * extents_.keys; }
+
+  // The axes and shape as stored; a layer stack shows its layer axis first.
+  const std::vector<Axis>& axes() const { return axes_; }
+  const std::vector<int64_t>& shape() const { return shape_; }
+  DType dtype() const { return parts_.front().dtype; }
+
+  // The batch item that ReadHead reads (default 0). Requires 0 <= batch < batches().
+  void SelectBatch(int64_t batch) { batch_ = batch; }
+  int64_t batch() const { return batch_; }
+
+  // Copies head `head` of layer `layer` (selected batch item) into `out`, queries x keys in
+  // row-major order. Requires valid indices and out.size() == HeadSize().
+  void ReadHead(int64_t layer, int64_t head, std::span<float> out) const;
+  std::vector<float> ReadHead(int64_t layer, int64_t head) const;
+
+ private:
+  // Where one logical axis lives: the dimension of the part arrays, or -1 when absent.
+  struct AxisPlacement {
+    int dimension = -1;
+    int64_t stride = 0;
+  };
+
+  AttentionTensor() = default;
+  void PlaceAxes(const std::vector<Axis>& part_axes);
+
+  std::vector<ArrayView> parts_;  // one array, or one per layer
+  bool layer_stack_ = false;
+  std::vector<Axis> axes_;
+  std::vector<int64_t> shape_;
+  TensorExtents extents_;
+  AxisPlacement layer_, batch_axis_, head_, query_, key_;
+  int64_t batch_ = 0;
+};
+
+}  // namespace attnviz

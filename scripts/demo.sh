@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds attnviz (Release) and renders a heatmap of each bundled sample in data/ into out/, as
+# PNG, SVG and PDF. Installs missing Debian packages first (scripts/install-deps.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release -j "$(nproc)" --target attnviz
+attnviz=build/release/attnviz
+mkdir -p out
+
+# sample, layer, head: the head of each sample that shows its pattern best (data/README.md).
+samples=(
+  "data/induction.npy 1 0"
+  "data/copy_offset.npz 0 0"
+  "data/reverse.json 0 0"
+  "data/induction_layers.safetensors 0 0"
+  "data/seq2seq_cross.json 0 0"
+)
+for entry in "${samples[@]}"; do
+  read -r file layer head <<<"$entry"
+  [ -f "$file" ] || continue
+  stem=$(basename "${file%.*}")
+  for ext in png svg pdf; do
+    out="out/${stem}_L${layer}_H${head}.$ext"
+    "$attnviz" heatmap "$file" --layer "$layer" --head "$head" -o "$out"
+    echo "wrote $out"
+  done
+done

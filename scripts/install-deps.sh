@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages attnviz needs to build, test and run its demo. Idempotent: quiet
+# and quick when everything is already present. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake make pkg-config
+  # libraries
+  libcli11-dev nlohmann-json3-dev libcairo2-dev libpango1.0-dev libopenblas-dev doctest-dev
+  libpng-dev zlib1g-dev
+  # fonts for Pango, so figures look the same on every machine
+  fonts-dejavu-core
+  # consumers the tests run on our outputs
+  pngcheck qpdf poppler-utils librsvg2-bin
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,65 @@
+// Shared input options and their translation into LoadOptions.
+#include "cli/dump_options.h"
+
+#include <sstream>
+
+#include "attnviz/error.h"
+
+namespace attnviz::cli {
+
+namespace {
+
+std::vector<Axis> ParseAxesOption(const std::string& text) {
+  std::vector<Axis> axes;
+  std::stringstream stream(text);
+  for (std::string name; std::getline(stream, name, ',');) {
+    const std::optional<Axis> axis = ParseAxis(name);
+    if (!axis) {
+      ThrowUsageError("--axes: expected names from layer, batch, head, query, key, found '" + name +
+                      "'");
+    }
+    axes.push_back(*axis);
+  }
+  return axes;
+}
+
+std::optional<std::string> NonEmpty(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+}  // namespace
+
+void DumpOptions::AddTo(CLI::App& command) {
+  command.add_option("FILE", input, "attention dump: .npy .npz .json .safetensors, or - for stdin")
+      ->required();
+  command.add_option("--key", key, "array to read from an .npz or .safetensors file");
+  command.add_option("--axes", axes,
+                     "names of the stored dimensions in order, e.g. head,layer,query,key");
+  command.add_option("--batch", batch, "batch item to read (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_option("--tokens", tokens,
+                     "tokens for queries and keys: one per line, or a JSON list");
+  command.add_option("--query-tokens", query_tokens, "tokens for the queries only");
+  command.add_option("--key-tokens", key_tokens, "tokens for the keys only");
+}
+
+Dump DumpOptions::Load() const {
+  LoadOptions options;
+  options.key = NonEmpty(key);
+  if (!axes.empty()) options.axes = ParseAxesOption(axes);
+  options.batch = batch;
+  options.tokens_path = NonEmpty(tokens);
+  options.query_tokens_path = NonEmpty(query_tokens);
+  options.key_tokens_path = NonEmpty(key_tokens);
+  return LoadDump(input, options);
+}
+
+void CheckIndex(const Dump& dump, const char* option, int64_t value, int64_t count) {
+  if (value >= 0 && value < count) return;
+  const std::string noun = std::string(option).substr(2);
+  ThrowUsageError(dump.metadata.path + ": " + option + " " + std::to_string(value) +
+                  " is out of range: the dump has " + std::to_string(count) + " " + noun +
+                  (count == 1 ? " (0)" : "s (0.." + std::to_string(count - 1) + ")"));
+}
+
+}  // namespace attnviz::cli

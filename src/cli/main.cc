@@ -1,0 +1,68 @@
+// attnviz: load attention dumps, analyse them, draw them. Maps every failure to its exit code.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "attnviz/error.h"
+#include "cli/commands.h"
+
+namespace {
+
+// Exit codes, the same for every command (docs/cli.md).
+constexpr int kUsageExit = 2;
+constexpr int kInputExit = 3;
+constexpr int kOutputExit = 4;
+
+int ExitCodeFor(attnviz::ErrorKind kind) {
+  switch (kind) {
+    case attnviz::ErrorKind::kUsage:
+      return kUsageExit;
+    case attnviz::ErrorKind::kInput:
+      return kInputExit;
+    case attnviz::ErrorKind::kOutput:
+      return kOutputExit;
+  }
+  return kInputExit;
+}
+
+// CLI11 messages can span lines; a user sees one.
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("attnviz: attention tensors from transformer models, analysed and drawn", "attnviz");
+  app.set_version_flag("--version", std::string("attnviz ") + ATTNVIZ_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"
+      "Run 'attnviz COMMAND --help' for the options and an example of each command.");
+  int exit_code = 0;
+  attnviz::cli::AddInfoCommand(app, exit_code);
+  attnviz::cli::AddHeatmapCommand(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "attnviz: " << OneLine(e.what()) << " (see attnviz --help)\n";
+    return kUsageExit;
+  } catch (const attnviz::Error& e) {
+    std::cerr << "attnviz: " << OneLine(e.what()) << "\n";
+    return ExitCodeFor(e.kind());
+  } catch (const std::bad_alloc&) {
+    std::cerr << "attnviz: out of memory\n";
+    return kInputExit;
+  }
+  return exit_code;
+}

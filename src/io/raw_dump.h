@@ -1,0 +1,36 @@
+// What a format reader hands to LoadDump: arrays and whatever the file says about them.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attnviz/io/dump.h"
+#include "attnviz/tensor/attention_tensor.h"
+
+namespace attnviz {
+
+struct RawDump {
+  std::vector<ArrayView> arrays;  // one array, or one per layer when layer_stack
+  bool layer_stack = false;
+  std::optional<std::vector<Axis>> axes;  // when the file names its axes
+  std::optional<std::vector<std::string>> tokens;
+  std::optional<std::vector<std::string>> query_tokens;
+  std::optional<std::vector<std::string>> key_tokens;
+  std::string array_name;
+  std::string model;
+  int64_t layer_offset = 0;
+  int64_t head_offset = 0;
+};
+
+// Each reader throws an input Error naming `path` when the content is not what it expects, and a
+// usage Error when `key` names no array of the file.
+RawDump ReadNpyDump(std::shared_ptr<const ByteSource> source, const std::string& path);
+RawDump ReadNpzDump(std::shared_ptr<const ByteSource> source, const std::string& path,
+                    const std::optional<std::string>& key);
+RawDump ReadJsonDump(std::shared_ptr<const ByteSource> source, const std::string& path);
+RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std::string& path,
+                            const std::optional<std::string>& key);
+
+}  // namespace attnviz

@@ -1,0 +1,194 @@
+// The .safetensors format: an 8-byte header length, a JSON header, then raw little-endian data.
+#include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/error.h"
+#include "io/array_choice.h"
+#include "io/npy.h"
+#include "io/raw_dump.h"
+
+namespace attnviz {
+
+namespace {
+
+constexpr uint64_t kMaxHeaderBytes = 100ull << 20;  // the limit the reference library enforces
+
+struct TensorEntry {
+  std::string name;
+  std::string dtype;
+  std::vector<int64_t> shape;
+  uint64_t begin = 0;
+  uint64_t end = 0;
+};
+
+std::optional<DType> FloatDType(const std::string& name) {
+  if (name == "F16") return DType::kF16;
+  if (name == "BF16") return DType::kBF16;
+  if (name == "F32") return DType::kF32;
+  if (name == "F64") return DType::kF64;
+  return std::nullopt;
+}
+
+nlohmann::json ParseHeader(std::span<const std::byte> bytes, const std::string& path) {
+  uint64_t length = 0;
+  for (int i = 7; i >= 0; --i) length = length << 8 | static_cast<uint8_t>(bytes[i]);
+  if (length > bytes.size() - 8 || length > kMaxHeaderBytes) {
+    ThrowInputError(path, "safetensors header says it is " + std::to_string(length) +
+                              " bytes long, file has " + std::to_string(bytes.size() - 8) +
+                              " bytes after the length");
+  }
+  const auto* text = reinterpret_cast<const char*>(bytes.data()) + 8;
+  nlohmann::json header = nlohmann::json::parse(text, text + length, nullptr, false);
+  if (header.is_discarded() || !header.is_object()) {
+    ThrowInputError(path, "expected a JSON object as the safetensors header, found invalid JSON");
+  }
+  return header;
+}
+
+TensorEntry ParseEntry(const std::string& name, const nlohmann::json& value,
+                       const std::string& path) {
+  const std::string where = path + ": tensor '" + name + "'";
+  if (!value.is_object() || !value.contains("dtype") || !value["dtype"].is_string() ||
+      !value.contains("shape") || !value["shape"].is_array() || !value.contains("data_offsets") ||
+      !value["data_offsets"].is_array() || value["data_offsets"].size() != 2) {
+    throw Error(ErrorKind::kInput, where + ": expected dtype, shape and two data_offsets");
+  }
+  TensorEntry entry{name, value["dtype"].get<std::string>(), {}, 0, 0};
+  for (const auto& extent : value["shape"]) {
+    if (!extent.is_number_unsigned()) {
+      throw Error(ErrorKind::kInput, where + ": expected non-negative integer dimensions");
+    }
+    entry.shape.push_back(
+        static_cast<int64_t>(std::min<uint64_t>(extent.get<uint64_t>(), INT64_MAX)));
+  }
+  const auto& offsets = value["data_offsets"];
+  if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned()) {
+    throw Error(ErrorKind::kInput, where + ": expected non-negative integer data_offsets");
+  }
+  entry.begin = offsets[0].get<uint64_t>();
+  entry.end = offsets[1].get<uint64_t>();
+  return entry;
+}
+
+// Offsets in order, inside the data section, not overlapping.
+void CheckLayout(std::vector<TensorEntry> entries, uint64_t data_size, const std::string& path) {
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  uint64_t previous_end = 0;
+  std::string previous;
+  for (const TensorEntry& entry : entries) {
+    if (entry.end < entry.begin || entry.end > data_size) {
+      ThrowInputError(path, "tensor '" + entry.name + "' data_offsets [" +
+                                std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
+                                "] lie outside the " + std::to_string(data_size) +
+                                "-byte data section");
+    }
+    if (entry.begin < previous_end) {
+      ThrowInputError(path, "tensors '" + previous + "' and '" + entry.name + "' overlap");
+    }
+    previous_end = entry.end;
+    previous = entry.name;
+  }
+}
+
+ArrayView MakeArray(const TensorEntry& entry, std::shared_ptr<const ByteSource> source,
+                    const std::byte* data_section, const std::string& path) {
+  const std::string where = path + ": tensor '" + entry.name + "'";
+  const std::optional<DType> dtype = FloatDType(entry.dtype);
+  if (!dtype) {
+    throw Error(ErrorKind::kInput,
+                where + ": expected dtype F16, BF16, F32 or F64, found " + entry.dtype);
+  }
+  const int rank = static_cast<int>(entry.shape.size());
+  if (rank < 2 || rank > 5) {
+    throw Error(ErrorKind::kInput, where + ": expected rank 2 to 5, found rank " +
+                                       std::to_string(rank) + " shape " + FormatShape(entry.shape));
+  }
+  uint64_t bytes = static_cast<uint64_t>(DTypeSize(*dtype));
+  for (int64_t extent : entry.shape) {
+    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(extent), &bytes)) bytes = UINT64_MAX;
+  }
+  if (bytes != entry.end - entry.begin) {
+    throw Error(ErrorKind::kInput, where + ": shape " + FormatShape(entry.shape) + " " +
+                                       entry.dtype + " needs " + std::to_string(bytes) +
+                                       " bytes, data_offsets give " +
+                                       std::to_string(entry.end - entry.begin));
+  }
+  ArrayView array;
+  array.source = std::move(source);
+  array.data = data_section + entry.begin;
+  array.dtype = *dtype;
+  array.byte_order = ByteOrder::kLittle;
+  array.shape = entry.shape;
+  array.strides = RowMajorStrides(array.shape);
+  return array;
+}
+
+std::vector<std::string> TokensFromMetadata(const nlohmann::json& metadata, const char* key,
+                                            const std::string& path) {
+  const auto& value = metadata[key];
+  nlohmann::json list =
+      value.is_string() ? nlohmann::json::parse(value.get<std::string>(), nullptr, false) : value;
+  if (!list.is_array() ||
+      !std::all_of(list.begin(), list.end(), [](const auto& t) { return t.is_string(); })) {
+    ThrowInputError(path, std::string("__metadata__ '") + key + "' must be a JSON list of strings");
+  }
+  return list.get<std::vector<std::string>>();
+}
+
+void ReadMetadata(const nlohmann::json& header, const std::string& path, RawDump& dump) {
+  if (!header.contains("__metadata__") || !header["__metadata__"].is_object()) return;
+  const auto& metadata = header["__metadata__"];
+  if (metadata.contains("model") && metadata["model"].is_string()) {
+    dump.model = metadata["model"].get<std::string>();
+  }
+  if (metadata.contains("tokens")) dump.tokens = TokensFromMetadata(metadata, "tokens", path);
+  if (metadata.contains("query_tokens")) {
+    dump.query_tokens = TokensFromMetadata(metadata, "query_tokens", path);
+  }
+  if (metadata.contains("key_tokens")) {
+    dump.key_tokens = TokensFromMetadata(metadata, "key_tokens", path);
+  }
+}
+
+}  // namespace
+
+RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std::string& path,
+                            const std::optional<std::string>& key) {
+  const std::span<const std::byte> bytes = source->bytes();
+  const nlohmann::json header = ParseHeader(bytes, path);
+  uint64_t header_length = 0;
+  for (int i = 7; i >= 0; --i) header_length = header_length << 8 | static_cast<uint8_t>(bytes[i]);
+  const std::byte* data_section = bytes.data() + 8 + header_length;
+  const uint64_t data_size = bytes.size() - 8 - header_length;
+
+  std::map<std::string, TensorEntry> entries;
+  std::vector<std::string> float_names, all_names;
+  for (const auto& [name, value] : header.items()) {
+    if (name == "__metadata__") continue;
+    TensorEntry entry = ParseEntry(name, value, path);
+    all_names.push_back(name);
+    if (FloatDType(entry.dtype)) float_names.push_back(name);
+    entries.emplace(name, std::move(entry));
+  }
+  std::vector<TensorEntry> all_entries;
+  for (const auto& [name, entry] : entries) all_entries.push_back(entry);
+  CheckLayout(all_entries, data_size, path);
+  if (all_names.empty())
+    ThrowInputError(path, "expected tensors in the safetensors file, found none");
+
+  const ArrayChoice choice = ChooseArrays(float_names, all_names, key, path);
+  RawDump dump;
+  for (const std::string& name : choice.names) {
+    dump.arrays.push_back(MakeArray(entries.at(name), source, data_section, path));
+  }
+  dump.layer_stack = choice.layer_stack;
+  dump.array_name = choice.layer_stack ? choice.names.front() + " ... " + choice.names.back()
+                                       : choice.names.front();
+  ReadMetadata(header, path, dump);
+  return dump;
+}
+
+}  // namespace attnviz

@@ -1,0 +1,176 @@
+// Named axes over strided arrays; heads converted to float on access.
+#include "attnviz/tensor/attention_tensor.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+
+namespace attnviz {
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kAxisNames = {"layer", "batch", "head", "query", "key"};
+
+}  // namespace
+
+std::string_view AxisName(Axis axis) { return kAxisNames[static_cast<size_t>(axis)]; }
+
+std::optional<Axis> ParseAxis(std::string_view name) {
+  for (size_t i = 0; i < kAxisNames.size(); ++i) {
+    if (kAxisNames[i] == name) return static_cast<Axis>(i);
+  }
+  return std::nullopt;
+}
+
+std::vector<Axis> DefaultAxes(int rank) {
+  using enum Axis;
+  switch (rank) {
+    case 2:
+      return {kQuery, kKey};
+    case 3:
+      return {kHead, kQuery, kKey};
+    case 4:
+      return {kLayer, kHead, kQuery, kKey};
+    case 5:
+      return {kLayer, kBatch, kHead, kQuery, kKey};
+    default:
+      return {};
+  }
+}
+
+std::optional<std::string> AxesProblem(std::span<const Axis> axes, int rank) {
+  if (static_cast<int>(axes.size()) != rank) {
+    return "expected " + std::to_string(rank) + " axis names for a rank-" + std::to_string(rank) +
+           " array, found " + std::to_string(axes.size()) + " " + FormatAxes(axes);
+  }
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (std::count(axes.begin(), axes.end(), axes[i]) > 1) {
+      return "axis '" + std::string(AxisName(axes[i])) + "' named twice in " + FormatAxes(axes);
+    }
+  }
+  for (Axis required : {Axis::kQuery, Axis::kKey}) {
+    if (std::find(axes.begin(), axes.end(), required) == axes.end()) {
+      return "expected a '" + std::string(AxisName(required)) + "' axis, found " + FormatAxes(axes);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string FormatAxes(std::span<const Axis> axes) {
+  std::string text = "(";
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += AxisName(axes[i]);
+  }
+  return text + ")";
+}
+
+int64_t ArrayView::ElementCount() const {
+  int64_t count = 1;
+  for (int64_t extent : shape) count *= extent;
+  return count;
+}
+
+std::vector<int64_t> RowMajorStrides(std::span<const int64_t> shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+std::vector<int64_t> ColumnMajorStrides(std::span<const int64_t> shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+AttentionTensor AttentionTensor::FromArray(ArrayView array, std::vector<Axis> axes) {
+  AttentionTensor tensor;
+  tensor.shape_ = array.shape;
+  tensor.axes_ = axes;
+  tensor.parts_.push_back(std::move(array));
+  tensor.PlaceAxes(axes);
+  return tensor;
+}
+
+AttentionTensor AttentionTensor::FromLayerStack(std::vector<ArrayView> layers,
+                                                std::vector<Axis> axes) {
+  AttentionTensor tensor;
+  tensor.layer_stack_ = true;
+  tensor.shape_ = layers.front().shape;
+  tensor.shape_.insert(tensor.shape_.begin(), static_cast<int64_t>(layers.size()));
+  tensor.axes_ = axes;
+  tensor.axes_.insert(tensor.axes_.begin(), Axis::kLayer);
+  tensor.parts_ = std::move(layers);
+  tensor.PlaceAxes(axes);
+  tensor.extents_.layers = static_cast<int64_t>(tensor.parts_.size());
+  return tensor;
+}
+
+void AttentionTensor::PlaceAxes(const std::vector<Axis>& part_axes) {
+  const ArrayView& part = parts_.front();
+  for (size_t d = 0; d < part_axes.size(); ++d) {
+    const AxisPlacement placement{static_cast<int>(d), part.strides[d]};
+    const int64_t extent = part.shape[d];
+    switch (part_axes[d]) {
+      case Axis::kLayer:
+        layer_ = placement;
+        extents_.layers = extent;
+        break;
+      case Axis::kBatch:
+        batch_axis_ = placement;
+        extents_.batches = extent;
+        break;
+      case Axis::kHead:
+        head_ = placement;
+        extents_.heads = extent;
+        break;
+      case Axis::kQuery:
+        query_ = placement;
+        extents_.queries = extent;
+        break;
+      case Axis::kKey:
+        key_ = placement;
+        extents_.keys = extent;
+        break;
+    }
+  }
+}
+
+void AttentionTensor::ReadHead(int64_t layer, int64_t head, std::span<float> out) const {
+  const ArrayView& part = layer_stack_ ? parts_[static_cast<size_t>(layer)] : parts_.front();
+  const int64_t offset = (layer_stack_ ? 0 : layer * layer_.stride) + batch_ * batch_axis_.stride +
+                         head * head_.stride;
+  const int64_t element_size = DTypeSize(part.dtype);
+  const std::byte* base = part.data + offset * element_size;
+  const int64_t rows = extents_.queries, cols = extents_.keys;
+  if (std::llabs(key_.stride) <= std::llabs(query_.stride)) {
+    for (int64_t q = 0; q < rows; ++q) {
+      ConvertToFloat(base + q * query_.stride * element_size, part.dtype, part.byte_order, cols,
+                     key_.stride, out.data() + q * cols);
+    }
+    return;
+  }
+  // Column-major plane: read each column contiguously, then transpose in memory.
+  std::vector<float> column(static_cast<size_t>(rows));
+  for (int64_t k = 0; k < cols; ++k) {
+    ConvertToFloat(base + k * key_.stride * element_size, part.dtype, part.byte_order, rows,
+                   query_.stride, column.data());
+    for (int64_t q = 0; q < rows; ++q) out[static_cast<size_t>(q * cols + k)] = column[q];
+  }
+}
+
+std::vector<float> AttentionTensor::ReadHead(int64_t layer, int64_t head) const {
+  std::vector<float> out(static_cast<size_t>(HeadSize()));
+  ReadHead(layer, head, out);
+  return out;
+}
+
+}  // namespace attnviz

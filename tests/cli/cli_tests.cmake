@@ -1,0 +1,92 @@
+# End-to-end tests of the attnviz executable: exit code, stderr words, and what must not be left.
+set(ATTNVIZ_EXPECT ${CMAKE_CURRENT_SOURCE_DIR}/cli/expect.sh)
+set(FIX ${CMAKE_CURRENT_SOURCE_DIR}/fixtures)
+set(DATA ${PROJECT_SOURCE_DIR}/data)
+set(TMP ${CMAKE_CURRENT_BINARY_DIR}/cli_out)
+file(MAKE_DIRECTORY ${TMP})
+
+# attnviz_cli_test(NAME EXIT <code> [STDERR <regex>] [STDOUT <regex>] [ABSENT <path>]
+#                  [EXISTS <path>] ARGS <attnviz arguments...>)
+function(attnviz_cli_test name)
+  cmake_parse_arguments(T "" "EXIT;STDERR;STDOUT;ABSENT;EXISTS" "ARGS" ${ARGN})
+  add_test(NAME cli.${name}
+           COMMAND bash ${ATTNVIZ_EXPECT} "${T_EXIT}" "${T_STDERR}" "${T_STDOUT}" "${T_ABSENT}"
+                   "${T_EXISTS}" $<TARGET_FILE:attnviz> ${T_ARGS})
+endfunction()
+
+set(BAD ${FIX}/bad)
+set(REAL ${PROJECT_SOURCE_DIR}/../shared/real)
+
+# Each error class: exit code, the words of the one-line message, and no output file left.
+attnviz_cli_test(missing_file EXIT 3 STDERR "nope\\.npy: cannot open: No such file"
+                 ABSENT ${TMP}/missing.png ARGS heatmap ${FIX}/nope.npy -o ${TMP}/missing.png)
+attnviz_cli_test(empty_file EXIT 3 STDERR "empty\\.npy: empty file" ABSENT ${TMP}/empty.png
+                 ARGS heatmap ${BAD}/empty.npy -o ${TMP}/empty.png)
+attnviz_cli_test(unknown_format EXIT 3 STDERR "unknown\\.bin: unknown format: expected npy, npz, json or safetensors"
+                 ABSENT ${TMP}/unknown.png ARGS heatmap ${BAD}/unknown.bin -o ${TMP}/unknown.png)
+attnviz_cli_test(truncated_npy EXIT 3 STDERR "truncated\\.npy: header says shape .* bytes, file has [0-9]+ bytes after the header"
+                 ABSENT ${TMP}/truncated.png ARGS heatmap ${BAD}/truncated.npy -o ${TMP}/truncated.png)
+attnviz_cli_test(shape_mismatch_npy EXIT 3 STDERR "shape_mismatch\\.npy: header says shape"
+                 ABSENT ${TMP}/shape.png ARGS heatmap ${BAD}/shape_mismatch.npy -o ${TMP}/shape.png)
+attnviz_cli_test(int_dtype EXIT 3 STDERR "int32\\.npy: expected a float array .*found int32"
+                 ABSENT ${TMP}/int.png ARGS heatmap ${BAD}/int32.npy -o ${TMP}/int.png)
+attnviz_cli_test(complex_dtype EXIT 3 STDERR "complex\\.npy: expected a float array .*found complex"
+                 ARGS info ${BAD}/complex.npy)
+attnviz_cli_test(object_dtype EXIT 3 STDERR "object\\.npy: expected a float array .*found object"
+                 ARGS info ${BAD}/object.npy)
+attnviz_cli_test(structured_dtype EXIT 3 STDERR "structured\\.npy: .*structured" ARGS info ${BAD}/structured.npy)
+attnviz_cli_test(header_code EXIT 3 STDERR "header_code\\.npy: expected a header dict" ARGS info ${BAD}/header_code.npy)
+attnviz_cli_test(header_not_dict EXIT 3 STDERR "header_not_dict\\.npy: expected a header dict" ARGS info ${BAD}/header_not_dict.npy)
+attnviz_cli_test(bad_npy_version EXIT 3 STDERR "bad_version\\.npy: expected npy format version 1.0, 2.0 or 3.0, found 9"
+                 ARGS info ${BAD}/bad_version.npy)
+attnviz_cli_test(broken_zip EXIT 3 STDERR "broken\\.npz: .*(broken|truncated) zip" ABSENT ${TMP}/broken.png
+                 ARGS heatmap ${BAD}/broken.npz -o ${TMP}/broken.png)
+attnviz_cli_test(bad_crc EXIT 3 STDERR "badcrc\\.npz:.*CRC-32 mismatch" ABSENT ${TMP}/badcrc.png
+                 ARGS heatmap ${BAD}/badcrc.npz -o ${TMP}/badcrc.png)
+attnviz_cli_test(ragged_json EXIT 3 STDERR "ragged\\.json: expected a list of [0-9]+ at attention\\[[0-9]"
+                 ABSENT ${TMP}/ragged.png ARGS heatmap ${BAD}/ragged.json -o ${TMP}/ragged.png)
+attnviz_cli_test(truncated_json EXIT 3 STDERR "truncated\\.json: invalid JSON at byte [0-9]+"
+                 ABSENT ${TMP}/truncjson.png ARGS heatmap ${BAD}/truncated.json -o ${TMP}/truncjson.png)
+attnviz_cli_test(json_without_attention EXIT 3 STDERR "no_attention_key\\.json: expected an object with an 'attention' key"
+                 ARGS info ${BAD}/no_attention_key.json)
+attnviz_cli_test(json_strings EXIT 3 STDERR "strings\\.json: expected a number at attention\\[" ARGS info ${BAD}/strings.json)
+attnviz_cli_test(embedded_token_mismatch EXIT 3 STDERR "tokens_mismatch\\.json: expected 4 tokens \\(one per key\\), found 5"
+                 ABSENT ${TMP}/tokmis.png ARGS heatmap ${BAD}/tokens_mismatch.json -o ${TMP}/tokmis.png)
+attnviz_cli_test(tokens_file_mismatch EXIT 3 STDERR "five_tokens\\.txt: expected 4 tokens \\(one per query\\), found 5"
+                 ABSENT ${TMP}/tokfile.png ARGS heatmap ${BAD}/square4.npy --tokens ${BAD}/five_tokens.txt -o ${TMP}/tokfile.png)
+attnviz_cli_test(safetensors_offsets EXIT 3 STDERR "safetensors_offsets\\.safetensors: .*outside the"
+                 ARGS info ${BAD}/safetensors_offsets.safetensors)
+attnviz_cli_test(safetensors_int EXIT 3 STDERR "safetensors_int\\.safetensors: .*found I32"
+                 ARGS info ${BAD}/safetensors_int.safetensors --key x)
+attnviz_cli_test(layer_out_of_range EXIT 2 STDERR "--layer 7 is out of range: the dump has 1 layer \\(0\\)"
+                 ABSENT ${TMP}/layer.png ARGS heatmap ${BAD}/square4.npy --layer 7 -o ${TMP}/layer.png)
+attnviz_cli_test(head_out_of_range EXIT 2 STDERR "--head 3 is out of range: the dump has 1 head \\(0\\)"
+                 ABSENT ${TMP}/head.png ARGS heatmap ${BAD}/square4.npy --head 3 -o ${TMP}/head.png)
+attnviz_cli_test(unknown_flag EXIT 2 STDERR "attnviz: .*--frobnicate" ABSENT ${TMP}/flag.png
+                 ARGS heatmap ${BAD}/square4.npy --frobnicate -o ${TMP}/flag.png)
+attnviz_cli_test(unknown_extension EXIT 2 STDERR "expected a \\.png, \\.svg or \\.pdf output file, found extension '\\.gif'"
+                 ABSENT ${TMP}/figure.gif ARGS heatmap ${BAD}/square4.npy -o ${TMP}/figure.gif)
+attnviz_cli_test(missing_output_folder EXIT 4 STDERR "no/such/folder/out\\.png: cannot write: folder .* does not exist"
+                 ARGS heatmap ${BAD}/square4.npy -o ${TMP}/no/such/folder/out.png)
+attnviz_cli_test(output_is_input EXIT 4 STDERR "refusing to overwrite the input file"
+                 ARGS heatmap ${BAD}/square4.npy -o ${BAD}/square4.npy)
+attnviz_cli_test(bad_axes EXIT 2 STDERR "--axes: expected names from layer, batch, head, query, key, found 'row'"
+                 ARGS info ${BAD}/square4.npy --axes row,key)
+attnviz_cli_test(axes_wrong_count EXIT 2 STDERR "expected 3 axis names for a rank-2 array"
+                 ARGS info ${BAD}/square4.npy --axes head,query,key)
+attnviz_cli_test(no_subcommand EXIT 2 STDERR "subcommand" ARGS)
+attnviz_cli_test(to_dev_full EXIT 4 STDERR "/dev/full: cannot write" ARGS heatmap ${BAD}/square4.npy -o /dev/full --format png)
+
+# Success paths: output exists, stdout has the keys.
+attnviz_cli_test(info_json_keys EXIT 0
+                 STDOUT "\"path\".*\"row_sum_min\"" ARGS info ${BAD}/square4.npy --json)
+attnviz_cli_test(version EXIT 0 STDOUT "attnviz [0-9]+\\.[0-9]+" ARGS --version)
+attnviz_cli_test(help_has_example EXIT 0 STDOUT "Examples:" ARGS heatmap --help)
+attnviz_cli_test(heatmap_png EXIT 0 EXISTS ${TMP}/square.png ARGS heatmap ${BAD}/square4.npy -o ${TMP}/square.png)
+attnviz_cli_test(heatmap_svg EXIT 0 EXISTS ${TMP}/square.svg ARGS heatmap ${BAD}/square4.npy -o ${TMP}/square.svg)
+attnviz_cli_test(heatmap_pdf EXIT 0 EXISTS ${TMP}/square.pdf ARGS heatmap ${BAD}/square4.npy -o ${TMP}/square.pdf)
+attnviz_cli_test(unknown_format_option EXIT 2 STDERR "--format: expected png, svg or pdf, found 'gif'"
+                 ARGS heatmap ${BAD}/square4.npy -o ${TMP}/x.gif --format gif)
+# Standard input: npy and json piped in give the same summary as the files.
+add_test(NAME cli.stdin COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/stdin_test.sh $<TARGET_FILE:attnviz>
+                                ${BAD}/square4.npy ${REAL}/finbert_l11h0.json)
