@@ -52,8 +52,8 @@ HeatmapSpec MakeSpec(const Dump& dump, const HeatmapOptions& options) {
 }
 
 void RunHeatmap(const HeatmapOptions& options) {
-  const ImageFormat format = FigureFormatFor(options.output, options.format);
   CheckNotInput(options.output, options.dump.input);
+  const ImageFormat format = FigureFormatFor(options.output, options.format);
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
   CheckIndex(dump, "--layer", options.layer, dump.attention.layers());

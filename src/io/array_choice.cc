@@ -87,6 +87,8 @@ ArrayChoice ChooseArrays(const std::vector<std::string>& names,
     return {{*key}, false};
   }
   if (names.size() == 1) return {names, false};
+  // A file of one array that is not float: reading it reports its dtype.
+  if (names.empty() && all_names.size() == 1) return {all_names, false};
   for (const char* preferred : {"attention", "attn", "attentions"}) {
     if (std::find(names.begin(), names.end(), preferred) != names.end())
       return {{preferred}, false};

@@ -32,7 +32,7 @@ class HeaderDictParser {
 
   std::map<std::string, HeaderValue> Parse() {
     std::map<std::string, HeaderValue> dict;
-    Expect('{', "a header dict");
+    Expect('{', "a dict literal");
     while (!Accept('}')) {
       std::string key = ParseString();
       Expect(':', "':' after '" + key + "'");
@@ -114,7 +114,7 @@ class HeaderDictParser {
     return true;
   }
   void Expect(char c, const std::string& what) {
-    if (!Accept(c)) Fail("expected " + what + " in the header, found " + Found());
+    if (!Accept(c)) Fail("expected " + what + " in the npy header, found " + Found());
   }
   std::string Found() const {
     if (pos_ >= text_.size()) return "the end of the header";

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdlib>
 
+#include "attnviz/error.h"
+
 namespace attnviz {
 
 namespace {
@@ -92,6 +94,9 @@ std::vector<int64_t> ColumnMajorStrides(std::span<const int64_t> shape) {
 }
 
 AttentionTensor AttentionTensor::FromArray(ArrayView array, std::vector<Axis> axes) {
+  if (const auto problem = AxesProblem(axes, static_cast<int>(array.shape.size()))) {
+    ThrowUsageError(*problem);
+  }
   AttentionTensor tensor;
   tensor.shape_ = array.shape;
   tensor.axes_ = axes;
@@ -102,6 +107,12 @@ AttentionTensor AttentionTensor::FromArray(ArrayView array, std::vector<Axis> ax
 
 AttentionTensor AttentionTensor::FromLayerStack(std::vector<ArrayView> layers,
                                                 std::vector<Axis> axes) {
+  if (const auto problem = AxesProblem(axes, static_cast<int>(layers.front().shape.size()))) {
+    ThrowUsageError(*problem);
+  }
+  if (std::find(axes.begin(), axes.end(), Axis::kLayer) != axes.end()) {
+    ThrowUsageError("per-layer arrays cannot also have a 'layer' axis: " + FormatAxes(axes));
+  }
   AttentionTensor tensor;
   tensor.layer_stack_ = true;
   tensor.shape_ = layers.front().shape;
@@ -115,54 +126,56 @@ AttentionTensor AttentionTensor::FromLayerStack(std::vector<ArrayView> layers,
 }
 
 void AttentionTensor::PlaceAxes(const std::vector<Axis>& part_axes) {
+  part_axes_ = part_axes;
   const ArrayView& part = parts_.front();
   for (size_t d = 0; d < part_axes.size(); ++d) {
-    const AxisPlacement placement{static_cast<int>(d), part.strides[d]};
     const int64_t extent = part.shape[d];
     switch (part_axes[d]) {
       case Axis::kLayer:
-        layer_ = placement;
         extents_.layers = extent;
         break;
       case Axis::kBatch:
-        batch_axis_ = placement;
         extents_.batches = extent;
         break;
       case Axis::kHead:
-        head_ = placement;
         extents_.heads = extent;
         break;
       case Axis::kQuery:
-        query_ = placement;
         extents_.queries = extent;
         break;
       case Axis::kKey:
-        key_ = placement;
         extents_.keys = extent;
         break;
     }
   }
 }
 
+int64_t AttentionTensor::StrideOf(const ArrayView& part, Axis axis) const {
+  const auto it = std::find(part_axes_.begin(), part_axes_.end(), axis);
+  return it == part_axes_.end() ? 0 : part.strides[static_cast<size_t>(it - part_axes_.begin())];
+}
+
 void AttentionTensor::ReadHead(int64_t layer, int64_t head, std::span<float> out) const {
   const ArrayView& part = layer_stack_ ? parts_[static_cast<size_t>(layer)] : parts_.front();
-  const int64_t offset = (layer_stack_ ? 0 : layer * layer_.stride) + batch_ * batch_axis_.stride +
-                         head * head_.stride;
+  const int64_t offset = (layer_stack_ ? 0 : layer * StrideOf(part, Axis::kLayer)) +
+                         batch_ * StrideOf(part, Axis::kBatch) + head * StrideOf(part, Axis::kHead);
   const int64_t element_size = DTypeSize(part.dtype);
   const std::byte* base = part.data + offset * element_size;
   const int64_t rows = extents_.queries, cols = extents_.keys;
-  if (std::llabs(key_.stride) <= std::llabs(query_.stride)) {
+  const int64_t query_stride = StrideOf(part, Axis::kQuery),
+                key_stride = StrideOf(part, Axis::kKey);
+  if (std::llabs(key_stride) <= std::llabs(query_stride)) {
     for (int64_t q = 0; q < rows; ++q) {
-      ConvertToFloat(base + q * query_.stride * element_size, part.dtype, part.byte_order, cols,
-                     key_.stride, out.data() + q * cols);
+      ConvertToFloat(base + q * query_stride * element_size, part.dtype, part.byte_order, cols,
+                     key_stride, out.data() + q * cols);
     }
     return;
   }
   // Column-major plane: read each column contiguously, then transpose in memory.
   std::vector<float> column(static_cast<size_t>(rows));
   for (int64_t k = 0; k < cols; ++k) {
-    ConvertToFloat(base + k * key_.stride * element_size, part.dtype, part.byte_order, rows,
-                   query_.stride, column.data());
+    ConvertToFloat(base + k * key_stride * element_size, part.dtype, part.byte_order, rows,
+                   query_stride, column.data());
     for (int64_t q = 0; q < rows; ++q) out[static_cast<size_t>(q * cols + k)] = column[q];
   }
 }

@@ -63,11 +63,13 @@ struct TensorExtents {
 // head (a query x key plane of one layer and one batch item) is converted to float when read.
 class AttentionTensor {
  public:
-  // One array whose dimensions are named by `axes` (validated with AxesProblem first).
+  // One array whose dimensions are named by `axes`. Throws a usage Error with AxesProblem's
+  // message when the names do not fit the array.
   static AttentionTensor FromArray(ArrayView array, std::vector<Axis> axes);
 
-  // One array per layer (np.savez(f, *outputs.attentions)); all share shape, dtype and `axes`,
-  // which must not name a layer axis.
+  // One array per layer (np.savez(f, *outputs.attentions)); all share shape and `axes`, which
+  // must not name a layer axis (a usage Error otherwise). Each layer keeps its own strides and
+  // byte order.
   static AttentionTensor FromLayerStack(std::vector<ArrayView> layers, std::vector<Axis> axes);
 
   const TensorExtents& extents() const { return extents_; }
@@ -93,11 +95,8 @@ class AttentionTensor {
   std::vector<float> ReadHead(int64_t layer, int64_t head) const;
 
  private:
-  // Where one logical axis lives: the dimension of the part arrays, or -1 when absent.
-  struct AxisPlacement {
-    int dimension = -1;
-    int64_t stride = 0;
-  };
+  // The stride of the part dimension named `axis`, or 0 when the dump has no such axis.
+  int64_t StrideOf(const ArrayView& part, Axis axis) const;
 
   AttentionTensor() = default;
   void PlaceAxes(const std::vector<Axis>& part_axes);
@@ -107,7 +106,7 @@ class AttentionTensor {
   std::vector<Axis> axes_;
   std::vector<int64_t> shape_;
   TensorExtents extents_;
-  AxisPlacement layer_, batch_axis_, head_, query_, key_;
+  std::vector<Axis> part_axes_;  // the names of each part's dimensions
   int64_t batch_ = 0;
 };
 

@@ -1,0 +1,105 @@
+// Choosing which positions get labels, and placing labels, ticks and the axis title.
+#include "axis_labels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "attnviz/render/ticks.h"
+
+namespace attnviz {
+namespace {
+
+std::string LabelText(const AxisSpec& axis, int64_t position) {
+  return axis.has_tokens() ? (*axis.tokens)[position] : std::to_string(position);
+}
+
+// Where the label for `position` goes: left labels right-aligned and centred on their row;
+// bottom tokens rotated to read upwards, ending at the tick; bottom indices horizontal.
+TextPlacement LabelPlacement(const AxisSpec& axis, const Rect& matrix, double cell,
+                             int64_t position, const FigureStyle& style) {
+  double along = (static_cast<double>(position) + 0.5) * cell;
+  double offset = style.tick_length + style.tick_pad;
+  if (axis.side == AxisSide::kLeft) {
+    return {{matrix.x - offset, matrix.y + along}, HAlign::kRight, VAlign::kMiddle, 0};
+  }
+  Point anchor{matrix.x + along, matrix.bottom() + offset};
+  if (axis.has_tokens()) return {anchor, HAlign::kRight, VAlign::kMiddle, std::numbers::pi / 2};
+  return {anchor, HAlign::kCenter, VAlign::kTop, 0};
+}
+
+Segment TickFor(const AxisSpec& axis, const Rect& matrix, double cell, int64_t position,
+                const FigureStyle& style) {
+  double along = (static_cast<double>(position) + 0.5) * cell;
+  if (axis.side == AxisSide::kLeft) {
+    double y = matrix.y + along;
+    return {{matrix.x - style.tick_length, y}, {matrix.x, y}};
+  }
+  double x = matrix.x + along;
+  return {{x, matrix.bottom()}, {x, matrix.bottom() + style.tick_length}};
+}
+
+// Axis titles may run past a short axis, up to 20 em, before they are ellipsized.
+double TitleWidth(double axis_length, const FigureStyle& style) {
+  return std::max(axis_length + 2 * style.gap, 20 * style.em);
+}
+
+// The far edge of ticks and labels: their leftmost x on the left, their lowest y at the bottom.
+double OuterEdge(const AxisSpec& axis, const Rect& box, double edge) {
+  return axis.side == AxisSide::kLeft ? std::min(edge, box.x) : std::max(edge, box.bottom());
+}
+
+// The axis title beyond the labels (`outer`, from OuterEdge): rotated on the left, centred
+// below the bottom labels.
+void PlaceAxisTitle(const AxisSpec& axis, const Rect& matrix, double outer,
+                    const FigureStyle& style, const TextShaper& shaper, FigureParts& parts) {
+  if (axis.title.empty()) return;
+  double pad = style.tick_pad;
+  if (axis.side == AxisSide::kLeft) {
+    // Rotated even beside a single row: an upright title would read as part of the labels.
+    TextBlock block = shaper.Shape(axis.title, style.axis_title, TitleWidth(matrix.height, style));
+    TextPlacement placement{
+        {outer - pad, matrix.center().y}, HAlign::kCenter, VAlign::kBottom, std::numbers::pi / 2};
+    parts.AddText({std::move(block), placement});
+    return;
+  }
+  TextBlock block = shaper.Shape(axis.title, style.axis_title, TitleWidth(matrix.width, style));
+  TextPlacement placement{{matrix.center().x, outer + pad}, HAlign::kCenter, VAlign::kTop, 0};
+  parts.AddText({std::move(block), placement});
+}
+
+}  // namespace
+
+double LabelPitch(const AxisSpec& axis, const FigureStyle& style, const TextShaper& shaper) {
+  if (axis.has_tokens()) return style.line_height;
+  if (axis.side == AxisSide::kLeft) return 1.2 * style.line_height;
+  std::string widest = std::to_string(std::max<int64_t>(axis.count - 1, 0));
+  return shaper.Shape(widest, style.label).logical().width + style.em;
+}
+
+int64_t LabelStep(const AxisSpec& axis, double cell, double pitch) {
+  if (axis.has_tokens()) {
+    return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(pitch / cell - 1e-9)));
+  }
+  return IndexTickStep(std::max(pitch / cell, static_cast<double>(axis.count) / kMaxIndexLabels));
+}
+
+int64_t PlaceAxis(const AxisSpec& axis, const Rect& matrix, double cell, const FigureStyle& style,
+                  const TextShaper& shaper, FigureParts& parts) {
+  int64_t step = LabelStep(axis, cell, LabelPitch(axis, style, shaper));
+  double max_width = axis.has_tokens() ? style.max_label_width : 0;
+  double outer = axis.side == AxisSide::kLeft ? matrix.x - style.tick_length
+                                              : matrix.bottom() + style.tick_length;
+  for (int64_t position = 0; position < axis.count; position += step) {
+    Segment tick = TickFor(axis, matrix, cell, position, style);
+    parts.AddTick(tick.from, tick.to);
+    PlacedText label{shaper.Shape(LabelText(axis, position), style.label, max_width),
+                     LabelPlacement(axis, matrix, cell, position, style)};
+    outer = OuterEdge(axis, label.Bounds(), outer);
+    parts.AddText(std::move(label));
+  }
+  PlaceAxisTitle(axis, matrix, outer, style, shaper, parts);
+  return step;
+}
+
+}  // namespace attnviz

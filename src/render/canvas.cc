@@ -1,0 +1,164 @@
+// Cairo surfaces writing to memory, with deterministic PDF metadata and our own PNG encoder.
+#include "canvas.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <utility>
+
+#include "attnviz/error.h"
+#include "attnviz/render/png_encoder.h"
+#include "svg_cleanup.h"
+
+namespace attnviz {
+namespace {
+
+constexpr int kCairoMaxPixels = 32767;
+
+cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+int PixelsFor(double points, double pixels_per_point) {
+  return static_cast<int>(std::lround(points * pixels_per_point));
+}
+
+// The PDF creation date: SOURCE_DATE_EPOCH (reproducible-builds.org) when set, else the epoch,
+// because Cairo 1.16 otherwise stamps the wall-clock time.
+std::string PdfDate() {
+  const char* epoch_text = std::getenv("SOURCE_DATE_EPOCH");
+  std::time_t epoch = 0;
+  if (epoch_text && *epoch_text) {
+    char* end = nullptr;
+    long long seconds = std::strtoll(epoch_text, &end, 10);
+    if (*end != '\0' || seconds < 0) {
+      ThrowUsageError(std::string("SOURCE_DATE_EPOCH is \"") + epoch_text +
+                      "\", expected a non-negative number of seconds");
+    }
+    epoch = static_cast<std::time_t>(seconds);
+  }
+  std::tm utc{};
+  gmtime_r(&epoch, &utc);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return date;
+}
+
+void SetPdfMetadata(cairo_surface_t* surface, const std::string& title) {
+  std::string date = PdfDate();
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date.c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "attnviz");
+  if (!title.empty()) {
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
+  }
+}
+
+void CheckStatus(cairo_status_t status) {
+  if (status != CAIRO_STATUS_SUCCESS) {
+    throw Error(ErrorKind::kOutput,
+                std::string("drawing the figure failed: ") + cairo_status_to_string(status));
+  }
+}
+
+}  // namespace
+
+Canvas::Canvas(ImageFormat format, Size page, const CanvasSettings& settings)
+    : format_(format), page_(page), settings_(settings) {
+  CreateSurface();
+  cr_ = cairo_create(surface_);
+  cairo_scale(cr_, pixels_per_point_, pixels_per_point_);
+  cairo_set_source_rgb(cr_, 1, 1, 1);
+  cairo_paint(cr_);
+}
+
+Canvas::~Canvas() {
+  if (cr_) cairo_destroy(cr_);
+  if (surface_) cairo_surface_destroy(surface_);
+}
+
+void Canvas::CreateSurface() {
+  switch (format_) {
+    case ImageFormat::kPng: {
+      pixels_per_point_ = settings_.dpi / 72;
+      int width = PixelsFor(page_.width, pixels_per_point_);
+      int height = PixelsFor(page_.height, pixels_per_point_);
+      if (width > kCairoMaxPixels || height > kCairoMaxPixels || width < 1 || height < 1) {
+        ThrowUsageError("a " + std::to_string(width) + "x" + std::to_string(height) +
+                        " pixel PNG is outside 1-32767 pixels a side; change --dpi or the size");
+      }
+      surface_ = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+      break;
+    }
+    case ImageFormat::kSvg:
+      surface_ =
+          cairo_svg_surface_create_for_stream(AppendToString, &stream_, page_.width, page_.height);
+      cairo_svg_surface_set_document_unit(surface_, CAIRO_SVG_UNIT_PT);
+      break;
+    case ImageFormat::kPdf:
+      surface_ =
+          cairo_pdf_surface_create_for_stream(AppendToString, &stream_, page_.width, page_.height);
+      SetPdfMetadata(surface_, settings_.title);
+      break;
+  }
+}
+
+std::string Canvas::Finish() {
+  CheckStatus(cairo_status(cr_));
+  cairo_destroy(cr_);
+  cr_ = nullptr;
+  return format_ == ImageFormat::kPng ? FinishPng() : FinishVector();
+}
+
+std::string Canvas::FinishPng() {
+  cairo_surface_flush(surface_);
+  CheckStatus(cairo_surface_status(surface_));
+  ArgbPixelsView pixels;
+  pixels.data = reinterpret_cast<const uint32_t*>(cairo_image_surface_get_data(surface_));
+  pixels.width = cairo_image_surface_get_width(surface_);
+  pixels.height = cairo_image_surface_get_height(surface_);
+  pixels.stride = cairo_image_surface_get_stride(surface_) / 4;
+  return EncodePng(pixels, {settings_.dpi, settings_.png_compression});
+}
+
+std::string Canvas::FinishVector() {
+  cairo_surface_finish(surface_);
+  CheckStatus(cairo_surface_status(surface_));
+  if (format_ == ImageFormat::kSvg) return CleanUpSvg(stream_);
+  return std::move(stream_);
+}
+
+cairo_surface_t* CopyToCairoSurface(const ArgbPixelsView& pixels) {
+  cairo_surface_t* surface =
+      cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pixels.width, pixels.height);
+  cairo_surface_flush(surface);
+  unsigned char* data = cairo_image_surface_get_data(surface);
+  int stride = cairo_image_surface_get_stride(surface);
+  for (int y = 0; data && y < pixels.height; ++y) {
+    const uint32_t* row = pixels.data + static_cast<ptrdiff_t>(y) * pixels.stride;
+    std::copy_n(row, pixels.width, reinterpret_cast<uint32_t*>(data + y * stride));
+  }
+  cairo_surface_mark_dirty(surface);
+  return surface;
+}
+
+void PaintPixelated(cairo_t* cr, const ArgbPixelsView& image, const Rect& area) {
+  cairo_surface_t* surface = CopyToCairoSurface(image);
+  cairo_save(cr);
+  cairo_translate(cr, area.x, area.y);
+  cairo_scale(cr, area.width / image.width, area.height / image.height);
+  cairo_set_source_surface(cr, surface, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  // paint, not fill: Cairo's SVG then emits a plain <use> of the <image>, where viewers honour
+  // image-rendering; a filled rectangle becomes a <pattern>, which rsvg resamples smoothly.
+  cairo_paint(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(surface);
+}
+
+}  // namespace attnviz

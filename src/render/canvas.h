@@ -1,0 +1,62 @@
+// A Cairo page for one figure, finished into PNG, SVG or PDF bytes held in memory.
+#pragma once
+
+#include <cairo.h>
+
+#include <string>
+
+#include "attnviz/render/geometry.h"
+#include "attnviz/render/image_format.h"
+#include "attnviz/render/png_encoder.h"
+
+namespace attnviz {
+
+struct CanvasSettings {
+  double dpi = 100;         // PNG only: pixels per inch
+  int png_compression = 6;  // PNG only: zlib level
+  std::string title;        // PDF only: the document title
+};
+
+// Drawing happens in points with y down; the page starts white. Output is deterministic: PNG
+// has no timestamp, PDF dates come from SOURCE_DATE_EPOCH (else 1970-01-01), SVG ids are
+// renumbered per document.
+class Canvas {
+ public:
+  // Throws Error(kUsage) when a PNG would exceed Cairo's 32767-pixel side limit.
+  Canvas(ImageFormat format, Size page, const CanvasSettings& settings);
+  ~Canvas();
+  Canvas(const Canvas&) = delete;
+  Canvas& operator=(const Canvas&) = delete;
+
+  cairo_t* cr() const { return cr_; }
+  ImageFormat format() const { return format_; }
+  Size page() const { return page_; }
+  // Device pixels per point: dpi / 72 for PNG, 1 for the vector formats.
+  double pixels_per_point() const { return pixels_per_point_; }
+
+  // Completes the document and returns the file's bytes; call once, after all drawing.
+  std::string Finish();
+
+ private:
+  void CreateSurface();
+  std::string FinishPng();
+  std::string FinishVector();
+
+  ImageFormat format_;
+  Size page_;
+  CanvasSettings settings_;
+  double pixels_per_point_ = 1;
+  cairo_surface_t* surface_ = nullptr;
+  cairo_t* cr_ = nullptr;
+  std::string stream_;  // the vector formats' bytes as Cairo writes them
+};
+
+// A Cairo-owned copy of `pixels` (the caller destroys it): PDF and SVG surfaces read a source
+// image when the page is emitted, after the caller's buffer may be gone.
+cairo_surface_t* CopyToCairoSurface(const ArgbPixelsView& pixels);
+
+// Paints `image` stretched over `area` without smoothing, each pixel a sharp-edged block; in PDF
+// that is /Interpolate false.
+void PaintPixelated(cairo_t* cr, const ArgbPixelsView& image, const Rect& area);
+
+}  // namespace attnviz

@@ -1,0 +1,77 @@
+// Figure text through Pango: deterministic shaping, measuring, and aligned or rotated drawing.
+#pragma once
+
+#include <pango/pangocairo.h>
+
+#include <string>
+#include <string_view>
+
+#include "attnviz/render/geometry.h"
+
+namespace attnviz {
+
+struct TextStyle {
+  std::string font = "DejaVu Sans";
+  double size = 10;  // points
+  bool bold = false;
+};
+
+// One shaped line of text. Extents are in points, relative to the top-left corner of the
+// logical rectangle (which Draw puts at the user-space origin).
+class TextBlock {
+ public:
+  explicit TextBlock(PangoLayout* layout);  // takes ownership of `layout`
+  TextBlock(TextBlock&& other) noexcept;
+  TextBlock& operator=(TextBlock&& other) noexcept;
+  ~TextBlock();
+
+  Rect logical() const { return logical_; }
+  Rect ink() const { return ink_; }
+  void Draw(cairo_t* cr) const;
+
+ private:
+  PangoLayout* layout_;
+  Rect logical_;
+  Rect ink_;
+};
+
+// Shapes text with fixed font options (no hinting, unhinted metrics, grey antialiasing, 72 dpi so
+// one Pango point is one page point), so a label measures the same in PNG, SVG and PDF. One per
+// thread: Pango contexts are not thread-safe.
+class TextShaper {
+ public:
+  TextShaper();
+  ~TextShaper();
+  TextShaper(const TextShaper&) = delete;
+  TextShaper& operator=(const TextShaper&) = delete;
+
+  // One line: control characters show as escapes (a "\n" token stays one line), invalid UTF-8
+  // as U+FFFD. Wider than `max_width` (points; 0: no limit) is ellipsized at the end.
+  TextBlock Shape(std::string_view text, const TextStyle& style, double max_width = 0) const;
+
+ private:
+  PangoContext* context_;
+};
+
+enum class HAlign { kLeft, kCenter, kRight };
+enum class VAlign { kTop, kMiddle, kBottom };
+
+// Which point of a block's logical rectangle sits on `anchor`, and the block's rotation about
+// it: counterclockwise on the page in radians, so pi/2 reads from bottom to top.
+struct TextPlacement {
+  Point anchor;
+  HAlign h = HAlign::kLeft;
+  VAlign v = VAlign::kTop;
+  double angle = 0;
+};
+
+struct PlacedText {
+  TextBlock block;
+  TextPlacement placement;
+
+  // The page-space box holding both the ink and the logical rectangle.
+  Rect Bounds() const;
+  void Draw(cairo_t* cr) const;
+};
+
+}  // namespace attnviz

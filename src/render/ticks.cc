@@ -1,0 +1,84 @@
+// Round tick values and steps, and their labels.
+#include "attnviz/render/ticks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace attnviz {
+namespace {
+
+// U+2212, as matplotlib writes negative ticks: a hyphen is too short beside digits.
+constexpr const char* kMinusSign = "\u2212";
+
+// Tick steps within one decade, as multiples of its power of ten.
+constexpr double kStepMultiples[] = {1, 2, 2.5, 5};
+
+std::vector<double> TicksWithStep(double lo, double hi, double step) {
+  std::vector<double> ticks;
+  double first = std::ceil(lo / step - 1e-9);
+  for (double k = first; k * step <= hi + step * 1e-9; ++k) {
+    double value = k * step;
+    ticks.push_back(std::abs(value) < step * 1e-9 ? 0.0 : value);
+  }
+  return ticks;
+}
+
+int DecimalsFor(double step) {
+  for (int decimals = 0; decimals < 12; ++decimals) {
+    double scaled = step * std::pow(10.0, decimals);
+    if (std::abs(scaled - std::round(scaled)) <= 1e-6 * std::abs(scaled)) return decimals;
+  }
+  return 12;
+}
+
+// 1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, ...: round decimal steps and powers of two.
+std::vector<int64_t> IndexStepCandidates() {
+  std::vector<int64_t> steps;
+  for (int64_t power = 1; power < (int64_t{1} << 60); power *= 2) steps.push_back(power);
+  for (int64_t decade = 1; decade < (int64_t{1} << 58); decade *= 10) {
+    steps.insert(steps.end(), {decade, 2 * decade, 5 * decade});
+    if (decade >= 10) steps.push_back(decade * 5 / 2);
+  }
+  std::sort(steps.begin(), steps.end());
+  steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+  return steps;
+}
+
+}  // namespace
+
+std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
+  if (!(hi > lo) || max_ticks < 2) return {lo};
+  double decade = std::pow(10.0, std::floor(std::log10((hi - lo) / max_ticks)));
+  for (int attempt = 0; attempt < 4; ++attempt, decade *= 10) {
+    for (double multiple : kStepMultiples) {
+      std::vector<double> ticks = TicksWithStep(lo, hi, multiple * decade);
+      if (static_cast<int>(ticks.size()) <= max_ticks) return ticks;
+    }
+  }
+  return {lo, hi};
+}
+
+std::vector<std::string> FormatTicks(const std::vector<double>& ticks) {
+  double step = ticks.size() > 1 ? ticks[1] - ticks[0] : 1;
+  int decimals = ticks.size() > 1 ? DecimalsFor(step) : DecimalsFor(std::abs(ticks[0]));
+  std::vector<std::string> labels;
+  for (double tick : ticks) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, std::abs(tick));
+    std::string digits = text;
+    bool negative = tick < 0 && digits.find_first_not_of("0.") != std::string::npos;
+    labels.push_back((negative ? kMinusSign : "") + digits);
+  }
+  return labels;
+}
+
+int64_t IndexTickStep(double min_step) {
+  static const std::vector<int64_t> candidates = IndexStepCandidates();
+  for (int64_t step : candidates) {
+    if (static_cast<double>(step) >= min_step) return step;
+  }
+  return candidates.back();
+}
+
+}  // namespace attnviz
