@@ -15,32 +15,13 @@ namespace {
 // some zoom levels).
 constexpr int64_t kCellsCovered = 2;
 
+// Beyond 8x, a vector-format raster of a small map grows the file for no visible gain.
 constexpr int kMaxMagnification = 8;
 
 bool DrawAsVectors(const Canvas& canvas, const Matrix& matrix) {
   return canvas.format() == ImageFormat::kSvg && matrix.rows <= kMaxSvgVectorCells &&
          matrix.cols <= kMaxSvgVectorCells;
 }
-
-}  // namespace
-
-void PaintCellRectangles(cairo_t* cr, const Matrix& matrix, const CellColoring& coloring,
-                         const Rect& area) {
-  double cell_width = area.width / matrix.cols, cell_height = area.height / matrix.rows;
-  for (int64_t row = 0; row < matrix.rows; ++row) {
-    for (int64_t col = 0; col < matrix.cols; ++col) {
-      Rgba color = coloring.colormap->Lookup(matrix.at(row, col), coloring.vmin, coloring.vmax);
-      int64_t cols_covered = std::min(kCellsCovered, matrix.cols - col);
-      int64_t rows_covered = std::min(kCellsCovered, matrix.rows - row);
-      cairo_set_source_rgba(cr, color.r / 255.0, color.g / 255.0, color.b / 255.0, color.a / 255.0);
-      cairo_rectangle(cr, area.x + col * cell_width, area.y + row * cell_height,
-                      cols_covered * cell_width, rows_covered * cell_height);
-      cairo_fill(cr);
-    }
-  }
-}
-
-namespace {
 
 // The most pixels the raster needs: the device pixels `area` covers (at least one), or for the
 // vector formats a fixed cap.
@@ -61,6 +42,22 @@ int ViewerMagnification(const Canvas& canvas, const CellImage& image) {
 }
 
 }  // namespace
+
+void PaintCellRectangles(cairo_t* cr, const Matrix& matrix, const CellColoring& coloring,
+                         const Rect& area) {
+  double cell_width = area.width / matrix.cols, cell_height = area.height / matrix.rows;
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    for (int64_t col = 0; col < matrix.cols; ++col) {
+      Rgba color = coloring.colormap->Lookup(matrix.at(row, col), coloring.vmin, coloring.vmax);
+      int64_t cols_covered = std::min(kCellsCovered, matrix.cols - col);
+      int64_t rows_covered = std::min(kCellsCovered, matrix.rows - row);
+      cairo_set_source_rgba(cr, color.r / 255.0, color.g / 255.0, color.b / 255.0, color.a / 255.0);
+      cairo_rectangle(cr, area.x + col * cell_width, area.y + row * cell_height,
+                      cols_covered * cell_width, rows_covered * cell_height);
+      cairo_fill(cr);
+    }
+  }
+}
 
 void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
                 const Rect& area) {

@@ -21,7 +21,8 @@ constexpr double kLabelCellScale = 1.25;  // automatic cells: label line height 
 constexpr double kMaxTokenSide = 720;     // 10 in: beyond this, token labels are thinned
 constexpr double kMaxIndexSide = 468;     // 6.5 in: a page width for maps without tokens
 constexpr double kMinSide = 144;          // 2 in: a short side grows toward this (cross-attention)
-constexpr double kMinTitleWidthEm = 30;   // titles wider than the figure widen it up to this
+constexpr double kMinTitleWidthEm = 24;   // a title wider than the figure may widen it to this
+constexpr int kMaxTitleLines = 2;         // then it wraps, then it is ellipsized
 
 std::string Number(double value) {
   char text[32];
@@ -168,34 +169,53 @@ struct TitleBlock {
 TitleBlock ShapeTitle(const HeatmapSpec& spec, double max_width, const FigureStyle& style,
                       const TextShaper& shaper) {
   if (spec.title.empty()) return {};
-  TextBlock block = shaper.Shape(spec.title, style.title, max_width);
+  TextBlock block = shaper.Shape(spec.title, style.title, max_width, kMaxTitleLines);
   double height = block.logical().height + 0.5 * style.gap;
   return {std::move(block), height};
 }
 
-// Square cells filling the fixed side(s) of the page; decorations are measured at the previous
-// guess, and their size barely depends on the cells, so a few rounds settle.
+// How wide the title may get before it wraps: the page's width on a fixed page; else the
+// content's, or more for a narrow plot.
+double TitleMaxWidth(const RenderOptions& options, double content_width, const FigureStyle& style) {
+  if (options.width_pt > 0) return options.width_pt - 2 * style.margin;
+  return std::max(content_width, kMinTitleWidthEm * style.em);
+}
+
+// What the labels, colorbar and title add to the matrix's width and height.
+Size Decorations(const Arrangement& arrangement, double title_height) {
+  Rect bounds = arrangement.Bounds();
+  return {bounds.width - arrangement.matrix.width,
+          bounds.height - arrangement.matrix.height + title_height};
+}
+
+// The square cell that fills the page's fixed side(s) around `decorations`.
+double CellFillingPage(const HeatmapSpec& spec, const RenderOptions& options, Size decorations,
+                       const FigureStyle& style) {
+  double by_width = (options.width_pt - 2 * style.margin - decorations.width) / spec.matrix.cols;
+  double by_height = (options.height_pt - 2 * style.margin - decorations.height) / spec.matrix.rows;
+  double side = options.width_pt == 0    ? by_height
+                : options.height_pt == 0 ? by_width
+                                         : std::min(by_width, by_height);
+  if (!(side > 0)) {
+    ThrowUsageError("a figure of " + Number(options.width_pt) + " x " + Number(options.height_pt) +
+                    " pt has no room left for the matrix: its " +
+                    "labels, colorbar and title alone take " + Number(decorations.width) + " x " +
+                    Number(decorations.height) + " pt");
+  }
+  return side;
+}
+
+// Square cells filling a fixed page. Decorations are measured around the previous guess; they
+// barely depend on the cell size, so a few rounds settle.
 Size FixedCellSize(const HeatmapSpec& spec, const RenderOptions& options,
                    const CellColoring& coloring, const FigureStyle& style,
                    const TextShaper& shaper) {
   Size cell = AutoCellSize(spec, style);
   for (int round = 0; round < 3; ++round) {
     Arrangement arrangement = Arrange(spec, cell, coloring, style, shaper);
-    Rect bounds = arrangement.Bounds();
-    double title = ShapeTitle(spec, options.width_pt, style, shaper).height;
-    double room_x = options.width_pt - 2 * style.margin - (bounds.width - arrangement.matrix.width);
-    double room_y =
-        options.height_pt - 2 * style.margin - title - (bounds.height - arrangement.matrix.height);
-    double by_width = room_x / spec.matrix.cols, by_height = room_y / spec.matrix.rows;
-    double side = options.width_pt == 0    ? by_height
-                  : options.height_pt == 0 ? by_width
-                                           : std::min(by_width, by_height);
-    if (!(side > 0)) {
-      ThrowUsageError("a figure of " + Number(options.width_pt) + " x " +
-                      Number(options.height_pt) + " pt leaves no room for the matrix: labels, " +
-                      "colorbar and title take " + Number(bounds.width - arrangement.matrix.width) +
-                      " x " + Number(bounds.height - arrangement.matrix.height + title) + " pt");
-    }
+    double title_width = TitleMaxWidth(options, arrangement.Bounds().width, style);
+    double title_height = ShapeTitle(spec, title_width, style, shaper).height;
+    double side = CellFillingPage(spec, options, Decorations(arrangement, title_height), style);
     cell = {side, side};
   }
   return cell;
@@ -222,28 +242,19 @@ void PlaceTitle(TextBlock block, const Rect& matrix, double top_of_content, Size
   parts.AddText({std::move(block), placement});
 }
 
-}  // namespace
-
-HeatmapPlan PlanHeatmap(const HeatmapSpec& spec, const RenderOptions& options,
-                        const TextShaper& shaper) {
+void ValidateRequest(const HeatmapSpec& spec, const RenderOptions& options) {
   ValidateOptions(options);
   ValidateMatrix(spec);
   ValidateLabels(spec.row_labels, spec.matrix.rows, spec.row_axis_title, "rows");
   ValidateLabels(spec.col_labels, spec.matrix.cols, spec.col_axis_title, "columns");
-  CellColoring coloring = ResolveColoring(spec);
-  FigureStyle style = MakeFigureStyle(options.font, options.font_size, shaper);
+}
 
-  bool fixed = options.width_pt > 0 || options.height_pt > 0;
-  Size cell =
-      fixed ? FixedCellSize(spec, options, coloring, style, shaper) : AutoCellSize(spec, style);
-  Arrangement arrangement = Arrange(spec, cell, coloring, style, shaper);
+// Sizes the page around the arrangement and its title, and moves everything onto it.
+HeatmapPlan ComposePage(Arrangement arrangement, TitleBlock title, const CellColoring& coloring,
+                        const RenderOptions& options, const FigureStyle& style) {
   Rect content = arrangement.Bounds();
-  double title_max = options.width_pt > 0 ? options.width_pt - 2 * style.margin
-                                          : std::max(content.width, kMinTitleWidthEm * style.em);
-  TitleBlock title = ShapeTitle(spec, title_max, style, shaper);
   double title_width = title.block ? title.block->logical().width : 0;
   Size page = PageSize(content, title_width, title.height, options, style);
-
   double dx = (page.width - content.width) / 2 - content.x;
   double dy = style.margin + title.height +
               (page.height - 2 * style.margin - title.height - content.height) / 2 - content.y;
@@ -259,6 +270,22 @@ HeatmapPlan PlanHeatmap(const HeatmapSpec& spec, const RenderOptions& options,
     PlaceTitle(std::move(*title.block), plan.matrix, content.y + dy, page, style, plan.parts);
   }
   return plan;
+}
+
+}  // namespace
+
+HeatmapPlan PlanHeatmap(const HeatmapSpec& spec, const RenderOptions& options,
+                        const TextShaper& shaper) {
+  ValidateRequest(spec, options);
+  CellColoring coloring = ResolveColoring(spec);
+  FigureStyle style = MakeFigureStyle(options.font, options.font_size, shaper);
+  bool fixed = options.width_pt > 0 || options.height_pt > 0;
+  Size cell =
+      fixed ? FixedCellSize(spec, options, coloring, style, shaper) : AutoCellSize(spec, style);
+  Arrangement arrangement = Arrange(spec, cell, coloring, style, shaper);
+  double title_width = TitleMaxWidth(options, arrangement.Bounds().width, style);
+  TitleBlock title = ShapeTitle(spec, title_width, style, shaper);
+  return ComposePage(std::move(arrangement), std::move(title), coloring, options, style);
 }
 
 }  // namespace attnviz

@@ -103,7 +103,8 @@ TextShaper::TextShaper()
 
 TextShaper::~TextShaper() { g_object_unref(context_); }
 
-TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, double max_width) const {
+TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, double max_width,
+                            int max_lines) const {
   PangoLayout* layout = pango_layout_new(context_);
   PangoFontDescription* font = FontDescription(style);
   pango_layout_set_font_description(layout, font);
@@ -112,6 +113,9 @@ TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, doubl
   if (max_width > 0) {
     pango_layout_set_width(layout, static_cast<int>(max_width * PANGO_SCALE));
     pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_height(layout, -std::max(max_lines, 1));  // negative: a line count
+    pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
   }
   std::string printable = PrintableText(text);
   pango_layout_set_text(layout, printable.data(), static_cast<int>(printable.size()));
@@ -120,20 +124,20 @@ TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, doubl
 
 Rect PlacedText::Bounds() const {
   Rect box = block.logical().United(block.ink());
-  Point offset = AlignmentOffset(block.logical(), placement);
-  double c = std::cos(placement.angle), s = std::sin(placement.angle);
-  std::array<Point, 4> corners = {Point{box.x, box.y}, Point{box.right(), box.y},
-                                  Point{box.x, box.bottom()}, Point{box.right(), box.bottom()}};
-  double left = INFINITY, top = INFINITY, right = -INFINITY, bottom = -INFINITY;
-  for (Point corner : corners) {
-    // Counterclockwise on a y-down page: x' = x cos + y sin, y' = -x sin + y cos.
-    double x = corner.x - offset.x, y = corner.y - offset.y;
-    double px = placement.anchor.x + x * c + y * s;
-    double py = placement.anchor.y - x * s + y * c;
-    left = std::min(left, px), right = std::max(right, px);
-    top = std::min(top, py), bottom = std::max(bottom, py);
-  }
+  std::array<Point, 4> corners = {ToPage({box.x, box.y}), ToPage({box.right(), box.y}),
+                                  ToPage({box.x, box.bottom()}),
+                                  ToPage({box.right(), box.bottom()})};
+  auto [left, right] = std::minmax({corners[0].x, corners[1].x, corners[2].x, corners[3].x});
+  auto [top, bottom] = std::minmax({corners[0].y, corners[1].y, corners[2].y, corners[3].y});
   return {left, top, right - left, bottom - top};
+}
+
+Point PlacedText::ToPage(Point point) const {
+  Point offset = AlignmentOffset(block.logical(), placement);
+  double x = point.x - offset.x, y = point.y - offset.y;
+  double c = std::cos(placement.angle), s = std::sin(placement.angle);
+  // Counterclockwise on a y-down page: x' = x cos + y sin, y' = -x sin + y cos.
+  return {placement.anchor.x + x * c + y * s, placement.anchor.y - x * s + y * c};
 }
 
 void PlacedText::Draw(cairo_t* cr) const {

@@ -45,9 +45,11 @@ class TextShaper {
   TextShaper(const TextShaper&) = delete;
   TextShaper& operator=(const TextShaper&) = delete;
 
-  // One line: control characters show as escapes (a "\n" token stays one line), invalid UTF-8
-  // as U+FFFD. Wider than `max_width` (points; 0: no limit) is ellipsized at the end.
-  TextBlock Shape(std::string_view text, const TextStyle& style, double max_width = 0) const;
+  // Control characters show as escapes (a "\n" token stays one line), invalid UTF-8 as U+FFFD.
+  // Text wider than `max_width` (points; 0: no limit) wraps at word boundaries onto at most
+  // `max_lines` centred lines, the last ellipsized at its end.
+  TextBlock Shape(std::string_view text, const TextStyle& style, double max_width = 0,
+                  int max_lines = 1) const;
 
  private:
   PangoContext* context_;
@@ -72,6 +74,9 @@ struct PlacedText {
   // The page-space box holding both the ink and the logical rectangle.
   Rect Bounds() const;
   void Draw(cairo_t* cr) const;
+
+  // Where a point of the block (relative to its logical top-left) lands on the page.
+  Point ToPage(Point point) const;
 };
 
 }  // namespace attnviz

@@ -103,3 +103,13 @@ attnviz_cli_test(tokens_invalid_utf8 EXIT 3 STDERR "invalid_utf8\\.txt: line 3: 
 attnviz_cli_test(tokens_not_strings EXIT 3 STDERR "tokens_not_strings\\.json: expected a JSON list of strings, found a number" ARGS info ${BAD}/square4.npy --tokens ${BAD}/tokens_not_strings.json)
 attnviz_cli_test(batch_out_of_range EXIT 2 STDERR "--batch 5 is out of range" ARGS info ${BAD}/square4.npy --batch 5)
 attnviz_cli_test(key_names_no_array EXIT 2 STDERR "--key nope names no array" ARGS info ${BAD}/badcrc.npz --key nope)
+
+# The consumers users feed our figures to accept them, and re-runs are byte-identical.
+foreach(dump ${DATA}/induction.npy ${DATA}/copy_offset.npz ${DATA}/reverse.json
+             ${DATA}/induction_layers.safetensors ${REAL}/finbert_l11h0.json
+             ${REAL}/roberta_coqa_512.npy)
+  get_filename_component(stem ${dump} NAME_WE)
+  add_test(NAME cli.consumers_${stem}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/consumers_test.sh $<TARGET_FILE:attnviz>
+                   ${TMP}/consumers ${dump})
+endforeach()

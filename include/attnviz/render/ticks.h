@@ -1,0 +1,24 @@
+// Axis ticks: round values for a colorbar and round steps for position indices, with labels.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace attnviz {
+
+// At most `max_ticks` (>= 2) values in [lo, hi] spaced by 1, 2, 2.5 or 5 times a power of ten,
+// the largest count that fits; lo and hi themselves are ticks only when they are round.
+std::vector<double> NiceTicks(double lo, double hi, int max_ticks);
+
+// Labels for ticks from NiceTicks: the same number of decimals for all, just enough to tell
+// neighbours apart ("0.00", "0.05", "0.10"); negative values with a minus sign U+2212 ("−0.5"),
+// zero never negative.
+std::vector<std::string> FormatTicks(const std::vector<double>& ticks);
+
+// The step between labelled positions 0, step, 2*step, ...: the smallest of 1, 2, 4, 5, 8, 10,
+// 16, 20, 25, 32, 50, 64, 100, ... that is at least `min_step` (round decimals, and powers of
+// two because they read naturally for sequence lengths).
+int64_t IndexTickStep(double min_step);
+
+}  // namespace attnviz

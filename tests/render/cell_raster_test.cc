@@ -1,0 +1,90 @@
+// Max-pooling cells into fewer pixels, and colouring them through a colormap.
+#include "attnviz/render/cell_raster.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+
+namespace attnviz {
+namespace {
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+Matrix Sequence(int64_t rows, int64_t cols) {
+  Matrix matrix{rows, cols, {}};
+  for (int64_t i = 0; i < rows * cols; ++i) matrix.values.push_back(static_cast<float>(i));
+  return matrix;
+}
+
+TEST_CASE("PoolMax returns a matrix that already fits unchanged") {
+  Matrix matrix = Sequence(3, 4);
+  Matrix pooled = PoolMax(matrix, 3, 4);
+  CHECK(pooled.rows == 3);
+  CHECK(pooled.cols == 4);
+  CHECK(pooled.values == matrix.values);
+}
+
+TEST_CASE("PoolMax takes the maximum of each block, uneven blocks covering every cell") {
+  // 5 columns into 2 blocks: [0, 2) and [2, 5); rows 0..1 hold 0..4 and 5..9.
+  Matrix pooled = PoolMax(Sequence(2, 5), 2, 2);
+  CHECK(pooled.rows == 2);
+  CHECK(pooled.cols == 2);
+  CHECK(pooled.values == std::vector<float>{1, 4, 6, 9});
+  // 5 rows x 1 column into 2 row blocks: [0, 2) -> max(0, 1), [2, 5) -> max(2, 3, 4).
+  CHECK(PoolMax(Sequence(5, 1), 2, 1).values == std::vector<float>{1, 4});
+}
+
+TEST_CASE("PoolMax keeps a single spike visible") {
+  Matrix matrix{1000, 1000, std::vector<float>(1000 * 1000, 0.0f)};
+  matrix.values[617 * 1000 + 383] = 1.0f;
+  Matrix pooled = PoolMax(matrix, 10, 10);
+  // Block k covers [100k, 100k + 100): the spike lands in block (6, 3).
+  for (int64_t row = 0; row < 10; ++row) {
+    for (int64_t col = 0; col < 10; ++col) {
+      CHECK(pooled.at(row, col) == (row == 6 && col == 3 ? 1.0f : 0.0f));
+    }
+  }
+}
+
+TEST_CASE("PoolMax lets a bad cell win its block") {
+  Matrix matrix{2, 2, {0.5f, kNaN, 0.1f, 0.2f}};
+  Matrix pooled = PoolMax(matrix, 1, 1);
+  CHECK(std::isnan(pooled.values[0]));
+  Matrix with_inf{1, 2, {0.5f, INFINITY}};
+  CHECK_FALSE(std::isfinite(PoolMax(with_inf, 1, 1).values[0]));
+}
+
+TEST_CASE("RasterizeCells colours each cell with the colormap, one pixel per cell") {
+  const Colormap& greys = *FindColormap("Greys");
+  Matrix matrix{1, 3, {0.0f, 0.5f, kNaN}};
+  CellImage image = RasterizeCells(matrix, greys, 0, 1, 100, 100);
+  REQUIRE(image.width == 3);
+  REQUIRE(image.height == 1);
+  CHECK(image.argb[0] == PremultipliedArgb(greys.colors[0]));
+  CHECK(image.argb[1] == PremultipliedArgb(greys.colors[128]));
+  CHECK(image.argb[2] == 0xffff00ffu);  // opaque magenta
+}
+
+TEST_CASE("RasterizeCells pools a matrix larger than the pixel budget") {
+  CellImage image = RasterizeCells(Sequence(8, 8), *FindColormap("viridis"), 0, 63, 4, 2);
+  CHECK(image.width == 4);
+  CHECK(image.height == 2);
+}
+
+TEST_CASE("PremultipliedArgb packs alpha, red, green, blue from high to low byte") {
+  CHECK(PremultipliedArgb({0x12, 0x34, 0x56, 0xff}) == 0xff123456u);
+  CHECK(PremultipliedArgb({255, 255, 255, 0}) == 0x00000000u);
+  CHECK(PremultipliedArgb({255, 0, 0, 128}) == 0x80800000u);
+}
+
+TEST_CASE("Magnify repeats each pixel as a square block") {
+  CellImage image{2, 1, {1, 2}};
+  CellImage magnified = Magnify(image, 2);
+  CHECK(magnified.width == 4);
+  CHECK(magnified.height == 2);
+  CHECK(magnified.argb == std::vector<uint32_t>{1, 1, 2, 2, 1, 1, 2, 2});
+}
+
+}  // namespace
+}  // namespace attnviz

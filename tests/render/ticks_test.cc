@@ -1,0 +1,68 @@
+// Colorbar tick values and labels, and index label steps.
+#include "attnviz/render/ticks.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+namespace attnviz {
+namespace {
+
+void CheckTicks(const std::vector<double>& actual, const std::vector<double>& expected) {
+  REQUIRE(actual.size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) CHECK(actual[i] == doctest::Approx(expected[i]));
+}
+
+TEST_CASE("NiceTicks picks the finest 1-2-2.5-5 step that fits the tick budget") {
+  // 0..1 with 6 ticks: step 0.1 gives 11, step 0.2 gives 6.
+  CheckTicks(NiceTicks(0, 1, 6), {0, 0.2, 0.4, 0.6, 0.8, 1.0});
+  // 0..0.48 with 9: 0.05 gives 10 ticks, 0.1 gives 5.
+  CheckTicks(NiceTicks(0, 0.48, 9), {0, 0.1, 0.2, 0.3, 0.4});
+  // 0..1 with 11: step 0.1.
+  CHECK(NiceTicks(0, 1, 11).size() == 11);
+}
+
+TEST_CASE("NiceTicks keeps ticks inside the range and includes round negative values") {
+  CheckTicks(NiceTicks(-0.5, 0.5, 6), {-0.4, -0.2, 0, 0.2, 0.4});
+  // 0.13..0.87 with 4: step 0.1 gives 7 ticks, 0.2 gives 0.2..0.8; with 3, 0.25 is next.
+  CheckTicks(NiceTicks(0.13, 0.87, 4), {0.2, 0.4, 0.6, 0.8});
+  CheckTicks(NiceTicks(0.13, 0.87, 3), {0.25, 0.5, 0.75});
+}
+
+TEST_CASE("NiceTicks returns one tick for an empty range") {
+  CHECK(NiceTicks(2, 2, 5) == std::vector<double>{2});
+}
+
+TEST_CASE("FormatTicks uses the decimals of the step for every label") {
+  CHECK(FormatTicks({0, 0.05, 0.1}) == std::vector<std::string>{"0.00", "0.05", "0.10"});
+  CHECK(FormatTicks({0, 0.25, 0.5}) == std::vector<std::string>{"0.00", "0.25", "0.50"});
+  CHECK(FormatTicks({0, 10, 20}) == std::vector<std::string>{"0", "10", "20"});
+}
+
+TEST_CASE("FormatTicks writes negative values with U+2212 and zero without a sign") {
+  CHECK(FormatTicks({-0.2, 0, 0.2}) == std::vector<std::string>{"\u22120.2", "0.0", "0.2"});
+  // A value that rounds to zero at the step's decimals is "0", not "−0".
+  CHECK(FormatTicks({-1e-12, 1, 2}) == std::vector<std::string>{"0", "1", "2"});
+}
+
+TEST_CASE("IndexTickStep rounds up to 1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, ...") {
+  CHECK(IndexTickStep(0.3) == 1);
+  CHECK(IndexTickStep(1) == 1);
+  CHECK(IndexTickStep(1.5) == 2);
+  CHECK(IndexTickStep(3) == 4);
+  CHECK(IndexTickStep(4.5) == 5);
+  CHECK(IndexTickStep(6) == 8);
+  CHECK(IndexTickStep(11) == 16);
+  CHECK(IndexTickStep(17) == 20);
+  CHECK(IndexTickStep(21) == 25);
+  CHECK(IndexTickStep(26) == 32);
+  CHECK(IndexTickStep(51.2) == 64);  // 512 positions, at most 10 labels
+  CHECK(IndexTickStep(65) == 100);
+  CHECK(IndexTickStep(101) == 128);
+  CHECK(IndexTickStep(129) == 200);
+  CHECK(IndexTickStep(201) == 250);
+}
+
+}  // namespace
+}  // namespace attnviz
