@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/dump_options.h"
 #include "cli/messages.h"
+#include "cli/table.h"
 
 namespace attnviz::cli {
 
@@ -64,12 +65,6 @@ nlohmann::json InfoJson(const Dump& dump, const TensorSummary& summary) {
   };
 }
 
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
-}
-
 std::string TokensLine(const Dump& dump) {
   if (!dump.query_tokens && !dump.key_tokens) return "none (give them with --tokens)";
   auto count = [](const auto& tokens) {
@@ -95,9 +90,9 @@ void PrintInfoText(const Dump& dump, const TensorSummary& summary) {
               << dump.metadata.head_offset << " of the model\n";
   }
   std::cout << "tokens      " << TokensLine(dump) << "\n"
-            << "values      min " << Number(summary.min) << ", max " << Number(summary.max) << "\n"
-            << "row sums    " << Number(summary.row_sum_min) << " .. "
-            << Number(summary.row_sum_max)
+            << "values      min " << FormatNumber(summary.min) << ", max " << FormatNumber(summary.max) << "\n"
+            << "row sums    " << FormatNumber(summary.row_sum_min) << " .. "
+            << FormatNumber(summary.row_sum_max)
             << (std::abs(summary.row_sum_min - 1) > 1e-3 || std::abs(summary.row_sum_max - 1) > 1e-3
                     ? " (not 1: shown as stored, never renormalised)"
                     : "")

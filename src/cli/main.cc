@@ -44,8 +44,14 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"
       "Run 'attnviz COMMAND --help' for the options and an example of each command.");
   int exit_code = 0;
-  attnviz::cli::AddInfoCommand(app, exit_code);
-  attnviz::cli::AddHeatmapCommand(app, exit_code);
+  namespace cli = attnviz::cli;
+  for (auto add :
+       {cli::AddInfoCommand, cli::AddHeatmapCommand, cli::AddGridCommand, cli::AddArrowsCommand,
+        cli::AddHighlightCommand, cli::AddOverlayCommand, cli::AddColormapsCommand,
+        cli::AddStatsCommand, cli::AddClassifyCommand, cli::AddRolloutCommand, cli::AddFlowCommand,
+        cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand}) {
+    add(app, exit_code);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

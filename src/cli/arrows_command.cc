@@ -1,0 +1,8 @@
+// Placeholder until the command lands: registers nothing.
+#include "cli/commands.h"
+
+namespace attnviz::cli {
+
+void AddArrowsCommand(CLI::App&, int&) {}
+
+}  // namespace attnviz::cli
