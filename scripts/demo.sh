@@ -12,11 +12,11 @@ mkdir -p out
 
 # sample, layer, head: the head of each sample that shows its pattern best (data/README.md).
 samples=(
-  "data/induction.npy 1 0"
-  "data/copy_offset.npz 0 0"
-  "data/reverse.json 0 0"
+  "data/induction.npy 1 2"
+  "data/copy_offset.npz 1 1"
+  "data/reverse.json 0 3"
   "data/induction_layers.safetensors 0 0"
-  "data/seq2seq_cross.json 0 0"
+  "data/seq2seq_cross.json 0 2"
 )
 for entry in "${samples[@]}"; do
   read -r file layer head <<<"$entry"
