@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
-# Builds attnviz from scratch and runs the whole CTest suite; prints failures in full and exits
-# non-zero on any failure. Installs missing Debian packages first (scripts/install-deps.sh).
+# Builds attnviz from scratch and runs the whole CTest suite twice: an optimised build with
+# warnings as errors, then a build with AddressSanitizer and UndefinedBehaviorSanitizer. Prints
+# failures in full and exits non-zero on any failure. Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+jobs=$(nproc)
 
-build=build/test
-rm -rf "$build"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTNVIZ_WERROR=ON >/dev/null
-cmake --build "$build" -j "$(nproc)"
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
+  local build=$1
+  shift
+  rm -rf "$build"
+  cmake -S . -B "$build" -DATTNVIZ_WERROR=ON "$@" >/dev/null
+  cmake --build "$build" -j "$jobs"
+  ctest --test-dir "$build" --output-on-failure -j "$jobs"
+}
+
+echo "== optimised build (warnings are errors)"
+run_suite build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+echo "== sanitizer build (address, undefined)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DATTNVIZ_SANITIZE=address,undefined

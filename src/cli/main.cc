@@ -1,9 +1,12 @@
 // attnviz: load attention dumps, analyse them, draw them. Maps every failure to its exit code.
+#include <signal.h>
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "attnviz/error.h"
+#include "attnviz/io/atomic_file.h"
 #include "cli/commands.h"
 
 namespace {
@@ -34,6 +37,19 @@ std::string OneLine(std::string text) {
   return text;
 }
 
+// Interrupted runs leave no temporary files: remove them, then die of the same signal.
+void RemoveTemporariesAndReraise(int signal_number) {
+  attnviz::RemoveTemporariesInFlight();
+  signal(signal_number, SIG_DFL);
+  raise(signal_number);
+}
+
+void InstallSignalCleanup() {
+  for (int signal_number : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
+    signal(signal_number, RemoveTemporariesAndReraise);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -43,6 +59,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"
       "Run 'attnviz COMMAND --help' for the options and an example of each command.");
+  InstallSignalCleanup();
   int exit_code = 0;
   namespace cli = attnviz::cli;
   for (auto add :

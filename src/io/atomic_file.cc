@@ -2,9 +2,13 @@
 #include "attnviz/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -48,7 +52,70 @@ void WriteToSpecialFile(const std::string& path, std::string_view bytes) {
   if (!written) ThrowOutputError(path, "cannot write: " + error);
 }
 
+// Temporary files being written right now, so a signal handler can remove them.
+std::array<std::atomic<const char*>, 64> in_flight{};
+
+// Registers a temporary file for the lifetime of one write.
+class InFlightTemporary {
+ public:
+  explicit InFlightTemporary(const std::string& path) : path_(path) {
+    for (auto& slot : in_flight) {
+      const char* empty = nullptr;
+      if (slot.compare_exchange_strong(empty, path_.c_str())) {
+        slot_ = &slot;
+        return;
+      }
+    }
+  }
+  ~InFlightTemporary() {
+    if (slot_ != nullptr) slot_->store(nullptr);
+  }
+  InFlightTemporary(const InFlightTemporary&) = delete;
+  InFlightTemporary& operator=(const InFlightTemporary&) = delete;
+
+ private:
+  std::string path_;
+  std::atomic<const char*>* slot_ = nullptr;
+};
+
+// ".NAME.tmp." — the prefix of every temporary file for target NAME.
+std::string TemporaryPrefix(const std::filesystem::path& target) {
+  return "." + target.filename().string() + ".tmp.";
+}
+
+// A run killed with SIGKILL cannot clean up; the next write of the same target removes the
+// temporaries whose writing process no longer exists (the pid is part of the name).
+void RemoveStaleTemporaries(const std::filesystem::path& folder, const std::string& prefix) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::filesystem::remove(entry.path(), error);
+    }
+  }
+}
+
+// Refuses to start a write that cannot fit, before any byte is written.
+void CheckFreeSpace(const std::string& path, const std::filesystem::path& folder, size_t bytes) {
+  struct statvfs space;
+  if (statvfs(folder.c_str(), &space) != 0) return;
+  const unsigned long long available =
+      static_cast<unsigned long long>(space.f_bavail) * space.f_frsize;
+  if (bytes > available) {
+    ThrowOutputError(path, "needs " + std::to_string(bytes) + " bytes, folder '" + folder.string() +
+                               "' has " + std::to_string(available) + " free");
+  }
+}
+
 }  // namespace
+
+void RemoveTemporariesInFlight() {
+  for (auto& slot : in_flight) {
+    if (const char* path = slot.load()) unlink(path);
+  }
+}
 
 void WriteFileAtomically(const std::string& path, std::string_view bytes) {
   struct stat existing;
@@ -64,10 +131,14 @@ void WriteFileAtomically(const std::string& path, std::string_view bytes) {
   if (!std::filesystem::is_directory(folder, error)) {
     ThrowOutputError(path, "cannot write: folder '" + folder.string() + "' does not exist");
   }
-  std::string temporary = (folder / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  const std::string prefix = TemporaryPrefix(target);
+  RemoveStaleTemporaries(folder, prefix);
+  CheckFreeSpace(path, folder, bytes.size());
+  std::string temporary = (folder / (prefix + std::to_string(getpid()) + ".XXXXXX")).string();
   const int fd = mkstemp(temporary.data());
   if (fd < 0)
     ThrowOutputError(path, "cannot create a file in '" + folder.string() + "': " + ErrnoText());
+  const InFlightTemporary registered(temporary);
   fchmod(fd, DefaultFileMode());
   const bool written = WriteAll(fd, bytes);
   const std::string write_error = ErrnoText();

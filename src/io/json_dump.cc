@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnviz/error.h"
+#include "attnviz/io/memory_limit.h"
 #include "io/npy.h"
 #include "io/raw_dump.h"
 
@@ -141,6 +142,8 @@ void ReadMetadata(const Json& object, const std::string& path, RawDump& dump) {
 RawDump ReadJsonDump(std::shared_ptr<const ByteSource> source, const std::string& path) {
   const auto bytes = source->bytes();
   const auto* text = reinterpret_cast<const char*>(bytes.data());
+  // A parsed JSON number takes 16 bytes in the document, then 8 as a float64; text takes ~10.
+  CheckMaterialize(path, bytes.size() * 3, "parsing this JSON dump");
   Json document;
   try {
     document = Json::parse(text, text + bytes.size());

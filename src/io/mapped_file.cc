@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "attnviz/error.h"
+#include "attnviz/io/memory_limit.h"
 
 namespace attnviz {
 
@@ -49,6 +50,7 @@ std::shared_ptr<const ByteSource> ReadAll(int fd, const std::string& path) {
       if (errno == EINTR) continue;
       ThrowInputError(path, std::string("cannot read: ") + std::strerror(errno));
     }
+    CheckMaterialize(path, data.size() + static_cast<size_t>(n), "reading this stream");
     data.insert(data.end(), chunk, chunk + n);
   }
   return std::make_shared<OwnedBytes>(std::move(data));

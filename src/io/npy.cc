@@ -275,10 +275,11 @@ bool IsFloatDescr(const std::string& descr) {
 }
 
 NpyHeader ParseNpyHeader(std::span<const std::byte> bytes, const std::string& path) {
-  if (bytes.size() < kMagicSize + 4 || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0) {
-    ThrowInputError(path, "expected the npy magic \\x93NUMPY and a version, found " +
+  if (bytes.size() < kMagicSize || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0) {
+    ThrowInputError(path, "expected the npy magic \\x93NUMPY, found " +
                               std::to_string(bytes.size()) + " bytes without it");
   }
+  if (bytes.size() < kMagicSize + 2) ThrowInputError(path, "truncated npy header: no version");
   NpyHeader header;
   header.major_version = static_cast<uint8_t>(bytes[6]);
   if (header.major_version < 1 || header.major_version > 3) {

@@ -7,6 +7,7 @@
 #include <climits>
 
 #include "attnviz/error.h"
+#include "attnviz/io/memory_limit.h"
 
 namespace attnviz {
 
@@ -206,6 +207,7 @@ ZipArchive::Contents ZipArchive::Read(const ZipMember& member) const {
                                 " bytes from " + std::to_string(member.compressed_size) +
                                 " compressed bytes, more than deflate can produce");
     }
+    CheckMaterialize(path, member.uncompressed_size, "inflating this deflated member");
     std::vector<std::byte> inflated(member.uncompressed_size);
     Inflate(compressed, inflated, true, path);
     auto owned = std::make_shared<OwnedBytes>(std::move(inflated));

@@ -70,7 +70,7 @@ attnviz_cli_test(unknown_extension EXIT 2 STDERR "expected a \\.png, \\.svg or \
 attnviz_cli_test(missing_output_folder EXIT 4 STDERR "no/such/folder/out\\.png: cannot write: folder .* does not exist"
                  ARGS heatmap ${BAD}/square4.npy -o ${TMP}/no/such/folder/out.png)
 attnviz_cli_test(output_is_input EXIT 4 STDERR "refusing to overwrite the input file"
-                 ARGS heatmap ${BAD}/square4.npy -o ${BAD}/square4.npy)
+                 ARGS heatmap ${BAD}/square4.npy --format png -o ${BAD}/square4.npy)
 attnviz_cli_test(bad_axes EXIT 2 STDERR "--axes: expected names from layer, batch, head, query, key, found 'row'"
                  ARGS info ${BAD}/square4.npy --axes row,key)
 attnviz_cli_test(axes_wrong_count EXIT 2 STDERR "expected 2 axis names for a rank-2 array, found 3"
@@ -113,3 +113,11 @@ foreach(dump ${DATA}/induction.npy ${DATA}/copy_offset.npz ${DATA}/reverse.json
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/consumers_test.sh $<TARGET_FILE:attnviz>
                    ${TMP}/consumers ${dump})
 endforeach()
+
+# Output to a read-only folder; materialising past the memory limit.
+add_test(NAME cli.read_only_folder
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/readonly_test.sh $<TARGET_FILE:attnviz>
+                 ${BAD}/square4.npy ${TMP}/read_only)
+attnviz_cli_test(memory_limit EXIT 3 STDERR "inflating this deflated member needs 18560 bytes in memory, more than the 1024-byte limit"
+                 ARGS info ${DATA}/copy_offset.npz)
+set_tests_properties(cli.memory_limit PROPERTIES ENVIRONMENT ATTNVIZ_MAX_MEMORY=1K)
