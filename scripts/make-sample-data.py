@@ -31,8 +31,9 @@ DATA = REPO / "data"
 REGEN_COMMAND = "/usr/bin/python3 scripts/make-sample-data.py"
 # Wall-clock time is not written by the script itself (it would make README.md differ on every
 # run); this note is updated by hand from the "total run time" line the script prints.
-RUNTIME_NOTE = ("about 1.5-2 minutes on an idle 2-core machine with one CPU thread "
-                "(measured 1.5-5 minutes while compilers shared the CPUs)")
+RUNTIME_NOTE = ("about 1.5 minutes on an idle 2-core machine (one CPU thread); wall time "
+                "grows with contention: 3-10 minutes were measured while parallel compiles "
+                "loaded the 2 CPUs (load average 3-13)")
 
 D_MODEL = 64
 N_HEADS = 4
