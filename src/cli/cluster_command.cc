@@ -1,8 +1,267 @@
-// Placeholder until the command lands: registers nothing.
+// `attnviz cluster FILE`: JS distances between heads, scipy-style linkage, a dendrogram and an
+// MDS map of the heads, and the pairs too alike to tell apart.
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/analysis/cluster.h"
+#include "attnviz/error.h"
+#include "attnviz/io/atomic_file.h"
+#include "attnviz/render/dendrogram.h"
+#include "attnviz/render/scatter.h"
 #include "cli/commands.h"
+#include "cli/dump_options.h"
+#include "cli/figure_options.h"
+#include "cli/messages.h"
+#include "cli/output_path.h"
+#include "cli/table.h"
 
 namespace attnviz::cli {
 
-void AddClusterCommand(CLI::App&, int&) {}
+namespace {
+
+struct ClusterOptions {
+  DumpOptions dump;
+  FigureOptions figure;  // -o: the dendrogram
+  std::string map;       // the MDS map
+  std::string js_reduce = "mean";
+  std::string linkage = "average";
+  std::optional<double> threshold;
+  std::string title;
+  bool json = false;
+  bool csv = false;
+};
+
+struct ClusterResult {
+  HeadDistances distances;
+  std::vector<Merge> merges;
+  std::vector<MapPoint> map;
+  std::vector<HeadPair> redundant;
+};
+
+Linkage ParseLinkage(const std::string& name) {
+  if (name == "complete") return Linkage::kComplete;
+  if (name == "ward") return Linkage::kWard;
+  return Linkage::kAverage;
+}
+
+std::string HeadName(const HeadId& id) {
+  return "L" + std::to_string(id.layer) + "H" + std::to_string(id.head);
+}
+
+nlohmann::json HeadJson(const HeadId& id) { return {id.layer, id.head}; }
+
+// Library errors about the data name no file; the user needs to know which one.
+[[noreturn]] void RethrowWithPath(const Error& error, const std::string& path) {
+  if (error.kind() != ErrorKind::kInput) throw error;
+  throw Error(ErrorKind::kInput, path + ": " + error.what());
+}
+
+ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
+  ClusterResult result;
+  const JsReduce reduce = options.js_reduce == "sum" ? JsReduce::kSum : JsReduce::kMean;
+  try {
+    result.distances = JsDistances(dump.attention, reduce, ThreadCount(options.figure.jobs));
+  } catch (const Error& error) {
+    RethrowWithPath(error, dump.metadata.path);
+  }
+  result.merges = LinkHeads(result.distances, ParseLinkage(options.linkage));
+  result.map = ClassicalMds(result.distances);
+  if (options.threshold) result.redundant = RedundantPairs(result.distances, *options.threshold);
+  return result;
+}
+
+nlohmann::json ClusterJson(const ClusterResult& r) {
+  nlohmann::json heads = nlohmann::json::array(), distance = nlohmann::json::array(),
+                 linkage = nlohmann::json::array(), mds = nlohmann::json::array(),
+                 redundant = nlohmann::json::array();
+  for (size_t a = 0; a < r.distances.size(); ++a) {
+    heads.push_back(HeadJson(r.distances.heads[a]));
+    distance.push_back(
+        std::vector<double>(r.distances.values.begin() + a * r.distances.size(),
+                            r.distances.values.begin() + (a + 1) * r.distances.size()));
+    mds.push_back({r.map[a].x, r.map[a].y});
+  }
+  for (const Merge& m : r.merges) linkage.push_back({m.a, m.b, m.distance, m.size});
+  for (const HeadPair& p : r.redundant) {
+    redundant.push_back({{"a", HeadJson(r.distances.heads[p.a])},
+                         {"b", HeadJson(r.distances.heads[p.b])},
+                         {"distance", p.distance}});
+  }
+  return {{"heads", heads},
+          {"distance", distance},
+          {"linkage", linkage},
+          {"mds", mds},
+          {"redundant", redundant}};
+}
+
+// Each head's closest other head; itself (at distance 0) when it is the only one.
+size_t Nearest(const HeadDistances& d, size_t a) {
+  size_t nearest = a;
+  double best = std::numeric_limits<double>::infinity();
+  for (size_t b = 0; b < d.size(); ++b) {
+    if (b != a && d.at(a, b) < best) {
+      best = d.at(a, b);
+      nearest = b;
+    }
+  }
+  return nearest;
+}
+
+Table HeadTable(const ClusterResult& r) {
+  Table table{{"layer", "head", "nearest_layer", "nearest_head", "distance", "mds_x", "mds_y"}, {}};
+  for (size_t a = 0; a < r.distances.size(); ++a) {
+    const size_t b = Nearest(r.distances, a);
+    const HeadId& id = r.distances.heads[a];
+    const HeadId& near = r.distances.heads[b];
+    table.rows.push_back({std::to_string(id.layer), std::to_string(id.head),
+                          std::to_string(near.layer), std::to_string(near.head),
+                          FormatNumber(r.distances.at(a, b)), FormatNumber(r.map[a].x),
+                          FormatNumber(r.map[a].y)});
+  }
+  return table;
+}
+
+void PrintText(const Dump& dump, const ClusterResult& r, const ClusterOptions& options) {
+  std::cout << dump.metadata.path << ": " << r.distances.size() << " heads, JS divergence "
+            << (options.js_reduce == "sum" ? "summed" : "averaged") << " over query rows, "
+            << options.linkage << " linkage, classical MDS\n\n";
+  HeadTable(r).PrintText(std::cout);
+  std::cout << "\ndendrogram order:";
+  for (int64_t leaf : DendrogramLeaves(r.merges, std::ssize(r.distances.heads))) {
+    std::cout << " " << HeadName(r.distances.heads[leaf]);
+  }
+  std::cout << "\n";
+  if (!options.threshold) return;
+  std::cout << "\nredundant pairs (distance <= " << FormatNumber(*options.threshold)
+            << "): " << r.redundant.size() << "\n";
+  if (r.redundant.empty()) return;
+  Table pairs{{"head_a", "head_b", "distance"}, {}};
+  for (const HeadPair& p : r.redundant) {
+    pairs.rows.push_back({HeadName(r.distances.heads[p.a]), HeadName(r.distances.heads[p.b]),
+                          FormatNumber(p.distance)});
+  }
+  pairs.PrintText(std::cout);
+}
+
+// Dots and legend coloured by layer, the same in the dendrogram and the map.
+std::vector<LegendEntry> LayerLegend(int64_t layers, Theme theme) {
+  std::vector<LegendEntry> legend;
+  const int64_t step = (layers + 23) / 24;  // at most 24 entries
+  for (int64_t layer = 0; layer < layers; layer += step) {
+    legend.push_back(
+        {"layer " + std::to_string(layer), SequenceColor(layer, layers, theme), false});
+  }
+  return legend;
+}
+
+std::string FigureTitle(const Dump& dump, const ClusterOptions& options, const char* what) {
+  if (!options.title.empty()) return options.title;
+  return std::filesystem::path(dump.metadata.path).filename().string() + " · " + what;
+}
+
+void WriteDendrogram(const Dump& dump, const ClusterResult& r, const ClusterOptions& options) {
+  DendrogramSpec spec;
+  const int64_t layers = dump.attention.layers();
+  const Theme theme = options.figure.Render().theme;
+  for (const Merge& m : r.merges) spec.links.push_back({m.a, m.b, m.distance});
+  spec.leaves = DendrogramLeaves(r.merges, std::ssize(r.distances.heads));
+  for (const HeadId& id : r.distances.heads) {
+    spec.labels.push_back(HeadName(id));
+    spec.leaf_colors.push_back(SequenceColor(id.layer, layers, theme));
+  }
+  if (layers > 1) spec.legend = LayerLegend(layers, theme);
+  spec.threshold = options.threshold;
+  spec.title = FigureTitle(dump, options, (options.linkage + " linkage").c_str());
+  spec.axis_title = std::string("JS divergence (") + (options.js_reduce == "sum" ? "sum" : "mean") +
+                    " over queries)";
+  WriteFileAtomically(options.figure.output,
+                      RenderDendrogram(spec, options.figure.Format(), options.figure.Render()));
+}
+
+void WriteMap(const Dump& dump, const ClusterResult& r, const ClusterOptions& options) {
+  ScatterSpec spec;
+  const int64_t layers = dump.attention.layers();
+  const Theme theme = options.figure.Render().theme;
+  const bool labelled = r.distances.size() <= 48;  // beyond that, labels would bury the dots
+  for (size_t a = 0; a < r.distances.size(); ++a) {
+    const HeadId& id = r.distances.heads[a];
+    spec.points.push_back({r.map[a].x, r.map[a].y, SequenceColor(id.layer, layers, theme),
+                           labelled ? HeadName(id) : ""});
+  }
+  if (layers > 1) spec.legend = LayerLegend(layers, theme);
+  spec.x.title = "MDS 1";
+  spec.y.title = "MDS 2";
+  spec.equal_aspect = true;
+  spec.title = FigureTitle(dump, options, "heads by JS divergence (MDS)");
+  WriteFileAtomically(
+      options.map, RenderScatter(spec, FigureFormatFor(options.map, ""), options.figure.Render()));
+}
+
+void CheckOutputs(const ClusterOptions& options) {
+  if (!options.figure.output.empty()) {
+    CheckNotInput(options.figure.output, options.dump.input);
+    options.figure.Format();
+  }
+  if (!options.map.empty()) {
+    CheckNotInput(options.map, options.dump.input);
+    FigureFormatFor(options.map, "");
+  }
+  if (options.threshold && !(*options.threshold >= 0)) {
+    ThrowUsageError("--threshold: expected a distance >= 0");
+  }
+}
+
+void RunCluster(const ClusterOptions& options) {
+  CheckOutputs(options);
+  const Dump dump = options.dump.Load();
+  PrintNotes(dump);
+  const ClusterResult result = Cluster(dump, options);
+  if (!options.figure.output.empty()) WriteDendrogram(dump, result, options);
+  if (!options.map.empty()) WriteMap(dump, result, options);
+  if (options.json) {
+    std::cout << ClusterJson(result).dump() << "\n";
+  } else if (options.csv) {
+    HeadTable(result).PrintCsv(std::cout);
+  } else {
+    PrintText(dump, result, options);
+  }
+}
+
+}  // namespace
+
+void AddClusterCommand(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ClusterOptions>();
+  CLI::App* command = app.add_subcommand(
+      "cluster", "Heads grouped by the JS divergence of their attention (Clark et al. 2019)");
+  options->dump.AddTo(*command);
+  options->figure.AddTo(*command, false);
+  command->get_option("-o")->description("dendrogram to write: .png, .svg or .pdf");
+  command->get_option("-j")->description("threads for the distances (default: every core)");
+  command->add_option("--map", options->map, "MDS map of the heads to write: .png, .svg or .pdf");
+  command
+      ->add_option("--js-reduce", options->js_reduce,
+                   "combine the per-row divergences by mean (default) or sum (Clark et al.)")
+      ->check(CLI::IsMember({"mean", "sum"}));
+  command->add_option("--linkage", options->linkage, "average (default), complete or ward")
+      ->check(CLI::IsMember({"average", "complete", "ward"}));
+  command->add_option("--threshold", options->threshold,
+                      "list the pairs of heads at most this far apart (redundant heads)");
+  command->add_option("--title", options->title, "figure title (default: file and method)");
+  auto* json = command->add_flag("--json", options->json, "print one JSON object");
+  command->add_flag("--csv", options->csv, "print the table as CSV")->excludes(json);
+  command->footer(
+      "Examples:\n"
+      "  attnviz cluster data/induction.npy --threshold 0.05\n"
+      "  attnviz cluster attn.npy --linkage ward -o dendrogram.pdf --map heads.pdf\n"
+      "  attnviz cluster attn.npy --js-reduce sum --json | jq .linkage");
+  command->callback([options, &exit_code] {
+    RunCluster(*options);
+    exit_code = 0;
+  });
+}
 
 }  // namespace attnviz::cli

@@ -1,8 +1,214 @@
-// Placeholder until the command lands: registers nothing.
+// `attnviz grid FILE -o OUT`: the model view, layers x heads small multiples in one figure.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/analysis/classify.h"
+#include "attnviz/error.h"
+#include "attnviz/io/atomic_file.h"
+#include "attnviz/render/grid.h"
+#include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_options.h"
+#include "cli/figure_options.h"
+#include "cli/messages.h"
+#include "cli/output_template.h"
+#include "cli/parallel.h"
+#include "cli/selection.h"
 
 namespace attnviz::cli {
 
-void AddGridCommand(CLI::App&, int&) {}
+namespace {
+
+struct GridOptions {
+  DumpOptions dump;
+  FigureOptions figure;
+  CellOptions cells;
+  ColorOptions color;
+  std::string layers = "all";
+  std::string heads = "all";
+  std::string scale = "shared";
+  std::string captions;
+  bool labels = false;
+  std::string title;
+};
+
+struct GridSelection {
+  std::vector<int64_t> layers;
+  std::vector<int64_t> heads;
+};
+
+std::string Stem(const Dump& dump) {
+  return dump.metadata.path == "-" ? "stdin"
+                                   : std::filesystem::path(dump.metadata.path).stem().string();
+}
+
+std::vector<std::string> NumberLabels(const std::vector<int64_t>& positions, int64_t offset) {
+  std::vector<std::string> labels;
+  for (int64_t position : positions) labels.push_back(std::to_string(position + offset));
+  return labels;
+}
+
+std::string DefaultTitle(const Dump& dump, const GridSelection& selection) {
+  const DumpMetadata& meta = dump.metadata;
+  const AttentionTensor& tensor = dump.attention;
+  std::string model = meta.model.empty() ? Stem(dump) : meta.model;
+  return model + " · " +
+         DescribeForTitle(selection.layers, tensor.layers(), meta.layer_offset, "layer") + " × " +
+         DescribeForTitle(selection.heads, tensor.heads(), meta.head_offset, "head");
+}
+
+// "induction 0.93", "heterogeneous": the classifier's label and score for one head.
+std::string ClassCaption(const HeadClass& head) {
+  if (!head.label) return LabelText(head);
+  char score[16];
+  std::snprintf(score, sizeof score, " %.2f", head.confidence);
+  return LabelText(head) + score;
+}
+
+std::vector<std::string> ClassifierCaptions(const Dump& dump, const GridSelection& selection,
+                                            int threads) {
+  ClassifyOptions options;
+  options.threads = threads;
+  std::vector<HeadClass> classes =
+      ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens, options);
+  std::vector<std::string> captions;
+  for (int64_t layer : selection.layers) {
+    for (int64_t head : selection.heads) {
+      captions.push_back(ClassCaption(classes[layer * dump.attention.heads() + head]));
+    }
+  }
+  return captions;
+}
+
+[[noreturn]] void ThrowBadCaptions(const std::string& path, const std::string& what) {
+  ThrowInputError(path,
+                  "expected a JSON list of lists of captions (layer by head) or of "
+                  "{\"layer\", \"head\", \"caption\"} objects; " +
+                      what);
+}
+
+// Captions by (layer, head) of the dump, from either JSON shape --captions accepts.
+std::map<std::pair<int64_t, int64_t>, std::string> ReadCaptionFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) ThrowInputError(path, "cannot open");
+  nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
+  if (json.is_discarded() || !json.is_array()) ThrowBadCaptions(path, "found something else");
+  std::map<std::pair<int64_t, int64_t>, std::string> captions;
+  for (size_t layer = 0; layer < json.size(); ++layer) {
+    const nlohmann::json& item = json[layer];
+    if (item.is_object() && item.contains("layer") && item.contains("head") &&
+        item.value("caption", nlohmann::json()).is_string()) {
+      captions[{item["layer"].get<int64_t>(), item["head"].get<int64_t>()}] = item["caption"];
+      continue;
+    }
+    if (!item.is_array()) ThrowBadCaptions(path, "item " + std::to_string(layer) + " is neither");
+    for (size_t head = 0; head < item.size(); ++head) {
+      if (!item[head].is_string()) ThrowBadCaptions(path, "found a non-string caption");
+      captions[{static_cast<int64_t>(layer), static_cast<int64_t>(head)}] = item[head];
+    }
+  }
+  return captions;
+}
+
+std::vector<std::string> FileCaptions(const std::string& path, const GridSelection& selection) {
+  auto by_head = ReadCaptionFile(path);
+  std::vector<std::string> captions;
+  for (int64_t layer : selection.layers) {
+    for (int64_t head : selection.heads) {
+      auto found = by_head.find({layer, head});
+      captions.push_back(found == by_head.end() ? std::string() : found->second);
+    }
+  }
+  return captions;
+}
+
+GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelection& selection,
+                  const CellSelection& cells) {
+  const DumpMetadata& meta = dump.metadata;
+  GridSpec spec;
+  spec.rows = static_cast<int64_t>(selection.layers.size());
+  spec.cols = static_cast<int64_t>(selection.heads.size());
+  spec.panel_rows = cells.queries.size();
+  spec.panel_cols = cells.keys.size();
+  spec.panel = [&dump, &selection, &cells](int64_t row, int64_t col) {
+    return cells.Shown(
+        cells.ReadMasked(dump.attention, selection.layers[row], selection.heads[col]));
+  };
+  spec.row_labels = NumberLabels(selection.layers, meta.layer_offset);
+  spec.col_labels = NumberLabels(selection.heads, meta.head_offset);
+  spec.title = options.title.empty()
+                   ? DefaultTitle(dump, selection)
+                   : OutputTemplate(options.title).ExpandKnown({{"stem", Stem(dump)}});
+  spec.scale_request = options.color.Request();
+  spec.scale = options.scale == "head" ? GridScale::kPerPanel : GridScale::kShared;
+  spec.pooling = options.cells.Pool();
+  if (options.labels) {
+    spec.captions = ClassifierCaptions(dump, selection, ThreadCount(options.figure.jobs));
+  } else if (!options.captions.empty()) {
+    spec.captions = FileCaptions(options.captions, selection);
+  }
+  return spec;
+}
+
+void RunGrid(const GridOptions& options) {
+  const ImageFormat format = options.figure.Format();
+  const RenderOptions render = options.figure.Render();
+  const Dump dump = options.dump.Load();
+  PrintNotes(dump);
+  const AttentionTensor& tensor = dump.attention;
+  const std::string& path = dump.metadata.path;
+  GridSelection selection{
+      ParseSelection(options.layers, {"--layers", "layer", tensor.layers(), path}),
+      ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path})};
+  const CellSelection cells = options.cells.Resolve(dump);
+  TemplateFields fields{{"stem", Stem(dump)}, {"ext", ExtensionOf(format)}};
+  FigureOutputs outputs =
+      PlanFigureOutputs(options.figure.output, format, {fields}, options.dump.input);
+  GridSpec spec = MakeSpec(dump, options, selection, cells);
+  KeepFreedMemory();  // one panel after another, each the same size
+  WriteFileAtomically(outputs.paths[0], RenderGrid(spec, format, render));
+}
+
+}  // namespace
+
+void AddGridCommand(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<GridOptions>();
+  CLI::App* command = app.add_subcommand(
+      "grid", "Layers x heads small multiples (model view): every head at a glance");
+  options->dump.AddTo(*command);
+  options->figure.AddTo(*command);
+  command->add_option("--layers,--layer", options->layers,
+                      "layers: an index, A:B, a list such as 0,2,5, or all (default all)");
+  command->add_option("--heads,--head", options->heads, "heads, as --layers (default all)");
+  command
+      ->add_option("--scale", options->scale,
+                   "shared (default: one colour scale, heads compare) or head (each head from "
+                   "its own min to max, every pattern shows)")
+      ->check(CLI::IsMember({"shared", "head"}));
+  options->cells.AddTo(*command);
+  options->color.AddTo(*command);
+  CLI::Option* labels = command->add_flag(
+      "--labels", options->labels, "caption each head with its pattern label and score (classify)");
+  command
+      ->add_option("--captions", options->captions,
+                   "captions from a JSON file: a list (layers) of lists (heads) of strings, or "
+                   "a list of {\"layer\", \"head\", \"caption\"} objects")
+      ->excludes(labels);
+  command->add_option("--title", options->title, "figure title (default: model, layers and heads)");
+  command->footer(
+      "Examples:\n"
+      "  attnviz grid data/induction.npy -o model_view.png\n"
+      "  attnviz grid attn.npy --layers 0:6 --heads all --scale head --labels -o grid.pdf\n"
+      "  attnviz grid attn.npy --queries 0:64 --keys 0:64 --norm power:0.5 -o {stem}_grid.svg");
+  command->callback([options, &exit_code] {
+    RunGrid(*options);
+    exit_code = 0;
+  });
+}
 
 }  // namespace attnviz::cli

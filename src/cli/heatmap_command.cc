@@ -1,13 +1,18 @@
-// `attnviz heatmap FILE -o OUT`: one head as a labelled heatmap in PNG, SVG or PDF.
+// `attnviz heatmap FILE -o OUT`: heads or a fusion of heads as labelled heatmaps in PNG, SVG or
+// PDF; several figures go to a file name template or to the pages of one PDF.
 #include <filesystem>
 
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/heatmap.h"
+#include "cli/cell_options.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
+#include "cli/figure_options.h"
 #include "cli/messages.h"
-#include "cli/output_path.h"
+#include "cli/output_template.h"
+#include "cli/parallel.h"
+#include "cli/selection.h"
 
 namespace attnviz::cli {
 
@@ -15,81 +20,220 @@ namespace {
 
 struct HeatmapOptions {
   DumpOptions dump;
-  std::string output;
-  std::string format;
-  int64_t layer = 0;
-  int64_t head = 0;
-  std::string cmap = "viridis";
-  std::optional<double> vmin;
-  std::optional<double> vmax;
+  FigureOptions figure;
+  CellOptions cells;
+  ColorOptions color;
+  std::string layers;  // default 0
+  std::string heads;   // default 0, or all with --fuse
+  std::string fuse;
+  bool annotate = false;
+  bool no_annotate = false;
+  bool clean_tokens = false;
   std::string title;
-  RenderOptions render;
+  bool bare = false;
+  int cell = 0;
 };
 
-// "finbert · layer 11 · head 0", in the model's own numbering when the dump is a slice of it.
-std::string DefaultTitle(const Dump& dump, int64_t layer, int64_t head) {
-  std::string name = dump.metadata.model;
-  if (name.empty()) {
-    name = dump.metadata.path == "-" ? "stdin"
-                                     : std::filesystem::path(dump.metadata.path).stem().string();
-  }
-  return name + " · layer " + std::to_string(layer + dump.metadata.layer_offset) + " · head " +
-         std::to_string(head + dump.metadata.head_offset);
+// One figure: a head, or the fusion of several.
+struct FigureJob {
+  std::vector<std::pair<int64_t, int64_t>> heads;  // (layer, head) in the dump
+  TemplateFields fields;
+  std::string title;
+};
+
+// Everything resolved against the dump that every figure shares.
+struct HeatmapPlanInputs {
+  CellSelection cells;
+  std::optional<Fusion> fusion;
+  std::vector<std::string> query_tokens;
+  std::vector<std::string> key_tokens;
+};
+
+std::string Stem(const Dump& dump) {
+  return dump.metadata.path == "-" ? "stdin"
+                                   : std::filesystem::path(dump.metadata.path).stem().string();
 }
 
-HeatmapSpec MakeSpec(const Dump& dump, const HeatmapOptions& options) {
+std::string ModelName(const Dump& dump) {
+  return dump.metadata.model.empty() ? Stem(dump) : dump.metadata.model;
+}
+
+std::optional<Fusion> ParseFusion(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  return name == "max" ? Fusion::kMax : name == "min" ? Fusion::kMin : Fusion::kMean;
+}
+
+// "finbert · layer 11 · head 0", or "model · layer 1 · mean of all heads", in the model's own
+// numbering when the dump is a slice of it.
+std::string DefaultTitle(const Dump& dump, const std::vector<int64_t>& layers,
+                         const std::vector<int64_t>& heads, const std::string& fuse) {
+  const DumpMetadata& meta = dump.metadata;
   const AttentionTensor& tensor = dump.attention;
+  std::string title = ModelName(dump) + " · " +
+                      DescribeForTitle(layers, tensor.layers(), meta.layer_offset, "layer") + " · ";
+  std::string head_text = DescribeForTitle(heads, tensor.heads(), meta.head_offset, "head");
+  return title + (fuse.empty() ? head_text : fuse + " of " + head_text);
+}
+
+// One figure fusing every selected head of every selected layer.
+FigureJob FusedJob(const Dump& dump, const std::vector<int64_t>& layers,
+                   const std::vector<int64_t>& heads, const std::string& fuse,
+                   TemplateFields fields) {
+  FigureJob job{{}, std::move(fields), DefaultTitle(dump, layers, heads, fuse)};
+  for (int64_t layer : layers) {
+    for (int64_t head : heads) job.heads.push_back({layer, head});
+  }
+  job.fields["layer"] =
+      layers.size() == 1
+          ? TemplateFields::mapped_type(layers[0])
+          : TemplateFields::mapped_type(DescribeSelection(layers, dump.attention.layers()));
+  job.fields["head"] = fuse;
+  return job;
+}
+
+std::vector<FigureJob> PlanFigures(const Dump& dump, const HeatmapOptions& options,
+                                   const std::string& ext) {
+  const AttentionTensor& tensor = dump.attention;
+  const std::string& path = dump.metadata.path;
+  std::vector<int64_t> layers = ParseSelection(options.layers.empty() ? "0" : options.layers,
+                                               {"--layer", "layer", tensor.layers(), path});
+  std::string default_heads = options.fuse.empty() ? "0" : "all";
+  std::vector<int64_t> heads = ParseSelection(options.heads.empty() ? default_heads : options.heads,
+                                              {"--head", "head", tensor.heads(), path});
+  TemplateFields common{{"stem", Stem(dump)}, {"ext", ext}};
+  if (!options.fuse.empty()) return {FusedJob(dump, layers, heads, options.fuse, common)};
+  std::vector<FigureJob> jobs;
+  for (int64_t layer : layers) {
+    for (int64_t head : heads) {
+      FigureJob job{{{layer, head}}, common, DefaultTitle(dump, {layer}, {head}, "")};
+      job.fields["layer"] = layer;
+      job.fields["head"] = head;
+      jobs.push_back(std::move(job));
+    }
+  }
+  return jobs;
+}
+
+// --title with its fields filled in; a title whose braces are no template stays as written.
+std::string ExpandTitle(const std::string& title, const TemplateFields& fields) {
+  try {
+    return OutputTemplate(title).ExpandKnown(fields);
+  } catch (const Error&) {
+    return title;
+  }
+}
+
+Matrix FigureMatrix(const Dump& dump, const HeatmapPlanInputs& inputs, const FigureJob& job) {
+  const AttentionTensor& tensor = dump.attention;
+  if (!inputs.fusion) {
+    auto [layer, head] = job.heads.front();
+    return inputs.cells.Shown(inputs.cells.ReadMasked(tensor, layer, head));
+  }
+  HeadFusion fusion(*inputs.fusion);
+  for (auto [layer, head] : job.heads) fusion.Add(inputs.cells.ReadMasked(tensor, layer, head));
+  return inputs.cells.Shown(fusion.Result());
+}
+
+HeatmapSpec MakeSpec(const Dump& dump, const HeatmapOptions& options,
+                     const HeatmapPlanInputs& inputs, const FigureJob& job) {
   HeatmapSpec spec;
-  spec.matrix = {tensor.queries(), tensor.keys(), tensor.ReadHead(options.layer, options.head)};
-  if (dump.query_tokens) spec.row_labels = *dump.query_tokens;
-  if (dump.key_tokens) spec.col_labels = *dump.key_tokens;
-  spec.title =
-      options.title.empty() ? DefaultTitle(dump, options.layer, options.head) : options.title;
-  spec.colormap = options.cmap;
-  spec.vmin = options.vmin;
-  spec.vmax = options.vmax;
+  spec.matrix = FigureMatrix(dump, inputs, job);
+  spec.row_labels = inputs.query_tokens;
+  spec.col_labels = inputs.key_tokens;
+  spec.first_row_index = inputs.cells.queries.begin;
+  spec.first_col_index = inputs.cells.keys.begin;
+  spec.title = options.title.empty() ? job.title : ExpandTitle(options.title, job.fields);
+  ScaleRequest request = options.color.Request();
+  spec.colormap = request.colormap;
+  spec.norm = request.norm;
+  spec.vmin = request.vmin;
+  spec.vmax = request.vmax;
+  spec.pooling = options.cells.Pool();
+  if (options.annotate) spec.annotate = true;
+  if (options.no_annotate) spec.annotate = false;
   return spec;
 }
 
+RenderOptions RenderOptionsFor(const HeatmapOptions& options) {
+  RenderOptions render = options.figure.Render();
+  render.bare = options.bare;
+  render.cell_pixels = options.cell;
+  return render;
+}
+
 void RunHeatmap(const HeatmapOptions& options) {
-  CheckNotInput(options.output, options.dump.input);
-  const ImageFormat format = FigureFormatFor(options.output, options.format);
+  const ImageFormat format = options.figure.Format();
+  const RenderOptions render = RenderOptionsFor(options);
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
-  CheckIndex(dump, "--layer", options.layer, dump.attention.layers());
-  CheckIndex(dump, "--head", options.head, dump.attention.heads());
-  const std::string bytes = RenderHeatmap(MakeSpec(dump, options), format, options.render);
-  WriteFileAtomically(options.output, bytes);
+  HeatmapPlanInputs inputs{options.cells.Resolve(dump), ParseFusion(options.fuse), {}, {}};
+  inputs.query_tokens = inputs.cells.QueryTokens(dump, options.clean_tokens);
+  inputs.key_tokens = inputs.cells.KeyTokens(dump, options.clean_tokens);
+  options.color.Request();  // a malformed --norm fails before any work
+  const std::vector<FigureJob> jobs = PlanFigures(dump, options, ExtensionOf(format));
+  std::vector<TemplateFields> fields;
+  for (const FigureJob& job : jobs) fields.push_back(job.fields);
+  const FigureOutputs outputs =
+      PlanFigureOutputs(options.figure.output, format, fields, options.dump.input);
+  auto spec_of = [&](size_t i) { return MakeSpec(dump, options, inputs, jobs[i]); };
+  if (outputs.pdf_pages) {
+    WriteFileAtomically(outputs.paths[0], RenderHeatmapPages(jobs.size(), spec_of, render));
+    return;
+  }
+  RunInParallel(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
+    WriteFileAtomically(outputs.paths[i], RenderHeatmap(spec_of(i), format, render));
+  });
+}
+
+void AddSelectionOptions(CLI::App& command, HeatmapOptions& options) {
+  command.add_option("--layer,--layers", options.layers,
+                     "layers: an index, A:B, a list such as 0,2,5, or all (default 0)");
+  command.add_option("--head,--heads", options.heads,
+                     "heads, as --layer (default 0; with --fuse, all)");
+  command
+      .add_option("--fuse", options.fuse,
+                  "one figure combining the selected heads cell by cell: mean, max or min")
+      ->check(CLI::IsMember({"mean", "max", "min"}));
+}
+
+void AddLookOptions(CLI::App& command, HeatmapOptions& options) {
+  CLI::Option* annotate = command.add_flag(
+      "--annotate", options.annotate, "write each value in its cell (default: maps up to 32 x 32)");
+  command.add_flag("--no-annotate", options.no_annotate, "never write values in cells")
+      ->excludes(annotate);
+  command.add_flag("--clean-tokens", options.clean_tokens,
+                   "drop subword markers: ##ing -> ing, Ġthe -> the, ▁the -> the");
+  command.add_option(
+      "--title", options.title,
+      "figure title; {layer} {head} {stem} are filled in (default: model, layer, head)");
+  command.add_flag("--bare", options.bare,
+                   "only the cells: no margins, labels, colorbar or values (for embedding)");
+  command
+      .add_option("--cell", options.cell,
+                  "cell side in pixels (with --bare, default 1; otherwise from the labels)")
+      ->check(CLI::Range(1, 10000));
 }
 
 }  // namespace
 
 void AddHeatmapCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<HeatmapOptions>();
-  CLI::App* command =
-      app.add_subcommand("heatmap", "One head as a heatmap with token labels and a colorbar");
+  CLI::App* command = app.add_subcommand(
+      "heatmap", "Heads, or a fusion of heads, as heatmaps with token labels and a colorbar");
   options->dump.AddTo(*command);
-  command->add_option("-o,--output", options->output, "figure to write: .png, .svg or .pdf")
-      ->required();
-  command->add_option("--format", options->format,
-                      "png, svg or pdf, when -o has no such extension");
-  command->add_option("--layer", options->layer, "layer index, 0-based in the dump (default 0)");
-  command->add_option("--head", options->head, "head index, 0-based in the dump (default 0)");
-  command->add_option("--cmap", options->cmap,
-                      "colormap: viridis magma inferno plasma cividis Blues Reds Greys Purples "
-                      "RdBu coolwarm, each also NAME_r");
-  command->add_option("--vmin", options->vmin, "value at the bottom of the colormap (default 0)");
-  command->add_option("--vmax", options->vmax, "value at the top (default: the largest shown)");
-  command->add_option("--title", options->title, "figure title (default: model, layer, head)");
-  command->add_option("--font", options->render.font, "font family for all text");
-  command->add_option("--font-size", options->render.font_size, "font size in points")
-      ->check(CLI::Range(2.0, 72.0));
-  command->add_option("--dpi", options->render.dpi, "PNG pixels per inch")
-      ->check(CLI::Range(10.0, 1200.0));
+  options->figure.AddTo(*command);
+  AddSelectionOptions(*command, *options);
+  options->cells.AddTo(*command);
+  options->color.AddTo(*command);
+  AddLookOptions(*command, *options);
   command->footer(
       "Examples:\n"
       "  attnviz heatmap data/induction.npy --layer 1 --head 2 -o induction_L1H2.png\n"
-      "  attnviz heatmap finbert.json --cmap Blues -o finbert.pdf");
+      "  attnviz heatmap finbert.json --cmap Blues --clean-tokens -o finbert.pdf\n"
+      "  attnviz heatmap attn.npy --layer all --head all -o figs/L{layer}_H{head}.png\n"
+      "  attnviz heatmap attn.npy --layer 0:4 --head all -o all_heads.pdf   # a page each\n"
+      "  attnviz heatmap attn.npy --layer 11 --fuse mean --norm power:0.5 -o L11_mean.svg\n"
+      "  attnviz heatmap attn.npy --bare --cell 4 -o cells.png");
   command->callback([options, &exit_code] {
     RunHeatmap(*options);
     exit_code = 0;

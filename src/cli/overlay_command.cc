@@ -1,8 +1,267 @@
-// Placeholder until the command lands: registers nothing.
+// `attnviz overlay FILE --image IMG.png --grid 14x14 -o OUT`: a vision transformer's attention
+// from one query (the CLS token by default) to the image patches, blended over the image.
+#include <charconv>
+#include <filesystem>
+
+#include "attnviz/error.h"
+#include "attnviz/io/atomic_file.h"
+#include "attnviz/io/image.h"
+#include "attnviz/render/overlay.h"
+#include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_options.h"
+#include "cli/figure_options.h"
+#include "cli/messages.h"
+#include "cli/output_path.h"
+#include "cli/output_template.h"
+#include "cli/selection.h"
 
 namespace attnviz::cli {
 
-void AddOverlayCommand(CLI::App&, int&) {}
+namespace {
+
+struct OverlayOptions {
+  DumpOptions dump;
+  FigureOptions figure;
+  ColorOptions color;
+  std::string image;
+  std::string grid;
+  bool drop_cls = false;
+  std::string layers;  // default 0
+  std::string heads;   // default 0, or all with --fuse
+  std::string fuse;
+  std::string query = "0";
+  double alpha = 0.5;
+  bool panel = false;
+  std::string title;
+};
+
+struct Grid {
+  int64_t rows = 0;
+  int64_t cols = 0;
+};
+
+// The query row of the chosen heads (fused when there are several), and what was chosen.
+struct PatchRow {
+  int64_t query = 0;
+  std::vector<int64_t> layers;
+  std::vector<int64_t> heads;
+  std::vector<float> keys;
+};
+
+std::string Stem(const Dump& dump) {
+  return dump.metadata.path == "-" ? "stdin"
+                                   : std::filesystem::path(dump.metadata.path).stem().string();
+}
+
+std::string ModelName(const Dump& dump) {
+  return dump.metadata.model.empty() ? Stem(dump) : dump.metadata.model;
+}
+
+int64_t ParseGridSide(std::string_view text, const std::string& whole) {
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > 4096) {
+    ThrowUsageError(
+        "--grid: expected ROWSxCOLS such as 14x14 (or one number for a square), "
+        "found '" +
+        whole + "'");
+  }
+  return value;
+}
+
+Grid ParseGrid(const std::string& text) {
+  size_t x = text.find('x');
+  if (x == std::string::npos) {
+    int64_t side = ParseGridSide(text, text);
+    return {side, side};
+  }
+  return {ParseGridSide(std::string_view(text).substr(0, x), text),
+          ParseGridSide(std::string_view(text).substr(x + 1), text)};
+}
+
+// The keys must be the patches, row by row, after the CLS key when --drop-cls says so.
+void CheckGrid(const Dump& dump, const Grid& grid, bool drop_cls) {
+  const int64_t keys = dump.attention.keys(), patches = grid.rows * grid.cols;
+  if (keys == patches + (drop_cls ? 1 : 0)) return;
+  std::string grid_text = std::to_string(grid.rows) + "x" + std::to_string(grid.cols);
+  std::string hint = !drop_cls && keys == patches + 1 ? "; add --drop-cls to leave out the CLS key"
+                     : drop_cls && keys == patches    ? "; there is no CLS key to drop"
+                                                      : "";
+  ThrowUsageError(dump.metadata.path + ": --grid " + grid_text + " has " + std::to_string(patches) +
+                  " patches" + (drop_cls ? " plus the CLS key" : "") + ", the dump has " +
+                  std::to_string(keys) + " keys" + hint);
+}
+
+std::optional<Fusion> ParseFusion(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  return name == "max" ? Fusion::kMax : name == "min" ? Fusion::kMin : Fusion::kMean;
+}
+
+Matrix ReadRow(const AttentionTensor& tensor, int64_t layer, int64_t head, int64_t query) {
+  Matrix whole{tensor.queries(), tensor.keys(), tensor.ReadHead(layer, head), {}};
+  return Crop(whole, {query, query + 1}, {0, tensor.keys()});
+}
+
+PatchRow ReadPatchRow(const Dump& dump, const OverlayOptions& options) {
+  const AttentionTensor& tensor = dump.attention;
+  const std::string& path = dump.metadata.path;
+  PatchRow row;
+  std::vector<int64_t> query =
+      ParseSelection(options.query, {"--query", "query", tensor.queries(), path});
+  if (query.size() != 1)
+    ThrowUsageError(path + ": --query takes one index, found " + options.query);
+  row.query = query[0];
+  row.layers = ParseSelection(options.layers.empty() ? "0" : options.layers,
+                              {"--layer", "layer", tensor.layers(), path});
+  row.heads =
+      ParseSelection(options.heads.empty() ? (options.fuse.empty() ? "0" : "all") : options.heads,
+                     {"--head", "head", tensor.heads(), path});
+  std::optional<Fusion> fusion = ParseFusion(options.fuse);
+  if (!fusion && row.layers.size() * row.heads.size() > 1) {
+    ThrowUsageError(path +
+                    ": --layer and --head select several heads; combine them with "
+                    "--fuse mean, max or min");
+  }
+  HeadFusion fused(fusion.value_or(Fusion::kMean));
+  for (int64_t layer : row.layers) {
+    for (int64_t head : row.heads) fused.Add(ReadRow(tensor, layer, head, row.query));
+  }
+  row.keys = fused.Result().values;
+  return row;
+}
+
+std::vector<int64_t> Shifted(const std::vector<int64_t>& positions, int64_t offset) {
+  std::vector<int64_t> shifted;
+  for (int64_t position : positions) shifted.push_back(position + offset);
+  return shifted;
+}
+
+// "vit · layer 11 · head 3 · query 0 “[CLS]”", or "... · mean of all heads · ...".
+std::string DefaultTitle(const Dump& dump, const PatchRow& row, const std::string& fuse) {
+  const DumpMetadata& meta = dump.metadata;
+  const AttentionTensor& tensor = dump.attention;
+  std::string layers = DescribeSelection(Shifted(row.layers, meta.layer_offset),
+                                         tensor.layers() + meta.layer_offset);
+  std::string heads =
+      DescribeSelection(Shifted(row.heads, meta.head_offset), tensor.heads() + meta.head_offset);
+  std::string title =
+      ModelName(dump) + " · " + (row.layers.size() > 1 ? "layers " : "layer ") + layers + " · ";
+  if (fuse.empty()) {
+    title += "head " + heads;
+  } else {
+    title += fuse + " of " + (heads == "all" ? "all heads" : "heads " + heads);
+  }
+  title += " · query " + std::to_string(row.query);
+  if (dump.query_tokens) title += " “" + (*dump.query_tokens)[row.query] + "”";
+  return title;
+}
+
+Picture ReadPicture(const std::string& path) {
+  RgbaImage image = ReadPngImage(path);
+  return {image.width, image.height, std::move(image.rgba)};
+}
+
+// The -o template's fields: {layer} and {head} are numbers when one is chosen (so {layer:02}
+// pads), else the selection's short name, or for a fusion its kind.
+TemplateFields OutputFields(const Dump& dump, ImageFormat format,
+                            const std::vector<int64_t>& layers, const std::vector<int64_t>& heads,
+                            const std::string& fuse) {
+  auto field = [](const std::vector<int64_t>& positions, int64_t count) {
+    return positions.size() == 1 ? TemplateFields::mapped_type(positions[0])
+                                 : TemplateFields::mapped_type(DescribeSelection(positions, count));
+  };
+  return {{"stem", Stem(dump)},
+          {"ext", ExtensionOf(format)},
+          {"layer", field(layers, dump.attention.layers())},
+          {"head", fuse.empty() ? field(heads, dump.attention.heads())
+                                : TemplateFields::mapped_type(fuse)}};
+}
+
+OverlaySpec MakeSpec(const Dump& dump, const OverlayOptions& options, const Grid& grid,
+                     const PatchRow& row) {
+  OverlaySpec spec;
+  spec.grid_rows = grid.rows;
+  spec.grid_cols = grid.cols;
+  spec.patches.assign(row.keys.begin() + (options.drop_cls ? 1 : 0), row.keys.end());
+  spec.title = options.title.empty() ? DefaultTitle(dump, row, options.fuse) : options.title;
+  spec.scale = options.color.Request();
+  spec.alpha = options.alpha;
+  spec.panel = options.panel;
+  return spec;
+}
+
+void RunOverlay(const OverlayOptions& options) {
+  const ImageFormat format = options.figure.Format();
+  const RenderOptions render = options.figure.Render();
+  if (render.width_pt > 0 || render.height_pt > 0) {
+    ThrowUsageError("--size: an overlay figure takes its size from the image (and --dpi)");
+  }
+  const Dump dump = options.dump.Load();
+  PrintNotes(dump);
+  const Grid grid = ParseGrid(options.grid);
+  CheckGrid(dump, grid, options.drop_cls);
+  const PatchRow row = ReadPatchRow(dump, options);
+  const FigureOutputs outputs = PlanFigureOutputs(
+      options.figure.output, format,
+      {OutputFields(dump, format, row.layers, row.heads, options.fuse)}, options.dump.input);
+  OverlaySpec spec = MakeSpec(dump, options, grid, row);
+  CheckNotInput(outputs.paths[0], options.image);
+  spec.picture = ReadPicture(options.image);
+  WriteFileAtomically(outputs.paths[0], RenderOverlay(spec, format, render));
+}
+
+void AddPatchOptions(CLI::App& command, OverlayOptions& options) {
+  command.add_option("--image", options.image, "the picture the model saw: a PNG file")->required();
+  command
+      .add_option("--grid", options.grid,
+                  "patches down x across the picture, e.g. 14x14 (224 px in 16 px patches)")
+      ->required();
+  command.add_flag("--drop-cls", options.drop_cls,
+                   "the first key is the CLS token, not a patch: leave it out");
+  command.add_option("--layer,--layers", options.layers,
+                     "layer: an index (default 0); with --fuse also A:B, a list, or all");
+  command.add_option("--head,--heads", options.heads,
+                     "head, as --layer (default 0; with --fuse, all)");
+  command
+      .add_option("--fuse", options.fuse,
+                  "combine the selected heads' rows patch by patch: mean, max or min")
+      ->check(CLI::IsMember({"mean", "max", "min"}));
+  command.add_option("--query", options.query,
+                     "the query whose attention is shown (default 0, the CLS token)");
+}
+
+void AddLookOptions(CLI::App& command, OverlayOptions& options) {
+  command
+      .add_option("--alpha", options.alpha,
+                  "the colormap's share of each pixel, 0 (picture only) to 1 (default 0.5)")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_flag("--panel", options.panel,
+                   "also draw the patch grid as a heatmap beside the overlay");
+  command.add_option("--title", options.title, "figure title (default: model, layer, head, query)");
+}
+
+}  // namespace
+
+void AddOverlayCommand(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<OverlayOptions>();
+  CLI::App* command = app.add_subcommand(
+      "overlay", "A vision transformer's attention to image patches, blended over the image");
+  options->dump.AddTo(*command);
+  options->figure.AddTo(*command);
+  AddPatchOptions(*command, *options);
+  options->color.AddTo(*command);
+  AddLookOptions(*command, *options);
+  command->footer(
+      "Examples:\n"
+      "  attnviz overlay vit.npz --image cat.png --grid 14x14 --drop-cls -o cls.png\n"
+      "  attnviz overlay vit.npz --image cat.png --grid 14x14 --drop-cls --layer 11 --fuse mean "
+      "\\\n"
+      "      --panel --cmap inferno --alpha 0.6 -o cls_mean.pdf");
+  command->callback([options, &exit_code] {
+    RunOverlay(*options);
+    exit_code = 0;
+  });
+}
 
 }  // namespace attnviz::cli

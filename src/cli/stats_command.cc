@@ -1,8 +1,271 @@
-// Placeholder until the command lands: registers nothing.
+// `attnviz stats FILE`: per-head statistics as a table, CSV or JSON, or one of them as a figure.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/analysis/head_stats.h"
+#include "attnviz/error.h"
+#include "attnviz/io/atomic_file.h"
+#include "attnviz/render/heatmap.h"
+#include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_options.h"
+#include "cli/figure_options.h"
+#include "cli/messages.h"
+#include "cli/output_path.h"
+#include "cli/table.h"
 
 namespace attnviz::cli {
 
-void AddStatsCommand(CLI::App&, int&) {}
+namespace {
+
+struct StatsCommandOptions {
+  DumpOptions dump;
+  StatsOptions stats;
+  std::string grid;
+  std::vector<std::string> special;
+  std::string pad_token;
+  bool json = false;
+  bool csv = false;
+  bool per_layer = false;
+  std::string plot;
+  FigureOptions figure;  // -o, size, fonts and -j, which also sets the threads of the analysis
+  ColorOptions color;
+  std::string title;
+};
+
+PatchGrid ParseGrid(const std::string& text) {
+  PatchGrid grid;
+  char x = 0;
+  std::istringstream in(text);
+  if (!(in >> grid.rows >> x >> grid.cols) || (x != 'x' && x != 'X') || !in.eof() ||
+      grid.rows < 1 || grid.cols < 1) {
+    ThrowUsageError("--grid: expected ROWSxCOLS such as 14x14, found '" + text + "'");
+  }
+  return grid;
+}
+
+// The statistics shown: all, without distance_2d unless a grid was given.
+std::vector<StatField> ShownFields(const StatsOptions& options) {
+  std::vector<StatField> fields;
+  for (const StatField& field : StatFields()) {
+    if (std::string_view(field.name) != "distance_2d" || options.grid) fields.push_back(field);
+  }
+  return fields;
+}
+
+nlohmann::json StatsJson(const HeadStats& stats, const std::vector<StatField>& fields) {
+  nlohmann::json object = {{"layer", stats.layer}};
+  if (stats.head >= 0) object["head"] = stats.head;
+  for (const StatField& field : fields) object[field.name] = stats.*field.member;  // NaN: null
+  return object;
+}
+
+void PrintJson(const std::vector<HeadStats>& heads, const std::vector<HeadStats>& layers,
+               const StatsCommandOptions& options) {
+  const std::vector<StatField> fields = ShownFields(options.stats);
+  nlohmann::json out = {{"heads", nlohmann::json::array()},
+                        {"layers", nlohmann::json::array()},
+                        {"entropy_unit", options.stats.bits ? "bits" : "nats"},
+                        {"topk_k", options.stats.topk}};
+  for (const HeadStats& head : heads) out["heads"].push_back(StatsJson(head, fields));
+  for (const HeadStats& layer : layers) out["layers"].push_back(StatsJson(layer, fields));
+  std::cout << out.dump() << "\n";
+}
+
+// Text cells keep three decimals so columns line up; CSV keeps six significant digits. A
+// statistic that does not apply is "-" in text and empty in CSV.
+std::string Cell(double value, bool csv) {
+  if (std::isnan(value)) return csv ? "" : "-";
+  if (csv) return FormatNumber(value);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", value);
+  return text;
+}
+
+Table StatsTable(const std::vector<HeadStats>& rows, const StatsOptions& options, bool csv) {
+  const bool heads = !rows.empty() && rows.front().head >= 0;
+  Table table;
+  table.columns = {"layer"};
+  if (heads) table.columns.push_back("head");
+  const std::vector<StatField> fields = ShownFields(options);
+  for (const StatField& field : fields) table.columns.push_back(field.name);
+  for (const HeadStats& stats : rows) {
+    std::vector<std::string> cells = {std::to_string(stats.layer)};
+    if (heads) cells.push_back(std::to_string(stats.head));
+    for (const StatField& field : fields) cells.push_back(Cell(stats.*field.member, csv));
+    table.rows.push_back(std::move(cells));
+  }
+  return table;
+}
+
+void PrintText(const std::vector<HeadStats>& heads, const std::vector<HeadStats>& layers,
+               const StatsCommandOptions& options) {
+  if (options.per_layer) {
+    StatsTable(layers, options.stats, false).PrintText(std::cout);
+    return;
+  }
+  StatsTable(heads, options.stats, false).PrintText(std::cout);
+  std::cout << "\nmean over the heads of each layer\n";
+  StatsTable(layers, options.stats, false).PrintText(std::cout);
+  std::cout << "\nentropy in " << (options.stats.bits ? "bits" : "nats") << "; topk = mass of the "
+            << options.stats.topk << " largest weights; - does not apply\n";
+}
+
+// The file's stem: model names run long ("attnviz-sample seq2seq spelling, encoder 1L ...").
+std::string DumpName(const Dump& dump) {
+  if (dump.metadata.path == "-") return "stdin";
+  return std::filesystem::path(dump.metadata.path).stem().string();
+}
+
+// Labels "L0".."H0".. in the model's numbering, as heatmap titles use it.
+std::vector<std::string> IndexLabels(const char* prefix, int64_t count, int64_t offset) {
+  std::vector<std::string> labels;
+  for (int64_t i = 0; i < count; ++i) labels.push_back(prefix + std::to_string(i + offset));
+  return labels;
+}
+
+double SmallestFinite(const std::vector<float>& values) {
+  double smallest = INFINITY;
+  for (float v : values) {
+    if (std::isfinite(v)) smallest = std::min<double>(smallest, v);
+  }
+  return smallest;
+}
+
+HeatmapSpec PlotSpec(const Dump& dump, const std::vector<HeadStats>& heads, const StatField& field,
+                     const StatsCommandOptions& options) {
+  const AttentionTensor& tensor = dump.attention;
+  HeatmapSpec spec;
+  spec.matrix.rows = tensor.layers();
+  spec.matrix.cols = tensor.heads();
+  bool any = false;
+  for (const HeadStats& stats : heads) {
+    spec.matrix.values.push_back(static_cast<float>(stats.*field.member));
+    any = any || std::isfinite(stats.*field.member);
+  }
+  if (!any) {
+    ThrowUsageError("--plot " + options.plot + ": no head of " + dump.metadata.path +
+                    " has this statistic (token statistics need tokens; distance_2d needs "
+                    "--grid; positional ones need self-attention)");
+  }
+  spec.row_labels = IndexLabels("L", tensor.layers(), dump.metadata.layer_offset);
+  spec.col_labels = IndexLabels("H", tensor.heads(), dump.metadata.head_offset);
+  spec.row_axis_title = "layer";
+  spec.col_axis_title = "head";
+  const std::string unit =
+      field.name == std::string_view("entropy") ? (options.stats.bits ? " (bits)" : " (nats)") : "";
+  spec.title = options.title.empty() ? std::string(field.name) + unit + " · " + DumpName(dump)
+                                     : options.title;
+  const ScaleRequest scale = options.color.Request();
+  spec.colormap = scale.colormap;
+  spec.norm = scale.norm;
+  spec.vmin = scale.vmin;
+  spec.vmax = scale.vmax;
+  // Shares of attention keep the fixed [0, 1] scale so that figures compare; the others span the
+  // data (the default top is the largest value).
+  if (field.in_unit_interval) {
+    spec.vmin = scale.vmin.value_or(0.0);
+    spec.vmax = scale.vmax.value_or(1.0);
+  } else if (!scale.vmin) {
+    spec.vmin = SmallestFinite(spec.matrix.values);
+  }
+  return spec;
+}
+
+void WritePlot(const Dump& dump, const std::vector<HeadStats>& heads,
+               const StatsCommandOptions& options, ImageFormat format) {
+  const StatField* field = FindStatField(options.plot);
+  const std::string bytes =
+      RenderHeatmap(PlotSpec(dump, heads, *field, options), format, options.figure.Render());
+  WriteFileAtomically(options.figure.output, bytes);
+}
+
+// Checks the option combinations before the dump is read.
+std::optional<ImageFormat> CheckPlotOptions(const StatsCommandOptions& options) {
+  if (options.plot.empty() != options.figure.output.empty()) {
+    ThrowUsageError(
+        "--plot STAT and -o OUT go together: --plot names the statistic to draw, -o "
+        "the figure to write");
+  }
+  if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
+  if (options.plot.empty()) return std::nullopt;
+  if (!FindStatField(options.plot)) {
+    std::string names;
+    for (const StatField& field : StatFields())
+      names += std::string(names.empty() ? "" : ", ") + field.name;
+    ThrowUsageError("--plot: expected one of " + names + ", found '" + options.plot + "'");
+  }
+  CheckNotInput(options.figure.output, options.dump.input);
+  return options.figure.Format();
+}
+
+void RunStats(StatsCommandOptions options) {
+  const std::optional<ImageFormat> format = CheckPlotOptions(options);
+  if (!options.grid.empty()) options.stats.grid = ParseGrid(options.grid);
+  if (!options.special.empty()) options.stats.special_tokens = options.special;
+  if (!options.pad_token.empty()) options.stats.pad_token = options.pad_token;
+  options.stats.threads = ThreadCount(options.figure.jobs);
+  const Dump dump = options.dump.Load();
+  PrintNotes(dump);
+  const std::vector<HeadStats> heads =
+      ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, options.stats);
+  const std::vector<HeadStats> layers = MeanOverHeads(heads);
+  if (format) WritePlot(dump, heads, options, *format);
+  if (options.json) {
+    PrintJson(heads, layers, options);
+  } else if (options.csv) {
+    StatsTable(options.per_layer ? layers : heads, options.stats, true).PrintCsv(std::cout);
+  } else if (!format) {
+    PrintText(heads, layers, options);
+  }
+}
+
+}  // namespace
+
+void AddStatsCommand(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<StatsCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "stats",
+      "Per-head statistics: entropy, confidence, top-k mass, distance, positional and "
+      "token mass, row-sum deviation; per-layer means");
+  options->dump.AddTo(*command);
+  command->add_flag("--json", options->json, "print one JSON object: heads and layer means");
+  command->add_flag("--csv", options->csv, "print the heads table as CSV");
+  command->add_flag("--per-layer", options->per_layer,
+                    "print the means over each layer's heads instead of the heads");
+  command->add_flag("--bits", options->stats.bits, "entropy in bits (log2) instead of nats");
+  command->add_option("--topk", options->stats.topk, "k of the top-k mass (default 3)")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--grid", options->grid,
+                      "ViT patch grid ROWSxCOLS: adds distance_2d in patch units (the last "
+                      "ROWS*COLS tokens are the patches)");
+  command
+      ->add_option("--special", options->special,
+                   "special tokens, comma-separated, replacing the default set")
+      ->delimiter(',');
+  command->add_option("--pad-token", options->pad_token,
+                      "the padding token (default [PAD], <pad> and <|pad|>)");
+  command->add_option("--plot", options->plot,
+                      "draw this statistic as a layers x heads heatmap into -o (shares on a fixed "
+                      "0..1 scale, the others from the smallest to the largest value)");
+  command->add_option("--title", options->title, "figure title (default: statistic and dump)");
+  options->figure.AddTo(*command, false);
+  options->color.AddTo(*command);
+  command->footer(
+      "Examples:\n"
+      "  attnviz stats data/induction.npy\n"
+      "  attnviz stats attn.npz --json | jq '.heads[] | select(.prev > 0.5)'\n"
+      "  attnviz stats vit.npy --grid 14x14 --csv > stats.csv\n"
+      "  attnviz stats data/induction.npy --plot entropy -o entropy.png");
+  command->callback([options, &exit_code] {
+    RunStats(*options);
+    exit_code = 0;
+  });
+}
 
 }  // namespace attnviz::cli

@@ -11,7 +11,7 @@ namespace attnviz {
 namespace {
 
 std::string LabelText(const AxisSpec& axis, int64_t position) {
-  return axis.has_tokens() ? (*axis.tokens)[position] : std::to_string(position);
+  return axis.has_tokens() ? (*axis.tokens)[position] : std::to_string(position + axis.first_index);
 }
 
 // Where the label for `position` goes: left labels right-aligned and centred on their row;
@@ -73,7 +73,7 @@ void PlaceAxisTitle(const AxisSpec& axis, const Rect& matrix, double outer,
 double LabelPitch(const AxisSpec& axis, const FigureStyle& style, const TextShaper& shaper) {
   if (axis.has_tokens()) return style.line_height;
   if (axis.side == AxisSide::kLeft) return 1.2 * style.line_height;
-  std::string widest = std::to_string(std::max<int64_t>(axis.count - 1, 0));
+  std::string widest = std::to_string(std::max<int64_t>(axis.first_index + axis.count - 1, 0));
   return shaper.Shape(widest, style.label).logical().width + style.em;
 }
 
@@ -90,7 +90,9 @@ int64_t PlaceAxis(const AxisSpec& axis, const Rect& matrix, double cell, const F
   double max_width = axis.has_tokens() ? style.max_label_width : 0;
   double outer = axis.side == AxisSide::kLeft ? matrix.x - style.tick_length
                                               : matrix.bottom() + style.tick_length;
-  for (int64_t position = 0; position < axis.count; position += step) {
+  // Index labels fall on round indices: a crop from 100 with step 64 labels 128, 192, ...
+  int64_t first = axis.has_tokens() ? 0 : (step - axis.first_index % step) % step;
+  for (int64_t position = first; position < axis.count; position += step) {
     Segment tick = TickFor(axis, matrix, cell, position, style);
     parts.AddTick(tick.from, tick.to);
     PlacedText label{shaper.Shape(LabelText(axis, position), style.label, max_width),

@@ -17,8 +17,9 @@ enum class AxisSide { kLeft, kBottom };
 struct AxisSpec {
   AxisSide side = AxisSide::kLeft;
   int64_t count = 0;                       // cells along the axis
-  const std::vector<std::string>* tokens;  // nullptr or empty: 0-based indices
+  const std::vector<std::string>* tokens;  // nullptr or empty: indices
   std::string title;                       // "query", "key"; empty: none
+  int64_t first_index = 0;                 // the index of position 0 (a crop's offset)
 
   bool has_tokens() const { return tokens && !tokens->empty(); }
 };
@@ -31,7 +32,7 @@ inline constexpr int kMaxIndexLabels = 10;
 double LabelPitch(const AxisSpec& axis, const FigureStyle& style, const TextShaper& shaper);
 
 // Every k-th position is labelled: k = 1 when tokens fit, more when cells are smaller than the
-// pitch; index labels use round steps (IndexTickStep).
+// pitch; index labels use round steps (IndexTickStep) and label the indices divisible by them.
 int64_t LabelStep(const AxisSpec& axis, double cell, double pitch);
 
 // Adds ticks, labels and the axis title for a matrix at the origin, `matrix` its rectangle with

@@ -73,8 +73,24 @@ Canvas::Canvas(ImageFormat format, Size page, const CanvasSettings& settings)
   CreateSurface();
   cr_ = cairo_create(surface_);
   cairo_scale(cr_, pixels_per_point_, pixels_per_point_);
-  cairo_set_source_rgb(cr_, 1, 1, 1);
+  PaintBackground();
+}
+
+void Canvas::PaintBackground() {
+  if (settings_.transparent) return;
+  const Rgba& color = settings_.background;
+  cairo_save(cr_);
+  cairo_set_source_rgba(cr_, color.r / 255.0, color.g / 255.0, color.b / 255.0, color.a / 255.0);
   cairo_paint(cr_);
+  cairo_restore(cr_);
+}
+
+void Canvas::NextPage(Size page) {
+  if (format_ != ImageFormat::kPdf) ThrowUsageError("only a PDF holds several figures");
+  cairo_show_page(cr_);
+  page_ = page;
+  cairo_pdf_surface_set_size(surface_, page.width, page.height);
+  PaintBackground();
 }
 
 Canvas::~Canvas() {
@@ -147,8 +163,17 @@ cairo_surface_t* CopyToCairoSurface(const ArgbPixelsView& pixels) {
   return surface;
 }
 
+// A surface over `pixels` without a copy; only for drawing that reads it at once, as an image
+// surface does (PDF and SVG surfaces read their sources later).
+cairo_surface_t* WrapPixels(const ArgbPixelsView& pixels) {
+  auto* data = reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(pixels.data));
+  return cairo_image_surface_create_for_data(data, CAIRO_FORMAT_ARGB32, pixels.width, pixels.height,
+                                             pixels.stride * 4);
+}
+
 void PaintPixelated(cairo_t* cr, const ArgbPixelsView& image, const Rect& area) {
-  cairo_surface_t* surface = CopyToCairoSurface(image);
+  bool immediate = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
+  cairo_surface_t* surface = immediate ? WrapPixels(image) : CopyToCairoSurface(image);
   cairo_save(cr);
   cairo_translate(cr, area.x, area.y);
   cairo_scale(cr, area.width / image.width, area.height / image.height);

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "attnviz/render/colormap.h"
 #include "attnviz/render/geometry.h"
 #include "attnviz/render/image_format.h"
 #include "attnviz/render/png_encoder.h"
@@ -12,12 +13,15 @@
 namespace attnviz {
 
 struct CanvasSettings {
-  double dpi = 100;         // PNG only: pixels per inch
-  int png_compression = 6;  // PNG only: zlib level
-  std::string title;        // PDF only: the document title
+  double dpi = 100;          // PNG only: pixels per inch
+  int png_compression = 2;   // PNG only: zlib level
+  std::string title;         // PDF only: the document title
+  bool transparent = false;  // no background: PNG gets an alpha channel
+  Rgba background{255, 255, 255, 255};
 };
 
-// Drawing happens in points with y down; the page starts white. Output is deterministic: PNG
+// Drawing happens in points with y down; the page starts in the background colour (or clear).
+// A PDF may hold several pages, each its own size. Output is deterministic: PNG
 // has no timestamp, PDF dates come from SOURCE_DATE_EPOCH (else 1970-01-01), SVG ids are
 // renumbered per document.
 class Canvas {
@@ -34,11 +38,16 @@ class Canvas {
   // Device pixels per point: dpi / 72 for PNG, 1 for the vector formats.
   double pixels_per_point() const { return pixels_per_point_; }
 
+  // Ends the current PDF page and starts another of size `page` (Error(kUsage) for PNG or SVG,
+  // which hold one figure).
+  void NextPage(Size page);
+
   // Completes the document and returns the file's bytes; call once, after all drawing.
   std::string Finish();
 
  private:
   void CreateSurface();
+  void PaintBackground();
   std::string FinishPng();
   std::string FinishVector();
 

@@ -1,10 +1,12 @@
-// Cells as one nearest-filtered raster (pooled to the output's resolution) or as rectangles.
+// Cells as one nearest-filtered raster (pooled to the output's resolution) or as rectangles,
+// and the hatching of masked cells.
 #include "cell_painter.h"
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
-#include "attnviz/render/cell_raster.h"
+#include "figure_style.h"
 
 namespace attnviz {
 namespace {
@@ -18,9 +20,20 @@ constexpr int64_t kCellsCovered = 2;
 // Beyond 8x, a vector-format raster of a small map grows the file for no visible gain.
 constexpr int kMaxMagnification = 8;
 
-bool DrawAsVectors(const Canvas& canvas, const Matrix& matrix) {
+// Hatch lines are this thin relative to their spacing: visible, yet the cell reads as a tint.
+constexpr double kHatchWidthRatio = 0.18;
+
+// Below this many points a side, cells are specks (a grid's panels): one raster is lighter.
+constexpr double kMinVectorCell = 2;
+
+// Rasters in PDF and SVG get at most this many pixels per point (288 dpi): beyond it,
+// magnification only grows the file.
+constexpr double kMaxVectorRasterDensity = 4;
+
+bool DrawAsVectors(const Canvas& canvas, const Matrix& matrix, const Rect& area) {
   return canvas.format() == ImageFormat::kSvg && matrix.rows <= kMaxSvgVectorCells &&
-         matrix.cols <= kMaxSvgVectorCells;
+         matrix.cols <= kMaxSvgVectorCells && area.width / matrix.cols >= kMinVectorCell &&
+         area.height / matrix.rows >= kMinVectorCell;
 }
 
 // The most pixels the raster needs: the device pixels `area` covers (at least one), or for the
@@ -30,15 +43,62 @@ Size RasterLimit(const Canvas& canvas, const Rect& area) {
     return {double{kMaxVectorRasterPixels}, double{kMaxVectorRasterPixels}};
   }
   double scale = canvas.pixels_per_point();
-  return {std::max(1.0, std::floor(area.width * scale)),
-          std::max(1.0, std::floor(area.height * scale))};
+  return {std::max(1.0, std::floor(area.width * scale + 1e-6)),
+          std::max(1.0, std::floor(area.height * scale + 1e-6))};
 }
 
-// The magnification that brings a vector-format raster toward kMinVectorRasterPixels.
-int ViewerMagnification(const Canvas& canvas, const CellImage& image) {
+// The magnification that brings a vector-format raster toward kMinVectorRasterPixels, short
+// of kMaxVectorRasterDensity: a grid's small panels stay near their cell count.
+int ViewerMagnification(const Canvas& canvas, const CellImage& image, const Rect& area) {
   if (canvas.format() == ImageFormat::kPng) return 1;
   int side = std::max(image.width, image.height);
-  return std::clamp((kMinVectorRasterPixels + side - 1) / side, 1, kMaxMagnification);
+  int toward_target = (kMinVectorRasterPixels + side - 1) / side;
+  int density_cap = static_cast<int>(
+      kMaxVectorRasterDensity * std::min(area.width / image.width, area.height / image.height));
+  return std::clamp(std::min(toward_target, density_cap), 1, kMaxMagnification);
+}
+
+// A run of masked cells [begin, end) in rows [top, bottom).
+struct MaskedBlock {
+  int64_t top, bottom, begin, end;
+};
+
+std::vector<std::pair<int64_t, int64_t>> MaskedRuns(const Matrix& matrix, int64_t row) {
+  std::vector<std::pair<int64_t, int64_t>> runs;
+  for (int64_t col = 0; col < matrix.cols;) {
+    if (!matrix.is_masked(row, col)) {
+      ++col;
+      continue;
+    }
+    int64_t begin = col;
+    while (col < matrix.cols && matrix.is_masked(row, col)) ++col;
+    runs.push_back({begin, col});
+  }
+  return runs;
+}
+
+// The masked cells as few rectangles: runs along each row, merged down while rows repeat them
+// (a padded column is one block, a causal triangle one block per row).
+std::vector<MaskedBlock> MaskedBlocks(const Matrix& matrix) {
+  std::vector<MaskedBlock> blocks, open;
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    std::vector<MaskedBlock> next;
+    for (auto [begin, end] : MaskedRuns(matrix, row)) {
+      auto same = std::find_if(open.begin(), open.end(), [&](const MaskedBlock& block) {
+        return block.begin == begin && block.end == end;
+      });
+      if (same != open.end()) {
+        next.push_back({same->top, row + 1, begin, end});
+        open.erase(same);
+      } else {
+        next.push_back({row, row + 1, begin, end});
+      }
+    }
+    blocks.insert(blocks.end(), open.begin(), open.end());
+    open = std::move(next);
+  }
+  blocks.insert(blocks.end(), open.begin(), open.end());
+  return blocks;
 }
 
 }  // namespace
@@ -48,10 +108,11 @@ void PaintCellRectangles(cairo_t* cr, const Matrix& matrix, const CellColoring& 
   double cell_width = area.width / matrix.cols, cell_height = area.height / matrix.rows;
   for (int64_t row = 0; row < matrix.rows; ++row) {
     for (int64_t col = 0; col < matrix.cols; ++col) {
-      Rgba color = coloring.colormap->Lookup(matrix.at(row, col), coloring.vmin, coloring.vmax);
+      Rgba color = matrix.is_masked(row, col) ? coloring.masked_fill
+                                              : coloring.scale.Lookup(matrix.at(row, col));
       int64_t cols_covered = std::min(kCellsCovered, matrix.cols - col);
       int64_t rows_covered = std::min(kCellsCovered, matrix.rows - row);
-      cairo_set_source_rgba(cr, color.r / 255.0, color.g / 255.0, color.b / 255.0, color.a / 255.0);
+      SetSourceColor(cr, color);
       cairo_rectangle(cr, area.x + col * cell_width, area.y + row * cell_height,
                       cols_covered * cell_width, rows_covered * cell_height);
       cairo_fill(cr);
@@ -59,18 +120,45 @@ void PaintCellRectangles(cairo_t* cr, const Matrix& matrix, const CellColoring& 
   }
 }
 
+void PaintMaskHatch(cairo_t* cr, const Matrix& matrix, const CellColoring& coloring,
+                    const Rect& area) {
+  if (matrix.masked.empty()) return;
+  std::vector<MaskedBlock> blocks = MaskedBlocks(matrix);
+  if (blocks.empty()) return;
+  double cell_width = area.width / matrix.cols, cell_height = area.height / matrix.rows;
+  cairo_save(cr);
+  for (const MaskedBlock& block : blocks) {
+    cairo_rectangle(cr, area.x + block.begin * cell_width, area.y + block.top * cell_height,
+                    (block.end - block.begin) * cell_width,
+                    (block.bottom - block.top) * cell_height);
+  }
+  cairo_clip(cr);
+  // Lines at 45 degrees (up to the right), anchored to the area so neighbouring blocks line up.
+  double spacing = coloring.hatch_spacing;
+  for (double offset = spacing / 2; offset < area.width + area.height; offset += spacing) {
+    cairo_move_to(cr, area.x + offset, area.y);
+    cairo_line_to(cr, area.x + offset - area.height, area.bottom());
+  }
+  SetSourceColor(cr, coloring.masked_hatch);
+  cairo_set_line_width(cr, spacing * kHatchWidthRatio);
+  cairo_stroke(cr);
+  cairo_restore(cr);
+}
+
 void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
                 const Rect& area) {
-  if (DrawAsVectors(canvas, matrix)) {
+  if (DrawAsVectors(canvas, matrix, area)) {
     PaintCellRectangles(canvas.cr(), matrix, coloring, area);
-    return;
+  } else {
+    Size limit = RasterLimit(canvas, area);
+    CellImage image =
+        RasterizeCells(matrix, coloring.scale, coloring.masked_fill, static_cast<int>(limit.width),
+                       static_cast<int>(limit.height), coloring.pooling);
+    int magnification = ViewerMagnification(canvas, image, area);
+    if (magnification > 1) image = Magnify(image, magnification);
+    PaintPixelated(canvas.cr(), image.view(), area);
   }
-  Size limit = RasterLimit(canvas, area);
-  CellImage image = RasterizeCells(matrix, *coloring.colormap, coloring.vmin, coloring.vmax,
-                                   static_cast<int>(limit.width), static_cast<int>(limit.height));
-  int magnification = ViewerMagnification(canvas, image);
-  if (magnification > 1) image = Magnify(image, magnification);
-  PaintPixelated(canvas.cr(), image.view(), area);
+  PaintMaskHatch(canvas.cr(), matrix, coloring, area);
 }
 
 }  // namespace attnviz

@@ -1,38 +1,48 @@
-// Painting matrix cells into a rectangle of a canvas: one raster, or vector cells for small SVGs.
+// Painting matrix cells into a rectangle of a canvas: one raster, or vector cells for small SVGs,
+// with masked cells hatched on top.
 #pragma once
 
-#include "attnviz/render/colormap.h"
+#include "attnviz/render/cell_raster.h"
+#include "attnviz/render/color_scale.h"
 #include "attnviz/render/geometry.h"
 #include "attnviz/render/matrix.h"
 #include "canvas.h"
 
 namespace attnviz {
 
-// SVG maps up to this many cells a side are drawn as rectangles: crisp in every browser and in
-// rsvg, and still small files (64 x 64 cells is about 0.5 MB). Larger ones are one raster.
+// SVG maps up to this many cells a side, with cells at least 2 pt wide, are drawn as
+// rectangles: crisp in every browser and in rsvg, and still small files (64 x 64 cells is about
+// 0.5 MB). Larger ones, and a grid's small panels, are one raster.
 inline constexpr int64_t kMaxSvgVectorCells = 64;
 
-// PDF and SVG rasters are max-pooled down to this many pixels a side; PNG rasters to the
-// device pixels the rectangle covers.
+// PDF and SVG rasters are pooled down to this many pixels a side; PNG rasters to the device
+// pixels the rectangle covers.
 inline constexpr int kMaxVectorRasterPixels = 2048;
 
-// Small PDF and SVG rasters are magnified (each cell an n x n block, n <= 8) to about this many
-// pixels a side: viewers that smooth images regardless (librsvg; poppler below 4x) then blur only
-// a thin band at cell edges.
+// Small PDF and SVG rasters are magnified (each cell an n x n block, n <= 8, and at most 4 pixels
+// per point) to about this many pixels a side: viewers that smooth images regardless (librsvg;
+// poppler below 4x) then blur only a thin band at cell edges.
 inline constexpr int kMinVectorRasterPixels = 1024;
 
 struct CellColoring {
-  const Colormap* colormap = nullptr;
-  double vmin = 0;
-  double vmax = 1;
+  ColorScale scale;
+  Pooling pooling = Pooling::kMax;
+  Rgba masked_fill{232, 232, 232, 255};
+  Rgba masked_hatch{128, 128, 128, 255};
+  double hatch_spacing = 3;  // points between the hatch lines of masked cells
 };
 
-// The matrix over `area`, as the format suits: see the constants above.
+// The matrix over `area`, as the format suits (see the constants above); masked cells hatched.
 void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
                 const Rect& area);
 
-// The matrix over `area` as one filled rectangle per cell, seamless at any zoom.
+// The matrix over `area` as one filled rectangle per cell, seamless at any zoom; masked cells
+// in the masked fill.
 void PaintCellRectangles(cairo_t* cr, const Matrix& matrix, const CellColoring& coloring,
                          const Rect& area);
+
+// Diagonal lines over the masked cells of `matrix` drawn over `area`.
+void PaintMaskHatch(cairo_t* cr, const Matrix& matrix, const CellColoring& coloring,
+                    const Rect& area);
 
 }  // namespace attnviz

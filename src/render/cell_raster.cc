@@ -1,7 +1,8 @@
-// Colouring and max-pooling matrix cells into pixels.
+// Colouring and pooling matrix cells into pixels.
 #include "attnviz/render/cell_raster.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -10,45 +11,95 @@ namespace {
 
 constexpr float kBad = std::numeric_limits<float>::quiet_NaN();
 
-// The larger value, or NaN when either is not finite: a pooled block shows bad if any cell is.
-float MaxOrBad(float a, float b) {
-  if (!std::isfinite(a) || !std::isfinite(b)) return kBad;
-  return std::max(a, b);
-}
+// What one block has seen of its unmasked cells.
+struct BlockSummary {
+  double sum = 0;
+  int64_t finite = 0;
+  float max = -std::numeric_limits<float>::infinity();
+  bool bad = false;
+  bool unmasked = false;
+
+  void Add(float value) {
+    unmasked = true;
+    if (!std::isfinite(value)) {
+      bad = true;
+      return;
+    }
+    sum += value;
+    ++finite;
+    max = std::max(max, value);
+  }
+
+  float Value(Pooling pooling) const {
+    if (bad) return kBad;
+    if (!unmasked) return 0;
+    return pooling == Pooling::kMax ? max : static_cast<float>(sum / static_cast<double>(finite));
+  }
+};
 
 // Block k of `blocks` over `count` cells is [BlockStart(k), BlockStart(k + 1)).
 int64_t BlockStart(int64_t k, int64_t count, int64_t blocks) { return k * count / blocks; }
 
-// Each row reduced to `cols` column blocks.
-Matrix PoolColumns(const Matrix& matrix, int64_t cols) {
-  Matrix pooled{matrix.rows, cols, std::vector<float>(matrix.rows * cols)};
-  for (int64_t row = 0; row < matrix.rows; ++row) {
-    for (int64_t block = 0; block < cols; ++block) {
-      int64_t begin = BlockStart(block, matrix.cols, cols);
-      int64_t end = BlockStart(block + 1, matrix.cols, cols);
-      float value = matrix.at(row, begin);
-      for (int64_t col = begin + 1; col < end; ++col) value = MaxOrBad(value, matrix.at(row, col));
-      pooled.values[row * cols + block] = value;
-    }
+// For each of `count` cells, the block holding it.
+std::vector<int64_t> BlockOfEachCell(int64_t count, int64_t blocks) {
+  std::vector<int64_t> block_of(count);
+  for (int64_t k = 0; k < blocks; ++k) {
+    int64_t end = BlockStart(k + 1, count, blocks);
+    for (int64_t cell = BlockStart(k, count, blocks); cell < end; ++cell) block_of[cell] = k;
   }
-  return pooled;
+  return block_of;
 }
 
-// Each column reduced to `rows` row blocks.
-Matrix PoolRows(const Matrix& matrix, int64_t rows) {
-  Matrix pooled{rows, matrix.cols, std::vector<float>(rows * matrix.cols)};
-  for (int64_t block = 0; block < rows; ++block) {
-    int64_t begin = BlockStart(block, matrix.rows, rows);
-    int64_t end = BlockStart(block + 1, matrix.rows, rows);
-    float* out = &pooled.values[block * matrix.cols];
-    std::copy_n(&matrix.values[begin * matrix.cols], matrix.cols, out);
-    for (int64_t row = begin + 1; row < end; ++row) {
-      for (int64_t col = 0; col < matrix.cols; ++col)
-        out[col] = MaxOrBad(out[col], matrix.at(row, col));
+// Rows [begin, end) summarised into one BlockSummary per column block.
+void SummarizeRowBlock(const Matrix& matrix, int64_t begin, int64_t end,
+                       const std::vector<int64_t>& block_of, std::vector<BlockSummary>& out) {
+  std::fill(out.begin(), out.end(), BlockSummary{});
+  for (int64_t row = begin; row < end; ++row) {
+    for (int64_t col = 0; col < matrix.cols; ++col) {
+      if (matrix.is_masked(row, col)) continue;
+      out[block_of[col]].Add(matrix.at(row, col));
     }
   }
-  return pooled;
 }
+
+// The scale's colours as ARGB32 pixels, converted once rather than per cell.
+struct PixelTable {
+  std::array<uint32_t, Colormap::kSize> entries;
+  uint32_t bad;
+  uint32_t masked;
+  bool linear;
+  double entries_per_unit;  // linear scales: 256 / (vmax - vmin)
+
+  PixelTable(const ColorScale& scale, Rgba masked_color)
+      : bad(PremultipliedArgb(kBadColor)),
+        masked(PremultipliedArgb(masked_color)),
+        linear(scale.norm.kind == NormKind::kLinear || scale.norm.kind == NormKind::kCentered),
+        entries_per_unit(Colormap::kSize / (scale.vmax - scale.vmin)) {
+    for (int i = 0; i < Colormap::kSize; ++i) {
+      entries[i] = PremultipliedArgb(scale.colormap->colors[i]);
+    }
+  }
+
+  // Exactly PremultipliedArgb(scale.Lookup(value)).
+  uint32_t Pixel(const ColorScale& scale, float value) const {
+    if (!std::isfinite(value)) return bad;
+    if (!(scale.vmax > scale.vmin)) return entries[0];
+    return entries[linear ? LinearIndex(scale, value) : ColormapIndex(scale.Normalize(value))];
+  }
+
+  // A multiplication instead of matplotlib's division, which differs from it only in the last
+  // bits: near an entry boundary, where that could matter, the exact formula decides.
+  int LinearIndex(const ColorScale& scale, double value) const {
+    double position = (value - scale.vmin) * entries_per_unit;
+    if (!(position > 0)) return 0;
+    if (position >= Colormap::kSize) return Colormap::kSize - 1;
+    double entry = std::floor(position);
+    if (position - entry < 1e-9 || entry + 1 - position < 1e-9) {
+      return ColormapIndex(scale.Normalize(value));
+    }
+    return static_cast<int>(entry);
+  }
+};
 
 }  // namespace
 
@@ -58,25 +109,48 @@ uint32_t PremultipliedArgb(Rgba color) {
          premultiply(color.b);
 }
 
+Matrix Pool(const Matrix& matrix, int64_t max_rows, int64_t max_cols, Pooling pooling) {
+  int64_t rows = std::min(matrix.rows, std::max<int64_t>(max_rows, 1));
+  int64_t cols = std::min(matrix.cols, std::max<int64_t>(max_cols, 1));
+  if (rows == matrix.rows && cols == matrix.cols) return matrix;
+  Matrix pooled{rows, cols, std::vector<float>(rows * cols), {}};
+  if (!matrix.masked.empty()) pooled.masked.assign(rows * cols, 0);
+  std::vector<int64_t> block_of = BlockOfEachCell(matrix.cols, cols);
+  std::vector<BlockSummary> blocks(cols);
+  for (int64_t k = 0; k < rows; ++k) {
+    SummarizeRowBlock(matrix, BlockStart(k, matrix.rows, rows),
+                      BlockStart(k + 1, matrix.rows, rows), block_of, blocks);
+    for (int64_t col = 0; col < cols; ++col) {
+      pooled.values[k * cols + col] = blocks[col].Value(pooling);
+      if (!pooled.masked.empty()) pooled.masked[k * cols + col] = !blocks[col].unmasked;
+    }
+  }
+  return pooled;
+}
+
 Matrix PoolMax(const Matrix& matrix, int64_t max_rows, int64_t max_cols) {
-  max_rows = std::max<int64_t>(max_rows, 1);
-  max_cols = std::max<int64_t>(max_cols, 1);
-  if (matrix.rows <= max_rows && matrix.cols <= max_cols) return matrix;
-  Matrix pooled = matrix.cols > max_cols ? PoolColumns(matrix, max_cols) : matrix;
-  return pooled.rows > max_rows ? PoolRows(pooled, max_rows) : pooled;
+  return Pool(matrix, max_rows, max_cols, Pooling::kMax);
+}
+
+CellImage RasterizeCells(const Matrix& matrix, const ColorScale& scale, Rgba masked_color,
+                         int max_width, int max_height, Pooling pooling) {
+  bool fits = matrix.rows <= max_height && matrix.cols <= max_width;
+  Matrix pooled = fits ? Matrix{} : Pool(matrix, max_height, max_width, pooling);
+  const Matrix& cells = fits ? matrix : pooled;  // no copy of a large matrix that fits
+  CellImage image{static_cast<int>(cells.cols), static_cast<int>(cells.rows), {}};
+  image.argb.resize(cells.values.size());
+  PixelTable table(scale, masked_color);
+  for (size_t i = 0; i < cells.values.size(); ++i) {
+    bool is_masked = !cells.masked.empty() && cells.masked[i];
+    image.argb[i] = is_masked ? table.masked : table.Pixel(scale, cells.values[i]);
+  }
+  return image;
 }
 
 CellImage RasterizeCells(const Matrix& matrix, const Colormap& colormap, double vmin, double vmax,
                          int max_width, int max_height) {
-  bool fits = matrix.rows <= max_height && matrix.cols <= max_width;
-  Matrix pooled = fits ? Matrix{} : PoolMax(matrix, max_height, max_width);
-  const Matrix& cells = fits ? matrix : pooled;  // no copy of a large matrix that fits
-  CellImage image{static_cast<int>(cells.cols), static_cast<int>(cells.rows), {}};
-  image.argb.reserve(cells.values.size());
-  for (float value : cells.values) {
-    image.argb.push_back(PremultipliedArgb(colormap.Lookup(value, vmin, vmax)));
-  }
-  return image;
+  return RasterizeCells(matrix, ColorScale{&colormap, vmin, vmax, {}}, kBadColor, max_width,
+                        max_height);
 }
 
 CellImage Magnify(const CellImage& image, int factor) {

@@ -36,9 +36,9 @@ void FigureParts::Translate(double dx, double dy) {
   for (Rect& frame : frames_) frame = frame.Translated(dx, dy);
 }
 
-void FigureParts::Draw(cairo_t* cr) const {
+void FigureParts::Draw(cairo_t* cr, Rgba ink) const {
   cairo_save(cr);
-  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_source_rgba(cr, ink.r / 255.0, ink.g / 255.0, ink.b / 255.0, ink.a / 255.0);
   cairo_set_line_width(cr, kStrokeWidth);
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
   for (const Rect& frame : frames_)

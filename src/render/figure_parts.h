@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "attnviz/render/colormap.h"
 #include "attnviz/render/geometry.h"
 #include "text.h"
 
@@ -32,8 +33,8 @@ class FigureParts {
   // The page-space box of every text, in the order added.
   std::vector<Rect> TextBounds() const;
   void Translate(double dx, double dy);
-  // In black: frames, ticks, then text.
-  void Draw(cairo_t* cr) const;
+  // In `ink` (default black): frames, ticks, then text.
+  void Draw(cairo_t* cr, Rgba ink = {0, 0, 0, 255}) const;
 
  private:
   std::vector<PlacedText> texts_;

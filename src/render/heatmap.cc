@@ -1,6 +1,9 @@
-// The heatmap figure: plan the layout, then paint cells, colorbar, strokes and text.
+// The heatmap figure: plan the layout, then paint cells, colorbar, strokes, text and values.
 #include "attnviz/render/heatmap.h"
 
+#include <optional>
+
+#include "attnviz/error.h"
 #include "canvas.h"
 #include "cell_painter.h"
 #include "colorbar.h"
@@ -8,23 +11,65 @@
 #include "text.h"
 
 namespace attnviz {
+namespace {
+
+CanvasSettings SettingsFor(const HeatmapPlan& plan, const RenderOptions& options,
+                           const std::string& title) {
+  // Bare cells cover the whole page; with no background, masked and NaN cells keep exact colours.
+  return {options.dpi, options.png_compression, title, options.transparent || plan.bare,
+          plan.palette.page};
+}
+
+void DrawHeatmap(Canvas& canvas, const HeatmapSpec& spec, const HeatmapPlan& plan) {
+  PaintCells(canvas, spec.matrix, plan.coloring, plan.matrix);
+  if (plan.bare) return;
+  PaintColorbar(canvas, *plan.coloring.scale.colormap, plan.colorbar);
+  plan.parts.Draw(canvas.cr(), plan.palette.ink);
+  DrawAnnotations(canvas.cr(), plan.annotations);
+}
+
+}  // namespace
 
 HeatmapLayout LayoutHeatmap(const HeatmapSpec& spec, const RenderOptions& options) {
-  TextShaper shaper;
-  HeatmapPlan plan = PlanHeatmap(spec, options, shaper);
-  return {plan.page,           plan.matrix,        plan.colorbar, plan.parts.TextBounds(),
-          plan.row_label_step, plan.col_label_step};
+  HeatmapPlan plan = PlanHeatmap(spec, options, SharedTextShaper());
+  HeatmapLayout layout{plan.page, plan.matrix,         plan.colorbar,       plan.parts.TextBounds(),
+                       {},        plan.row_label_step, plan.col_label_step, plan.annotation_size};
+  for (const CellAnnotation& annotation : plan.annotations) {
+    layout.annotation_bounds.push_back(annotation.text.Bounds());
+  }
+  return layout;
 }
 
 std::string RenderHeatmap(const HeatmapSpec& spec, ImageFormat format,
                           const RenderOptions& options) {
-  TextShaper shaper;
-  HeatmapPlan plan = PlanHeatmap(spec, options, shaper);
-  Canvas canvas(format, plan.page, {options.dpi, options.png_compression, spec.title});
-  PaintCells(canvas, spec.matrix, plan.coloring, plan.matrix);
-  PaintColorbar(canvas, *plan.coloring.colormap, plan.colorbar);
-  plan.parts.Draw(canvas.cr());
+  HeatmapPlan plan = PlanHeatmap(spec, options, SharedTextShaper());
+  Canvas canvas(format, plan.page, SettingsFor(plan, options, spec.title));
+  DrawHeatmap(canvas, spec, plan);
   return canvas.Finish();
+}
+
+std::string RenderHeatmapPages(const std::vector<HeatmapSpec>& specs,
+                               const RenderOptions& options) {
+  return RenderHeatmapPages(
+      specs.size(), [&](size_t i) { return specs[i]; }, options);
+}
+
+std::string RenderHeatmapPages(size_t count, const std::function<HeatmapSpec(size_t)>& spec_of,
+                               const RenderOptions& options) {
+  if (count == 0) ThrowUsageError("a PDF of heatmaps needs at least one heatmap");
+  const TextShaper& shaper = SharedTextShaper();
+  std::optional<Canvas> canvas;
+  for (size_t i = 0; i < count; ++i) {
+    HeatmapSpec spec = spec_of(i);
+    HeatmapPlan plan = PlanHeatmap(spec, options, shaper);
+    if (canvas) {
+      canvas->NextPage(plan.page);
+    } else {
+      canvas.emplace(ImageFormat::kPdf, plan.page, SettingsFor(plan, options, spec.title));
+    }
+    DrawHeatmap(*canvas, spec, plan);
+  }
+  return canvas->Finish();
 }
 
 }  // namespace attnviz

@@ -11,8 +11,6 @@
 #include "attnviz/error.h"
 #include "attnviz/render/colormap.h"
 #include "axis_labels.h"
-#include "colorbar.h"
-#include "figure_style.h"
 
 namespace attnviz {
 namespace {
@@ -23,6 +21,10 @@ constexpr double kMaxIndexSide = 468;     // 6.5 in: a page width for maps witho
 constexpr double kMinSide = 144;          // 2 in: a short side grows toward this (cross-attention)
 constexpr double kMinTitleWidthEm = 24;   // a title wider than the figure may widen it to this
 constexpr int kMaxTitleLines = 2;         // then it wraps, then it is ellipsized
+constexpr double kMinAnnotationSize = 4;  // points: smaller values are left out
+constexpr double kAnnotationPadEm = 0.6;  // room beside a value, in annotation ems
+constexpr double kAnnotationLineScale = 1.2;  // a cell at least this many value lines tall
+constexpr double kBareHatchPixels = 4;        // hatch spacing of bare output
 
 std::string Number(double value) {
   char text[32];
@@ -36,10 +38,12 @@ void ValidateMatrix(const HeatmapSpec& spec) {
     ThrowUsageError("the heatmap matrix is empty (" + std::to_string(matrix.rows) + " x " +
                     std::to_string(matrix.cols) + ")");
   }
-  if (static_cast<int64_t>(matrix.values.size()) != matrix.rows * matrix.cols) {
+  size_t cells = static_cast<size_t>(matrix.rows * matrix.cols);
+  if (matrix.values.size() != cells || (!matrix.masked.empty() && matrix.masked.size() != cells)) {
     ThrowUsageError("the heatmap matrix is " + std::to_string(matrix.rows) + " x " +
                     std::to_string(matrix.cols) + " but holds " +
-                    std::to_string(matrix.values.size()) + " values");
+                    std::to_string(matrix.values.size()) + " values and " +
+                    std::to_string(matrix.masked.size()) + " mask flags");
   }
 }
 
@@ -51,64 +55,14 @@ void ValidateLabels(const std::vector<std::string>& labels, int64_t count, const
   }
 }
 
-void ValidateOptions(const RenderOptions& options) {
-  if (!(options.font_size > 0 && options.font_size <= 1000)) {
-    ThrowUsageError("font size " + Number(options.font_size) + " is outside (0, 1000] points");
-  }
-  if (!(options.dpi > 0 && options.dpi <= 10000)) {
-    ThrowUsageError("dpi " + Number(options.dpi) + " is outside (0, 10000]");
-  }
-  if (!(options.width_pt >= 0) || !(options.height_pt >= 0) || !std::isfinite(options.width_pt) ||
-      !std::isfinite(options.height_pt)) {
-    ThrowUsageError("figure size " + Number(options.width_pt) + " x " + Number(options.height_pt) +
-                    " pt is not a size (0 means automatic)");
-  }
-  if (options.png_compression < 0 || options.png_compression > 9) {
-    ThrowUsageError("PNG compression level " + std::to_string(options.png_compression) +
-                    " is outside 0-9");
-  }
-}
-
-const Colormap& ResolveColormap(const std::string& name) {
-  if (const Colormap* colormap = FindColormap(name)) return *colormap;
-  std::string known;
-  for (std::string_view candidate : ColormapNames()) {
-    if (!candidate.ends_with("_r")) known += (known.empty() ? "" : ", ") + std::string(candidate);
-  }
-  ThrowUsageError("unknown colormap \"" + name + "\"; expected one of " + known +
-                  " (each also reversed with _r)");
-}
-
-double LargestFinite(const Matrix& matrix) {
-  double largest = -INFINITY;
-  for (float value : matrix.values) {
-    if (std::isfinite(value)) largest = std::max(largest, static_cast<double>(value));
-  }
-  return largest;
-}
-
-// vmin defaults to 0 and vmax to the largest finite value; a default vmax that would not exceed
-// vmin (all zeros, no finite values) becomes vmin + 1, so the colorbar still reads sensibly.
-CellColoring ResolveColoring(const HeatmapSpec& spec) {
-  double vmin = spec.vmin.value_or(0);
-  if (!std::isfinite(vmin)) ThrowUsageError("vmin " + Number(vmin) + " is not a finite number");
-  if (spec.vmax && !std::isfinite(*spec.vmax)) {
-    ThrowUsageError("vmax " + Number(*spec.vmax) + " is not a finite number");
-  }
-  double vmax = spec.vmax.value_or(LargestFinite(spec.matrix));
-  if (!spec.vmax && !(vmax > vmin)) vmax = vmin + 1;
-  if (!(vmax > vmin)) {
-    ThrowUsageError("vmax " + Number(vmax) + " must be greater than vmin " + Number(vmin));
-  }
-  return {&ResolveColormap(spec.colormap), vmin, vmax};
-}
-
 AxisSpec RowAxis(const HeatmapSpec& spec) {
-  return {AxisSide::kLeft, spec.matrix.rows, &spec.row_labels, spec.row_axis_title};
+  return {AxisSide::kLeft, spec.matrix.rows, &spec.row_labels, spec.row_axis_title,
+          spec.first_row_index};
 }
 
 AxisSpec ColAxis(const HeatmapSpec& spec) {
-  return {AxisSide::kBottom, spec.matrix.cols, &spec.col_labels, spec.col_axis_title};
+  return {AxisSide::kBottom, spec.matrix.cols, &spec.col_labels, spec.col_axis_title,
+          spec.first_col_index};
 }
 
 // The cell size an axis asks for when the figure size is automatic.
@@ -125,9 +79,39 @@ double GrownCell(const AxisSpec& axis, const FigureStyle& style) {
   return std::min(WantedCell(axis, style), floor);
 }
 
-// Square cells that suit both axes, except that a short side may grow (GrownCell).
-Size AutoCellSize(const HeatmapSpec& spec, const FigureStyle& style) {
+// What the values in the cells need: the widest value at the annotation size, plus air.
+struct AnnotationNeed {
+  bool wanted = false;
+  double base_size = 0;  // points
+  double width = 0;      // the cell width the widest value needs at base_size
+  double height = 0;     // the cell height one value line needs at base_size
+};
+
+AnnotationNeed MeasureAnnotations(const HeatmapSpec& spec, const FigureStyle& style,
+                                  const TextShaper& shaper) {
+  bool fits_auto =
+      spec.matrix.rows <= kMaxAutoAnnotatedCells && spec.matrix.cols <= kMaxAutoAnnotatedCells;
+  if (!spec.annotate.value_or(fits_auto)) return {};
+  const TextStyle& text = style.annotation;
+  double widest =
+      WidestAnnotation(spec.matrix, ValueFormatFor(spec.matrix, spec.norm.kind), text, shaper);
+  double line = shaper.Shape("0", text).logical().height;
+  return {true, text.size, widest + kAnnotationPadEm * text.size, line * kAnnotationLineScale};
+}
+
+// The annotation size that fits `cell`: the base size, or smaller; 0 when under 4 pt.
+double AnnotationSizeFor(const AnnotationNeed& need, Size cell) {
+  if (!need.wanted) return 0;
+  double scale = std::min({1.0, cell.width / need.width, cell.height / need.height});
+  double size = need.base_size * scale;
+  return size >= kMinAnnotationSize ? size : 0;
+}
+
+// Square cells that suit both axes (and the values written in them), except that a short side
+// may grow (GrownCell).
+Size AutoCellSize(const HeatmapSpec& spec, const AnnotationNeed& need, const FigureStyle& style) {
   double cell = std::min(WantedCell(ColAxis(spec), style), WantedCell(RowAxis(spec), style));
+  if (need.wanted) cell = std::max({cell, need.width, need.height});
   return {std::max(cell, GrownCell(ColAxis(spec), style)),
           std::max(cell, GrownCell(RowAxis(spec), style))};
 }
@@ -143,7 +127,11 @@ struct Arrangement {
   Rect Bounds() const { return parts.Bounds().United(matrix).United(colorbar); }
 };
 
-Arrangement Arrange(const HeatmapSpec& spec, Size cell, const CellColoring& coloring,
+ColorbarSpec ColorbarFor(const ColorScale& scale) {
+  return {scale.colormap, scale.vmin, scale.vmax, scale.norm, {}, {}};
+}
+
+Arrangement Arrange(const HeatmapSpec& spec, Size cell, const ColorScale& scale,
                     const FigureStyle& style, const TextShaper& shaper) {
   Arrangement arrangement;
   Rect& matrix = arrangement.matrix;
@@ -155,8 +143,7 @@ Arrangement Arrange(const HeatmapSpec& spec, Size cell, const CellColoring& colo
       PlaceAxis(ColAxis(spec), matrix, cell.width, style, shaper, arrangement.parts);
   arrangement.colorbar = {matrix.right() + ColorbarGap(style), matrix.y, ColorbarWidth(style),
                           std::max(matrix.height, ColorbarMinHeight(style))};
-  PlaceColorbar({coloring.colormap, coloring.vmin, coloring.vmax}, arrangement.colorbar, style,
-                shaper, arrangement.parts);
+  PlaceColorbar(ColorbarFor(scale), arrangement.colorbar, style, shaper, arrangement.parts);
   return arrangement;
 }
 
@@ -207,18 +194,30 @@ double CellFillingPage(const HeatmapSpec& spec, const RenderOptions& options, Si
 
 // Square cells filling a fixed page. Decorations are measured around the previous guess; they
 // barely depend on the cell size, so a few rounds settle.
-Size FixedCellSize(const HeatmapSpec& spec, const RenderOptions& options,
-                   const CellColoring& coloring, const FigureStyle& style,
-                   const TextShaper& shaper) {
-  Size cell = AutoCellSize(spec, style);
+Size FixedCellSize(const HeatmapSpec& spec, const RenderOptions& options, const ColorScale& scale,
+                   const FigureStyle& style, const TextShaper& shaper) {
+  Size cell = AutoCellSize(spec, {}, style);
   for (int round = 0; round < 3; ++round) {
-    Arrangement arrangement = Arrange(spec, cell, coloring, style, shaper);
+    Arrangement arrangement = Arrange(spec, cell, scale, style, shaper);
     double title_width = TitleMaxWidth(options, arrangement.Bounds().width, style);
     double title_height = ShapeTitle(spec, title_width, style, shaper).height;
     double side = CellFillingPage(spec, options, Decorations(arrangement, title_height), style);
     cell = {side, side};
   }
   return cell;
+}
+
+Size ChooseCellSize(const HeatmapSpec& spec, const RenderOptions& options,
+                    const AnnotationNeed& need, const ColorScale& scale, const FigureStyle& style,
+                    const TextShaper& shaper) {
+  if (options.cell_pixels > 0) {
+    double side = options.cell_pixels * 72 / options.dpi;
+    return {side, side};
+  }
+  if (options.width_pt > 0 || options.height_pt > 0) {
+    return FixedCellSize(spec, options, scale, style, shaper);
+  }
+  return AutoCellSize(spec, need, style);
 }
 
 // The page: the given size, or the content plus margins; the content is centred in it.
@@ -243,15 +242,15 @@ void PlaceTitle(TextBlock block, const Rect& matrix, double top_of_content, Size
 }
 
 void ValidateRequest(const HeatmapSpec& spec, const RenderOptions& options) {
-  ValidateOptions(options);
+  ValidateRenderOptions(options);
   ValidateMatrix(spec);
   ValidateLabels(spec.row_labels, spec.matrix.rows, spec.row_axis_title, "rows");
   ValidateLabels(spec.col_labels, spec.matrix.cols, spec.col_axis_title, "columns");
 }
 
 // Sizes the page around the arrangement and its title, and moves everything onto it.
-HeatmapPlan ComposePage(Arrangement arrangement, TitleBlock title, const CellColoring& coloring,
-                        const RenderOptions& options, const FigureStyle& style) {
+void ComposePage(Arrangement arrangement, TitleBlock title, const RenderOptions& options,
+                 const FigureStyle& style, HeatmapPlan& plan) {
   Rect content = arrangement.Bounds();
   double title_width = title.block ? title.block->logical().width : 0;
   Size page = PageSize(content, title_width, title.height, options, style);
@@ -259,33 +258,87 @@ HeatmapPlan ComposePage(Arrangement arrangement, TitleBlock title, const CellCol
   double dy = style.margin + title.height +
               (page.height - 2 * style.margin - title.height - content.height) / 2 - content.y;
   arrangement.parts.Translate(dx, dy);
-  HeatmapPlan plan{page,
-                   arrangement.matrix.Translated(dx, dy),
-                   arrangement.colorbar.Translated(dx, dy),
-                   std::move(arrangement.parts),
-                   coloring,
-                   arrangement.row_label_step,
-                   arrangement.col_label_step};
+  plan.page = page;
+  plan.matrix = arrangement.matrix.Translated(dx, dy);
+  plan.colorbar = arrangement.colorbar.Translated(dx, dy);
+  plan.parts = std::move(arrangement.parts);
+  plan.row_label_step = arrangement.row_label_step;
+  plan.col_label_step = arrangement.col_label_step;
   if (title.block) {
     PlaceTitle(std::move(*title.block), plan.matrix, content.y + dy, page, style, plan.parts);
   }
-  return plan;
+}
+
+void PlaceCellValues(const HeatmapSpec& spec, const AnnotationNeed& need, const FigureStyle& style,
+                     const TextShaper& shaper, HeatmapPlan& plan) {
+  Size cell{plan.matrix.width / spec.matrix.cols, plan.matrix.height / spec.matrix.rows};
+  plan.annotation_size = AnnotationSizeFor(need, cell);
+  if (plan.annotation_size == 0) return;
+  TextStyle text = style.annotation;
+  text.size = plan.annotation_size;
+  plan.annotations = PlaceAnnotations(spec.matrix, plan.coloring.scale, plan.matrix, text, shaper);
+}
+
+// Only the cells, each cell_pixels (default 1) square, filling the page.
+void PlanBare(const HeatmapSpec& spec, const RenderOptions& options, HeatmapPlan& plan) {
+  double side = std::max(options.cell_pixels, 1) * 72 / options.dpi;
+  plan.bare = true;
+  plan.page = {spec.matrix.cols * side, spec.matrix.rows * side};
+  plan.matrix = {0, 0, plan.page.width, plan.page.height};
+  plan.coloring.hatch_spacing = kBareHatchPixels * 72 / options.dpi;
 }
 
 }  // namespace
 
+void ValidateRenderOptions(const RenderOptions& options) {
+  if (!(options.font_size > 0 && options.font_size <= 1000)) {
+    ThrowUsageError("font size " + Number(options.font_size) + " is outside (0, 1000] points");
+  }
+  if (!(options.dpi > 0 && options.dpi <= 10000)) {
+    ThrowUsageError("dpi " + Number(options.dpi) + " is outside (0, 10000]");
+  }
+  if (!(options.width_pt >= 0) || !(options.height_pt >= 0) || !std::isfinite(options.width_pt) ||
+      !std::isfinite(options.height_pt)) {
+    ThrowUsageError("figure size " + Number(options.width_pt) + " x " + Number(options.height_pt) +
+                    " pt is not a size (0 means automatic)");
+  }
+  if (options.png_compression < 0 || options.png_compression > 9) {
+    ThrowUsageError("PNG compression level " + std::to_string(options.png_compression) +
+                    " is outside 0-9");
+  }
+  if (options.cell_pixels < 0 || options.cell_pixels > 10000) {
+    ThrowUsageError("cell size " + std::to_string(options.cell_pixels) +
+                    " pixels is outside 1-10000");
+  }
+  if (options.cell_pixels > 0 && (options.width_pt > 0 || options.height_pt > 0)) {
+    ThrowUsageError("give the cell size or the figure size, not both");
+  }
+}
+
 HeatmapPlan PlanHeatmap(const HeatmapSpec& spec, const RenderOptions& options,
                         const TextShaper& shaper) {
   ValidateRequest(spec, options);
-  CellColoring coloring = ResolveColoring(spec);
-  FigureStyle style = MakeFigureStyle(options.font, options.font_size, shaper);
-  bool fixed = options.width_pt > 0 || options.height_pt > 0;
-  Size cell =
-      fixed ? FixedCellSize(spec, options, coloring, style, shaper) : AutoCellSize(spec, style);
-  Arrangement arrangement = Arrange(spec, cell, coloring, style, shaper);
+  ScaleRequest request{spec.colormap, spec.norm, spec.vmin, spec.vmax};
+  ValueRange range;
+  if (LimitsFromData(request)) range.Add(spec.matrix);
+  ColorScale scale = ResolveColorScale(request, range);
+  FigureStyle style = MakeFigureStyle(options.font, options.font_size, shaper, options.theme);
+  HeatmapPlan plan;
+  plan.palette = style.palette;
+  plan.coloring = {scale, spec.pooling, style.palette.masked_fill, style.palette.masked_hatch,
+                   style.hatch_spacing};
+  if (options.bare) {
+    PlanBare(spec, options, plan);
+    return plan;
+  }
+  AnnotationNeed need = MeasureAnnotations(spec, style, shaper);
+  Size cell = ChooseCellSize(spec, options, need, scale, style, shaper);
+  Arrangement arrangement = Arrange(spec, cell, scale, style, shaper);
   double title_width = TitleMaxWidth(options, arrangement.Bounds().width, style);
   TitleBlock title = ShapeTitle(spec, title_width, style, shaper);
-  return ComposePage(std::move(arrangement), std::move(title), coloring, options, style);
+  ComposePage(std::move(arrangement), std::move(title), options, style, plan);
+  PlaceCellValues(spec, need, style, shaper, plan);
+  return plan;
 }
 
 }  // namespace attnviz

@@ -122,6 +122,11 @@ TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, doubl
   return TextBlock(layout);
 }
 
+const TextShaper& SharedTextShaper() {
+  thread_local TextShaper shaper;
+  return shaper;
+}
+
 Rect PlacedText::Bounds() const {
   Rect box = block.logical().United(block.ink());
   std::array<Point, 4> corners = {ToPage({box.x, box.y}), ToPage({box.right(), box.y}),

@@ -55,6 +55,10 @@ class TextShaper {
   PangoContext* context_;
 };
 
+// This thread's shaper, made on first use and kept until the thread ends: Pango's font map is
+// per thread, and setting up fonts costs more than drawing a small figure.
+const TextShaper& SharedTextShaper();
+
 enum class HAlign { kLeft, kCenter, kRight };
 enum class VAlign { kTop, kMiddle, kBottom };
 

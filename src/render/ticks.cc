@@ -45,7 +45,54 @@ std::vector<int64_t> IndexStepCandidates() {
   return steps;
 }
 
+// The multiples of each power of ten inside [lo, hi].
+std::vector<double> DecadeMultiples(double lo, double hi, std::initializer_list<int> multiples) {
+  std::vector<double> ticks;
+  for (int exponent = static_cast<int>(std::floor(std::log10(lo))) - 1;
+       exponent <= static_cast<int>(std::ceil(std::log10(hi))); ++exponent) {
+    for (int multiple : multiples) {
+      double value = multiple * std::pow(10.0, exponent);
+      if (value >= lo * (1 - 1e-9) && value <= hi * (1 + 1e-9)) ticks.push_back(value);
+    }
+  }
+  return ticks;
+}
+
+std::string Superscript(int number) {
+  static const char* const kDigits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  std::string text = number < 0 ? "⁻" : "";
+  for (char digit : std::to_string(std::abs(number))) text += kDigits[digit - '0'];
+  return text;
+}
+
 }  // namespace
+
+std::vector<double> LogTicks(double lo, double hi, int max_ticks) {
+  if (!(lo > 0) || !(hi > lo)) return {lo};
+  std::vector<double> decades = DecadeMultiples(lo, hi, {1});
+  if (decades.size() < 2) {
+    std::vector<double> finer = DecadeMultiples(lo, hi, {1, 2, 5});
+    if (finer.size() >= 2 && static_cast<int>(finer.size()) <= std::max(max_ticks, 2)) return finer;
+    return decades.empty() ? std::vector<double>{lo, hi} : decades;
+  }
+  size_t every = (decades.size() + max_ticks - 1) / std::max(max_ticks, 1);
+  std::vector<double> ticks;
+  for (size_t i = 0; i < decades.size(); i += std::max<size_t>(every, 1))
+    ticks.push_back(decades[i]);
+  return ticks;
+}
+
+std::string FormatLogTick(double value) {
+  int exponent = static_cast<int>(std::floor(std::log10(value) + 1e-9));
+  double mantissa = value / std::pow(10.0, exponent);
+  int digit = static_cast<int>(std::lround(mantissa));
+  if (exponent >= -3 && exponent <= 3) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", std::max(0, -exponent), value);
+    return text;
+  }
+  return (digit == 1 ? "" : std::to_string(digit) + "×") + "10" + Superscript(exponent);
+}
 
 std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
   if (!(hi > lo) || max_ticks < 2) return {lo};

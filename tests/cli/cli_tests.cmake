@@ -121,3 +121,9 @@ add_test(NAME cli.read_only_folder
 attnviz_cli_test(memory_limit EXIT 3 STDERR "inflating this deflated member needs 18560 bytes in memory, more than the 1024-byte limit"
                  ARGS info ${DATA}/copy_offset.npz)
 set_tests_properties(cli.memory_limit PROPERTIES ENVIRONMENT ATTNVIZ_MAX_MEMORY=1K)
+
+# SIGKILL while writing a multi-page PDF never leaves a fragment (issue: atomic outputs).
+add_test(NAME cli.sigkill_atomic_pdf
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/sigkill_test.sh $<TARGET_FILE:attnviz>
+                 ${TMP}/sigkill 20)
+set_tests_properties(cli.sigkill_atomic_pdf PROPERTIES TIMEOUT 600)

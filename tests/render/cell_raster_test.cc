@@ -1,4 +1,4 @@
-// Max-pooling cells into fewer pixels, and colouring them through a colormap.
+// Pooling cells into fewer pixels, and colouring them through a colour scale.
 #include "attnviz/render/cell_raster.h"
 
 #include <doctest/doctest.h>
@@ -53,6 +53,30 @@ TEST_CASE("PoolMax lets a bad cell win its block") {
   CHECK(std::isnan(pooled.values[0]));
   Matrix with_inf{1, 2, {0.5f, INFINITY}};
   CHECK_FALSE(std::isfinite(PoolMax(with_inf, 1, 1).values[0]));
+}
+
+TEST_CASE("mean pooling averages each block") {
+  // 2 x 4 into 1 x 2: blocks hold {0, 1, 4, 5} and {2, 3, 6, 7}.
+  Matrix pooled = Pool(Sequence(2, 4), 1, 2, Pooling::kMean);
+  CHECK(pooled.values == std::vector<float>{2.5f, 4.5f});
+}
+
+TEST_CASE("pooling leaves masked cells out and masks a block only when all its cells are") {
+  // Row 0: 1 2 [9] [9]; row 1: 3 [9] [9] [9] (bracketed cells masked).
+  Matrix matrix{2, 4, {1, 2, 9, 9, 3, 9, 9, 9}, {0, 0, 1, 1, 0, 1, 1, 1}};
+  Matrix max = Pool(matrix, 1, 2, Pooling::kMax);
+  CHECK(max.values[0] == 3);  // max of 1, 2, 3
+  CHECK(max.masked == std::vector<uint8_t>{0, 1});
+  Matrix mean = Pool(matrix, 1, 2, Pooling::kMean);
+  CHECK(mean.values[0] == 2);  // (1 + 2 + 3) / 3
+}
+
+TEST_CASE("RasterizeCells paints masked cells in the masked colour") {
+  Matrix matrix{1, 2, {0.5f, 0.0f}, {0, 1}};
+  ColorScale scale{FindColormap("viridis"), 0, 1, {}};
+  CellImage image = RasterizeCells(matrix, scale, {1, 2, 3, 255}, 10, 10);
+  CHECK(image.argb[0] == PremultipliedArgb(FindColormap("viridis")->colors[128]));
+  CHECK(image.argb[1] == 0xff010203u);
 }
 
 TEST_CASE("RasterizeCells colours each cell with the colormap, one pixel per cell") {

@@ -64,5 +64,24 @@ TEST_CASE("IndexTickStep rounds up to 1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64,
   CHECK(IndexTickStep(201) == 250);
 }
 
+TEST_CASE("LogTicks puts ticks on powers of ten, thinned to the budget") {
+  CheckTicks(LogTicks(1e-3, 1, 9), {1e-3, 1e-2, 1e-1, 1});
+  CheckTicks(LogTicks(1e-6, 1, 4), {1e-6, 1e-4, 1e-2, 1});
+  CheckTicks(LogTicks(0.5e-6, 0.5, 9), {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1});
+}
+
+TEST_CASE("LogTicks adds 2 and 5 times the powers of ten when a range holds one decade at most") {
+  CheckTicks(LogTicks(0.015, 0.6, 9), {0.02, 0.05, 0.1, 0.2, 0.5});
+}
+
+TEST_CASE("FormatLogTick writes decimals near 1 and superscript powers of ten beyond") {
+  CHECK(FormatLogTick(0.001) == "0.001");
+  CHECK(FormatLogTick(0.05) == "0.05");
+  CHECK(FormatLogTick(1) == "1");
+  CHECK(FormatLogTick(500) == "500");
+  CHECK(FormatLogTick(1e-5) == "10⁻⁵");
+  CHECK(FormatLogTick(2e4) == "2×10⁴");
+}
+
 }  // namespace
 }  // namespace attnviz

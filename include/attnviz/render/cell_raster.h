@@ -1,9 +1,10 @@
-// Matrix cells to pixels through a colormap, max-pooled when there are more cells than pixels.
+// Matrix cells to pixels through a colour scale, pooled when there are more cells than pixels.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "attnviz/render/color_scale.h"
 #include "attnviz/render/colormap.h"
 #include "attnviz/render/matrix.h"
 #include "attnviz/render/png_encoder.h"
@@ -19,13 +20,22 @@ struct CellImage {
   ArgbPixelsView view() const { return {argb.data(), width, height, width}; }
 };
 
-// `matrix` shrunk to at most max_rows x max_cols by taking the maximum of each block of cells,
-// so a single spike stays visible; every row and column lands in some block, none is dropped.
-// A block holding a non-finite value stays non-finite: bad cells stay visible too.
+// How a block of cells becomes one pixel: its largest value (the default, so a single spike
+// stays visible) or its mean.
+enum class Pooling { kMax, kMean };
+
+// `matrix` shrunk to at most max_rows x max_cols blocks; every row and column lands in some
+// block (block k of n over count cells is [k * count / n, (k + 1) * count / n)), none is dropped.
+// Masked cells take no part; a block is masked only when all its cells are. A non-finite value
+// in a block's unmasked cells makes the block non-finite: bad cells stay visible too.
+Matrix Pool(const Matrix& matrix, int64_t max_rows, int64_t max_cols, Pooling pooling);
 Matrix PoolMax(const Matrix& matrix, int64_t max_rows, int64_t max_cols);
 
-// One pixel per cell, coloured by colormap.Lookup(value, vmin, vmax); pooled with PoolMax first
-// when the matrix is larger than max_width x max_height.
+// One pixel per cell (or pooled block), coloured by scale.Lookup(value); masked cells take
+// `masked_color`.
+CellImage RasterizeCells(const Matrix& matrix, const ColorScale& scale, Rgba masked_color,
+                         int max_width, int max_height, Pooling pooling = Pooling::kMax);
+// The same on a linear scale from vmin to vmax.
 CellImage RasterizeCells(const Matrix& matrix, const Colormap& colormap, double vmin, double vmax,
                          int max_width, int max_height);
 

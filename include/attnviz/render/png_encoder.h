@@ -18,7 +18,7 @@ struct ArgbPixelsView {
 
 struct PngSettings {
   double dpi = 100;     // recorded in the pHYs chunk
-  int compression = 6;  // zlib level 0-9
+  int compression = 2;  // zlib level 0-9
 };
 
 // The PNG file for `pixels`: 8-bit RGB when every pixel is opaque, RGBA (un-premultiplied)

@@ -16,6 +16,14 @@ std::vector<double> NiceTicks(double lo, double hi, int max_ticks);
 // zero never negative.
 std::vector<std::string> FormatTicks(const std::vector<double>& ticks);
 
+// Ticks for a log axis over [lo, hi] (0 < lo < hi): the powers of ten inside it, every k-th
+// when more than `max_ticks` fit; when fewer than two fit, 1, 2 and 5 times the powers of ten.
+std::vector<double> LogTicks(double lo, double hi, int max_ticks);
+
+// A log tick's label: plain decimals from 0.001 to 1000 ("0.01", "500"), otherwise a power of ten
+// with a superscript exponent ("10⁻⁵", "2×10⁴").
+std::string FormatLogTick(double value);
+
 // The step between labelled positions 0, step, 2*step, ...: the smallest of 1, 2, 4, 5, 8, 10,
 // 16, 20, 25, 32, 50, 64, 100, ... that is at least `min_step` (round decimals, and powers of
 // two because they read naturally for sequence lengths).

@@ -1,0 +1,30 @@
+// How any figure is drawn, whatever it shows: fonts, page size, resolution, colours of the page.
+#pragma once
+
+#include <string>
+
+namespace attnviz {
+
+// Light: black text on white. Dark: light grey text on near-black, for slides.
+enum class Theme { kLight, kDark };
+
+struct RenderOptions {
+  std::string font = "DejaVu Sans";
+  double font_size = 10;  // points
+  double dpi = 100;       // PNG pixels per inch; also recorded in the PNG
+  // Figure size in points; 0 chooses a size from the content. Cells stay square: given one
+  // side only, the other follows.
+  double width_pt = 0;
+  double height_pt = 0;
+  // zlib level 0-9 for PNG. Levels 1-3 are zlib's fast mode: on large heatmaps 2 takes half the
+  // time of 6 for files about a third larger; flat figures shrink about as well at any level.
+  int png_compression = 2;
+  Theme theme = Theme::kLight;
+  bool transparent = false;  // no page background: PNG gets an alpha channel
+  // Heatmaps: the side of one cell in pixels (points x dpi / 72 in PDF and SVG); 0 chooses it.
+  int cell_pixels = 0;
+  // Heatmaps: only the cells, cell_pixels each (default 1), no margins, labels or colorbar.
+  bool bare = false;
+};
+
+}  // namespace attnviz

@@ -1,0 +1,120 @@
+// Reading, masking and cropping heads for figures, and the colour options.
+#include "cli/cell_options.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "attnviz/error.h"
+#include "attnviz/render/token_text.h"
+#include "cli/selection.h"
+
+namespace attnviz::cli {
+
+namespace {
+
+std::vector<std::string> CroppedTokens(const std::optional<std::vector<std::string>>& tokens,
+                                       IndexRange range, bool clean) {
+  if (!tokens) return {};
+  std::vector<std::string> cropped(tokens->begin() + range.begin, tokens->begin() + range.end);
+  return clean ? CleanSubwordMarkers(cropped) : cropped;
+}
+
+}  // namespace
+
+Matrix CellSelection::ReadMasked(const AttentionTensor& tensor, int64_t layer, int64_t head) const {
+  Matrix matrix{tensor.queries(), tensor.keys(), tensor.ReadHead(layer, head), {}};
+  matrix.masked = MaskCells(matrix, mask);
+  return matrix;
+}
+
+Matrix CellSelection::Shown(const Matrix& masked) const {
+  bool whole = queries.begin == 0 && queries.end == masked.rows && keys.begin == 0 &&
+               keys.end == masked.cols;
+  Matrix shown = whole ? masked : Crop(masked, queries, keys);
+  return row_normalize ? RowNormalized(std::move(shown)) : shown;
+}
+
+std::vector<std::string> CellSelection::QueryTokens(const Dump& dump, bool clean) const {
+  return CroppedTokens(dump.query_tokens, queries, clean);
+}
+
+std::vector<std::string> CellSelection::KeyTokens(const Dump& dump, bool clean) const {
+  return CroppedTokens(dump.key_tokens, keys, clean);
+}
+
+void CellOptions::AddTo(CLI::App& command) {
+  command.add_option("--queries", queries,
+                     "query rows to show: A:B (half-open, as in Python: 0:16 is the first 16)");
+  command.add_option("--keys", keys, "key columns to show: A:B");
+  command
+      .add_option("--mask", mask,
+                  "auto (default: hatch a causal upper triangle and padded rows or columns "
+                  "when their zeros say so), causal, or none")
+      ->check(CLI::IsMember({"auto", "causal", "none"}));
+  command.add_flag(
+      "--row-normalize", row_normalize,
+      "divide each shown row by its sum (off by default: weights are drawn as stored)");
+  command
+      .add_option("--pool", pool,
+                  "when there are more cells than pixels: max (default, a single spike stays "
+                  "visible) or mean")
+      ->check(CLI::IsMember({"max", "mean"}));
+}
+
+CellSelection CellOptions::Resolve(const Dump& dump) const {
+  const AttentionTensor& tensor = dump.attention;
+  const std::string& path = dump.metadata.path;
+  CellSelection selection;
+  selection.queries = ParseRange(queries, {"--queries", "query", tensor.queries(), path});
+  selection.keys = ParseRange(keys, {"--keys", "key", tensor.keys(), path});
+  selection.mask = mask == "causal" ? MaskMode::kCausal
+                   : mask == "none" ? MaskMode::kNone
+                                    : MaskMode::kDetect;
+  selection.row_normalize = row_normalize;
+  return selection;
+}
+
+Pooling CellOptions::Pool() const { return pool == "mean" ? Pooling::kMean : Pooling::kMax; }
+
+void ColorOptions::AddTo(CLI::App& command) {
+  command.add_option("--cmap", cmap,
+                     "colormap: viridis (default) magma inferno plasma cividis Blues Reds Greys "
+                     "Purples RdBu coolwarm, each also NAME_r");
+  command.add_option("--norm", norm,
+                     "linear (default), log, power:GAMMA (e.g. power:0.5 lifts small weights), or "
+                     "centered (around 0, for signed data; default colormap RdBu_r)");
+  command.add_option(
+      "--vmin", vmin,
+      "value at the bottom of the colormap (default 0, or the smallest value when negative)");
+  command.add_option("--vmax", vmax, "value at the top (default: the largest shown)");
+}
+
+ScaleRequest ColorOptions::Request() const {
+  ScaleRequest request;
+  request.norm = ParseNorm(norm);
+  request.colormap = !cmap.empty()                              ? cmap
+                     : request.norm.kind == NormKind::kCentered ? "RdBu_r"
+                                                                : "viridis";
+  request.vmin = vmin;
+  request.vmax = vmax;
+  return request;
+}
+
+Norm ParseNorm(std::string_view text) {
+  if (text == "linear") return {NormKind::kLinear, 1};
+  if (text == "log") return {NormKind::kLog, 1};
+  if (text == "centered") return {NormKind::kCentered, 1};
+  if (text.starts_with("power:")) {
+    std::string_view number = text.substr(6);
+    double gamma = 0;
+    auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), gamma);
+    if (error == std::errc() && end == number.data() + number.size() && gamma > 0 &&
+        std::isfinite(gamma)) {
+      return {NormKind::kPower, gamma};
+    }
+  }
+  ThrowUsageError("--norm: expected linear, log, power:GAMMA with GAMMA > 0, or centered; found '" +
+                  std::string(text) + "'");
+}
+
+}  // namespace attnviz::cli

@@ -1,0 +1,207 @@
+// The flags rollout and flow share, and the table, CSV, JSON and heatmap of their results.
+#include "cli/rollout_options.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/io/atomic_file.h"
+#include "attnviz/render/heatmap.h"
+#include "cli/output_path.h"
+#include "cli/table.h"
+
+namespace attnviz::cli {
+
+namespace {
+
+void CheckInRange(const Dump& dump, const char* option, int64_t value, int64_t count,
+                  const std::string& noun) {
+  if (value >= 0 && value < count) return;
+  ThrowUsageError(dump.metadata.path + ": " + option + " " + std::to_string(value) +
+                  " is out of range: the dump has " + std::to_string(count) + " " + noun +
+                  (count == 1 ? " (0)" : "s (0.." + std::to_string(count - 1) + ")"));
+}
+
+HeadFuse ParseFuse(const std::string& name) {
+  return name == "max" ? HeadFuse::kMax : name == "min" ? HeadFuse::kMin : HeadFuse::kMean;
+}
+
+// Four decimals: the table is for reading; --csv and --json carry the precision.
+std::string Fixed(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", value);
+  return text;
+}
+
+// A token as one table cell: line breaks and tabs written as escapes.
+std::string CellText(const std::string& token) {
+  std::string text;
+  for (char c : token) {
+    text += c == '\n' ? std::string("\\n") : c == '\t' ? std::string("\\t") : std::string(1, c);
+  }
+  return text;
+}
+
+Table ResultTable(const Dump& dump, const TokenRows& result, bool readable) {
+  Table table;
+  table.columns.push_back("query");
+  if (dump.query_tokens) table.columns.push_back("token");
+  for (int64_t j = 0; j < result.tokens; ++j) table.columns.push_back(std::to_string(j));
+  for (size_t r = 0; r < result.rows.size(); ++r) {
+    std::vector<std::string> cells{std::to_string(result.rows[r])};
+    if (dump.query_tokens) cells.push_back(CellText((*dump.query_tokens)[result.rows[r]]));
+    for (int64_t j = 0; j < result.tokens; ++j) {
+      cells.push_back(readable ? Fixed(result.at(r, j)) : FormatNumber(result.at(r, j)));
+    }
+    table.rows.push_back(std::move(cells));
+  }
+  return table;
+}
+
+nlohmann::json ResultJson(const TokenRows& result, const ResultDescription& about) {
+  nlohmann::json matrix = nlohmann::json::array();
+  for (size_t r = 0; r < result.rows.size(); ++r) {
+    const auto begin = result.values.begin() + static_cast<std::ptrdiff_t>(r * result.tokens);
+    matrix.push_back(std::vector<double>(begin, begin + result.tokens));
+  }
+  return {{"rows", about.all_rows ? nlohmann::json(nullptr) : nlohmann::json(result.rows)},
+          {about.key, std::move(matrix)}};
+}
+
+std::string ModelName(const Dump& dump) {
+  if (!dump.metadata.model.empty()) return dump.metadata.model;
+  return dump.metadata.path == "-" ? "stdin"
+                                   : std::filesystem::path(dump.metadata.path).stem().string();
+}
+
+// "induction · rollout · layers 0–1", in the model's layer numbering; "max of heads" when the
+// heads are not averaged.
+std::string DefaultTitle(const Dump& dump, const ResultDescription& about) {
+  const int64_t offset = dump.metadata.layer_offset;
+  const int64_t first = about.graph.first_layer + offset;
+  const int64_t last = about.graph.last_layer.value_or(first) + offset;
+  std::string title =
+      ModelName(dump) + " · " + about.what + " · " +
+      (first == last ? "layer " + std::to_string(first)
+                     : "layers " + std::to_string(first) + "–" + std::to_string(last));
+  if (about.graph.fuse == HeadFuse::kMax) title += " · max of heads";
+  if (about.graph.fuse == HeadFuse::kMin) title += " · min of heads";
+  return title;
+}
+
+HeatmapSpec ResultSpec(const Dump& dump, const TokenRows& result, const ResultDescription& about,
+                       const TokenRowsOutput& output) {
+  HeatmapSpec spec;
+  spec.matrix.rows = static_cast<int64_t>(result.rows.size());
+  spec.matrix.cols = result.tokens;
+  spec.matrix.values.assign(result.values.begin(), result.values.end());
+  for (int64_t row : result.rows) {
+    if (dump.query_tokens) {
+      spec.row_labels.push_back((*dump.query_tokens)[row]);
+    } else if (!about.all_rows) {
+      spec.row_labels.push_back(std::to_string(row));
+    }
+  }
+  if (dump.key_tokens) spec.col_labels = *dump.key_tokens;
+  spec.title = output.title.empty() ? DefaultTitle(dump, about) : output.title;
+  // A title beside a strip of a few rows would stand out above and below it.
+  spec.row_axis_title = result.rows.size() >= 6 ? "output token" : "";
+  spec.col_axis_title = "input token";
+  const ScaleRequest request = output.color.Request();
+  spec.colormap = request.colormap;
+  spec.norm = request.norm;
+  spec.vmin = request.vmin;
+  spec.vmax = request.vmax;
+  return spec;
+}
+
+}  // namespace
+
+void LayerGraphFlags::AddTo(CLI::App& command) {
+  command.add_option("--fuse", fuse, "how a layer's heads combine: mean (default), max or min")
+      ->check(CLI::IsMember({"mean", "max", "min"}));
+  CLI::Option* weight =
+      command
+          .add_option("--residual-weight", residual_weight,
+                      "A = a·F + (1-a)·I with rows renormalised (default: (F + I) renormalised, "
+                      "the same as 0.5)")
+          ->check(CLI::Range(0.0, 1.0));
+  command
+      .add_flag("--no-residual", no_residual,
+                "the fused heads as they are: no identity added, no renormalisation")
+      ->excludes(weight);
+  command
+      .add_option("--discard", discard,
+                  "before the residual, zero the floor(R·n²) smallest entries of each fused layer, "
+                  "never [0, 0] (vit-explain's discard_ratio; default 0)")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--start-layer", start_layer,
+                     "lowest layer taken, 0-based in the dump (default 0)");
+  command.add_option("--end-layer", end_layer,
+                     "highest layer taken, inclusive (default: the last)");
+  command
+      .add_option("--rows", rows, "only these output tokens, e.g. 0 or 3,7 (default: every row)")
+      ->delimiter(',');
+}
+
+LayerGraphOptions LayerGraphFlags::Resolve(const Dump& dump) const {
+  const int64_t layers = dump.attention.layers();
+  if (start_layer) CheckInRange(dump, "--start-layer", *start_layer, layers, "layer");
+  if (end_layer) CheckInRange(dump, "--end-layer", *end_layer, layers, "layer");
+  LayerGraphOptions options;
+  options.first_layer = start_layer.value_or(0);
+  options.last_layer = end_layer.value_or(layers - 1);
+  if (options.first_layer > *options.last_layer) {
+    ThrowUsageError(dump.metadata.path + ": --start-layer " + std::to_string(options.first_layer) +
+                    " is above --end-layer " + std::to_string(*options.last_layer));
+  }
+  if (discard >= 1) ThrowUsageError("--discard: expected a ratio in [0, 1), found 1");
+  for (int64_t row : rows) CheckInRange(dump, "--rows", row, dump.attention.queries(), "token");
+  options.fuse = ParseFuse(fuse);
+  options.discard = discard;
+  options.residual = !no_residual;
+  if (residual_weight) {
+    options.attention_weight = *residual_weight;
+    options.identity_weight = 1 - *residual_weight;
+  }
+  return options;
+}
+
+void TokenRowsOutput::AddTo(CLI::App& command) {
+  CLI::Option* json_flag =
+      command.add_flag("--json", json, "print one JSON object instead of the table");
+  command.add_flag("--csv", csv, "print the table as CSV")->excludes(json_flag);
+  figure.AddTo(command, /*output_required=*/false);
+  command.get_option("--output")
+      ->description("draw the rows computed as a heatmap: .png, .svg or .pdf");
+  color.AddTo(command);
+  command.add_option("--title", title, "figure title (default: model, analysis, layers)");
+}
+
+void TokenRowsOutput::CheckOutput(const std::string& input) const {
+  if (figure.output.empty()) return;
+  figure.Format();
+  figure.Render();
+  color.Request();
+  CheckNotInput(figure.output, input);
+}
+
+void TokenRowsOutput::Write(const Dump& dump, const TokenRows& result,
+                            const ResultDescription& about) const {
+  const bool draw = !figure.output.empty();
+  if (json) {
+    std::cout << ResultJson(result, about).dump() << "\n";
+  } else if (csv) {
+    ResultTable(dump, result, /*readable=*/false).PrintCsv(std::cout);
+  } else if (!draw) {
+    ResultTable(dump, result, /*readable=*/true).PrintText(std::cout);
+  }
+  if (!draw) return;
+  const std::string bytes =
+      RenderHeatmap(ResultSpec(dump, result, about, *this), figure.Format(), figure.Render());
+  WriteFileAtomically(figure.output, bytes);
+}
+
+}  // namespace attnviz::cli

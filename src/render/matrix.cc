@@ -1,0 +1,197 @@
+// Cropping, row normalisation, masks and head fusion of the matrices figures draw.
+#include "attnviz/render/matrix.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "attnviz/error.h"
+
+namespace attnviz {
+namespace {
+
+constexpr float kBad = std::numeric_limits<float>::quiet_NaN();
+
+bool RowIsZero(const Matrix& matrix, int64_t row) {
+  for (int64_t col = 0; col < matrix.cols; ++col) {
+    if (matrix.at(row, col) != 0) return false;
+  }
+  return true;
+}
+
+bool ColumnIsZero(const Matrix& matrix, int64_t col) {
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    if (matrix.at(row, col) != 0) return false;
+  }
+  return true;
+}
+
+// Zero lines at either end: [0, leading) and [count - trailing, count).
+struct ZeroRuns {
+  int64_t leading = 0;
+  int64_t trailing = 0;
+};
+
+template <typename IsZero>
+ZeroRuns FindZeroRuns(int64_t count, IsZero is_zero) {
+  ZeroRuns runs;
+  while (runs.leading < count && is_zero(runs.leading)) ++runs.leading;
+  while (is_zero(count - 1 - runs.trailing)) ++runs.trailing;
+  return runs;
+}
+
+bool UpperTriangleIsZero(const Matrix& matrix) {
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    for (int64_t col = row + 1; col < matrix.cols; ++col) {
+      if (matrix.at(row, col) != 0) return false;
+    }
+  }
+  return true;
+}
+
+bool IsCausalCell(const Matrix& matrix, int64_t row, int64_t col) {
+  return col > row + matrix.cols - matrix.rows;
+}
+
+bool LooksCausal(const Matrix& matrix) {
+  return matrix.rows == matrix.cols && matrix.rows >= 2 && UpperTriangleIsZero(matrix);
+}
+
+bool AllZero(const Matrix& matrix) {
+  return std::all_of(matrix.values.begin(), matrix.values.end(), [](float v) { return v == 0; });
+}
+
+std::vector<uint8_t> CausalMask(const Matrix& matrix) {
+  std::vector<uint8_t> mask(matrix.values.size(), 0);
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    for (int64_t col = 0; col < matrix.cols; ++col) {
+      mask[row * matrix.cols + col] = IsCausalCell(matrix, row, col);
+    }
+  }
+  return mask;
+}
+
+void MaskRows(const Matrix& matrix, const ZeroRuns& runs, std::vector<uint8_t>& mask) {
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    if (row >= runs.leading && row < matrix.rows - runs.trailing) continue;
+    std::fill_n(mask.begin() + row * matrix.cols, matrix.cols, 1);
+  }
+}
+
+void MaskColumns(const Matrix& matrix, const ZeroRuns& runs, std::vector<uint8_t>& mask) {
+  for (int64_t col = 0; col < matrix.cols; ++col) {
+    if (col >= runs.leading && col < matrix.cols - runs.trailing) continue;
+    for (int64_t row = 0; row < matrix.rows; ++row) mask[row * matrix.cols + col] = 1;
+  }
+}
+
+std::vector<uint8_t> DetectMask(const Matrix& matrix) {
+  if (AllZero(matrix)) return {};  // data, not padding
+  ZeroRuns rows = FindZeroRuns(matrix.rows, [&](int64_t row) { return RowIsZero(matrix, row); });
+  ZeroRuns cols = FindZeroRuns(matrix.cols, [&](int64_t col) { return ColumnIsZero(matrix, col); });
+  bool causal = LooksCausal(matrix);
+  if (!causal && rows.leading + rows.trailing + cols.leading + cols.trailing == 0) return {};
+  std::vector<uint8_t> mask =
+      causal ? CausalMask(matrix) : std::vector<uint8_t>(matrix.values.size(), 0);
+  MaskRows(matrix, rows, mask);
+  MaskColumns(matrix, cols, mask);
+  return mask;
+}
+
+}  // namespace
+
+Matrix Crop(const Matrix& matrix, IndexRange rows, IndexRange cols) {
+  Matrix crop{rows.size(), cols.size(), {}, {}};
+  crop.values.reserve(rows.size() * cols.size());
+  for (int64_t row = rows.begin; row < rows.end; ++row) {
+    const float* line = &matrix.values[row * matrix.cols];
+    crop.values.insert(crop.values.end(), line + cols.begin, line + cols.end);
+    if (matrix.masked.empty()) continue;
+    const uint8_t* flags = &matrix.masked[row * matrix.cols];
+    crop.masked.insert(crop.masked.end(), flags + cols.begin, flags + cols.end);
+  }
+  return crop;
+}
+
+Matrix RowNormalized(Matrix matrix) {
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    double sum = 0;
+    for (int64_t col = 0; col < matrix.cols; ++col) {
+      float value = matrix.at(row, col);
+      if (std::isfinite(value) && !matrix.is_masked(row, col)) sum += value;
+    }
+    if (!(sum > 0)) continue;
+    float* line = &matrix.values[row * matrix.cols];
+    for (int64_t col = 0; col < matrix.cols; ++col) line[col] = static_cast<float>(line[col] / sum);
+  }
+  return matrix;
+}
+
+std::vector<uint8_t> MaskCells(const Matrix& matrix, MaskMode mode) {
+  switch (mode) {
+    case MaskMode::kDetect:
+      return DetectMask(matrix);
+    case MaskMode::kCausal:
+      return CausalMask(matrix);
+    case MaskMode::kNone:
+      break;
+  }
+  return {};
+}
+
+void HeadFusion::Add(const Matrix& head) {
+  if (count_ > 0 && (head.rows != fused_.rows || head.cols != fused_.cols)) {
+    ThrowUsageError("cannot fuse a " + std::to_string(head.rows) + " x " +
+                    std::to_string(head.cols) + " head with " + std::to_string(fused_.rows) +
+                    " x " + std::to_string(fused_.cols) + " heads");
+  }
+  AddValues(head);
+  AddMask(head);
+  ++count_;
+}
+
+void HeadFusion::AddValues(const Matrix& head) {
+  if (count_ == 0) {
+    fused_ = {head.rows, head.cols, head.values, {}};
+    if (fusion_ == Fusion::kMean) sum_.assign(head.values.begin(), head.values.end());
+    return;
+  }
+  for (size_t i = 0; i < head.values.size(); ++i) {
+    float value = head.values[i];
+    float& fused = fused_.values[i];
+    if (!std::isfinite(value) || !std::isfinite(fused)) {
+      fused = kBad;
+      if (fusion_ == Fusion::kMean) sum_[i] = kBad;
+    } else if (fusion_ == Fusion::kMean) {
+      sum_[i] += value;
+    } else {
+      fused = fusion_ == Fusion::kMax ? std::max(fused, value) : std::min(fused, value);
+    }
+  }
+}
+
+void HeadFusion::AddMask(const Matrix& head) {
+  if (count_ == 0) {
+    fused_.masked = head.masked;
+    return;
+  }
+  if (fused_.masked.empty()) return;
+  if (head.masked.empty()) {
+    fused_.masked.clear();
+    return;
+  }
+  for (size_t i = 0; i < head.masked.size(); ++i) fused_.masked[i] &= head.masked[i];
+}
+
+Matrix HeadFusion::Result() const {
+  Matrix result = fused_;
+  if (fusion_ == Fusion::kMean) {
+    for (size_t i = 0; i < sum_.size(); ++i) {
+      result.values[i] = static_cast<float>(sum_[i] / static_cast<double>(count_));
+    }
+  }
+  return result;
+}
+
+}  // namespace attnviz
