@@ -10,12 +10,17 @@ constexpr std::string_view kSentencePieceSpace = "\u2581";  // ▁
 constexpr std::string_view kBpeNewline = "\u010a";          // Ċ
 
 // `text` with each `marker` replaced by `with`.
-std::string ReplaceAll(std::string text, std::string_view marker, std::string_view with) {
-  for (size_t at = text.find(marker); at != std::string::npos;
-       at = text.find(marker, at + with.size())) {
-    text.replace(at, marker.size(), with);
+std::string ReplaceAll(std::string_view text, std::string_view marker, std::string_view with) {
+  std::string out;
+  out.reserve(text.size());
+  size_t from = 0;
+  for (size_t at = text.find(marker); at != std::string_view::npos;
+       at = text.find(marker, from)) {
+    out.append(text.substr(from, at - from)).append(with);
+    from = at + marker.size();
   }
-  return text;
+  out.append(text.substr(from));
+  return out;
 }
 
 std::string_view WithoutLeading(std::string_view text, std::string_view marker) {
@@ -31,9 +36,9 @@ std::string CleanSubwordMarkers(std::string_view token) {
     word.remove_prefix(kWordPieceContinuation.size());
   }
   word = WithoutLeading(WithoutLeading(word, kBpeSpace), kSentencePieceSpace);
-  std::string clean = ReplaceAll(std::string(word), kBpeSpace, " ");
-  clean = ReplaceAll(std::move(clean), kSentencePieceSpace, " ");
-  clean = ReplaceAll(std::move(clean), kBpeNewline, "\n");
+  std::string clean = ReplaceAll(word, kBpeSpace, " ");
+  clean = ReplaceAll(clean, kSentencePieceSpace, " ");
+  clean = ReplaceAll(clean, kBpeNewline, "\n");
   return clean.empty() ? std::string(token) : clean;
 }
 
