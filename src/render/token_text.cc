@@ -14,8 +14,7 @@ std::string ReplaceAll(std::string_view text, std::string_view marker, std::stri
   std::string out;
   out.reserve(text.size());
   size_t from = 0;
-  for (size_t at = text.find(marker); at != std::string_view::npos;
-       at = text.find(marker, from)) {
+  for (size_t at = text.find(marker); at != std::string_view::npos; at = text.find(marker, from)) {
     out.append(text.substr(from, at - from)).append(with);
     from = at + marker.size();
   }
