@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""numpy reference for `attnviz classify`, written from docs/analyses-stats.md, and the goldens
+"""numpy reference for `attnviz classify`, written from docs/analyses.md, and the goldens
 it commits for the C++ tests.
 
     /usr/bin/python3 scripts/reference/classify.py             # writes tests/fixtures/analysis/classify/

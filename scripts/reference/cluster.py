@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""numpy reference for `attnviz cluster`, written from the formulas in docs/analyses-cluster.md,
+"""numpy reference for `attnviz cluster`, written from the formulas in docs/analyses.md,
 and the golden values it commits for the C++ tests.
 
     /usr/bin/python3 scripts/reference/cluster.py

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""numpy reference for `attnviz diff`, written from docs/analyses-cluster.md (section diff), and
+"""numpy reference for `attnviz diff`, written from docs/analyses.md (section diff), and
 the golden values it commits for the C++ tests.
 
     /usr/bin/python3 scripts/reference/diff.py

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""networkx reference for `attnviz flow`, written from the definition in docs/analyses-rollout.md,
+"""networkx reference for `attnviz flow`, written from the definition in docs/analyses.md,
 and the golden values it commits for the C++ tests.
 
     /usr/bin/python3 scripts/reference/flow.py

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""numpy reference for `attnviz rollout`, written from the formulas in docs/analyses-rollout.md,
+"""numpy reference for `attnviz rollout`, written from the formulas in docs/analyses.md,
 and the golden values it commits for the C++ tests.
 
     /usr/bin/python3 scripts/reference/rollout.py

@@ -1,5 +1,5 @@
 // Pattern scores over each row's shares p_ij = a_ij / sum_j a_ij; the definitions, thresholds
-// and their reasons are in docs/analyses-stats.md, the numpy reference in
+// and their reasons are in docs/analyses.md, the numpy reference in
 // scripts/reference/classify.py.
 #include "analysis/stats_pattern_scores.h"
 

@@ -1,4 +1,4 @@
-// Token classes by their text; the lists are documented in docs/analyses-stats.md.
+// Token classes by their text; the lists are documented in docs/analyses.md.
 #include "analysis/stats_tokens.h"
 
 #include <algorithm>

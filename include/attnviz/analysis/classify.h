@@ -13,7 +13,7 @@
 namespace attnviz {
 
 // The patterns, specific ones first; kPeaked and kDiffuse describe a shape, not a rule, and
-// label a head only when no specific pattern does. docs/analyses-stats.md defines each score.
+// label a head only when no specific pattern does. docs/analyses.md defines each score.
 enum class Pattern {
   kSelf,       // the query's own position
   kPrevious,   // the position before

@@ -30,7 +30,7 @@ struct StatsOptions {
 // The statistics of one head (or, from MeanOverHeads, the mean over a layer's heads). Means run
 // over the query rows of real tokens; NaN marks a statistic that does not apply: positional ones
 // in cross-attention, token ones without tokens, distance_2d without a grid, and every statistic
-// of a head holding NaN or an infinity. docs/analyses-stats.md gives each formula.
+// of a head holding NaN or an infinity. docs/analyses.md gives each formula.
 struct HeadStats {
   int64_t layer = 0;
   int64_t head = 0;  // -1 for a layer mean
