@@ -121,7 +121,8 @@ ClassifyThresholds ParseClassifyThresholds(std::string_view json, const std::str
 std::string LabelText(const HeadClass& head) {
   if (!head.label) return "heterogeneous";
   std::string text(PatternName(*head.label));
-  if (*head.label == Pattern::kOffset && head.offset) text += " " + std::to_string(*head.offset);
+  if (*head.label == Pattern::kOffset && head.offset)
+    text.append(" ").append(std::to_string(*head.offset));
   return text;
 }
 
