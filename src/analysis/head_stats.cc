@@ -11,6 +11,7 @@
 
 #include "analysis/stats_masking.h"
 #include "analysis/stats_parallel.h"
+#include "analysis/stats_row_kernel.h"
 #include "analysis/stats_tokens.h"
 #include "attnviz/error.h"
 
@@ -19,7 +20,6 @@ namespace attnviz {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr int64_t kSmallTopK = 8;
 
 constexpr std::array<StatField, 14> kFields = {{
     {"entropy", &HeadStats::entropy, false},
@@ -109,39 +109,20 @@ class PatchDistances {
 struct StatsContext {
   int64_t queries = 0;
   int64_t keys = 0;
-  Masking masking;
+  bool cross = false;
   TokenColumns columns;
   std::optional<PatchDistances> patches;
   int64_t topk = 3;
   double log_base = 1;  // ln 2 for bits
 };
 
-double RowEntropy(const float* row, int64_t keys) {
-  double entropy = 0;
-  for (int64_t j = 0; j < keys; ++j) {
-    if (row[j] > 0) entropy -= row[j] * std::log(static_cast<double>(row[j]));
-  }
-  return entropy;
-}
-
-// The mass of the k largest weights. Small k (the usual 1-5) keeps a sorted list of the best so
-// far, which most weights fail to enter after one comparison; larger k selects on a copy.
+// The mass of the k largest weights when SummarizeRow has not found it: all of them, or a
+// selection on a copy for k > kMaxSmallTopK.
 double TopMass(const float* row, int64_t keys, int64_t k, std::vector<float>& scratch) {
   if (k >= keys) return std::accumulate(row, row + keys, 0.0);
-  if (k > kSmallTopK) {
-    scratch.assign(row, row + keys);
-    std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), std::greater<>());
-    return std::accumulate(scratch.begin(), scratch.begin() + k, 0.0);
-  }
-  std::array<float, kSmallTopK> best;
-  best.fill(-std::numeric_limits<float>::infinity());  // heads reaching here are finite
-  for (int64_t j = 0; j < keys; ++j) {
-    if (!(row[j] > best[k - 1])) continue;
-    int64_t at = k - 1;
-    for (; at > 0 && best[at - 1] < row[j]; --at) best[at] = best[at - 1];
-    best[at] = row[j];
-  }
-  return std::accumulate(best.begin(), best.begin() + k, 0.0);
+  scratch.assign(row, row + keys);
+  std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end(), std::greater<>());
+  return std::accumulate(scratch.begin(), scratch.begin() + k, 0.0);
 }
 
 double MassOn(const float* row, const std::vector<int64_t>& columns) {
@@ -150,10 +131,56 @@ double MassOn(const float* row, const std::vector<int64_t>& columns) {
   return mass;
 }
 
-double Distance(const float* row, int64_t i, int64_t keys) {
-  double total = 0;
-  for (int64_t j = 0; j < keys; ++j) total += row[j] * static_cast<double>(std::abs(i - j));
-  return total;
+// What the statistics need from one query row, read before the dump's masking is known (it
+// depends on every head), so that each head is read once.
+struct RowRecord {
+  RowSummary summary;
+  double topk = 0, distance_2d = 0, self = 0, prev = 0, next = 0;
+  double first = 0;  // the weight of the row's first nonzero key
+  double special = 0, punct = 0, padding = 0;
+};
+
+RowRecord RecordRow(const float* row, int64_t i, const StatsContext& c,
+                    std::vector<float>& scratch) {
+  RowRecord r;
+  r.summary = SummarizeRow(row, c.keys, i, c.topk);
+  if (!r.summary.finite) return r;  // the head's statistics will all be NaN
+  const bool found = c.topk <= kMaxSmallTopK && c.topk < c.keys;
+  r.topk = found ? r.summary.top_mass : TopMass(row, c.keys, c.topk, scratch);
+  if (i < c.keys) r.self = row[i];
+  if (i >= 1 && i - 1 < c.keys) r.prev = row[i - 1];
+  if (i + 1 < c.keys) r.next = row[i + 1];
+  if (r.summary.first_nonzero < c.keys) r.first = row[r.summary.first_nonzero];
+  if (c.patches && i >= c.patches->first_patch() && i < c.keys) {
+    r.distance_2d = c.patches->WeightedDistance(row, i, c.keys);
+  }
+  r.special = MassOn(row, c.columns.special);
+  r.punct = MassOn(row, c.columns.punct);
+  r.padding = MassOn(row, c.columns.padding);
+  return r;
+}
+
+std::vector<RowRecord> RecordRows(std::span<const float> values, const StatsContext& c) {
+  std::vector<RowRecord> rows(static_cast<size_t>(c.queries));
+  std::vector<float> scratch;
+  for (int64_t i = 0; i < c.queries; ++i) {
+    rows[i] = RecordRow(values.data() + i * c.keys, i, c, scratch);
+  }
+  return rows;
+}
+
+// The head's own say about masking, as MaskingOfHead in stats_masking.cc finds it.
+HeadMasking MaskingOfRows(const std::vector<RowRecord>& rows, int64_t keys) {
+  HeadMasking head;
+  int64_t first = keys, last = -1;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    first = std::min(first, rows[i].summary.first_nonzero);
+    last = std::max(last, rows[i].summary.last_nonzero);
+    if (rows[i].summary.last_nonzero > static_cast<int64_t>(i)) head.causal = false;
+  }
+  head.leading_zero_keys = first;
+  head.trailing_zero_keys = keys - 1 - last;
+  return head;
 }
 
 // The running means of one head, filled row by row.
@@ -162,33 +189,29 @@ struct HeadMeans {
       special, punct, padding;
   double row_sum_dev = kNaN;
 
-  void AddRow(const float* row, int64_t i, const StatsContext& context,
-              std::vector<float>& scratch);
+  void AddRow(const RowRecord& row, int64_t i, const Masking& m, const StatsContext& context);
   HeadStats Finish(const StatsContext& context) const;
 };
 
-void HeadMeans::AddRow(const float* row, int64_t i, const StatsContext& c,
-                       std::vector<float>& scratch) {
-  const Masking& m = c.masking;
-  const double nats = RowEntropy(row, c.keys);
-  entropy.Add(nats / c.log_base);
-  if (m.ValidKeyCount(i) >= 2) entropy_norm.Add(nats / std::log(double(m.ValidKeyCount(i))));
-  confidence.Add(*std::max_element(row, row + c.keys));
-  topk.Add(TopMass(row, c.keys, c.topk, scratch));
+void HeadMeans::AddRow(const RowRecord& r, int64_t i, const Masking& m, const StatsContext& c) {
+  const RowSummary& s = r.summary;
+  entropy.Add(s.nats / c.log_base);
+  if (m.ValidKeyCount(i) >= 2) entropy_norm.Add(s.nats / std::log(double(m.ValidKeyCount(i))));
+  confidence.Add(s.max);
+  topk.Add(r.topk);
   if (!m.cross) {
-    distance.Add(Distance(row, i, c.keys));
-    self.Add(row[i]);
-    if (m.IsRealKey(i - 1)) prev.Add(row[i - 1]);
-    if (m.IsRealKey(i + 1)) next.Add(row[i + 1]);
-    if (c.patches && i >= c.patches->first_patch()) {
-      distance_2d.Add(c.patches->WeightedDistance(row, i, c.keys));
-    }
+    distance.Add(s.distance);
+    self.Add(r.self);
+    if (m.IsRealKey(i - 1)) prev.Add(r.prev);
+    if (m.IsRealKey(i + 1)) next.Add(r.next);
+    if (c.patches && i >= c.patches->first_patch()) distance_2d.Add(r.distance_2d);
   }
-  if (m.first_key < c.keys) first.Add(row[m.first_key]);
-  special.Add(MassOn(row, c.columns.special));
-  punct.Add(MassOn(row, c.columns.punct));
-  padding.Add(MassOn(row, c.columns.padding));
-  const double deviation = std::abs(std::accumulate(row, row + c.keys, 0.0) - 1);
+  // Keys before the row's first nonzero one hold 0, and first_key is at most that key.
+  if (m.first_key < c.keys) first.Add(s.first_nonzero == m.first_key ? r.first : 0.0);
+  special.Add(r.special);
+  punct.Add(r.punct);
+  padding.Add(r.padding);
+  const double deviation = std::abs(s.sum - 1);
   row_sum_dev = std::isnan(row_sum_dev) ? deviation : std::max(row_sum_dev, deviation);
 }
 
@@ -216,19 +239,22 @@ void ClearStats(HeadStats& stats) {
   for (const StatField& field : kFields) stats.*field.member = kNaN;
 }
 
-HeadStats StatsOfHead(std::span<const float> values, const StatsContext& context) {
-  const bool finite =
-      std::all_of(values.begin(), values.end(), [](float v) { return std::isfinite(v); });
+HeadStats StatsOfRows(const std::vector<RowRecord>& rows, const Masking& masking,
+                      const StatsContext& context) {
   HeadMeans means;
-  std::vector<float> scratch;
-  for (int64_t i = 0; finite && i < context.queries; ++i) {
-    if (context.masking.IsRealRow(i)) {
-      means.AddRow(values.data() + i * context.keys, i, context, scratch);
-    }
+  bool finite = true;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    finite = finite && rows[i].summary.finite;
+    const auto query = static_cast<int64_t>(i);
+    if (masking.IsRealRow(query)) means.AddRow(rows[i], query, masking, context);
   }
   HeadStats stats = means.Finish(context);
   if (!finite) ClearStats(stats);
   return stats;
+}
+
+Masking MaskingOf(const HeadMasking& head, const StatsContext& c) {
+  return CombineMasking({&head, 1}, c.queries, c.keys, c.cross);
 }
 
 void CheckOptions(const AttentionTensor& tensor, const StatsOptions& options) {
@@ -252,7 +278,7 @@ StatsContext MakeContext(const AttentionTensor& tensor,
   context.queries = tensor.queries();
   context.keys = tensor.keys();
   const bool cross = IsCrossAttention(tensor, query_tokens, key_tokens);
-  context.masking = FindMasking(tensor, cross, options.threads);
+  context.cross = cross;
   context.columns = FindTokenColumns(key_tokens, options);
   if (options.grid && !cross) context.patches.emplace(*options.grid, tensor.keys());
   context.topk = options.topk;
@@ -277,13 +303,30 @@ std::vector<HeadStats> ComputeHeadStats(const AttentionTensor& tensor,
                                         const StatsOptions& options) {
   CheckOptions(tensor, options);
   const StatsContext context = MakeContext(tensor, query_tokens, key_tokens, options);
-  std::vector<HeadStats> stats(static_cast<size_t>(tensor.layers() * tensor.heads()));
+  const auto count = static_cast<size_t>(tensor.layers() * tensor.heads());
+  std::vector<HeadStats> stats(count);
+  std::vector<HeadMasking> own(count);
+  // One read of each head: its statistics under its own masking, which is the dump's in every
+  // dump seen so far; the heads where the two differ are read again below.
   ForEachHead(tensor, options.threads,
-              [&](int64_t index, int64_t layer, int64_t head, std::span<const float> values) {
-                stats[index] = StatsOfHead(values, context);
-                stats[index].layer = layer;
-                stats[index].head = head;
+              [&](int64_t index, int64_t, int64_t, std::span<const float> values) {
+                const std::vector<RowRecord> rows = RecordRows(values, context);
+                own[index] = MaskingOfRows(rows, context.keys);
+                stats[index] = StatsOfRows(rows, MaskingOf(own[index], context), context);
               });
+  const Masking masking = CombineMasking(own, context.queries, context.keys, context.cross);
+  std::vector<int64_t> differing;
+  for (size_t index = 0; index < count; ++index) {
+    if (!SameMasking(MaskingOf(own[index], context), masking)) differing.push_back(index);
+  }
+  ForEachHeadOf(tensor, differing, options.threads,
+                [&](int64_t index, int64_t, int64_t, std::span<const float> values) {
+                  stats[index] = StatsOfRows(RecordRows(values, context), masking, context);
+                });
+  for (size_t index = 0; index < count; ++index) {
+    stats[index].layer = static_cast<int64_t>(index) / tensor.heads();
+    stats[index].head = static_cast<int64_t>(index) % tensor.heads();
+  }
   return stats;
 }
 

@@ -4,9 +4,13 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <exception>
 #include <numeric>
 #include <string>
+#include <thread>
 
 #include "attnviz/error.h"
 
@@ -30,38 +34,66 @@ void CheckFinite(std::span<const float> head, int64_t layer, int64_t h, int64_t 
   }
 }
 
-void Combine(std::vector<double>& fused, std::span<const float> head, HeadFuse fuse) {
-  for (size_t cell = 0; cell < fused.size(); ++cell) {
-    const double value = head[cell];
-    switch (fuse) {
-      case HeadFuse::kMean:
-        fused[cell] += value;
-        break;
-      case HeadFuse::kMax:
-        fused[cell] = std::max(fused[cell], value);
-        break;
-      case HeadFuse::kMin:
-        fused[cell] = std::min(fused[cell], value);
-        break;
-    }
+// Whether `values` holds a NaN or an infinity: a test of the exponent bits, which compilers
+// vectorise, unlike std::isfinite.
+bool HasNonFinite(std::span<const float> values) {
+  uint32_t all_ones = 0;
+  for (float value : values) {
+    const auto bits = std::bit_cast<uint32_t>(value);
+    all_ones |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
   }
+  return all_ones != 0;
 }
 
-// F: the heads of `layer` combined cell by cell; the mean sums in double, then divides.
-std::vector<double> FusedHeads(const AttentionTensor& tensor, int64_t layer, HeadFuse fuse) {
-  std::vector<float> head(static_cast<size_t>(tensor.HeadSize()));
-  std::vector<double> fused;
+// Cells [begin, end) of every head of `layer` combined into fused[begin, end).
+void FuseCells(const AttentionTensor& tensor, int64_t layer, HeadFuse fuse, size_t begin,
+               size_t end, std::vector<double>& fused) {
+  std::vector<float> scratch;  // stays empty when the dump holds float32 rows
+  double* out = fused.data() + begin;
+  const size_t count = end - begin;
   for (int64_t h = 0; h < tensor.heads(); ++h) {
-    tensor.ReadHead(layer, h, head);
-    CheckFinite(head, layer, h, tensor.keys());
+    const std::span<const float> head = tensor.HeadValues(layer, h, scratch).subspan(begin, count);
+    if (HasNonFinite(head))
+      CheckFinite(tensor.HeadValues(layer, h, scratch), layer, h, tensor.keys());
     if (h == 0) {
-      fused.assign(head.begin(), head.end());
+      std::copy(head.begin(), head.end(), out);
+    } else if (fuse == HeadFuse::kMean) {
+      for (size_t c = 0; c < count; ++c) out[c] += head[c];
+    } else if (fuse == HeadFuse::kMax) {
+      for (size_t c = 0; c < count; ++c) out[c] = std::max(out[c], double{head[c]});
     } else {
-      Combine(fused, head, fuse);
+      for (size_t c = 0; c < count; ++c) out[c] = std::min(out[c], double{head[c]});
     }
   }
   if (fuse == HeadFuse::kMean) {
-    for (double& value : fused) value /= static_cast<double>(tensor.heads());
+    for (size_t c = 0; c < count; ++c) out[c] /= static_cast<double>(tensor.heads());
+  }
+}
+
+// F: the heads of `layer` combined cell by cell; the mean sums in double, then divides. Each core
+// fuses its own band of cells (between GEMMs, so no thread competes with OpenBLAS's).
+std::vector<double> FusedHeads(const AttentionTensor& tensor, int64_t layer, HeadFuse fuse) {
+  std::vector<double> fused(static_cast<size_t>(tensor.HeadSize()));
+  const size_t cells = fused.size();
+  // Other dtypes are converted a whole head at a time: one band, or each core would convert all.
+  const size_t workers = tensor.dtype() != DType::kF32
+                             ? 1
+                             : std::clamp<size_t>(std::thread::hardware_concurrency(), 1,
+                                                  std::max<size_t>(1, cells / (1 << 16)));
+  std::vector<std::exception_ptr> failures(workers);
+  auto band = [&](size_t w) {
+    try {
+      FuseCells(tensor, layer, fuse, cells * w / workers, cells * (w + 1) / workers, fused);
+    } catch (...) {
+      failures[w] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 1; w < workers; ++w) pool.emplace_back(band, w);
+  band(0);
+  for (std::thread& thread : pool) thread.join();
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
   }
   return fused;
 }

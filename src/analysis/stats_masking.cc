@@ -7,13 +7,6 @@ namespace attnviz {
 
 namespace {
 
-// What one head says: zero above the diagonal, and its runs of all-zero key columns.
-struct HeadMasking {
-  bool causal = true;
-  int64_t leading_zero_keys = 0;
-  int64_t trailing_zero_keys = 0;
-};
-
 HeadMasking MaskingOfHead(std::span<const float> values, int64_t queries, int64_t keys) {
   HeadMasking head;
   std::vector<bool> zero_column(static_cast<size_t>(keys), true);
@@ -43,12 +36,8 @@ bool IsCrossAttention(const AttentionTensor& tensor,
          (query_tokens && key_tokens && *query_tokens != *key_tokens);
 }
 
-Masking FindMasking(const AttentionTensor& tensor, bool cross, int threads) {
-  const int64_t queries = tensor.queries(), keys = tensor.keys();
-  std::vector<HeadMasking> heads(static_cast<size_t>(tensor.layers() * tensor.heads()));
-  ForEachHead(tensor, threads, [&](int64_t index, int64_t, int64_t, std::span<const float> values) {
-    heads[index] = MaskingOfHead(values, queries, keys);
-  });
+Masking CombineMasking(std::span<const HeadMasking> heads, int64_t queries, int64_t keys,
+                       bool cross) {
   // A key column is zero in every head exactly when each head's zero run covers it.
   Masking masking;
   masking.queries = queries;
@@ -63,6 +52,20 @@ Masking FindMasking(const AttentionTensor& tensor, bool cross, int threads) {
   masking.first_key = leading;
   masking.end_key = leading == keys ? keys : keys - trailing;
   return masking;
+}
+
+bool SameMasking(const Masking& a, const Masking& b) {
+  return a.queries == b.queries && a.causal == b.causal && a.cross == b.cross &&
+         a.first_key == b.first_key && a.end_key == b.end_key;
+}
+
+Masking FindMasking(const AttentionTensor& tensor, bool cross, int threads) {
+  const int64_t queries = tensor.queries(), keys = tensor.keys();
+  std::vector<HeadMasking> heads(static_cast<size_t>(tensor.layers() * tensor.heads()));
+  ForEachHead(tensor, threads, [&](int64_t index, int64_t, int64_t, std::span<const float> values) {
+    heads[index] = MaskingOfHead(values, queries, keys);
+  });
+  return CombineMasking(heads, queries, keys, cross);
 }
 
 }  // namespace attnviz

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,21 @@ struct Masking {
   int64_t ValidKeyCount(int64_t row) const { return std::max<int64_t>(0, KeyEnd(row) - first_key); }
   bool IsValidKey(int64_t row, int64_t key) const { return key >= first_key && key < KeyEnd(row); }
 };
+
+// What one head says: zero above the diagonal, and its runs of all-zero key columns.
+struct HeadMasking {
+  bool causal = true;
+  int64_t leading_zero_keys = 0;
+  int64_t trailing_zero_keys = 0;
+};
+
+// The masking of a dump whose heads say `heads` (a key column is padding only when it is zero in
+// every head; causal only when every head is).
+Masking CombineMasking(std::span<const HeadMasking> heads, int64_t queries, int64_t keys,
+                       bool cross);
+
+// Whether two maskings treat every row and key alike.
+bool SameMasking(const Masking& a, const Masking& b);
 
 // Cross-attention when queries and keys differ in number, or both token lists are known and differ.
 bool IsCrossAttention(const AttentionTensor& tensor,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "attnviz/error.h"
@@ -25,6 +26,22 @@ class MappedFile : public ByteSource {
 
   std::span<const std::byte> bytes() const override {
     return {static_cast<const std::byte*>(address_), size_};
+  }
+
+  // kSoon starts readahead of the whole range; kDone drops the pages wholly inside it from this
+  // mapping (read-only and unmodified, so a later read faults them in again from the file).
+  void Advise(std::span<const std::byte> range, Access access) const override {
+    static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    auto begin = reinterpret_cast<uintptr_t>(range.data());
+    auto end = begin + range.size();
+    if (access == Access::kSoon) {
+      begin -= begin % page;
+      madvise(reinterpret_cast<void*>(begin), end - begin, MADV_WILLNEED);
+      return;
+    }
+    begin += (page - begin % page) % page;
+    end -= end % page;
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
   }
 
  private:

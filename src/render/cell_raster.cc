@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace attnviz {
@@ -11,24 +12,13 @@ namespace {
 
 constexpr float kBad = std::numeric_limits<float>::quiet_NaN();
 
-// What one block has seen of its unmasked cells.
+// What one block has seen of its unmasked cells; `finite` counts them unless `bad`.
 struct BlockSummary {
   double sum = 0;
   int64_t finite = 0;
   float max = -std::numeric_limits<float>::infinity();
   bool bad = false;
   bool unmasked = false;
-
-  void Add(float value) {
-    unmasked = true;
-    if (!std::isfinite(value)) {
-      bad = true;
-      return;
-    }
-    sum += value;
-    ++finite;
-    max = std::max(max, value);
-  }
 
   float Value(Pooling pooling) const {
     if (bad) return kBad;
@@ -40,25 +30,91 @@ struct BlockSummary {
 // Block k of `blocks` over `count` cells is [BlockStart(k), BlockStart(k + 1)).
 int64_t BlockStart(int64_t k, int64_t count, int64_t blocks) { return k * count / blocks; }
 
-// For each of `count` cells, the block holding it.
-std::vector<int64_t> BlockOfEachCell(int64_t count, int64_t blocks) {
-  std::vector<int64_t> block_of(count);
-  for (int64_t k = 0; k < blocks; ++k) {
-    int64_t end = BlockStart(k + 1, count, blocks);
-    for (int64_t cell = BlockStart(k, count, blocks); cell < end; ++cell) block_of[cell] = k;
+// What each column of a band of rows has seen of its unmasked cells, gathered row by row with
+// element-wise operations (vectorised) before the columns are summarised block by block.
+struct ColumnBand {
+  explicit ColumnBand(int64_t cols) : max(cols), probe(cols), sum(cols), count(cols) {}
+
+  std::vector<float> max;      // -inf while no cell came
+  std::vector<float> probe;    // Σ 0 · value: NaN once a NaN or an infinity came
+  std::vector<double> sum;     // for mean pooling
+  std::vector<int32_t> count;  // unmasked cells
+
+  void Clear() {
+    std::fill(max.begin(), max.end(), -std::numeric_limits<float>::infinity());
+    std::fill(probe.begin(), probe.end(), 0.0f);
+    std::fill(sum.begin(), sum.end(), 0.0);
+    std::fill(count.begin(), count.end(), 0);
   }
-  return block_of;
+};
+
+typedef float Floats __attribute__((vector_size(64)));
+constexpr int64_t kLanes = 16;
+
+// The unmasked row `values` into the band, sixteen columns at a time.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void AddDenseRow(const float* values,
+                                                                              int64_t cols,
+                                                                              bool with_sum,
+                                                                              ColumnBand& band) {
+  int64_t j = 0;
+  for (; j + kLanes <= cols; j += kLanes) {
+    Floats x, top, probe;
+    std::memcpy(&x, values + j, sizeof x);
+    std::memcpy(&top, band.max.data() + j, sizeof top);
+    std::memcpy(&probe, band.probe.data() + j, sizeof probe);
+    top = x > top ? x : top;
+    probe += x * 0.0f;
+    std::memcpy(band.max.data() + j, &top, sizeof top);
+    std::memcpy(band.probe.data() + j, &probe, sizeof probe);
+  }
+  for (; j < cols; ++j) {
+    band.max[j] = values[j] > band.max[j] ? values[j] : band.max[j];
+    band.probe[j] += values[j] * 0.0f;
+  }
+  if (with_sum) {
+    for (j = 0; j < cols; ++j) band.sum[j] += values[j];
+  }
+}
+
+// A row with masked cells into the band, cell by cell.
+void AddMaskedRow(const float* values, const uint8_t* masked, int64_t cols, bool with_sum,
+                  ColumnBand& band) {
+  for (int64_t j = 0; j < cols; ++j) {
+    if (masked[j]) continue;
+    band.max[j] = values[j] > band.max[j] ? values[j] : band.max[j];
+    band.probe[j] += values[j] * 0.0f;
+    if (with_sum) band.sum[j] += values[j];
+    ++band.count[j];
+  }
 }
 
 // Rows [begin, end) summarised into one BlockSummary per column block.
-void SummarizeRowBlock(const Matrix& matrix, int64_t begin, int64_t end,
-                       const std::vector<int64_t>& block_of, std::vector<BlockSummary>& out) {
-  std::fill(out.begin(), out.end(), BlockSummary{});
+void SummarizeRowBlock(const Matrix& matrix, int64_t begin, int64_t end, Pooling pooling,
+                       ColumnBand& band, std::vector<BlockSummary>& out) {
+  band.Clear();
+  const bool with_sum = pooling == Pooling::kMean;
   for (int64_t row = begin; row < end; ++row) {
-    for (int64_t col = 0; col < matrix.cols; ++col) {
-      if (matrix.is_masked(row, col)) continue;
-      out[block_of[col]].Add(matrix.at(row, col));
+    const float* values = matrix.values.data() + row * matrix.cols;
+    if (matrix.masked.empty()) {
+      AddDenseRow(values, matrix.cols, with_sum, band);
+    } else {
+      AddMaskedRow(values, matrix.masked.data() + row * matrix.cols, matrix.cols, with_sum, band);
     }
+  }
+  if (matrix.masked.empty()) std::fill(band.count.begin(), band.count.end(), end - begin);
+  const auto blocks = static_cast<int64_t>(out.size());
+  for (int64_t k = 0; k < blocks; ++k) {
+    BlockSummary summary;
+    for (int64_t col = BlockStart(k, matrix.cols, blocks);
+         col < BlockStart(k + 1, matrix.cols, blocks); ++col) {
+      if (band.count[col] == 0) continue;
+      summary.unmasked = true;
+      summary.bad = summary.bad || std::isnan(band.probe[col]);
+      summary.max = std::max(summary.max, band.max[col]);
+      summary.sum += band.sum[col];
+      summary.finite += band.count[col];
+    }
+    out[k] = summary;
   }
 }
 
@@ -88,13 +144,15 @@ struct PixelTable {
   }
 
   // A multiplication instead of matplotlib's division, which differs from it only in the last
-  // bits: near an entry boundary, where that could matter, the exact formula decides.
+  // bits: near an entry boundary, where that could matter, the exact formula decides. Zero is
+  // no such boundary (both formulas have the sign of value - vmin), and attention maps are
+  // mostly values just above it.
   int LinearIndex(const ColorScale& scale, double value) const {
     double position = (value - scale.vmin) * entries_per_unit;
     if (!(position > 0)) return 0;
     if (position >= Colormap::kSize) return Colormap::kSize - 1;
     double entry = std::floor(position);
-    if (position - entry < 1e-9 || entry + 1 - position < 1e-9) {
+    if ((entry > 0 && position - entry < 1e-9) || entry + 1 - position < 1e-9) {
       return ColormapIndex(scale.Normalize(value));
     }
     return static_cast<int>(entry);
@@ -115,11 +173,11 @@ Matrix Pool(const Matrix& matrix, int64_t max_rows, int64_t max_cols, Pooling po
   if (rows == matrix.rows && cols == matrix.cols) return matrix;
   Matrix pooled{rows, cols, std::vector<float>(rows * cols), {}};
   if (!matrix.masked.empty()) pooled.masked.assign(rows * cols, 0);
-  std::vector<int64_t> block_of = BlockOfEachCell(matrix.cols, cols);
+  ColumnBand band(matrix.cols);
   std::vector<BlockSummary> blocks(cols);
   for (int64_t k = 0; k < rows; ++k) {
     SummarizeRowBlock(matrix, BlockStart(k, matrix.rows, rows),
-                      BlockStart(k + 1, matrix.rows, rows), block_of, blocks);
+                      BlockStart(k + 1, matrix.rows, rows), pooling, band, blocks);
     for (int64_t col = 0; col < cols; ++col) {
       pooled.values[k * cols + col] = blocks[col].Value(pooling);
       if (!pooled.masked.empty()) pooled.masked[k * cols + col] = !blocks[col].unmasked;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 
 #include "attnviz/error.h"
@@ -155,29 +156,60 @@ int64_t AttentionTensor::StrideOf(const ArrayView& part, Axis axis) const {
   return it == part_axes_.end() ? 0 : part.strides[static_cast<size_t>(it - part_axes_.begin())];
 }
 
-void AttentionTensor::ReadHead(int64_t layer, int64_t head, std::span<float> out) const {
+AttentionTensor::HeadPlace AttentionTensor::PlaceOf(int64_t layer, int64_t head) const {
   const ArrayView& part = layer_stack_ ? parts_[static_cast<size_t>(layer)] : parts_.front();
   const int64_t offset = (layer_stack_ ? 0 : layer * StrideOf(part, Axis::kLayer)) +
                          batch_ * StrideOf(part, Axis::kBatch) + head * StrideOf(part, Axis::kHead);
+  return {&part, part.data + offset * DTypeSize(part.dtype), StrideOf(part, Axis::kQuery),
+          StrideOf(part, Axis::kKey)};
+}
+
+void AttentionTensor::ReadHead(int64_t layer, int64_t head, std::span<float> out) const {
+  const HeadPlace place = PlaceOf(layer, head);
+  const ArrayView& part = *place.part;
   const int64_t element_size = DTypeSize(part.dtype);
-  const std::byte* base = part.data + offset * element_size;
   const int64_t rows = extents_.queries, cols = extents_.keys;
-  const int64_t query_stride = StrideOf(part, Axis::kQuery),
-                key_stride = StrideOf(part, Axis::kKey);
+  const int64_t query_stride = place.query_stride, key_stride = place.key_stride;
   if (std::llabs(key_stride) <= std::llabs(query_stride)) {
     for (int64_t q = 0; q < rows; ++q) {
-      ConvertToFloat(base + q * query_stride * element_size, part.dtype, part.byte_order, cols,
-                     key_stride, out.data() + q * cols);
+      ConvertToFloat(place.base + q * query_stride * element_size, part.dtype, part.byte_order,
+                     cols, key_stride, out.data() + q * cols);
     }
     return;
   }
   // Column-major plane: read each column contiguously, then transpose in memory.
   std::vector<float> column(static_cast<size_t>(rows));
   for (int64_t k = 0; k < cols; ++k) {
-    ConvertToFloat(base + k * key_stride * element_size, part.dtype, part.byte_order, rows,
+    ConvertToFloat(place.base + k * key_stride * element_size, part.dtype, part.byte_order, rows,
                    query_stride, column.data());
     for (int64_t q = 0; q < rows; ++q) out[static_cast<size_t>(q * cols + k)] = column[q];
   }
+}
+
+std::span<const float> AttentionTensor::HeadValues(int64_t layer, int64_t head,
+                                                   std::vector<float>& scratch) const {
+  const HeadPlace place = PlaceOf(layer, head);
+  const bool in_place = place.part->dtype == DType::kF32 &&
+                        place.part->byte_order == NativeByteOrder() &&
+                        (extents_.keys <= 1 || place.key_stride == 1) &&
+                        (extents_.queries <= 1 || place.query_stride == extents_.keys) &&
+                        reinterpret_cast<uintptr_t>(place.base) % alignof(float) == 0;
+  if (in_place) {
+    return {reinterpret_cast<const float*>(place.base), static_cast<size_t>(HeadSize())};
+  }
+  scratch.resize(static_cast<size_t>(HeadSize()));
+  ReadHead(layer, head, scratch);
+  return scratch;
+}
+
+// Only for a head stored in one run: the range of a strided head would cover its neighbours.
+void AttentionTensor::AdviseHead(int64_t layer, int64_t head, Access access) const {
+  const HeadPlace place = PlaceOf(layer, head);
+  const bool contiguous = (extents_.keys <= 1 || place.key_stride == 1) &&
+                          (extents_.queries <= 1 || place.query_stride == extents_.keys);
+  if (!contiguous || !place.part->source) return;
+  const auto size = static_cast<size_t>(HeadSize() * DTypeSize(place.part->dtype));
+  place.part->source->Advise({place.base, size}, access);
 }
 
 std::vector<float> AttentionTensor::ReadHead(int64_t layer, int64_t head) const {

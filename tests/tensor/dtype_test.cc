@@ -219,3 +219,24 @@ TEST_CASE("ConvertToFloat writes exactly `count` floats") {
 
 }  // namespace
 }  // namespace attnviz
+
+namespace attnviz {
+
+TEST_CASE("ConvertToFloat of contiguous float16 agrees with HalfToFloat on every bit pattern") {
+  // Contiguous little-endian float16 takes the F16C path where the CPU has it; odd counts cover
+  // its scalar tail.
+  std::vector<uint16_t> bits(65536 + 3);
+  for (size_t i = 0; i < bits.size(); ++i) bits[i] = static_cast<uint16_t>(i);
+  std::vector<float> out(bits.size());
+  ConvertToFloat(reinterpret_cast<const std::byte*>(bits.data()), DType::kF16, ByteOrder::kLittle,
+                 std::ssize(bits), 1, out.data());
+  int64_t mismatches = 0;
+  for (size_t i = 0; i < bits.size(); ++i) {
+    const float expected = HalfToFloat(bits[i]);
+    const bool same = std::isnan(expected) ? std::isnan(out[i]) : out[i] == expected;
+    if (!same || std::signbit(out[i]) != std::signbit(expected)) ++mismatches;
+  }
+  CHECK(mismatches == 0);
+}
+
+}  // namespace attnviz

@@ -94,7 +94,24 @@ class AttentionTensor {
   void ReadHead(int64_t layer, int64_t head, std::span<float> out) const;
   std::vector<float> ReadHead(int64_t layer, int64_t head) const;
 
+  // Head `head` of layer `layer` as ReadHead gives it, without a copy when the dump stores it as
+  // aligned row-major native float32 (the span then points into the dump's bytes and stays valid
+  // while this tensor lives); otherwise read into `scratch`, resized to HeadSize().
+  std::span<const float> HeadValues(int64_t layer, int64_t head, std::vector<float>& scratch) const;
+
+  // Passes `access` for the bytes holding one head to the dump's ByteSource.
+  void AdviseHead(int64_t layer, int64_t head, Access access) const;
+
  private:
+  // Where one head's first element lies and how its queries and keys step, in elements.
+  struct HeadPlace {
+    const ArrayView* part;
+    const std::byte* base;
+    int64_t query_stride;
+    int64_t key_stride;
+  };
+  HeadPlace PlaceOf(int64_t layer, int64_t head) const;
+
   // The stride of the part dimension named `axis`, or 0 when the dump has no such axis.
   int64_t StrideOf(const ArrayView& part, Axis axis) const;
 

@@ -9,11 +9,20 @@
 
 namespace attnviz {
 
+// What a reader is about to do with a range of a ByteSource's bytes.
+enum class Access {
+  kSoon,  // read it shortly: start fetching it from disk now
+  kDone,  // finished with it: its pages may leave this process's memory
+};
+
 // Owns (or maps) a run of bytes; arrays keep a shared_ptr to it so the bytes stay valid.
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
   virtual std::span<const std::byte> bytes() const = 0;
+  // A hint about `range` (within bytes()); the bytes stay valid and unchanged whatever it is.
+  // Memory maps pass it to the kernel, so a dump larger than RAM streams through.
+  virtual void Advise(std::span<const std::byte> /*range*/, Access /*access*/) const {}
 };
 
 // Bytes held in memory: decompressed npz members, standard input, values parsed from JSON.

@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""Prints the table of scripts/bench/run.sh from its measurements.
+
+    table.py LIMITS.json RESULTS.jsonl INPUTS_DIR
+
+Each workload: attnviz's median wall time, the peer's, the ratio with its target, and the
+workload as a fraction of the machine limit that bounds it (bytes of the dump per second against
+`cat` and against the tight read loop; GEMM FLOP/s against OpenBLAS on both cores).
+"""
+
+import json
+import os
+import sys
+
+
+def main():
+    limits = json.load(open(sys.argv[1]))
+    results = {}
+    for line in open(sys.argv[2]):
+        entry = json.loads(line)
+        results[entry["label"]] = entry
+    inputs = sys.argv[3]
+
+    def size_gb(name):
+        path = os.path.join(inputs, name)
+        return os.path.getsize(path) / 1e9 if os.path.exists(path) else float("nan")
+
+    read_all = limits["read_gbs_all"]
+    cat = results.get("cat-stats")
+    cat_gbs = size_gb("stats.npy") / cat["wall"] if cat else float("nan")
+    # rollout of 24 layers of 1024^2: 23 products of 2 n^3 FLOP (plus fusing, which reads the dump).
+    gemm_gflop = 23 * 2 * 1024**3 / 1e9
+
+    rows = []
+
+    def row(name, ours, peer, target, limit_text):
+        if ours not in results:
+            return
+        o = results[ours]
+        p = results.get(peer) if peer else None
+        ratio = f"{p['wall'] / o['wall']:.1f}x" if p else "-"
+        rows.append((name, f"{o['wall']:.3f}", f"{o['cpu']:.2f}", f"{o['anon_mb']:.0f}",
+                     f"{p['wall']:.3f}" if p else "-", ratio, target, limit_text(o)))
+
+    gb = size_gb("stats.npy")
+    row("stats 24x16x1024^2 f32 (1.6 GB)", "attnviz-stats", "numpy-stats", ">= 15x",
+        lambda o: f"{gb / o['wall']:.2f} GB/s = {gb / o['wall'] / cat_gbs:.0%} of cat "
+                  f"({cat_gbs:.2f} GB/s), {gb / o['wall'] / read_all:.0%} of read loop")
+    row("rollout full matrix, same dump", "attnviz-rollout", "numpy-rollout", ">= 1x",
+        lambda o: f"{gemm_gflop / o['wall']:.1f} GFLOP/s overall = "
+                  f"{gemm_gflop / o['wall'] / limits['dgemm_gflops']:.0%} of DGEMM "
+                  f"({limits['dgemm_gflops']:.0f}), SGEMM {limits['sgemm_gflops']:.0f}")
+    row("rollout row 0, same dump", "attnviz-rollout-row0", "numpy-rollout", ">= 5x",
+        lambda o: f"{gb / o['wall']:.2f} GB/s = {gb / o['wall'] / cat_gbs:.0%} of cat")
+    row("JS distances, 144 heads of 128^2", "attnviz-js", "numpy-js", ">= 10x",
+        lambda o: f"{144 * 143 / 2 * 128 * 128 / o['wall'] / 1e9:.2f} G pair-cells/s")
+    long_gb = size_gb("long.npy")
+    row("heatmap 16384^2 f32 (1 GB) -> PNG", "attnviz-heatmap-16384", None, "< 2 s",
+        lambda o: f"{long_gb / o['wall']:.2f} GB/s = {long_gb / o['wall'] / read_all:.0%} "
+                  f"of read loop")
+    row("arrows, 4096 tokens", "attnviz-arrows-4096", None, "fast", lambda o: "")
+    row("highlight, 4096 tokens", "attnviz-highlight-4096", None, "fast", lambda o: "")
+    huge_cat = results.get("cat-huge")
+    if huge_cat and "attnviz-stats-huge" in results:
+        o = results["attnviz-stats-huge"]
+        ratio = huge_cat["wall"] / o["wall"]
+        rows.append(("stats on the float16 dump > RAM", f"{o['wall']:.1f}", f"{o['cpu']:.1f}",
+                     f"{o['anon_mb']:.0f}", f"cat {huge_cat['wall']:.1f}", "-",
+                     "anon < 256 MB", f"{ratio:.0%} of cat's speed"))
+
+    header = ("workload", "attnviz s", "CPU s", "anon MB", "peer s", "ratio", "target",
+              "against the limit")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    print()
+    print(f"limits: read loop {limits['read_gbs_1']:.1f} GB/s on 1 core, {read_all:.1f} GB/s on "
+          f"{limits['cores']}; SGEMM {limits['sgemm_gflops']:.0f} GFLOP/s, DGEMM "
+          f"{limits['dgemm_gflops']:.0f} GFLOP/s; PNG encoding {limits['png_mbs_level2']:.0f} MB/s "
+          f"(zlib level 2, attnviz's default); cat of the 1.6 GB dump {cat_gbs:.2f} GB/s")
+    print(f"medians of whole-process wall time; load average {open('/proc/loadavg').read()[:14]}")
+    print()
+    for r in [header] + rows:
+        print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+if __name__ == "__main__":
+    main()
