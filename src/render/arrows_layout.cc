@@ -80,10 +80,11 @@ void ValidateHeads(const ArrowsSpec& spec) {
   }
 }
 
-void ValidateSide(const Side& side, const char* noun) {
+// `noun` and `plural`: "query", "queries".
+void ValidateSide(const Side& side, const char* noun, const char* plural) {
   if (side.has_tokens() && static_cast<int64_t>(side.tokens->size()) != side.count) {
     ThrowUsageError(std::to_string(side.tokens->size()) + " " + noun + " tokens for " +
-                    std::to_string(side.count) + " " + noun + "s");
+                    std::to_string(side.count) + " " + plural);
   }
   if (side.split < 0 || side.split >= side.count) {
     ThrowUsageError(std::string("a split before ") + noun + " " + std::to_string(side.split) +
@@ -93,8 +94,8 @@ void ValidateSide(const Side& side, const char* noun) {
 
 void Validate(const ArrowsSpec& spec) {
   ValidateHeads(spec);
-  ValidateSide(QuerySide(spec), "query");
-  ValidateSide(KeySide(spec), "key");
+  ValidateSide(QuerySide(spec), "query", "queries");
+  ValidateSide(KeySide(spec), "key", "keys");
   if (spec.top_k < 0 || spec.max_lines < 0 || !(spec.min_weight >= 0)) {
     ThrowUsageError("top-k, max-lines and min-weight must not be negative");
   }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "attnviz/error.h"
 #include "attnviz/render/ticks.h"
 #include "canvas.h"
+#include "figure_in_area.h"
 #include "figure_parts.h"
 #include "figure_style.h"
 #include "text.h"
@@ -233,13 +235,59 @@ void PlaceLegend(const ScatterSpec& spec, ScatterPlan& plan, const TextShaper& s
   plan.legend = box;
 }
 
+// Where a point's label may go, in order of preference: right, left, above, below the mark, then
+// the four diagonals.
+std::vector<TextPlacement> LabelCandidates(Point mark, double reach) {
+  const double side = reach * 0.7;
+  return {{{mark.x + reach, mark.y}, HAlign::kLeft, VAlign::kMiddle, 0},
+          {{mark.x - reach, mark.y}, HAlign::kRight, VAlign::kMiddle, 0},
+          {{mark.x, mark.y - reach}, HAlign::kCenter, VAlign::kBottom, 0},
+          {{mark.x, mark.y + reach}, HAlign::kCenter, VAlign::kTop, 0},
+          {{mark.x + side, mark.y - side}, HAlign::kLeft, VAlign::kBottom, 0},
+          {{mark.x + side, mark.y + side}, HAlign::kLeft, VAlign::kTop, 0},
+          {{mark.x - side, mark.y - side}, HAlign::kRight, VAlign::kBottom, 0},
+          {{mark.x - side, mark.y + side}, HAlign::kRight, VAlign::kTop, 0}};
+}
+
+double OverlapArea(const Rect& a, const Rect& b) {
+  double width = std::min(a.right(), b.right()) - std::max(a.x, b.x);
+  double height = std::min(a.bottom(), b.bottom()) - std::max(a.y, b.y);
+  return width > 0 && height > 0 ? width * height : 0;
+}
+
+// How much `box` covers of marks and earlier labels; leaving the plot counts as covering it all.
+double Clutter(const Rect& box, const Rect& plot, const std::vector<Rect>& taken) {
+  double covered = plot.Contains(box) ? 0 : box.width * box.height;
+  for (const Rect& r : taken) covered += OverlapArea(box, r);
+  return covered;
+}
+
+// Each label goes where it covers the least of the marks and the earlier labels, inside the plot
+// (heads that attend alike sit close together in the MDS map): the first free side in the order
+// of LabelCandidates, else the least covered one.
 void PlacePointLabels(const ScatterSpec& spec, ScatterPlan& plan, const TextShaper& shaper) {
+  const double radius = plan.marker_radius, reach = radius + 0.2 * plan.style.em;
+  std::vector<Rect> taken;
+  for (const ScatterPoint& p : spec.points) {
+    taken.push_back(
+        Rect{ToPageX(plan, p.x) - radius, ToPageY(plan, p.y) - radius, 2 * radius, 2 * radius});
+  }
   for (const ScatterPoint& p : spec.points) {
     if (p.label.empty()) continue;
-    const Point at{ToPageX(plan, p.x) + plan.marker_radius + 0.2 * plan.style.em,
-                   ToPageY(plan, p.y)};
-    plan.parts.AddText(
-        {shaper.Shape(p.label, plan.style.annotation), {at, HAlign::kLeft, VAlign::kMiddle, 0}});
+    const Point mark{ToPageX(plan, p.x), ToPageY(plan, p.y)};
+    std::optional<PlacedText> best;
+    double least = 0;
+    for (const TextPlacement& candidate : LabelCandidates(mark, reach)) {
+      PlacedText trial{shaper.Shape(p.label, plan.style.annotation), candidate};
+      double clutter = Clutter(trial.Bounds(), plan.plot, taken);
+      if (!best || clutter < least) {
+        best = std::move(trial);
+        least = clutter;
+      }
+      if (least == 0) break;
+    }
+    taken.push_back(best->Bounds());
+    plan.parts.AddText(std::move(*best));
   }
 }
 
@@ -383,6 +431,24 @@ void DrawSwatches(cairo_t* cr, const ScatterPlan& plan) {
   }
 }
 
+CanvasSettings SettingsFor(const ScatterSpec& spec, const ScatterPlan& plan,
+                           const RenderOptions& options) {
+  return {options.dpi, options.png_compression, spec.title, options.transparent,
+          plan.style.palette.page};
+}
+
+void DrawScatter(cairo_t* cr, const ScatterSpec& spec, const ScatterPlan& plan) {
+  cairo_save(cr);
+  const Rect clip = plan.plot.Inflated(plan.marker_radius + 1);
+  cairo_rectangle(cr, clip.x, clip.y, clip.width, clip.height);
+  cairo_clip(cr);
+  DrawLines(cr, spec, plan);
+  DrawMarks(cr, spec, plan);
+  cairo_restore(cr);
+  DrawSwatches(cr, plan);
+  plan.parts.Draw(cr, plan.style.palette.ink);
+}
+
 }  // namespace
 
 Rgba SequenceColor(int64_t index, int64_t count, Theme theme) {
@@ -406,20 +472,17 @@ ScatterLayout LayoutScatter(const ScatterSpec& spec, const RenderOptions& option
 std::string RenderScatter(const ScatterSpec& spec, ImageFormat format,
                           const RenderOptions& options) {
   const ScatterPlan plan = PlanScatter(spec, options, SharedTextShaper());
-  Canvas canvas(format, plan.page,
-                {options.dpi, options.png_compression, spec.title, options.transparent,
-                 plan.style.palette.page});
-  cairo_t* cr = canvas.cr();
-  cairo_save(cr);
-  const Rect clip = plan.plot.Inflated(plan.marker_radius + 1);
-  cairo_rectangle(cr, clip.x, clip.y, clip.width, clip.height);
-  cairo_clip(cr);
-  DrawLines(cr, spec, plan);
-  DrawMarks(cr, spec, plan);
-  cairo_restore(cr);
-  DrawSwatches(cr, plan);
-  plan.parts.Draw(cr, plan.style.palette.ink);
+  Canvas canvas(format, plan.page, SettingsFor(spec, plan, options));
+  DrawScatter(canvas.cr(), spec, plan);
   return canvas.Finish();
+}
+
+void DrawScatterInArea(Canvas& page, const Rect& area, const ScatterSpec& spec,
+                       const RenderOptions& options) {
+  const ScatterPlan plan = PlanScatter(spec, options, SharedTextShaper());
+  Canvas canvas(page, area, plan.page, SettingsFor(spec, plan, options));
+  DrawScatter(canvas.cr(), spec, plan);
+  canvas.Finish();
 }
 
 }  // namespace attnviz

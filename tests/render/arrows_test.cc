@@ -305,6 +305,16 @@ TEST_CASE("tokens that do not match the weights, or a split outside them, are us
   CHECK(KindOfError(spec) == ErrorKind::kUsage);
 }
 
+TEST_CASE("a token count mismatch names both counts with the right plural") {
+  ArrowsSpec spec = OneHead(Identity(3));
+  spec.query_tokens = {"a", "b"};
+  CHECK_THROWS_WITH_AS(RenderArrows(spec, ImageFormat::kPng), "2 query tokens for 3 queries",
+                       Error);
+  spec.query_tokens.clear();
+  spec.key_tokens = {"a", "b"};
+  CHECK_THROWS_WITH_AS(RenderArrows(spec, ImageFormat::kPng), "2 key tokens for 3 keys", Error);
+}
+
 TEST_CASE("a vmax that is not positive is a usage error") {
   ArrowsSpec spec = OneHead(Identity(3));
   spec.vmax = 0;

@@ -359,6 +359,19 @@ TEST_CASE("SVG draws up to 64 x 64 cells as rectangles and larger maps as a pixe
                  "image-rendering:crisp-edges;image-rendering:pixelated\""));
 }
 
+size_t CountOf(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
+TEST_CASE("SVG cells and colorbar bands, and only they, are crisp: no seams between them") {
+  std::string svg = RenderHeatmap(EntrySpec(8, 8), ImageFormat::kSvg);
+  // 8 x 8 cells and one band per colormap entry; text, ticks and frames stay antialiased.
+  CHECK(CountOf(svg, "fill-rule:evenodd;shape-rendering:crispEdges;") == 64 + 256);
+  CHECK(CountOf(svg, "shape-rendering:crispEdges") == 64 + 256);
+}
+
 TEST_CASE("a long token is ellipsized to ten ems; x labels are rotated to read upwards") {
   HeatmapSpec spec = TokenSpec();
   spec.row_labels[0] = std::string(200, 'x');

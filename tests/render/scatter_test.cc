@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "attnviz/error.h"
 #include "png_reader.h"
@@ -60,6 +61,25 @@ TEST_CASE("Every text lies on the page, and only point labels inside the plot") 
   CHECK(inside <= 2);  // "first", "second"
   CHECK(!layout.legend.empty());
   CHECK(layout.legend.x >= layout.plot.right());
+}
+
+TEST_CASE("Labels of points close together move aside instead of overlapping") {
+  ScatterSpec spec;
+  // Two points a fifth of a label line apart in the middle of a wide range, and the corners.
+  spec.points = {{0, 0, kRed, ""},
+                 {10, 10, kRed, ""},
+                 {5, 5, kRed, "L1H2"},
+                 {5, 5.05, kBlue, "L1H3"},
+                 {5.1, 4.95, kBlue, "L1H0"}};
+  const ScatterLayout layout = LayoutScatter(spec);
+  std::vector<Rect> labels;
+  for (const Rect& box : layout.text_bounds) {
+    if (layout.plot.Contains(box)) labels.push_back(box);
+  }
+  REQUIRE(labels.size() == 3);
+  CHECK_FALSE(labels[0].Intersects(labels[1]));
+  CHECK_FALSE(labels[0].Intersects(labels[2]));
+  CHECK_FALSE(labels[1].Intersects(labels[2]));
 }
 
 TEST_CASE("Dots are painted in their colours where the layout puts them") {

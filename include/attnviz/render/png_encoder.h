@@ -1,4 +1,4 @@
-// PNG encoding of Cairo-style pixels with libpng: compression level, filter, DPI, no timestamp.
+// PNG encoding of Cairo-style pixels (libdeflate): compression level, filter, DPI, no timestamp.
 #pragma once
 
 #include <cstdint>

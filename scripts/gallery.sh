@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Renders one example of every figure attnviz draws into docs/gallery/ (PNG), from the sample
+# dumps in data/, the small analysis fixtures in tests/fixtures/ (gradients, checkpoints, a ViT
+# dump and its picture), and the real model dumps in ../shared/real when they are present
+# (skipped otherwise). docs/gallery/README.md lists the same commands beside the images.
+#
+#   scripts/gallery.sh [ATTNVIZ]     (default build/render/attnviz, else build/release/attnviz)
+#
+# Output is byte-identical on every run (SOURCE_DATE_EPOCH does not matter for PNG).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+attnviz=${1:-}
+if [ -z "$attnviz" ]; then
+  for candidate in build/render/attnviz build/release/attnviz build/attnviz; do
+    [ -x "$candidate" ] && { attnviz=$candidate; break; }
+  done
+fi
+[ -x "${attnviz:-}" ] || { echo "gallery.sh: no attnviz binary; build one or pass its path" >&2; exit 2; }
+attnviz=$(realpath "$attnviz")
+
+out=docs/gallery
+real=../shared/real
+fix=tests/fixtures
+mkdir -p "$out"
+
+# render NAME ARGS...: one figure, docs/gallery/NAME.png; prints the command as README shows it.
+render() {
+  local name=$1
+  shift
+  "$attnviz" "$@" -o "$out/$name.png"
+  echo "$name: attnviz $* -o $name.png"
+}
+
+# heatmap
+render heatmap_annotated heatmap data/induction.npy --layer 1 --head 2 --queries 20:41 --keys 0:21 \
+  --title "induction head (layer 1, head 2), second copy against the first"
+render heatmap_causal heatmap data/induction.npy --layer 1 --head 2
+render heatmap_log heatmap data/induction.npy --layer 0 --head 0 --norm log --cmap magma
+render heatmap_cross heatmap data/seq2seq_cross.json --layer 1 --fuse mean --cmap Blues
+
+# grid (model view)
+render grid_labels grid data/induction.npy --labels --scale head
+
+# arrows
+render arrows arrows data/reverse.json --layer 0 --head 3 --top-k 2
+render arrows_seq2seq arrows data/seq2seq_cross.json --layer 0 --head 2 --horizontal
+render arrows_heads arrows data/induction.npy --layer 1 --head 0:3 --top-k 1
+
+# highlight, overlay
+render highlight highlight data/induction.npy --layer 1 --head 2 --query 30
+render overlay overlay "$fix/overlay/vit.npz" --image "$fix/overlay/picture.png" --grid 14x14 \
+  --drop-cls --head 0 --panel
+
+# colormaps
+render colormaps colormaps
+
+# analyses
+render stats_entropy stats data/induction.npy --plot entropy
+render rollout rollout data/induction.npy
+render flow flow data/copy_offset.npz
+render cluster_dendrogram cluster data/induction.npy --map "$out/cluster_map.png"
+render attribute attribute "$fix/analysis/attribute/causal.npy" --grad "$fix/analysis/attribute/causal.grad.npy" \
+  --show rollout
+render diff diff "$fix/analysis/diff/ckpt2.npy" "$fix/analysis/diff/ckpt0.npy" --layer 1 --head 0
+render diff_series diff --series "$fix/analysis/diff/ckpt0.npy" "$fix/analysis/diff/ckpt1.npy" \
+  "$fix/analysis/diff/ckpt2.npy" --stat prev
+
+# real model dumps, when ../shared/real is there
+if [ -d "$real" ]; then
+  render real_finbert heatmap "$real/finbert_l11h0.json" --cmap Blues
+  render real_llama_crop heatmap "$real/llama31_l31h0_crop.json" --clean-tokens
+  render real_roberta heatmap "$real/roberta_coqa_512.npy"
+  render real_finbert_arrows arrows "$real/finbert_l11h0.json" --top-k 3
+else
+  echo "gallery.sh: $real absent, real-model figures skipped" >&2
+fi
+
+du -ch "$out"/*.png | tail -1
