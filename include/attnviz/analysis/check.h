@@ -1,0 +1,109 @@
+// CI diagnostics of a dump: rules with thresholds, and drift of per-head statistics from a
+// baseline.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "attnviz/analysis/head_distance.h"
+#include "attnviz/analysis/head_stats.h"
+#include "attnviz/tensor/attention_tensor.h"
+
+namespace attnviz {
+
+// The rule names used in results, options, rules files, JSON and JUnit, in evaluation order.
+inline constexpr std::string_view kCheckFinite = "finite";        // no NaN or infinity
+inline constexpr std::string_view kCheckRowSum = "row_sum";       // rows sum to 1
+inline constexpr std::string_view kCheckCollapse = "collapse";    // a layer's heads differ
+inline constexpr std::string_view kCheckUniform = "uniform";      // no near-uniform head
+inline constexpr std::string_view kCheckPadding = "padding";      // little mass on padding
+inline constexpr std::string_view kCheckSink = "sink";            // no first-token sink
+inline constexpr std::string_view kCheckRedundant = "redundant";  // no two heads alike
+inline constexpr std::string_view kCheckDrift = "drift";          // statistics near the baseline
+
+// One rule: whether it runs, and its threshold (what the threshold bounds is in CheckRules).
+struct CheckRule {
+  bool enabled = true;
+  double threshold = 0;
+};
+
+// Every rule with its default; docs/check.md explains each. A result fails when:
+struct CheckRules {
+  CheckRule finite{true, 0};         // a head holds more NaN / ±Inf values than this
+  CheckRule row_sum{true, 1e-3};     // max_i |sum_j A_ij - 1| of a head exceeds this
+  CheckRule collapse{true, 0.01};    // mean JS over the head pairs of a layer is below this
+  CheckRule uniform{true, 0.98};     // a head's entropy_norm exceeds this
+  CheckRule padding{true, 0.05};     // a head's padding share exceeds this (needs tokens)
+  CheckRule sink{true, 0.95};        // a head's first_token share exceeds this
+  CheckRule redundant{true, 0.001};  // the JS between a head and another is below this
+  // A crop of a larger matrix: rows may sum to less than 1, so row_sum only fails a row sum
+  // above 1 + threshold.
+  bool crop = false;
+  // Drift (only with a baseline): a statistic fails when |current - baseline| exceeds
+  // drift_absolute + drift_relative * |baseline|, as numpy.isclose bounds it. A statistic that is
+  // NaN (does not apply) on one side only fails too; NaN on both sides passes.
+  double drift_absolute = 0.02;
+  double drift_relative = 0.05;
+  JsReduce js_reduce = JsReduce::kMean;  // for collapse and redundant
+};
+
+// The outcome of one rule on one group of heads.
+struct CheckResult {
+  std::string rule;       // one of the kCheck* names
+  std::string group;      // "layer 3" or "layer 3 head 5"; drift results of a head share its group
+  int64_t layer = -1;     // the group's layer, -1 when it spans layers
+  int64_t head = -1;      // the group's head, -1 when it is a layer or more
+  std::string statistic;  // drift only: the HeadStats field, e.g. "entropy"
+  bool passed = true;
+  bool skipped = false;  // the rule does not apply here (no tokens, NaN head); passed stays true
+  std::string message;   // one line for people: what was measured against what bound
+  double measured = std::numeric_limits<double>::quiet_NaN();
+  double threshold = std::numeric_limits<double>::quiet_NaN();
+  double baseline = std::numeric_limits<double>::quiet_NaN();  // drift only
+};
+
+// The inputs of a check besides the rules.
+struct CheckInput {
+  const AttentionTensor* tensor = nullptr;  // must remain live during RunChecks
+  std::optional<std::vector<std::string>> query_tokens;
+  std::optional<std::vector<std::string>> key_tokens;
+  StatsOptions stats;  // how per-head statistics are computed (threads too); as the baseline's
+  // The baseline's per-head statistics (from `stats --json`), layer-major, one per head.
+  std::optional<std::vector<HeadStats>> baseline;
+};
+
+// Every enabled rule on every group it applies to, in rule order, then layer-major. Results do not
+// depend on the thread count. Throws Error(kInput) when the baseline does not have one entry for
+// every head of the tensor, naming the first mismatch.
+std::vector<CheckResult> RunChecks(const CheckInput& input, const CheckRules& rules);
+
+// Throws Error(kInput) unless `baseline` has one entry per head of `tensor`, layer-major, naming
+// the first mismatch (the caller adds the file name).
+void CheckBaselineHeads(const AttentionTensor& tensor, std::span<const HeadStats> baseline);
+
+// True when no result failed.
+bool AllPassed(std::span<const CheckResult> results);
+
+// A baseline as `attnviz stats --json` writes it: the heads, and the options they were computed
+// with. A statistic missing or null in the file is NaN.
+struct StatsBaseline {
+  std::vector<HeadStats> heads;
+  bool bits = false;  // "entropy_unit": "bits"
+  int64_t topk = 3;   // "topk_k"
+};
+
+// Parses the output of `stats --json`. Throws Error(kInput) naming `path` and what was expected
+// versus found.
+StatsBaseline ParseStatsBaseline(std::string_view text, const std::string& path);
+
+// Applies a rules file (docs/check.md: rule name -> false, true, a threshold or {"enabled",
+// "threshold"}; "crop", "drift", "js_reduce") on top of `rules`. Throws Error(kInput) naming `path`
+// for invalid JSON, unknown keys, wrong types and negative thresholds.
+CheckRules ParseCheckRules(std::string_view text, const std::string& path, CheckRules rules = {});
+
+}  // namespace attnviz
