@@ -8,6 +8,7 @@
 
 #include "attnviz/error.h"
 #include "cli/output_path.h"
+#include "cli/style.h"
 
 namespace attnviz::cli {
 
@@ -105,8 +106,11 @@ void FigureOptions::AddTo(CLI::App& command, bool output_required) {
       .add_option("--png-level", render.png_compression,
                   "PNG zlib compression level 0-9 (default 2; 6-9 for smaller, slower files)")
       ->check(CLI::Range(0, 9));
-  command.add_option("-j,--jobs", jobs, "figures rendered in parallel (default: every core)")
+  command
+      .add_option("-j,--jobs", jobs,
+                  "figures (of every input file) rendered in parallel (default: every core)")
       ->check(CLI::NonNegativeNumber);
+  AddStyleOption(command);
 }
 
 RenderOptions FigureOptions::Render() const {

@@ -19,10 +19,11 @@ struct FigureOptions {
   std::string size;
   std::string theme = "light";
   RenderOptions render;
-  int jobs = 0;  // 0: one per core
+  int jobs = 0;       // 0: one per core
+  std::string shard;  // --shard I/N of a batch (AddShardOption); empty: all the work
 
   // Adds -o (required when `output_required`), --format, --font, --font-size, --theme,
-  // --transparent, --size, --dpi, --png-level and -j to `command`.
+  // --transparent, --size, --dpi, --png-level, -j and --style (cli/style.h) to `command`.
   void AddTo(CLI::App& command, bool output_required = true);
 
   // The render options with --size and --theme applied. Throws a usage Error for a bad size.

@@ -76,6 +76,24 @@ Canvas::Canvas(ImageFormat format, Size page, const CanvasSettings& settings)
   PaintBackground();
 }
 
+Canvas::Canvas(Canvas& parent, const Rect& area, Size page, const CanvasSettings& settings)
+    : format_(parent.format_), page_(page), settings_(settings) {
+  cr_ = cairo_reference(parent.cr_);
+  cairo_save(cr_);
+  pixels_per_point_ = parent.pixels_per_point_ * FitInto(area);
+  PaintBackground();
+}
+
+double Canvas::FitInto(const Rect& area) {
+  double scale = std::min({1.0, area.width / page_.width, area.height / page_.height});
+  cairo_translate(cr_, area.x + (area.width - page_.width * scale) / 2,
+                  area.y + (area.height - page_.height * scale) / 2);
+  cairo_scale(cr_, scale, scale);
+  cairo_rectangle(cr_, 0, 0, page_.width, page_.height);
+  cairo_clip(cr_);
+  return scale;
+}
+
 void Canvas::PaintBackground() {
   if (settings_.transparent) return;
   const Rgba& color = settings_.background;
@@ -86,7 +104,9 @@ void Canvas::PaintBackground() {
 }
 
 void Canvas::NextPage(Size page) {
-  if (format_ != ImageFormat::kPdf) ThrowUsageError("only a PDF holds several figures");
+  if (format_ != ImageFormat::kPdf || !surface_) {
+    ThrowUsageError("only a PDF holds several figures, each on pages of its own");
+  }
   cairo_show_page(cr_);
   page_ = page;
   cairo_pdf_surface_set_size(surface_, page.width, page.height);
@@ -126,6 +146,12 @@ void Canvas::CreateSurface() {
 
 std::string Canvas::Finish() {
   CheckStatus(cairo_status(cr_));
+  if (!surface_) {
+    cairo_restore(cr_);
+    cairo_destroy(cr_);
+    cr_ = nullptr;
+    return {};
+  }
   cairo_destroy(cr_);
   cr_ = nullptr;
   return format_ == ImageFormat::kPng ? FinishPng() : FinishVector();

@@ -28,6 +28,10 @@ class Canvas {
  public:
   // Throws Error(kUsage) when a PNG would exceed Cairo's 32767-pixel side limit.
   Canvas(ImageFormat format, Size page, const CanvasSettings& settings);
+  // A figure of size `page` drawn into `area` of `parent`'s current page (a report page): scaled
+  // down to fit, never up, centred and clipped to it. `parent` must outlive this canvas, whose
+  // Finish() restores the parent's drawing state and returns no bytes.
+  Canvas(Canvas& parent, const Rect& area, Size page, const CanvasSettings& settings);
   ~Canvas();
   Canvas(const Canvas&) = delete;
   Canvas& operator=(const Canvas&) = delete;
@@ -47,6 +51,7 @@ class Canvas {
 
  private:
   void CreateSurface();
+  double FitInto(const Rect& area);  // the scale
   void PaintBackground();
   std::string FinishPng();
   std::string FinishVector();
@@ -55,7 +60,7 @@ class Canvas {
   Size page_;
   CanvasSettings settings_;
   double pixels_per_point_ = 1;
-  cairo_surface_t* surface_ = nullptr;
+  cairo_surface_t* surface_ = nullptr;  // null when drawing into a parent's page
   cairo_t* cr_ = nullptr;
   std::string stream_;  // the vector formats' bytes as Cairo writes them
 };

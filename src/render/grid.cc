@@ -2,11 +2,14 @@
 // data), plan the layout, then paint each panel, the colorbar and the text.
 #include "attnviz/render/grid.h"
 
+#include <optional>
+
 #include "attnviz/error.h"
 #include "attnviz/render/ticks.h"
 #include "canvas.h"
 #include "cell_painter.h"
 #include "colorbar.h"
+#include "figure_in_area.h"
 #include "grid_layout.h"
 #include "text.h"
 
@@ -82,6 +85,26 @@ void PaintPanels(Canvas& canvas, const GridSpec& spec, const GridPlan& plan,
   }
 }
 
+// `page` null: a canvas of its own in `format`; else `area` of that page.
+std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptions& options,
+                     Canvas* page, const Rect& area) {
+  ValidateGrid(spec);
+  std::vector<ColorScale> scales = ResolveScales(spec);
+  GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
+  CanvasSettings settings{options.dpi, options.png_compression, spec.title, options.transparent,
+                          plan.style.palette.page};
+  std::optional<Canvas> canvas;
+  if (page) {
+    canvas.emplace(*page, area, plan.page, settings);
+  } else {
+    canvas.emplace(format, plan.page, settings);
+  }
+  PaintPanels(*canvas, spec, plan, scales);
+  PaintColorbar(*canvas, *scales.front().colormap, plan.colorbar);
+  plan.parts.Draw(canvas->cr(), plan.style.palette.ink);
+  return canvas->Finish();
+}
+
 }  // namespace
 
 GridLayout LayoutGrid(const GridSpec& spec, const RenderOptions& options) {
@@ -92,16 +115,12 @@ GridLayout LayoutGrid(const GridSpec& spec, const RenderOptions& options) {
 }
 
 std::string RenderGrid(const GridSpec& spec, ImageFormat format, const RenderOptions& options) {
-  ValidateGrid(spec);
-  std::vector<ColorScale> scales = ResolveScales(spec);
-  GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
-  Canvas canvas(format, plan.page,
-                {options.dpi, options.png_compression, spec.title, options.transparent,
-                 plan.style.palette.page});
-  PaintPanels(canvas, spec, plan, scales);
-  PaintColorbar(canvas, *scales.front().colormap, plan.colorbar);
-  plan.parts.Draw(canvas.cr(), plan.style.palette.ink);
-  return canvas.Finish();
+  return DrawGrid(spec, format, options, nullptr, {});
+}
+
+void DrawGridInArea(Canvas& page, const Rect& area, const GridSpec& spec,
+                    const RenderOptions& options) {
+  DrawGrid(spec, page.format(), options, &page, area);
 }
 
 }  // namespace attnviz

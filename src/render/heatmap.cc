@@ -7,6 +7,7 @@
 #include "canvas.h"
 #include "cell_painter.h"
 #include "colorbar.h"
+#include "figure_in_area.h"
 #include "heatmap_layout.h"
 #include "text.h"
 
@@ -46,6 +47,14 @@ std::string RenderHeatmap(const HeatmapSpec& spec, ImageFormat format,
   Canvas canvas(format, plan.page, SettingsFor(plan, options, spec.title));
   DrawHeatmap(canvas, spec, plan);
   return canvas.Finish();
+}
+
+void DrawHeatmapInArea(Canvas& page, const Rect& area, const HeatmapSpec& spec,
+                       const RenderOptions& options) {
+  HeatmapPlan plan = PlanHeatmap(spec, options, SharedTextShaper());
+  Canvas canvas(page, area, plan.page, SettingsFor(plan, options, spec.title));
+  DrawHeatmap(canvas, spec, plan);
+  canvas.Finish();
 }
 
 std::string RenderHeatmapPages(const std::vector<HeatmapSpec>& specs,

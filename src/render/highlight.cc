@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "canvas.h"
+#include "figure_in_area.h"
 #include "highlight_colorbar.h"
 #include "highlight_layout.h"
 #include "text.h"
@@ -90,6 +91,17 @@ std::string RenderHighlight(const HighlightSpec& spec, ImageFormat format,
     PaintPage(canvas, spec, plan, page);
   }
   return canvas.Finish();
+}
+
+void DrawHighlightInArea(Canvas& page, const Rect& area, const HighlightSpec& spec,
+                         const RenderOptions& options) {
+  // Laid out as for PNG: one page, however many lines.
+  HighlightPlan plan = PlanHighlight(spec, ImageFormat::kPng, options, SharedTextShaper());
+  Canvas canvas(page, area, plan.page,
+                {options.dpi, options.png_compression, spec.title, options.transparent,
+                 plan.style.palette.page});
+  PaintPage(canvas, spec, plan, 0);
+  canvas.Finish();
 }
 
 }  // namespace attnviz

@@ -1,0 +1,100 @@
+// `attnviz report FILE -o report.pdf`: every analysis and figure of a dump in one PDF.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "attnviz/error.h"
+#include "attnviz/io/atomic_file.h"
+#include "attnviz/render/report.h"
+#include "cli/cell_options.h"
+#include "cli/commands.h"
+#include "cli/dump_options.h"
+#include "cli/figure_options.h"
+#include "cli/messages.h"
+#include "cli/output_path.h"
+#include "cli/report_sections.h"
+
+namespace attnviz::cli {
+
+namespace {
+
+struct ReportOptions {
+  DumpOptions dump;
+  FigureOptions figure;
+  ColorOptions color;
+  std::string page = "a4";
+  std::string rules;
+  std::string title;
+};
+
+CheckRules ReadRules(const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) ThrowInputError(path, "cannot open the rules file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseCheckRules(text.str(), path);
+}
+
+std::string DocumentTitle(const Dump& dump, const ReportOptions& options) {
+  if (!options.title.empty()) return options.title;
+  std::string name = dump.metadata.path == "-"
+                         ? "stdin"
+                         : std::filesystem::path(dump.metadata.path).filename().string();
+  return "attnviz report · " + name;
+}
+
+void RunReport(const ReportOptions& options) {
+  if (options.figure.Format() != ImageFormat::kPdf) {
+    ThrowUsageError("-o " + options.figure.output + ": a report is a PDF, expected a .pdf file");
+  }
+  CheckNotInput(options.figure.output, options.dump.input);
+  ReportChoices choices;
+  choices.color = options.color.Request();
+  choices.rules = ReadRules(options.rules);
+  const RenderOptions render = options.figure.Render();
+  choices.theme = render.theme;
+  choices.threads = ThreadCount(options.figure.jobs);
+  const Dump dump = options.dump.Load();
+  PrintNotes(dump);
+  const std::vector<ReportSection> sections = ReportSections(dump, choices);
+  const Paper paper = options.page == "letter" ? Paper::kLetter : Paper::kA4;
+  WriteFileAtomically(options.figure.output,
+                      RenderReport(DocumentTitle(dump, options), sections, paper, render));
+}
+
+}  // namespace
+
+void AddReportCommand(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ReportOptions>();
+  CLI::App* command = app.add_subcommand(
+      "report",
+      "One PDF with everything: summary, statistics, maps, grid with labels, rollout, "
+      "clustering and check results");
+  options->dump.AddTo(*command);
+  options->figure.AddTo(*command);
+  command->get_option("-o")->description("the PDF to write");
+  // Pages are paper-sized and vector: a figure size, a resolution or PNG compression mean nothing.
+  for (const char* unused : {"--size", "--dpi", "--png-level"}) {
+    command->get_option(unused)->group("");
+  }
+  command->add_option("--page", options->page, "paper size: a4 (default) or letter")
+      ->check(CLI::IsMember({"a4", "letter"}));
+  command->add_option("--rules", options->rules,
+                      "check rules and thresholds from a JSON file, as attnviz check --rules");
+  command->add_option("--title", options->title,
+                      "document title, also in each page's footer (default: the file name)");
+  options->color.AddTo(*command);
+  command->footer(
+      "Examples:\n"
+      "  attnviz report data/induction.npy -o induction_report.pdf\n"
+      "  attnviz report attn.npz --tokens tokens.txt --page letter --style paper-style.json "
+      "-o report.pdf\n"
+      "  attnviz report crop.json --rules rules.json --cmap magma -o report.pdf");
+  command->callback([options, &exit_code] {
+    RunReport(*options);
+    exit_code = 0;
+  });
+}
+
+}  // namespace attnviz::cli

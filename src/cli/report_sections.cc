@@ -1,0 +1,431 @@
+// Each page of the report from the analyses the other commands run: info, stats, classify,
+// rollout, cluster and check.
+#include "cli/report_sections.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "attnviz/analysis/classify.h"
+#include "attnviz/analysis/cluster.h"
+#include "attnviz/analysis/head_stats.h"
+#include "attnviz/analysis/rollout.h"
+#include "attnviz/analysis/summary.h"
+#include "attnviz/error.h"
+#include "attnviz/render/cell_raster.h"
+#include "attnviz/render/dendrogram.h"
+#include "attnviz/render/token_text.h"
+#include "cli/table.h"
+
+namespace attnviz::cli {
+namespace {
+
+std::string FileName(const Dump& dump) {
+  return dump.metadata.path == "-" ? "stdin"
+                                   : std::filesystem::path(dump.metadata.path).filename().string();
+}
+
+// "L3H5" in the model's numbering.
+std::string HeadName(const Dump& dump, int64_t layer, int64_t head) {
+  return "L" + std::to_string(layer + dump.metadata.layer_offset) + "H" +
+         std::to_string(head + dump.metadata.head_offset);
+}
+
+std::string Fixed(double value, int decimals = 3) {
+  if (std::isnan(value)) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+// ---- summary ------------------------------------------------------------------------------
+
+std::string TokensLine(const Dump& dump) {
+  if (!dump.query_tokens && !dump.key_tokens) return "none (give them with --tokens)";
+  auto count = [](const auto& tokens) {
+    return tokens ? std::to_string(tokens->size()) : std::string("no");
+  };
+  return count(dump.query_tokens) + " query, " + count(dump.key_tokens) + " key";
+}
+
+std::string RowSumsLine(const TensorSummary& s) {
+  bool off = std::abs(s.row_sum_min - 1) > 1e-3 || std::abs(s.row_sum_max - 1) > 1e-3;
+  return FormatNumber(s.row_sum_min) + " .. " + FormatNumber(s.row_sum_max) +
+         (off ? " (not 1: shown as stored, never renormalised)" : "");
+}
+
+ReportTable InfoTable(const Dump& dump, const TensorSummary& s) {
+  const AttentionTensor& t = dump.attention;
+  std::string source(FileFormatName(dump.metadata.format));
+  if (!dump.metadata.array_name.empty()) source += ", array " + dump.metadata.array_name;
+  std::string extents = std::to_string(t.layers()) + " layers, " + std::to_string(t.heads()) +
+                        " heads, " + std::to_string(t.queries()) + " queries x " +
+                        std::to_string(t.keys()) + " keys";
+  if (t.batches() > 1) {
+    extents += ", batch item " + std::to_string(t.batch()) + " of " + std::to_string(t.batches());
+  }
+  ReportTable table{{"", ""}, {}};
+  auto add = [&](std::string name, std::string value) {
+    table.rows.push_back({std::move(name), std::move(value)});
+  };
+  add("file", dump.metadata.path + " (" + source + ")");
+  add("dtype", std::string(DTypeName(t.dtype())));
+  add("shape", nlohmann::json(t.shape()).dump() + " " + FormatAxes(t.axes()));
+  add("", extents);
+  if (!dump.metadata.model.empty()) add("model", dump.metadata.model);
+  if (dump.metadata.layer_offset || dump.metadata.head_offset) {
+    add("slice of", "layer " + std::to_string(dump.metadata.layer_offset) + ", head " +
+                        std::to_string(dump.metadata.head_offset) + " of the model");
+  }
+  add("tokens", TokensLine(dump));
+  add("values", "min " + FormatNumber(s.min) + ", max " + FormatNumber(s.max));
+  add("row sums", RowSumsLine(s));
+  add("NaN / Inf", std::to_string(s.nan) + " / " + std::to_string(s.inf));
+  add("causal", s.causal ? "yes" : "no");
+  add("padded keys", std::to_string(s.padded_keys));
+  return table;
+}
+
+ReportSection SummarySection(const Dump& dump) {
+  ReportSection section;
+  section.heading = "Summary · " + FileName(dump);
+  section.table = InfoTable(dump, Summarize(dump.attention));
+  section.lines = {
+      "What attnviz info reports on this dump. The pages that follow: per-head statistics, "
+      "maps of entropy, distance and first-token mass, every head with its pattern label, "
+      "the attention rollout, the clustering of heads and the check results."};
+  return section;
+}
+
+// ---- statistics ---------------------------------------------------------------------------
+
+ReportSection StatsTableSection(const std::vector<HeadStats>& heads) {
+  ReportSection section;
+  section.heading = "Per-head statistics";
+  section.lines = {
+      "As attnviz stats prints them: entropy in nats; topk = mass of the 3 largest weights; "
+      "- does not apply. docs/analyses-stats.md defines each."};
+  ReportTable table;
+  table.columns = {"layer", "head"};
+  std::vector<StatField> fields;
+  for (const StatField& field : StatFields()) {
+    if (std::string_view(field.name) != "distance_2d") fields.push_back(field);
+  }
+  for (const StatField& field : fields) table.columns.push_back(field.name);
+  for (const HeadStats& stats : heads) {
+    std::vector<std::string> row = {std::to_string(stats.layer), std::to_string(stats.head)};
+    for (const StatField& field : fields) row.push_back(Fixed(stats.*field.member));
+    table.rows.push_back(std::move(row));
+  }
+  section.table = std::move(table);
+  return section;
+}
+
+std::vector<std::string> IndexLabels(const char* prefix, int64_t count, int64_t offset) {
+  std::vector<std::string> labels;
+  for (int64_t i = 0; i < count; ++i) labels.push_back(prefix + std::to_string(i + offset));
+  return labels;
+}
+
+// The layers x heads map of one statistic, on the scale `stats --plot` gives it; nullopt when
+// no head has the statistic.
+std::optional<HeatmapSpec> StatMap(const Dump& dump, const std::vector<HeadStats>& heads,
+                                   const StatField& field, const ScaleRequest& color) {
+  const AttentionTensor& tensor = dump.attention;
+  HeatmapSpec spec;
+  spec.matrix.rows = tensor.layers();
+  spec.matrix.cols = tensor.heads();
+  double smallest = INFINITY;
+  double largest = -INFINITY;
+  for (const HeadStats& stats : heads) {
+    double value = stats.*field.member;
+    spec.matrix.values.push_back(static_cast<float>(value));
+    if (std::isfinite(value)) {
+      smallest = std::min(smallest, value);
+      largest = std::max(largest, value);
+    }
+  }
+  if (!std::isfinite(smallest)) return std::nullopt;
+  // One value (a dump of one head) spans no range: the scale starts at 0 instead.
+  if (largest == smallest) smallest = std::min(0.0, smallest);
+  if (largest == smallest) largest = smallest + 1;
+  spec.row_labels = IndexLabels("L", tensor.layers(), dump.metadata.layer_offset);
+  spec.col_labels = IndexLabels("H", tensor.heads(), dump.metadata.head_offset);
+  spec.row_axis_title = "layer";
+  spec.col_axis_title = "head";
+  spec.title = std::string(field.name) +
+               (field.name == std::string_view("entropy") ? " (nats)" : "") + " · " +
+               FileName(dump);
+  spec.colormap = color.colormap;
+  spec.norm = color.norm;
+  spec.vmin = color.vmin ? color.vmin : field.in_unit_interval ? 0.0 : smallest;
+  spec.vmax = color.vmax ? *color.vmax : field.in_unit_interval ? 1.0 : largest;
+  return spec;
+}
+
+ReportSection StatsMapsSection(const Dump& dump, const std::vector<HeadStats>& heads,
+                               const ScaleRequest& color) {
+  ReportSection section;
+  section.heading = "Statistics by layer and head";
+  for (const char* name : {"entropy", "distance", "first_token"}) {
+    std::optional<HeatmapSpec> map = StatMap(dump, heads, *FindStatField(name), color);
+    if (map) {
+      section.figures.push_back(std::move(*map));
+    } else {
+      section.lines.push_back(std::string(name) +
+                              ": no head has it (positional statistics need self-attention)");
+    }
+  }
+  return section;
+}
+
+// ---- grid ---------------------------------------------------------------------------------
+
+std::string ClassCaption(const HeadClass& head) {
+  if (!head.label) return LabelText(head);
+  char score[16];
+  std::snprintf(score, sizeof score, " %.2f", head.confidence);
+  return LabelText(head) + score;
+}
+
+ReportSection GridSection(const Dump& dump, const std::vector<HeadClass>& classes,
+                          const ScaleRequest& color) {
+  const AttentionTensor& tensor = dump.attention;
+  GridSpec spec;
+  spec.rows = tensor.layers();
+  spec.cols = tensor.heads();
+  spec.panel_rows = std::min(tensor.queries(), kReportPanelCells);
+  spec.panel_cols = std::min(tensor.keys(), kReportPanelCells);
+  spec.panel = [&tensor](int64_t layer, int64_t head) {
+    Matrix matrix{tensor.queries(), tensor.keys(), tensor.ReadHead(layer, head), {}};
+    matrix.masked = MaskCells(matrix, MaskMode::kDetect);
+    return Pool(matrix, kReportPanelCells, kReportPanelCells, Pooling::kMax);
+  };
+  spec.row_labels = IndexLabels("", tensor.layers(), dump.metadata.layer_offset);
+  spec.col_labels = IndexLabels("", tensor.heads(), dump.metadata.head_offset);
+  for (const HeadClass& head : classes) spec.captions.push_back(ClassCaption(head));
+  spec.title = FileName(dump) + " · every head";
+  spec.scale_request = color;
+  ReportSection section;
+  section.heading = "All heads, with their pattern labels";
+  section.lines = {"Captions are attnviz classify's label and score."};
+  if (tensor.queries() > kReportPanelCells || tensor.keys() > kReportPanelCells) {
+    section.lines.push_back("Each panel is max-pooled to at most " +
+                            std::to_string(kReportPanelCells) + " x " +
+                            std::to_string(kReportPanelCells) + " cells.");
+  }
+  section.figures.push_back(std::move(spec));
+  return section;
+}
+
+// ---- rollout ------------------------------------------------------------------------------
+
+std::vector<std::string> KeyTokens(const Dump& dump) {
+  if (dump.key_tokens) return CleanSubwordMarkers(*dump.key_tokens);
+  return IndexLabels("", dump.attention.keys(), 0);
+}
+
+// A causal model's first token sees only itself: its last row is the one worth reading.
+int64_t RolloutRow(const Dump& dump, bool causal) {
+  return causal ? dump.attention.queries() - 1 : 0;
+}
+
+ReportSection RolloutSection(const Dump& dump, bool causal) {
+  ReportSection section;
+  section.heading = "Attention rollout";
+  const int64_t row = RolloutRow(dump, causal);
+  TokenRows rollout;
+  try {
+    rollout = Rollout(dump.attention, {}, std::vector<int64_t>{row});
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kInput) throw;
+    section.lines.push_back(std::string("Not computed: ") + error.what());
+    return section;
+  }
+  section.lines = {"Rollout (Abnar & Zuidema 2020) of " +
+                   std::string(causal ? "the last row (a causal model's first token sees only "
+                                        "itself)"
+                                      : "the first row") +
+                   ": heads averaged, the residual added, layers multiplied, as attnviz highlight "
+                   "--rollout draws it."};
+  HighlightSpec spec;
+  spec.tokens = KeyTokens(dump);
+  for (double value : rollout.values) spec.weights.push_back(static_cast<float>(value));
+  spec.marked = row;
+  spec.title = FileName(dump) + " · rollout of query " + std::to_string(row);
+  spec.scale_title = "rollout";
+  section.figures.push_back(std::move(spec));
+  return section;
+}
+
+// ---- cluster ------------------------------------------------------------------------------
+
+std::vector<LegendEntry> LayerLegend(int64_t layers, Theme theme) {
+  std::vector<LegendEntry> legend;
+  const int64_t step = (layers + 23) / 24;  // at most 24 entries
+  for (int64_t layer = 0; layer < layers; layer += step) {
+    legend.push_back(
+        {"layer " + std::to_string(layer), SequenceColor(layer, layers, theme), false});
+  }
+  return legend;
+}
+
+ScatterSpec DendrogramFigure(const Dump& dump, const HeadDistances& distances,
+                             const std::vector<Merge>& merges, Theme theme) {
+  DendrogramSpec spec;
+  const int64_t layers = dump.attention.layers();
+  for (const Merge& m : merges) spec.links.push_back({m.a, m.b, m.distance});
+  spec.leaves = DendrogramLeaves(merges, std::ssize(distances.heads));
+  for (const HeadId& id : distances.heads) {
+    spec.labels.push_back(HeadName(dump, id.layer, id.head));
+    spec.leaf_colors.push_back(SequenceColor(id.layer, layers, theme));
+  }
+  if (layers > 1) spec.legend = LayerLegend(layers, theme);
+  spec.title = FileName(dump) + " · average linkage";
+  spec.axis_title = "JS divergence (mean over queries)";
+  return DendrogramScatter(spec);
+}
+
+ScatterSpec MapFigure(const Dump& dump, const HeadDistances& distances,
+                      const std::vector<MapPoint>& map, Theme theme) {
+  ScatterSpec spec;
+  const int64_t layers = dump.attention.layers();
+  const bool labelled = distances.size() <= 48;  // beyond that, labels would bury the dots
+  for (size_t a = 0; a < distances.size(); ++a) {
+    const HeadId& id = distances.heads[a];
+    spec.points.push_back({map[a].x, map[a].y, SequenceColor(id.layer, layers, theme),
+                           labelled ? HeadName(dump, id.layer, id.head) : ""});
+  }
+  if (layers > 1) spec.legend = LayerLegend(layers, theme);
+  spec.x.title = "MDS 1";
+  spec.y.title = "MDS 2";
+  spec.equal_aspect = true;
+  spec.title = FileName(dump) + " · heads by JS divergence (MDS)";
+  return spec;
+}
+
+// The dendrogram above the map on one page; with many heads the dendrogram, a label line per
+// head, needs its page and the map gets the next.
+std::vector<ReportSection> ClusterSections(const Dump& dump, const ReportChoices& choices) {
+  ReportSection section;
+  section.heading = "Heads clustered by how alike they attend";
+  const AttentionTensor& tensor = dump.attention;
+  if (tensor.layers() * tensor.heads() < 2) {
+    section.lines.push_back(
+        "Not computed: clustering needs at least two heads; this dump has one.");
+    return {section};
+  }
+  HeadDistances distances;
+  try {
+    distances = JsDistances(tensor, JsReduce::kMean, choices.threads);
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kInput) throw;
+    section.lines.push_back(std::string("Not computed: ") + error.what());
+    return {section};
+  }
+  section.lines = {
+      "As attnviz cluster draws them: Jensen-Shannon divergence between heads (Clark et al. "
+      "2019), average linkage, and a classical MDS map; dots coloured by layer."};
+  const std::vector<Merge> merges = LinkHeads(distances, Linkage::kAverage);
+  section.figures.push_back(DendrogramFigure(dump, distances, merges, choices.theme));
+  ScatterSpec map = MapFigure(dump, distances, ClassicalMds(distances), choices.theme);
+  if (distances.size() <= kReportHeadsWithMap) {
+    section.figures.push_back(std::move(map));
+    return {section};
+  }
+  ReportSection map_section;
+  map_section.heading = "Heads clustered: the MDS map";
+  map_section.figures.push_back(std::move(map));
+  return {section, map_section};
+}
+
+// ---- check --------------------------------------------------------------------------------
+
+struct RuleCounts {
+  int passed = 0;
+  int failed = 0;
+  int skipped = 0;
+};
+
+std::vector<std::string> RuleLines(const std::vector<CheckResult>& results) {
+  std::vector<std::string> order;
+  std::map<std::string, RuleCounts> counts;
+  for (const CheckResult& result : results) {
+    if (!counts.count(result.rule)) order.push_back(result.rule);
+    RuleCounts& c = counts[result.rule];
+    (result.skipped ? c.skipped : result.passed ? c.passed : c.failed) += 1;
+  }
+  std::vector<std::string> lines;
+  for (const std::string& rule : order) {
+    const RuleCounts& c = counts[rule];
+    lines.push_back(rule + ": " + (c.failed ? "FAIL" : "ok") + " · " + std::to_string(c.passed) +
+                    " passed, " + std::to_string(c.failed) + " failed, " +
+                    std::to_string(c.skipped) + " skipped");
+  }
+  return lines;
+}
+
+// The failures, one per row, at most kReportMaxFailures.
+ReportTable FailureTable(const std::vector<CheckResult>& results) {
+  ReportTable table{{"rule", "group", "what failed"}, {}};
+  for (const CheckResult& result : results) {
+    if (result.passed || result.skipped) continue;
+    if (table.rows.size() == kReportMaxFailures) break;
+    table.rows.push_back({result.rule, result.group, result.message});
+  }
+  return table;
+}
+
+ReportSection CheckSection(const Dump& dump, const ReportChoices& choices) {
+  ReportSection section;
+  section.heading = "Check results";
+  CheckInput input;
+  input.tensor = &dump.attention;
+  input.query_tokens = dump.query_tokens;
+  input.key_tokens = dump.key_tokens;
+  input.stats.threads = choices.threads;
+  const std::vector<CheckResult> results = RunChecks(input, choices.rules);
+  const size_t failures = std::count_if(results.begin(), results.end(),
+                                        [](const auto& r) { return !r.passed && !r.skipped; });
+  section.lines = {std::string(failures ? "Some rules fail: attnviz check would exit 1"
+                                        : "Every rule holds: attnviz check would exit 0") +
+                   " (default rules and thresholds, or --rules; docs/check.md)."};
+  for (std::string& line : RuleLines(results)) section.lines.push_back(std::move(line));
+  if (failures > kReportMaxFailures) {
+    section.lines.push_back("The first " + std::to_string(kReportMaxFailures) + " of " +
+                            std::to_string(failures) + " failures (attnviz check lists all):");
+  }
+  if (failures) section.table = FailureTable(results);
+  return section;
+}
+
+}  // namespace
+
+std::vector<ReportSection> ReportSections(const Dump& dump, const ReportChoices& choices) {
+  StatsOptions stats;
+  stats.threads = choices.threads;
+  const std::vector<HeadStats> heads =
+      ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, stats);
+  ClassifyOptions classify;
+  classify.threads = choices.threads;
+  const std::vector<HeadClass> classes =
+      ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens, classify);
+  const bool causal = !classes.empty() && classes.front().causal;
+  std::vector<ReportSection> sections;
+  sections.push_back(SummarySection(dump));
+  sections.push_back(StatsTableSection(heads));
+  sections.push_back(StatsMapsSection(dump, heads, choices.color));
+  sections.push_back(GridSection(dump, classes, choices.color));
+  sections.push_back(RolloutSection(dump, causal));
+  for (ReportSection& section : ClusterSections(dump, choices)) {
+    sections.push_back(std::move(section));
+  }
+  sections.push_back(CheckSection(dump, choices));
+  return sections;
+}
+
+}  // namespace attnviz::cli
