@@ -1,21 +1,22 @@
 // `attnviz arrows FILE -o OUT`: query and key tokens joined by lines weighted by attention (the
 // head view), one head or several overlaid, columns or rows, sentence pairs split.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/arrows.h"
 #include "attnviz/render/token_text.h"
+#include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
 #include "cli/output_template.h"
+#include "cli/progress.h"
 #include "cli/selection.h"
 
 namespace attnviz::cli {
@@ -211,7 +212,7 @@ ArrowsSpec MakeSpec(const Dump& dump, const ArrowsOptions& options, const HeadCh
 
 // On a terminal, says when lines were left out or weights could not be drawn.
 void PrintLineNotes(const ArrowsSpec& spec, const RenderOptions& render) {
-  if (!isatty(STDERR_FILENO)) return;
+  if (!NotesWanted()) return;
   const ArrowsLayout layout = LayoutArrows(spec, render);
   const int64_t drawn = static_cast<int64_t>(layout.lines.size());
   if (drawn < layout.selected_lines) {
@@ -226,22 +227,33 @@ void PrintLineNotes(const ArrowsSpec& spec, const RenderOptions& render) {
   }
 }
 
+BatchFigure PlanFile(const ArrowsOptions& options, const std::string& path, ImageFormat format,
+                     const RenderOptions& render) {
+  auto dump = std::make_shared<const Dump>(options.dump.For(path).Load());
+  PrintNotes(*dump);
+  const HeadChoice choice = ChooseHeads(*dump, options);
+  ChooseWindow(*dump, options);  // a bad window fails before any figure is written
+  return {OutputFields(*dump, format, choice.layers, choice.heads, ""),
+          [dump, choice, &options, format, render] {
+            const ArrowsSpec spec = MakeSpec(*dump, options, choice);
+            std::string bytes = RenderArrows(spec, format, render);
+            PrintLineNotes(spec, render);
+            return bytes;
+          }};
+}
+
 void RunArrows(const ArrowsOptions& options) {
   const ImageFormat format = options.figure.Format();
   const RenderOptions render = options.figure.Render();
   if (render.width_pt > 0 || render.height_pt > 0) {
     ThrowUsageError("--size: an arrows figure takes its size from its tokens");
   }
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
-  const HeadChoice choice = ChooseHeads(dump, options);
-  const ArrowsSpec spec = MakeSpec(dump, options, choice);
-  const FigureOutputs outputs = PlanFigureOutputs(
-      options.figure.output, format, {OutputFields(dump, format, choice.layers, choice.heads, "")},
-      options.dump.input);
-  const std::string bytes = RenderArrows(spec, format, render);
-  WriteFileAtomically(outputs.paths[0], bytes);
-  PrintLineNotes(spec, render);
+  const std::vector<std::string> inputs = options.dump.Files();
+  FigureBatch batch;
+  for (const std::string& path : inputs) {
+    batch.figures.push_back(PlanFile(options, path, format, render));
+  }
+  WriteFigureBatch(batch, options.figure, format, inputs);
 }
 
 void AddSelectionOptions(CLI::App& command, ArrowsOptions& options) {
@@ -291,8 +303,9 @@ void AddArrowsCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ArrowsOptions>();
   CLI::App* command = app.add_subcommand(
       "arrows", "Query and key tokens joined by lines weighted by attention (head view)");
-  options->dump.AddTo(*command);
+  options->dump.AddTo(*command, true);
   options->figure.AddTo(*command);
+  AddShardOption(*command, options->figure.shard);
   AddSelectionOptions(*command, *options);
   AddLineOptions(*command, *options);
   command->footer(

@@ -8,9 +8,11 @@
 
 #include "attnviz/analysis/classify.h"
 #include "attnviz/error.h"
+#include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
 #include "cli/messages.h"
+#include "cli/progress.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -53,10 +55,23 @@ nlohmann::json HeadJson(const HeadClass& head) {
           {"heterogeneous", head.heterogeneous}};
 }
 
-void PrintJson(const std::vector<HeadClass>& heads, const ClassifyThresholds& thresholds) {
+// The heads of one input file; `file` is empty when it is the only one.
+struct FileClasses {
+  std::string file;
+  std::vector<HeadClass> heads;
+};
+
+// One object; with several files every head carries a "file" key.
+void PrintJson(const std::vector<FileClasses>& files, const ClassifyThresholds& thresholds) {
   nlohmann::json out = {{"heads", nlohmann::json::array()},
                         {"thresholds", nlohmann::json::object()}};
-  for (const HeadClass& head : heads) out["heads"].push_back(HeadJson(head));
+  for (const FileClasses& file : files) {
+    for (const HeadClass& head : file.heads) {
+      nlohmann::json object = HeadJson(head);
+      if (!file.file.empty()) object["file"] = file.file;
+      out["heads"].push_back(std::move(object));
+    }
+  }
   for (Pattern p : AllPatterns()) out["thresholds"][std::string(PatternName(p))] = thresholds[p];
   std::cout << out.dump() << "\n";
 }
@@ -132,20 +147,36 @@ Table CsvTable(const std::vector<HeadClass>& heads) {
   return table;
 }
 
+// Every file's heads in one table, with a first column "file" when there are several.
+Table FilesTable(const std::vector<FileClasses>& files,
+                 Table (*table_of)(const std::vector<HeadClass>&)) {
+  if (files.size() == 1) return table_of(files[0].heads);
+  Table table;
+  for (const FileClasses& file : files) AppendWithFile(table, table_of(file.heads), file.file);
+  return table;
+}
+
 void RunClassify(ClassifyCommandOptions options) {
   if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
   if (!options.thresholds.empty()) options.classify.thresholds = ReadThresholds(options.thresholds);
   if (!options.special.empty()) options.classify.special_tokens = options.special;
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
-  const std::vector<HeadClass> heads =
-      ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens, options.classify);
+  const std::vector<std::string> inputs = options.dump.Files();
+  std::vector<FileClasses> files;
+  ProgressBar progress(inputs.size(), "files");
+  for (const std::string& path : inputs) {
+    const Dump dump = options.dump.For(path).Load();
+    PrintNotes(dump);
+    files.push_back(
+        {inputs.size() == 1 ? "" : path,
+         ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens, options.classify)});
+    progress.Advance();
+  }
   if (options.json) {
-    PrintJson(heads, options.classify.thresholds);
+    PrintJson(files, options.classify.thresholds);
   } else if (options.csv) {
-    CsvTable(heads).PrintCsv(std::cout);
+    FilesTable(files, CsvTable).PrintCsv(std::cout);
   } else {
-    TextTable(heads).PrintText(std::cout);
+    FilesTable(files, TextTable).PrintText(std::cout);
   }
 }
 
@@ -157,7 +188,7 @@ void AddClassifyCommand(CLI::App& app, int& exit_code) {
       "classify",
       "Per-head pattern labels: self, previous, next, first, special, offset, reorder, "
       "block, align, duplicate, induction, peaked, diffuse, with scores");
-  options->dump.AddTo(*command);
+  options->dump.AddTo(*command, true);
   command->add_flag("--json", options->json, "print one JSON object with every score");
   command->add_flag("--csv", options->csv, "print one CSV row per head with every score");
   command->add_option("--thresholds", options->thresholds,
@@ -173,7 +204,8 @@ void AddClassifyCommand(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  attnviz classify data/induction.npy\n"
       "  attnviz classify attn.npz --json | jq '.heads[] | select(.label == \"induction\")'\n"
-      "  attnviz classify attn.npy --tokens tokens.txt --thresholds strict.json --csv");
+      "  attnviz classify attn.npy --tokens tokens.txt --thresholds strict.json --csv\n"
+      "  attnviz classify dumps/*.npz --json   # every head with its \"file\"");
   command->callback([options, &exit_code] {
     RunClassify(*options);
     exit_code = 0;

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "attnviz/error.h"
+#include "cli/batch.h"
+#include "cli/progress.h"
 
 namespace attnviz::cli {
 
@@ -29,9 +31,18 @@ std::optional<std::string> NonEmpty(const std::string& text) {
 
 }  // namespace
 
-void DumpOptions::AddTo(CLI::App& command) {
-  command.add_option("FILE", input, "attention dump: .npy .npz .json .safetensors, or - for stdin")
-      ->required();
+void DumpOptions::AddTo(CLI::App& command, bool several_files) {
+  if (several_files) {
+    command
+        .add_option("FILE", inputs,
+                    "attention dumps: .npy .npz .json .safetensors, or - for stdin; several files "
+                    "and quoted glob patterns such as 'dumps/*.npy' make a batch")
+        ->required();
+  } else {
+    command
+        .add_option("FILE", input, "attention dump: .npy .npz .json .safetensors, or - for stdin")
+        ->required();
+  }
   command.add_option("--key", key, "array to read from an .npz or .safetensors file");
   command.add_option("--axes", axes,
                      "names of the stored dimensions in order, e.g. head,layer,query,key");
@@ -41,6 +52,18 @@ void DumpOptions::AddTo(CLI::App& command) {
                      "tokens for queries and keys: one per line, or a JSON list");
   command.add_option("--query-tokens", query_tokens, "tokens for the queries only");
   command.add_option("--key-tokens", key_tokens, "tokens for the keys only");
+  AddTerminalOptions(command);
+}
+
+std::vector<std::string> DumpOptions::Files() const {
+  return ExpandInputs(inputs.empty() ? std::vector<std::string>{input} : inputs);
+}
+
+DumpOptions DumpOptions::For(const std::string& file) const {
+  DumpOptions options = *this;
+  options.input = file;
+  options.inputs = {file};
+  return options;
 }
 
 Dump DumpOptions::Load() const {

@@ -11,7 +11,8 @@
 namespace attnviz::cli {
 
 struct DumpOptions {
-  std::string input;
+  std::string input;                // the file Load() reads
+  std::vector<std::string> inputs;  // every FILE argument, for commands that take several
   std::string key;
   std::string axes;
   int64_t batch = 0;
@@ -19,8 +20,15 @@ struct DumpOptions {
   std::string query_tokens;
   std::string key_tokens;
 
-  // Adds the positional FILE and the loading options to `command`.
-  void AddTo(CLI::App& command);
+  // Adds the positional FILE (several with `several_files`: files and glob patterns), the
+  // loading options, and --quiet and --progress to `command`.
+  void AddTo(CLI::App& command, bool several_files = false);
+
+  // The input files, patterns expanded, sorted, each once (see ExpandInputs).
+  std::vector<std::string> Files() const;
+
+  // These options reading `file`.
+  DumpOptions For(const std::string& file) const;
 
   // Loads the dump these options describe.
   Dump Load() const;

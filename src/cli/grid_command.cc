@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/grid.h"
+#include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
@@ -155,23 +157,38 @@ GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelect
   return spec;
 }
 
+// One input file: its dump, the heads shown, and the figure that draws them.
+struct GridFile {
+  Dump dump;
+  GridSelection selection;
+  CellSelection cells;
+};
+
+BatchFigure PlanFile(const GridOptions& options, const std::string& path, ImageFormat format,
+                     const RenderOptions& render) {
+  std::shared_ptr<GridFile> file(new GridFile{options.dump.For(path).Load(), {}, {}});
+  PrintNotes(file->dump);
+  const AttentionTensor& tensor = file->dump.attention;
+  file->selection = {ParseSelection(options.layers, {"--layers", "layer", tensor.layers(), path}),
+                     ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path})};
+  file->cells = options.cells.Resolve(file->dump);
+  TemplateFields fields{{"stem", Stem(file->dump)}, {"ext", ExtensionOf(format)}};
+  return {fields, [file = std::shared_ptr<const GridFile>(file), &options, format, render] {
+            GridSpec spec = MakeSpec(file->dump, options, file->selection, file->cells);
+            return RenderGrid(spec, format, render);
+          }};
+}
+
 void RunGrid(const GridOptions& options) {
   const ImageFormat format = options.figure.Format();
   const RenderOptions render = options.figure.Render();
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
-  const AttentionTensor& tensor = dump.attention;
-  const std::string& path = dump.metadata.path;
-  GridSelection selection{
-      ParseSelection(options.layers, {"--layers", "layer", tensor.layers(), path}),
-      ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path})};
-  const CellSelection cells = options.cells.Resolve(dump);
-  TemplateFields fields{{"stem", Stem(dump)}, {"ext", ExtensionOf(format)}};
-  FigureOutputs outputs =
-      PlanFigureOutputs(options.figure.output, format, {fields}, options.dump.input);
-  GridSpec spec = MakeSpec(dump, options, selection, cells);
+  const std::vector<std::string> inputs = options.dump.Files();
+  FigureBatch batch;
+  for (const std::string& path : inputs) {
+    batch.figures.push_back(PlanFile(options, path, format, render));
+  }
   KeepFreedMemory();  // one panel after another, each the same size
-  WriteFileAtomically(outputs.paths[0], RenderGrid(spec, format, render));
+  WriteFigureBatch(batch, options.figure, format, inputs);
 }
 
 }  // namespace
@@ -180,8 +197,9 @@ void AddGridCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<GridOptions>();
   CLI::App* command = app.add_subcommand(
       "grid", "Layers x heads small multiples (model view): every head at a glance");
-  options->dump.AddTo(*command);
+  options->dump.AddTo(*command, true);
   options->figure.AddTo(*command);
+  AddShardOption(*command, options->figure.shard);
   command->add_option("--layers,--layer", options->layers,
                       "layers: an index, A:B, a list such as 0,2,5, or all (default all)");
   command->add_option("--heads,--head", options->heads, "heads, as --layers (default all)");
@@ -204,7 +222,8 @@ void AddGridCommand(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  attnviz grid data/induction.npy -o model_view.png\n"
       "  attnviz grid attn.npy --layers 0:6 --heads all --scale head --labels -o grid.pdf\n"
-      "  attnviz grid attn.npy --queries 0:64 --keys 0:64 --norm power:0.5 -o {stem}_grid.svg");
+      "  attnviz grid attn.npy --queries 0:64 --keys 0:64 --norm power:0.5 -o {stem}_grid.svg\n"
+      "  attnviz grid dumps/*.npy -j 4 -o 'figs/{stem}_grid.png'   # a grid per dump");
   command->callback([options, &exit_code] {
     RunGrid(*options);
     exit_code = 0;

@@ -1,17 +1,19 @@
 // `attnviz heatmap FILE -o OUT`: heads or a fusion of heads as labelled heatmaps in PNG, SVG or
 // PDF; several figures go to a file name template or to the pages of one PDF.
 #include <filesystem>
+#include <functional>
+#include <memory>
 
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/heatmap.h"
+#include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
 #include "cli/output_template.h"
-#include "cli/parallel.h"
 #include "cli/selection.h"
 
 namespace attnviz::cli {
@@ -161,28 +163,52 @@ RenderOptions RenderOptionsFor(const HeatmapOptions& options) {
   return render;
 }
 
+// One input file of a batch and what its figures share.
+struct HeatmapFile {
+  Dump dump;
+  HeatmapPlanInputs inputs;
+  std::vector<FigureJob> jobs;
+};
+
+std::shared_ptr<const HeatmapFile> PlanFile(const HeatmapOptions& options, const std::string& path,
+                                            const std::string& ext) {
+  std::shared_ptr<HeatmapFile> file(new HeatmapFile{options.dump.For(path).Load(), {}, {}});
+  PrintNotes(file->dump);
+  file->inputs = {options.cells.Resolve(file->dump), ParseFusion(options.fuse), {}, {}};
+  file->inputs.query_tokens = file->inputs.cells.QueryTokens(file->dump, options.clean_tokens);
+  file->inputs.key_tokens = file->inputs.cells.KeyTokens(file->dump, options.clean_tokens);
+  file->jobs = PlanFigures(file->dump, options, ext);
+  return file;
+}
+
 void RunHeatmap(const HeatmapOptions& options) {
   const ImageFormat format = options.figure.Format();
   const RenderOptions render = RenderOptionsFor(options);
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
-  HeatmapPlanInputs inputs{options.cells.Resolve(dump), ParseFusion(options.fuse), {}, {}};
-  inputs.query_tokens = inputs.cells.QueryTokens(dump, options.clean_tokens);
-  inputs.key_tokens = inputs.cells.KeyTokens(dump, options.clean_tokens);
   options.color.Request();  // a malformed --norm fails before any work
-  const std::vector<FigureJob> jobs = PlanFigures(dump, options, ExtensionOf(format));
-  std::vector<TemplateFields> fields;
-  for (const FigureJob& job : jobs) fields.push_back(job.fields);
-  const FigureOutputs outputs =
-      PlanFigureOutputs(options.figure.output, format, fields, options.dump.input);
-  auto spec_of = [&](size_t i) { return MakeSpec(dump, options, inputs, jobs[i]); };
-  if (outputs.pdf_pages) {
-    WriteFileAtomically(outputs.paths[0], RenderHeatmapPages(jobs.size(), spec_of, render));
-    return;
+  const std::vector<std::string> inputs = options.dump.Files();
+  FigureBatch batch;
+  std::vector<std::function<HeatmapSpec()>> specs;
+  for (const std::string& path : inputs) {
+    std::shared_ptr<const HeatmapFile> file = PlanFile(options, path, ExtensionOf(format));
+    for (const FigureJob& job : file->jobs) {
+      specs.push_back(
+          [file, &job, &options] { return MakeSpec(file->dump, options, file->inputs, job); });
+      batch.figures.push_back({job.fields, [spec = specs.back(), format, render] {
+                                 return RenderHeatmap(spec(), format, render);
+                               }});
+    }
   }
-  RunInParallel(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
-    WriteFileAtomically(outputs.paths[i], RenderHeatmap(spec_of(i), format, render));
-  });
+  batch.draw_pages = [&specs, &render](const std::function<void()>& page_done) {
+    return RenderHeatmapPages(
+        specs.size(),
+        [&](size_t i) {
+          HeatmapSpec spec = specs[i]();
+          page_done();
+          return spec;
+        },
+        render);
+  };
+  WriteFigureBatch(batch, options.figure, format, inputs);
 }
 
 void AddSelectionOptions(CLI::App& command, HeatmapOptions& options) {
@@ -220,8 +246,9 @@ void AddHeatmapCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<HeatmapOptions>();
   CLI::App* command = app.add_subcommand(
       "heatmap", "Heads, or a fusion of heads, as heatmaps with token labels and a colorbar");
-  options->dump.AddTo(*command);
+  options->dump.AddTo(*command, true);
   options->figure.AddTo(*command);
+  AddShardOption(*command, options->figure.shard);
   AddSelectionOptions(*command, *options);
   options->cells.AddTo(*command);
   options->color.AddTo(*command);
@@ -233,7 +260,9 @@ void AddHeatmapCommand(CLI::App& app, int& exit_code) {
       "  attnviz heatmap attn.npy --layer all --head all -o figs/L{layer}_H{head}.png\n"
       "  attnviz heatmap attn.npy --layer 0:4 --head all -o all_heads.pdf   # a page each\n"
       "  attnviz heatmap attn.npy --layer 11 --fuse mean --norm power:0.5 -o L11_mean.svg\n"
-      "  attnviz heatmap attn.npy --bare --cell 4 -o cells.png");
+      "  attnviz heatmap attn.npy --bare --cell 4 -o cells.png\n"
+      "  attnviz heatmap 'dumps/*.npy' --layer all --head all --shard 0/4 \\\n"
+      "      -o 'figs/{stem}_L{layer}_H{head}.png'   # one of 4 processes (docs/scaling.md)");
   command->callback([options, &exit_code] {
     RunHeatmap(*options);
     exit_code = 0;

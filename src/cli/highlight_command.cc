@@ -2,12 +2,14 @@
 // attention to it (one head, or a fusion of heads).
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <string_view>
 
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/highlight.h"
 #include "attnviz/render/token_text.h"
+#include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
@@ -198,6 +200,17 @@ HighlightSpec MakeSpec(const Dump& dump, const HighlightOptions& options, QueryR
   return spec;
 }
 
+BatchFigure PlanFile(const HighlightOptions& options, const std::string& path, ImageFormat format,
+                     const RenderOptions& render) {
+  auto dump = std::make_shared<const Dump>(options.dump.For(path).Load());
+  PrintNotes(*dump);
+  auto row = std::make_shared<const QueryRow>(ReadQueryRow(*dump, options));
+  return {OutputFields(*dump, format, row->layers, row->heads, options.fuse),
+          [dump, row, &options, format, render] {
+            return RenderHighlight(MakeSpec(*dump, options, *row), format, render);
+          }};
+}
+
 void RunHighlight(const HighlightOptions& options) {
   const ImageFormat format = options.figure.Format();
   const RenderOptions render = options.figure.Render();
@@ -206,14 +219,12 @@ void RunHighlight(const HighlightOptions& options) {
         "--size: a highlight figure takes a width only (e.g. --size 5in); its "
         "height follows the text");
   }
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
-  QueryRow row = ReadQueryRow(dump, options);
-  const FigureOutputs outputs = PlanFigureOutputs(
-      options.figure.output, format,
-      {OutputFields(dump, format, row.layers, row.heads, options.fuse)}, options.dump.input);
-  const HighlightSpec spec = MakeSpec(dump, options, std::move(row));
-  WriteFileAtomically(outputs.paths[0], RenderHighlight(spec, format, render));
+  const std::vector<std::string> inputs = options.dump.Files();
+  FigureBatch batch;
+  for (const std::string& path : inputs) {
+    batch.figures.push_back(PlanFile(options, path, format, render));
+  }
+  WriteFigureBatch(batch, options.figure, format, inputs);
 }
 
 void AddRowOptions(CLI::App& command, HighlightOptions& options) {
@@ -240,8 +251,9 @@ void AddHighlightCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<HighlightOptions>();
   CLI::App* command = app.add_subcommand(
       "highlight", "The tokens as wrapped text, each shaded by one query's attention to it");
-  options->dump.AddTo(*command);
+  options->dump.AddTo(*command, true);
   options->figure.AddTo(*command);
+  AddShardOption(*command, options->figure.shard);
   AddRowOptions(*command, *options);
   options->color.AddTo(*command);
   options->cmap_option = command->get_option("--cmap");

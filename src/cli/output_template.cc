@@ -1,13 +1,14 @@
 // Parsing and expanding -o templates, and deciding between one file per figure and PDF pages.
 #include "cli/output_template.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <set>
 #include <utility>
 
 #include "attnviz/error.h"
-#include "cli/output_path.h"
 
 namespace attnviz::cli {
 
@@ -56,6 +57,35 @@ std::string Braced(const std::vector<std::string>& names) {
     text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + ("{" + names[i] + "}");
   }
   return text;
+}
+
+[[noreturn]] void ThrowSharedNames(const std::string& output,
+                                   const std::vector<TemplateFields>& figures,
+                                   bool pages_possible) {
+  const std::vector<std::string> varying = VaryingFields(figures);
+  const std::string fix =
+      varying.empty() ? "input files of the same name in different folders need runs of their own"
+                      : "put " + Braced(varying) + " in it";
+  ThrowUsageError("-o " + output + ": " + std::to_string(figures.size()) +
+                  " figures would share a file name; " + fix +
+                  (pages_possible ? ", or write one .pdf with a page each" : ""));
+}
+
+// An output Error when an output path is one of the inputs: one stat per existing output.
+void CheckNoneIsInput(const std::vector<std::string>& paths,
+                      const std::vector<std::string>& inputs) {
+  std::set<std::pair<dev_t, ino_t>> input_files;
+  struct stat info;
+  for (const std::string& input : inputs) {
+    if (input != "-" && stat(input.c_str(), &info) == 0) {
+      input_files.insert({info.st_dev, info.st_ino});
+    }
+  }
+  for (const std::string& path : paths) {
+    if (stat(path.c_str(), &info) == 0 && input_files.count({info.st_dev, info.st_ino})) {
+      ThrowOutputError(path, "refusing to overwrite the input file");
+    }
+  }
 }
 
 }  // namespace
@@ -149,6 +179,12 @@ std::string ExtensionOf(ImageFormat format) {
 FigureOutputs PlanFigureOutputs(const std::string& output, ImageFormat format,
                                 const std::vector<TemplateFields>& figures,
                                 const std::string& input) {
+  return PlanFigureOutputs(output, format, figures, std::vector<std::string>{input}, true);
+}
+
+FigureOutputs PlanFigureOutputs(const std::string& output, ImageFormat format,
+                                const std::vector<TemplateFields>& figures,
+                                const std::vector<std::string>& inputs, bool pages_possible) {
   OutputTemplate pattern(output);
   FigureOutputs outputs;
   std::set<std::string> seen;
@@ -158,15 +194,13 @@ FigureOutputs PlanFigureOutputs(const std::string& output, ImageFormat format,
     repeated |= !seen.insert(path).second;
     outputs.paths.push_back(std::move(path));
   }
-  if (repeated && seen.size() == 1 && format == ImageFormat::kPdf) {
+  if (repeated && seen.size() == 1 && format == ImageFormat::kPdf && pages_possible) {
     outputs.paths.resize(1);
     outputs.pdf_pages = true;
   } else if (repeated) {
-    ThrowUsageError("-o " + output + ": " + std::to_string(figures.size()) +
-                    " figures would share a file name; put " + Braced(VaryingFields(figures)) +
-                    " in it, or write one .pdf with a page each");
+    ThrowSharedNames(output, figures, pages_possible);
   }
-  for (const std::string& path : outputs.paths) CheckNotInput(path, input);
+  CheckNoneIsInput(outputs.paths, inputs);
   return outputs;
 }
 

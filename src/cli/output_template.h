@@ -58,6 +58,12 @@ FigureOutputs PlanFigureOutputs(const std::string& output, ImageFormat format,
                                 const std::vector<TemplateFields>& figures,
                                 const std::string& input);
 
+// The same for the figures of several input files (a batch): `pages_possible` is false for
+// commands that cannot put several figures in one PDF, and no name may be one of `inputs`.
+FigureOutputs PlanFigureOutputs(const std::string& output, ImageFormat format,
+                                const std::vector<TemplateFields>& figures,
+                                const std::vector<std::string>& inputs, bool pages_possible);
+
 // "png", "svg" or "pdf": the {ext} field.
 std::string ExtensionOf(ImageFormat format);
 

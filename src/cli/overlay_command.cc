@@ -1,12 +1,13 @@
 // `attnviz overlay FILE --image IMG.png --grid 14x14 -o OUT`: a vision transformer's attention
 // from one query (the CLS token by default) to the image patches, blended over the image.
-#include <charconv>
 #include <filesystem>
+#include <memory>
 
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/io/image.h"
 #include "attnviz/render/overlay.h"
+#include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
@@ -14,6 +15,7 @@
 #include "cli/messages.h"
 #include "cli/output_path.h"
 #include "cli/output_template.h"
+#include "cli/patch_grid.h"
 #include "cli/selection.h"
 
 namespace attnviz::cli {
@@ -36,11 +38,6 @@ struct OverlayOptions {
   std::string title;
 };
 
-struct Grid {
-  int64_t rows = 0;
-  int64_t cols = 0;
-};
-
 // The query row of the chosen heads (fused when there are several), and what was chosen.
 struct PatchRow {
   int64_t query = 0;
@@ -56,41 +53,6 @@ std::string Stem(const Dump& dump) {
 
 std::string ModelName(const Dump& dump) {
   return dump.metadata.model.empty() ? Stem(dump) : dump.metadata.model;
-}
-
-int64_t ParseGridSide(std::string_view text, const std::string& whole) {
-  int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > 4096) {
-    ThrowUsageError(
-        "--grid: expected ROWSxCOLS such as 14x14 (or one number for a square), "
-        "found '" +
-        whole + "'");
-  }
-  return value;
-}
-
-Grid ParseGrid(const std::string& text) {
-  size_t x = text.find('x');
-  if (x == std::string::npos) {
-    int64_t side = ParseGridSide(text, text);
-    return {side, side};
-  }
-  return {ParseGridSide(std::string_view(text).substr(0, x), text),
-          ParseGridSide(std::string_view(text).substr(x + 1), text)};
-}
-
-// The keys must be the patches, row by row, after the CLS key when --drop-cls says so.
-void CheckGrid(const Dump& dump, const Grid& grid, bool drop_cls) {
-  const int64_t keys = dump.attention.keys(), patches = grid.rows * grid.cols;
-  if (keys == patches + (drop_cls ? 1 : 0)) return;
-  std::string grid_text = std::to_string(grid.rows) + "x" + std::to_string(grid.cols);
-  std::string hint = !drop_cls && keys == patches + 1 ? "; add --drop-cls to leave out the CLS key"
-                     : drop_cls && keys == patches    ? "; there is no CLS key to drop"
-                                                      : "";
-  ThrowUsageError(dump.metadata.path + ": --grid " + grid_text + " has " + std::to_string(patches) +
-                  " patches" + (drop_cls ? " plus the CLS key" : "") + ", the dump has " +
-                  std::to_string(keys) + " keys" + hint);
 }
 
 std::optional<Fusion> ParseFusion(const std::string& name) {
@@ -178,7 +140,7 @@ TemplateFields OutputFields(const Dump& dump, ImageFormat format,
                                 : TemplateFields::mapped_type(fuse)}};
 }
 
-OverlaySpec MakeSpec(const Dump& dump, const OverlayOptions& options, const Grid& grid,
+OverlaySpec MakeSpec(const Dump& dump, const OverlayOptions& options, const PatchGrid& grid,
                      const PatchRow& row) {
   OverlaySpec spec;
   spec.grid_rows = grid.rows;
@@ -191,24 +153,36 @@ OverlaySpec MakeSpec(const Dump& dump, const OverlayOptions& options, const Grid
   return spec;
 }
 
+BatchFigure PlanFile(const OverlayOptions& options, const std::string& path, ImageFormat format,
+                     const RenderOptions& render, const PatchGrid& grid,
+                     std::shared_ptr<const Picture> picture) {
+  auto dump = std::make_shared<const Dump>(options.dump.For(path).Load());
+  PrintNotes(*dump);
+  CheckPatchGrid(*dump, grid, options.drop_cls);
+  auto row = std::make_shared<const PatchRow>(ReadPatchRow(*dump, options));
+  return {OutputFields(*dump, format, row->layers, row->heads, options.fuse),
+          [dump, row, picture, grid, &options, format, render] {
+            OverlaySpec spec = MakeSpec(*dump, options, grid, *row);
+            spec.picture = *picture;
+            return RenderOverlay(spec, format, render);
+          }};
+}
+
 void RunOverlay(const OverlayOptions& options) {
   const ImageFormat format = options.figure.Format();
   const RenderOptions render = options.figure.Render();
   if (render.width_pt > 0 || render.height_pt > 0) {
     ThrowUsageError("--size: an overlay figure takes its size from the image (and --dpi)");
   }
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
-  const Grid grid = ParseGrid(options.grid);
-  CheckGrid(dump, grid, options.drop_cls);
-  const PatchRow row = ReadPatchRow(dump, options);
-  const FigureOutputs outputs = PlanFigureOutputs(
-      options.figure.output, format,
-      {OutputFields(dump, format, row.layers, row.heads, options.fuse)}, options.dump.input);
-  OverlaySpec spec = MakeSpec(dump, options, grid, row);
-  CheckNotInput(outputs.paths[0], options.image);
-  spec.picture = ReadPicture(options.image);
-  WriteFileAtomically(outputs.paths[0], RenderOverlay(spec, format, render));
+  const PatchGrid grid = ParsePatchGrid(options.grid);
+  std::vector<std::string> inputs = options.dump.Files();
+  FigureBatch batch;
+  auto picture = std::make_shared<const Picture>(ReadPicture(options.image));
+  for (const std::string& path : inputs) {
+    batch.figures.push_back(PlanFile(options, path, format, render, grid, picture));
+  }
+  inputs.push_back(options.image);  // no output may overwrite the picture either
+  WriteFigureBatch(batch, options.figure, format, inputs);
 }
 
 void AddPatchOptions(CLI::App& command, OverlayOptions& options) {
@@ -247,8 +221,9 @@ void AddOverlayCommand(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<OverlayOptions>();
   CLI::App* command = app.add_subcommand(
       "overlay", "A vision transformer's attention to image patches, blended over the image");
-  options->dump.AddTo(*command);
+  options->dump.AddTo(*command, true);
   options->figure.AddTo(*command);
+  AddShardOption(*command, options->figure.shard);
   AddPatchOptions(*command, *options);
   options->color.AddTo(*command);
   AddLookOptions(*command, *options);

@@ -11,12 +11,14 @@
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/heatmap.h"
+#include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
-#include "cli/output_path.h"
+#include "cli/output_template.h"
+#include "cli/progress.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -65,15 +67,31 @@ nlohmann::json StatsJson(const HeadStats& stats, const std::vector<StatField>& f
   return object;
 }
 
-void PrintJson(const std::vector<HeadStats>& heads, const std::vector<HeadStats>& layers,
-               const StatsCommandOptions& options) {
+// The statistics of one input file; `file` is empty when it is the only one.
+struct FileStats {
+  std::string file;
+  std::vector<HeadStats> heads;
+  std::vector<HeadStats> layers;
+};
+
+// One object; with several files every head and layer carries a "file" key.
+void PrintJson(const std::vector<FileStats>& files, const StatsCommandOptions& options) {
   const std::vector<StatField> fields = ShownFields(options.stats);
   nlohmann::json out = {{"heads", nlohmann::json::array()},
                         {"layers", nlohmann::json::array()},
                         {"entropy_unit", options.stats.bits ? "bits" : "nats"},
                         {"topk_k", options.stats.topk}};
-  for (const HeadStats& head : heads) out["heads"].push_back(StatsJson(head, fields));
-  for (const HeadStats& layer : layers) out["layers"].push_back(StatsJson(layer, fields));
+  auto add = [&](const char* key, const std::vector<HeadStats>& rows, const std::string& file) {
+    for (const HeadStats& row : rows) {
+      nlohmann::json object = StatsJson(row, fields);
+      if (!file.empty()) object["file"] = file;
+      out[key].push_back(std::move(object));
+    }
+  };
+  for (const FileStats& file : files) {
+    add("heads", file.heads, file.file);
+    add("layers", file.layers, file.file);
+  }
   std::cout << out.dump() << "\n";
 }
 
@@ -103,15 +121,27 @@ Table StatsTable(const std::vector<HeadStats>& rows, const StatsOptions& options
   return table;
 }
 
-void PrintText(const std::vector<HeadStats>& heads, const std::vector<HeadStats>& layers,
-               const StatsCommandOptions& options) {
+// The heads (or layer means) of every file in one table, with a "file" column for several.
+Table FilesTable(const std::vector<FileStats>& files, bool layers, const StatsOptions& options,
+                 bool csv) {
+  if (files.size() == 1) {
+    return StatsTable(layers ? files[0].layers : files[0].heads, options, csv);
+  }
+  Table table;
+  for (const FileStats& file : files) {
+    AppendWithFile(table, StatsTable(layers ? file.layers : file.heads, options, csv), file.file);
+  }
+  return table;
+}
+
+void PrintText(const std::vector<FileStats>& files, const StatsCommandOptions& options) {
   if (options.per_layer) {
-    StatsTable(layers, options.stats, false).PrintText(std::cout);
+    FilesTable(files, true, options.stats, false).PrintText(std::cout);
     return;
   }
-  StatsTable(heads, options.stats, false).PrintText(std::cout);
+  FilesTable(files, false, options.stats, false).PrintText(std::cout);
   std::cout << "\nmean over the heads of each layer\n";
-  StatsTable(layers, options.stats, false).PrintText(std::cout);
+  FilesTable(files, true, options.stats, false).PrintText(std::cout);
   std::cout << "\nentropy in " << (options.stats.bits ? "bits" : "nats") << "; topk = mass of the "
             << options.stats.topk << " largest weights; - does not apply\n";
 }
@@ -178,11 +208,22 @@ HeatmapSpec PlotSpec(const Dump& dump, const std::vector<HeadStats>& heads, cons
 }
 
 void WritePlot(const Dump& dump, const std::vector<HeadStats>& heads,
-               const StatsCommandOptions& options, ImageFormat format) {
+               const StatsCommandOptions& options, ImageFormat format, const std::string& path) {
   const StatField* field = FindStatField(options.plot);
   const std::string bytes =
       RenderHeatmap(PlotSpec(dump, heads, *field, options), format, options.figure.Render());
-  WriteFileAtomically(options.figure.output, bytes);
+  WriteFileAtomically(path, bytes);
+}
+
+// The --plot file of each input: -o holds {stem} when there are several.
+std::vector<std::string> PlotPaths(const StatsCommandOptions& options, ImageFormat format,
+                                   const std::vector<std::string>& inputs) {
+  std::vector<TemplateFields> fields;
+  for (const std::string& input : inputs) {
+    const std::string stem = input == "-" ? "stdin" : std::filesystem::path(input).stem().string();
+    fields.push_back({{"stem", stem}, {"ext", ExtensionOf(format)}});
+  }
+  return PlanFigureOutputs(options.figure.output, format, fields, inputs, false).paths;
 }
 
 // Checks the option combinations before the dump is read.
@@ -200,8 +241,21 @@ std::optional<ImageFormat> CheckPlotOptions(const StatsCommandOptions& options) 
       names += std::string(names.empty() ? "" : ", ") + field.name;
     ThrowUsageError("--plot: expected one of " + names + ", found '" + options.plot + "'");
   }
-  CheckNotInput(options.figure.output, options.dump.input);
   return options.figure.Format();
+}
+
+FileStats ComputeFileStats(const StatsCommandOptions& options, const std::string& path,
+                           const std::optional<std::string>& plot_path,
+                           const std::optional<ImageFormat>& format) {
+  const Dump dump = options.dump.For(path).Load();
+  PrintNotes(dump);
+  FileStats stats{
+      path,
+      ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, options.stats),
+      {}};
+  stats.layers = MeanOverHeads(stats.heads);
+  if (plot_path) WritePlot(dump, stats.heads, options, *format, *plot_path);
+  return stats;
 }
 
 void RunStats(StatsCommandOptions options) {
@@ -210,18 +264,23 @@ void RunStats(StatsCommandOptions options) {
   if (!options.special.empty()) options.stats.special_tokens = options.special;
   if (!options.pad_token.empty()) options.stats.pad_token = options.pad_token;
   options.stats.threads = ThreadCount(options.figure.jobs);
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
-  const std::vector<HeadStats> heads =
-      ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, options.stats);
-  const std::vector<HeadStats> layers = MeanOverHeads(heads);
-  if (format) WritePlot(dump, heads, options, *format);
+  const std::vector<std::string> inputs = options.dump.Files();
+  std::vector<std::string> plot_paths;
+  if (format) plot_paths = PlotPaths(options, *format, inputs);
+  std::vector<FileStats> files;
+  ProgressBar progress(inputs.size(), "files");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    files.push_back(ComputeFileStats(options, inputs[i],
+                                     format ? std::optional(plot_paths[i]) : std::nullopt, format));
+    progress.Advance();
+  }
+  if (files.size() == 1) files[0].file.clear();
   if (options.json) {
-    PrintJson(heads, layers, options);
+    PrintJson(files, options);
   } else if (options.csv) {
-    StatsTable(options.per_layer ? layers : heads, options.stats, true).PrintCsv(std::cout);
+    FilesTable(files, options.per_layer, options.stats, true).PrintCsv(std::cout);
   } else if (!format) {
-    PrintText(heads, layers, options);
+    PrintText(files, options);
   }
 }
 
@@ -233,7 +292,7 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       "stats",
       "Per-head statistics: entropy, confidence, top-k mass, distance, positional and "
       "token mass, row-sum deviation; per-layer means");
-  options->dump.AddTo(*command);
+  options->dump.AddTo(*command, true);
   command->add_flag("--json", options->json, "print one JSON object: heads and layer means");
   command->add_flag("--csv", options->csv, "print the heads table as CSV");
   command->add_flag("--per-layer", options->per_layer,
@@ -261,7 +320,8 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       "  attnviz stats data/induction.npy\n"
       "  attnviz stats attn.npz --json | jq '.heads[] | select(.prev > 0.5)'\n"
       "  attnviz stats vit.npy --grid 14x14 --csv > stats.csv\n"
-      "  attnviz stats data/induction.npy --plot entropy -o entropy.png");
+      "  attnviz stats data/induction.npy --plot entropy -o entropy.png\n"
+      "  attnviz stats 'runs/*/attn.npy' --csv > all.csv   # one table, a file column");
   command->callback([options, &exit_code] {
     RunStats(*options);
     exit_code = 0;
