@@ -8,8 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "attnviz/io/atomic_file.h"
+#include "attnviz/io/image.h"
 #include "attnviz/render/heatmap.h"
+#include "attnviz/render/highlight.h"
+#include "attnviz/render/overlay.h"
+#include "attnviz/render/token_text.h"
 #include "cli/output_path.h"
+#include "cli/patch_grid.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -66,8 +71,15 @@ nlohmann::json ResultJson(const TokenRows& result, const ResultDescription& abou
     const auto begin = result.values.begin() + static_cast<std::ptrdiff_t>(r * result.tokens);
     matrix.push_back(std::vector<double>(begin, begin + result.tokens));
   }
-  return {{"rows", about.all_rows ? nlohmann::json(nullptr) : nlohmann::json(result.rows)},
-          {about.key, std::move(matrix)}};
+  // The schemas of docs/analyses.md: rollout's "rows" is a list or null; flow names its rows only
+  // when --rows chose them.
+  nlohmann::json object = {{about.key, std::move(matrix)}};
+  if (!about.all_rows) {
+    object["rows"] = result.rows;
+  } else if (about.key == "rollout") {
+    object["rows"] = nullptr;
+  }
+  return object;
 }
 
 std::string ModelName(const Dump& dump) {
@@ -115,6 +127,59 @@ HeatmapSpec ResultSpec(const Dump& dump, const TokenRows& result, const ResultDe
   spec.vmin = request.vmin;
   spec.vmax = request.vmax;
   return spec;
+}
+
+// The one row that --draw highlight or overlay shows; a usage Error names the flag otherwise.
+std::vector<float> OnlyRow(const Dump& dump, const TokenRows& result, const std::string& draw) {
+  if (result.rows.size() != 1) {
+    ThrowUsageError(dump.metadata.path + ": --draw " + draw +
+                    " shows one output token: give it with --rows, e.g. --rows 0 (found " +
+                    std::to_string(result.rows.size()) + " rows)");
+  }
+  return {result.values.begin(), result.values.begin() + result.tokens};
+}
+
+// "induction · rollout · layers 0–1 · token 40 “B”": the title of one row.
+std::string RowTitle(const Dump& dump, const TokenRows& result, const ResultDescription& about) {
+  const int64_t row = result.rows[0];
+  std::string title = DefaultTitle(dump, about) + " · token " + std::to_string(row);
+  if (dump.query_tokens) title += " “" + CleanSubwordMarkers((*dump.query_tokens)[row]) + "”";
+  return title;
+}
+
+std::string DrawHighlight(const Dump& dump, const TokenRows& result, const ResultDescription& about,
+                          const TokenRowsOutput& output) {
+  HighlightSpec spec;
+  spec.weights = OnlyRow(dump, result, "highlight");
+  for (int64_t key = 0; key < result.tokens; ++key) {
+    spec.tokens.push_back(dump.key_tokens ? (*dump.key_tokens)[key] : std::to_string(key));
+  }
+  // The row's own token is outlined when queries and keys are the same tokens.
+  if (dump.attention.queries() == dump.attention.keys()) spec.marked = result.rows[0];
+  spec.title = output.title.empty() ? RowTitle(dump, result, about) : output.title;
+  spec.scale_title = about.key;
+  spec.scale = output.color.Request();
+  if (output.color.cmap.empty() && spec.scale.norm.kind != NormKind::kCentered) {
+    spec.scale.colormap = "Reds";  // near white where nothing flows: reads as plain text
+  }
+  return RenderHighlight(spec, output.figure.Format(), output.figure.Render());
+}
+
+std::string DrawOverlay(const Dump& dump, const TokenRows& result, const ResultDescription& about,
+                        const TokenRowsOutput& output) {
+  const PatchGrid grid = ParsePatchGrid(output.grid);
+  CheckPatchGrid(dump, grid, output.drop_cls);
+  std::vector<float> row = OnlyRow(dump, result, "overlay");
+  RgbaImage image = ReadPngImage(output.image);
+  OverlaySpec spec;
+  spec.picture = {image.width, image.height, std::move(image.rgba)};
+  spec.grid_rows = grid.rows;
+  spec.grid_cols = grid.cols;
+  spec.patches.assign(row.begin() + (output.drop_cls ? 1 : 0), row.end());
+  spec.title = output.title.empty() ? RowTitle(dump, result, about) : output.title;
+  spec.scale = output.color.Request();
+  spec.alpha = output.alpha;
+  return RenderOverlay(spec, output.figure.Format(), output.figure.Render());
 }
 
 }  // namespace
@@ -178,10 +243,32 @@ void TokenRowsOutput::AddTo(CLI::App& command) {
       ->description("draw the rows computed as a heatmap: .png, .svg or .pdf");
   color.AddTo(command);
   command.add_option("--title", title, "figure title (default: model, analysis, layers)");
+  command
+      .add_option("--draw", draw,
+                  "with -o: heatmap (default) of the rows, or one row (--rows I) as a highlight "
+                  "of the tokens or an overlay on --image")
+      ->check(CLI::IsMember({"heatmap", "highlight", "overlay"}));
+  command.add_option("--image", image, "--draw overlay: the picture the model saw, a PNG file");
+  command.add_option("--grid", grid, "--draw overlay: patches down x across, e.g. 14x14");
+  command.add_flag("--drop-cls", drop_cls,
+                   "--draw overlay: the first token is the CLS token, not a patch");
+  command.add_option("--alpha", alpha, "--draw overlay: the colormap's share of each pixel")
+      ->check(CLI::Range(0.0, 1.0));
 }
 
 void TokenRowsOutput::CheckOutput(const std::string& input) const {
+  const bool overlay = draw == "overlay";
+  if (overlay && (image.empty() || grid.empty())) {
+    ThrowUsageError("--draw overlay: needs --image IMG.png and --grid ROWSxCOLS");
+  }
+  if (!overlay && (!image.empty() || !grid.empty() || drop_cls)) {
+    ThrowUsageError("--image, --grid and --drop-cls go with --draw overlay");
+  }
+  if (!draw.empty() && figure.output.empty()) {
+    ThrowUsageError("--draw " + draw + ": needs -o OUT, the file to draw into");
+  }
   if (figure.output.empty()) return;
+  if (overlay) CheckNotInput(figure.output, image);
   figure.Format();
   figure.Render();
   color.Request();
@@ -190,17 +277,20 @@ void TokenRowsOutput::CheckOutput(const std::string& input) const {
 
 void TokenRowsOutput::Write(const Dump& dump, const TokenRows& result,
                             const ResultDescription& about) const {
-  const bool draw = !figure.output.empty();
+  const bool drawing = !figure.output.empty();
   if (json) {
     std::cout << ResultJson(result, about).dump() << "\n";
   } else if (csv) {
     ResultTable(dump, result, /*readable=*/false).PrintCsv(std::cout);
-  } else if (!draw) {
+  } else if (!drawing) {
     ResultTable(dump, result, /*readable=*/true).PrintText(std::cout);
   }
-  if (!draw) return;
+  if (!drawing) return;
   const std::string bytes =
-      RenderHeatmap(ResultSpec(dump, result, about, *this), figure.Format(), figure.Render());
+      draw == "highlight" ? DrawHighlight(dump, result, about, *this)
+      : draw == "overlay"
+          ? DrawOverlay(dump, result, about, *this)
+          : RenderHeatmap(ResultSpec(dump, result, about, *this), figure.Format(), figure.Render());
   WriteFileAtomically(figure.output, bytes);
 }
 

@@ -40,14 +40,20 @@ struct ResultDescription {
   bool all_rows = true;  // no --rows: JSON "rows" is null
 };
 
-// The result of `rollout` or `flow` on stdout (a table, --csv or --json) and, with -o, drawn as
-// a heatmap of the rows computed.
+// The result of `rollout` or `flow` on stdout (a table, --csv or --json) and, with -o, drawn:
+// a heatmap of the rows computed, or one row as a highlight of the tokens or as an overlay on
+// the picture a vision transformer saw.
 struct TokenRowsOutput {
   bool json = false;
   bool csv = false;
   FigureOptions figure;
   ColorOptions color;
   std::string title;
+  std::string draw;   // "heatmap", "highlight", "overlay"; empty: heatmap
+  std::string image;  // --draw overlay: the picture, and how its patches lie
+  std::string grid;
+  bool drop_cls = false;
+  double alpha = 0.5;
 
   void AddTo(CLI::App& command);
   // Checks -o before any work is done.

@@ -108,3 +108,27 @@ attnviz_cli_test(overlay_alpha EXIT 2 STDERR "--alpha"
                  ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/picture.png --grid 14x14 --drop-cls --alpha 2 -o ${TMP}/overlay_a.png)
 attnviz_cli_test(overlay_image_is_output EXIT 4 STDERR "refusing to overwrite the input file"
                  ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/picture.png --grid 14x14 --drop-cls -o ${OVERLAY}/picture.png)
+
+# rollout and flow rows drawn as a highlight of the tokens and over a ViT's picture (--draw).
+attnviz_figure_consumers(rollout_highlight NEEDS ${DATA}/induction.npy
+                         ARGS rollout ${DATA}/induction.npy --rows 40 --draw highlight)
+attnviz_figure_consumers(flow_highlight NEEDS ${DATA}/reverse.json
+                         ARGS flow ${DATA}/reverse.json --rows 0 --draw highlight)
+attnviz_figure_consumers(rollout_overlay NEEDS ${OVERLAY}/vit.npz
+                         ARGS rollout ${OVERLAY}/vit.npz --rows 0 --fuse max --discard 0.9
+                              --draw overlay --image ${OVERLAY}/picture.png --grid 14x14 --drop-cls)
+attnviz_cli_test(rollout_highlight_needs_one_row EXIT 2
+                 STDERR "induction\\.npy: --draw highlight shows one output token: give it with --rows"
+                 ABSENT ${TMP}/rollout_rows_hl.png
+                 ARGS rollout ${DATA}/induction.npy --draw highlight -o ${TMP}/rollout_rows_hl.png)
+attnviz_cli_test(rollout_overlay_needs_image EXIT 2 STDERR "--draw overlay: needs --image"
+                 ARGS rollout ${OVERLAY}/vit.npz --rows 0 --draw overlay -o ${TMP}/ov_noimg.png)
+attnviz_cli_test(rollout_image_without_overlay EXIT 2
+                 STDERR "--image, --grid and --drop-cls go with --draw overlay"
+                 ARGS rollout ${OVERLAY}/vit.npz --rows 0 --image ${OVERLAY}/picture.png -o ${TMP}/ov_x.png)
+attnviz_cli_test(rollout_overlay_grid_mismatch EXIT 2 STDERR "vit\\.npz: --grid 14x14 has 196 patches, the dump has 197 keys; add --drop-cls"
+                 ABSENT ${TMP}/ov_grid.png
+                 ARGS rollout ${OVERLAY}/vit.npz --rows 0 --draw overlay --image ${OVERLAY}/picture.png
+                      --grid 14x14 -o ${TMP}/ov_grid.png)
+attnviz_cli_test(flow_draw_needs_output EXIT 2 STDERR "--draw highlight: needs -o OUT"
+                 ARGS flow ${DATA}/reverse.json --rows 0 --draw highlight)

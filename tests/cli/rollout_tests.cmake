@@ -2,11 +2,11 @@
 # after cli_tests.cmake, whose attnviz_cli_test and folders they use).
 set(ROLLOUT_FIX ${FIX}/analysis/rollout)
 
-# `--json` prints exactly one JSON object: its keys, and a ROWS x COLS matrix under KEY.
+# `--json` prints exactly one JSON object: KEY (and perhaps "rows"), a ROWS x COLS matrix under KEY.
 # attnviz_matrix_json_test(NAME KEY ROWS COLS <attnviz arguments...>)
 function(attnviz_matrix_json_test name key rows cols)
   add_test(NAME cli.${name}
-           COMMAND bash -c "\"$0\" \"$@\" | python3 -c 'import json, sys\nd = json.loads(sys.stdin.read())\nkey, rows, cols = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])\nassert set(d) == {\"rows\", key}, sorted(d)\nm = d[key]\nassert len(m) == rows and all(len(r) == cols for r in m), (len(m), len(m[0]))\nprint(\"ok\", rows, \"x\", cols)' ${key} ${rows} ${cols}"
+           COMMAND bash -c "\"$0\" \"$@\" | python3 -c 'import json, sys\nd = json.loads(sys.stdin.read())\nkey, rows, cols = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])\nassert key in d and set(d) <= {\"rows\", key}, sorted(d)\nm = d[key]\nassert len(m) == rows and all(len(r) == cols for r in m), (len(m), len(m[0]))\nprint(\"ok\", rows, \"x\", cols)' ${key} ${rows} ${cols}"
                    $<TARGET_FILE:attnviz> ${ARGN})
 endfunction()
 
@@ -54,6 +54,8 @@ attnviz_cli_test(rollout_output_folder EXIT 4 STDERR "cannot write"
 attnviz_cli_test(flow_table EXIT 0 STDOUT "^query +token +0 +1 +2" ARGS flow ${DATA}/copy_offset.npz)
 attnviz_cli_test(flow_csv EXIT 0 STDOUT "^query,0,1,2," ARGS flow ${ROLLOUT_FIX}/dense.npy --csv)
 attnviz_matrix_json_test(flow_json flow 24 24 flow ${DATA}/copy_offset.npz --json -j 2)
+attnviz_cli_test(flow_json_schema EXIT 0 STDOUT "^\\{\"flow\":\\[\\[.*\\]\\]\\}$" ARGS flow ${DATA}/reverse.json --json)
+attnviz_cli_test(flow_json_rows_listed EXIT 0 STDOUT "\"rows\":\\[40\\]" ARGS flow ${DATA}/induction.npy --rows 40 --json)
 attnviz_matrix_json_test(flow_json_rows flow 1 41 flow ${DATA}/induction.npy --rows 40 --raw --json -j 1)
 attnviz_cli_test(flow_raw_by_hand EXIT 0 STDOUT "\"flow\":\\[\\[1\\.0,0\\.0\\]\\]"
                  ARGS flow ${FIX}/analysis/flow/reroute.npy --no-residual --raw --rows 0 --json)
