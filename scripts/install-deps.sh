@@ -8,11 +8,17 @@ packages=(
   g++ cmake make pkg-config
   # libraries
   libcli11-dev nlohmann-json3-dev libcairo2-dev libpango1.0-dev libopenblas-dev doctest-dev
-  libpng-dev zlib1g-dev
+  libpng-dev zlib1g-dev libdeflate-dev
   # fonts for Pango, so figures look the same on every machine
   fonts-dejavu-core
+  # fallbacks for tokens DejaVu lacks: CJK (Chinese, Japanese, Korean) and colour emoji
+  fonts-wqy-microhei fonts-noto-color-emoji
   # consumers the tests run on our outputs
   pngcheck qpdf poppler-utils librsvg2-bin
+  # the cookbook's dump-saving recipe is run by a test; groff checks the man page
+  python3-numpy groff-base
+  # the scale-out recipes of docs/scaling.md (script, for the progress bar test, is util-linux)
+  parallel
 )
 
 missing=()

@@ -21,5 +21,7 @@ void AddFlowCommand(CLI::App& app, int& exit_code);
 void AddClusterCommand(CLI::App& app, int& exit_code);
 void AddAttributeCommand(CLI::App& app, int& exit_code);
 void AddDiffCommand(CLI::App& app, int& exit_code);
+void AddCheckCommand(CLI::App& app, int& exit_code);
+void AddReportCommand(CLI::App& app, int& exit_code);
 
 }  // namespace attnviz::cli

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "attnviz/analysis/blas_threads.h"
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "cli/commands.h"
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"
       "Run 'attnviz COMMAND --help' for the options and an example of each command.");
+  attnviz::StopIdleBlasThreads();
   InstallSignalCleanup();
   int exit_code = 0;
   namespace cli = attnviz::cli;
@@ -66,7 +68,8 @@ int main(int argc, char** argv) {
        {cli::AddInfoCommand, cli::AddHeatmapCommand, cli::AddGridCommand, cli::AddArrowsCommand,
         cli::AddHighlightCommand, cli::AddOverlayCommand, cli::AddColormapsCommand,
         cli::AddStatsCommand, cli::AddClassifyCommand, cli::AddRolloutCommand, cli::AddFlowCommand,
-        cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand}) {
+        cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand, cli::AddCheckCommand,
+        cli::AddReportCommand}) {
     add(app, exit_code);
   }
   try {

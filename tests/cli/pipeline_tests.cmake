@@ -1,0 +1,16 @@
+# attnviz in paper pipelines: the cookbook's recipes, the man page, bash completion, --version and
+# an example in every command's --help (included from tests/CMakeLists.txt after cli_tests.cmake).
+
+add_test(NAME cli.cookbook_recipes
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/cookbook_test.sh $<TARGET_FILE:attnviz>
+                 ${PROJECT_SOURCE_DIR}/docs/cookbook.md ${DATA})
+add_test(NAME cli.bash_completion
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/completion_test.sh $<TARGET_FILE:attnviz>
+                 ${PROJECT_SOURCE_DIR}/scripts/attnviz-completion.bash ${DATA})
+
+# The man page has a section for every command and formats without a warning; every command's
+# --help shows at least one example invocation of that command.
+add_test(NAME cli.manpage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/help_test.sh manpage
+                                  $<TARGET_FILE:attnviz> ${CMAKE_BINARY_DIR}/attnviz.1)
+add_test(NAME cli.help_examples COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/help_test.sh examples
+                                        $<TARGET_FILE:attnviz>)
