@@ -27,7 +27,7 @@ struct CellSelection {
   // The whole head with its mask, before cropping.
   Matrix ReadMasked(const AttentionTensor& tensor, int64_t layer, int64_t head) const;
   // A masked head (or a fusion of them) cropped and, when asked, renormalised.
-  Matrix Shown(const Matrix& masked) const;
+  Matrix Shown(Matrix masked) const;
   // The tokens of a whole axis cropped like the matrix; empty when there are none.
   std::vector<std::string> QueryTokens(const Dump& dump, bool clean) const;
   std::vector<std::string> KeyTokens(const Dump& dump, bool clean) const;
