@@ -80,7 +80,10 @@ class InFlightTemporary {
 
 // ".NAME.tmp." — the prefix of every temporary file for target NAME.
 std::string TemporaryPrefix(const std::filesystem::path& target) {
-  return "." + target.filename().string() + ".tmp.";
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "." + string.
+  std::string prefix = ".";
+  prefix += target.filename().string();
+  return prefix += ".tmp.";
 }
 
 // A run killed with SIGKILL cannot clean up; the next write of the same target removes the

@@ -17,7 +17,12 @@ using Json = nlohmann::json;
 
 std::string IndexPath(const std::vector<size_t>& index) {
   std::string text = "attention";
-  for (size_t i : index) text += "[" + std::to_string(i) + "]";
+  for (size_t i : index) {
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "[" + string.
+    text += '[';
+    text += std::to_string(i);
+    text += ']';
+  }
   return text;
 }
 
@@ -116,10 +121,14 @@ std::vector<Axis> ReadAxes(const Json& object, const std::string& path) {
   return axes;
 }
 
+// A layer or head index of the model; bounded so that index arithmetic in the cli cannot overflow.
 int64_t ReadIndex(const Json& object, const char* key, const std::string& path) {
+  constexpr uint64_t kMaxIndex = INT32_MAX;
   const Json& value = object[key];
-  if (!value.is_number_unsigned()) {
-    ThrowInputError(path, std::string("expected '") + key + "' to be a non-negative integer");
+  if (!value.is_number_unsigned() || value.get<uint64_t>() > kMaxIndex) {
+    ThrowInputError(path, std::string("expected '") + key + "' to be an integer from 0 to " +
+                              std::to_string(kMaxIndex) + ", found " +
+                              (value.is_number() ? value.dump() : "a " + JsonTypeName(value)));
   }
   return static_cast<int64_t>(value.get<uint64_t>());
 }
@@ -150,6 +159,13 @@ RawDump ReadJsonDump(std::shared_ptr<const ByteSource> source, const std::string
   } catch (const Json::parse_error& error) {
     ThrowInputError(path, "invalid JSON at byte " + std::to_string(error.byte) +
                               (error.byte >= bytes.size() ? " (truncated?)" : ""));
+  } catch (const Json::out_of_range& error) {
+    // nlohmann refuses a number beyond float64 (1e999) with out_of_range 406, not parse_error.
+    const std::string what = error.what();
+    const size_t number = what.find('\'');
+    ThrowInputError(path,
+                    "expected numbers within the range of float64, found " +
+                        (number == std::string::npos ? "one beyond it" : what.substr(number)));
   }
   RawDump dump;
   if (document.is_array()) {

@@ -219,8 +219,13 @@ void AttachTokens(Dump& dump, RawDump& raw, const LoadOptions& options) {
 }  // namespace
 
 Dump LoadDump(const std::string& path, const LoadOptions& options) {
+  return LoadDumpFrom(OpenInput(path), path, options);
+}
+
+Dump LoadDumpFrom(std::shared_ptr<const ByteSource> source, const std::string& path,
+                  const LoadOptions& options) {
   FileFormat format = FileFormat::kNpy;
-  RawDump raw = ReadRaw(OpenInput(path), path, options, format);
+  RawDump raw = ReadRaw(std::move(source), path, options, format);
   if (raw.layer_stack) CheckLayerStack(raw, path);
   const std::vector<Axis> axes = ResolveAxes(raw, options, path);
   Dump dump{raw.layer_stack ? AttentionTensor::FromLayerStack(std::move(raw.arrays), axes)

@@ -118,7 +118,10 @@ class HeaderDictParser {
   }
   std::string Found() const {
     if (pos_ >= text_.size()) return "the end of the header";
-    return "'" + std::string(text_.substr(pos_, 12)) + "'";
+    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "'" + string.
+    std::string found = "'";
+    found += text_.substr(pos_, 12);
+    return found += "'";
   }
   [[noreturn]] void Fail(const std::string& what) const { ThrowInputError(path_, what); }
 
@@ -154,7 +157,10 @@ DType FloatDType(char size) {
 // Element size of a string descr such as "<U7" (28) or "|S5" (5), or 0 when not one.
 size_t StringItemSize(const std::string& descr, char kind) {
   if (descr.size() < 3 || descr[1] != kind) return 0;
+  // At most 1 MiB characters: a longer token is not a token, and 4 * count must not wrap.
+  constexpr size_t kMaxChars = 1 << 20;
   const size_t count = std::strtoull(descr.c_str() + 2, nullptr, 10);
+  if (count > kMaxChars) return 0;
   return kind == 'U' ? count * 4 : count;
 }
 
@@ -191,15 +197,18 @@ std::string DecodeUtf32(const std::byte* p, size_t chars, bool big_endian,
   return out;
 }
 
-// Bytes the data of `header` takes, or throws when the product overflows.
+// Bytes the data of `header` takes, or throws when the product overflows. A zero extent does not
+// hide the others: strides are products of them, so (0, 2^40, 2^40) is refused too.
 uint64_t DataBytes(const NpyHeader& header, uint64_t item_size, const std::string& path) {
   uint64_t bytes = item_size;
+  bool empty = false;
   for (int64_t extent : header.shape) {
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(extent), &bytes)) {
+    empty = empty || extent == 0;
+    if (extent != 0 && __builtin_mul_overflow(bytes, static_cast<uint64_t>(extent), &bytes)) {
       ThrowInputError(path, "header shape " + FormatShape(header.shape) + " overflows 64 bits");
     }
   }
-  return bytes;
+  return empty ? 0 : bytes;
 }
 
 void CheckDataSize(const NpyHeader& header, uint64_t item_size, size_t available,
@@ -226,8 +235,15 @@ std::string FormatShape(std::span<const int64_t> shape) {
 
 std::string DescribeDescr(const std::string& descr) {
   if (descr.size() < 2) return "'" + descr + "'";
+  // An item size of at most 3 digits (numpy's largest number is complex256): a longer one names
+  // no dtype, and its bit count would overflow.
   const std::string size = descr.substr(2);
-  const int bytes = std::atoi(size.c_str());
+  const bool small_size = !size.empty() && size.size() <= 3 &&
+                          size.find_first_not_of("0123456789") == std::string::npos;
+  if (!small_size && std::strchr("fiucb", descr[1]) != nullptr) {
+    return "unknown dtype ('" + descr + "')";
+  }
+  const int bytes = small_size ? std::stoi(size) : 0;
   std::string name;
   switch (descr[1]) {
     case 'f':

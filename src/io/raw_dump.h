@@ -3,10 +3,12 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "attnviz/io/dump.h"
+#include "attnviz/io/load.h"
 #include "attnviz/tensor/attention_tensor.h"
 
 namespace attnviz {
@@ -32,5 +34,13 @@ RawDump ReadNpzDump(std::shared_ptr<const ByteSource> source, const std::string&
 RawDump ReadJsonDump(std::shared_ptr<const ByteSource> source, const std::string& path);
 RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std::string& path,
                             const std::optional<std::string>& key);
+
+// LoadDump on bytes already in memory, named `path` in messages ("-" finds no sibling tokens
+// file); the fuzz harnesses read their inputs this way, without a system call.
+Dump LoadDumpFrom(std::shared_ptr<const ByteSource> source, const std::string& path,
+                  const LoadOptions& options = {});
+
+// ReadTokensFile on bytes already in memory, named `path` in messages.
+std::vector<std::string> ReadTokens(std::span<const std::byte> bytes, const std::string& path);
 
 }  // namespace attnviz

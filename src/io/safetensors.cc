@@ -32,6 +32,10 @@ std::optional<DType> FloatDType(const std::string& name) {
 }
 
 nlohmann::json ParseHeader(std::span<const std::byte> bytes, const std::string& path) {
+  if (bytes.size() < 8) {
+    ThrowInputError(path, "expected an 8-byte safetensors header length, found a " +
+                              std::to_string(bytes.size()) + "-byte file");
+  }
   uint64_t length = 0;
   for (int i = 7; i >= 0; --i) length = length << 8 | static_cast<uint8_t>(bytes[i]);
   if (length > bytes.size() - 8 || length > kMaxHeaderBytes) {
@@ -106,10 +110,17 @@ ArrayView MakeArray(const TensorEntry& entry, std::shared_ptr<const ByteSource> 
     throw Error(ErrorKind::kInput, where + ": expected rank 2 to 5, found rank " +
                                        std::to_string(rank) + " shape " + FormatShape(entry.shape));
   }
+  // A zero extent does not hide the others: strides are products of them.
   uint64_t bytes = static_cast<uint64_t>(DTypeSize(*dtype));
+  bool empty = false;
   for (int64_t extent : entry.shape) {
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(extent), &bytes)) bytes = UINT64_MAX;
+    empty = empty || extent == 0;
+    if (extent != 0 && __builtin_mul_overflow(bytes, static_cast<uint64_t>(extent), &bytes)) {
+      throw Error(ErrorKind::kInput,
+                  where + ": shape " + FormatShape(entry.shape) + " overflows 64 bits");
+    }
   }
+  if (empty) bytes = 0;
   if (bytes != entry.end - entry.begin) {
     throw Error(ErrorKind::kInput, where + ": shape " + FormatShape(entry.shape) + " " +
                                        entry.dtype + " needs " + std::to_string(bytes) +

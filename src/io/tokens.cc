@@ -5,6 +5,7 @@
 
 #include "attnviz/error.h"
 #include "io/mapped_file.h"
+#include "io/raw_dump.h"
 
 namespace attnviz {
 
@@ -81,8 +82,10 @@ std::string Utf8Problem(std::string_view text) {
 }
 
 std::vector<std::string> ReadTokensFile(const std::string& path) {
-  const auto source = OpenInput(path);
-  const auto bytes = source->bytes();
+  return ReadTokens(OpenInput(path)->bytes(), path);
+}
+
+std::vector<std::string> ReadTokens(std::span<const std::byte> bytes, const std::string& path) {
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte order mark
   const size_t first = text.find_first_not_of(" \t\r\n");

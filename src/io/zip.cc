@@ -91,7 +91,7 @@ void ZipArchive::ReadCentralDirectory() {
   uint64_t directory_offset = Le(bytes_, end + 16, 4);
   if (end >= 20 && Le(bytes_, end - 20, 4) == kZip64EndLocator) {
     const uint64_t record = Le(bytes_, end - 12, 8);
-    if (record > bytes_.size() - 56 || Le(bytes_, record, 4) != kZip64End) {
+    if (bytes_.size() < 56 || record > bytes_.size() - 56 || Le(bytes_, record, 4) != kZip64End) {
       ThrowInputError(path_, "broken zip: zip64 locator points outside the file");
     }
     count = Le(bytes_, record + 32, 8);
