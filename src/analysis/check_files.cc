@@ -146,7 +146,9 @@ HeadStats BaselineHead(const Json& head, size_t index, const std::string& path) 
 
 CheckRules ParseCheckRules(std::string_view text, const std::string& path, CheckRules rules) {
   const Json json = ParseJsonObject(text, path, "a JSON object of rules such as {\"sink\": 0.9}");
-  for (const auto& [key, value] : json.items()) {
+  for (const auto& item : json.items()) {
+    const std::string& key = item.key();
+    const Json& value = item.value();
     const auto named = std::find_if(std::begin(kNamedRules), std::end(kNamedRules),
                                     [&](const NamedRule& n) { return n.name == key; });
     if (named != std::end(kNamedRules)) {

@@ -84,9 +84,10 @@ std::vector<MaskedBlock> MaskedBlocks(const Matrix& matrix) {
   std::vector<MaskedBlock> blocks, open;
   for (int64_t row = 0; row < matrix.rows; ++row) {
     std::vector<MaskedBlock> next;
-    for (auto [begin, end] : MaskedRuns(matrix, row)) {
+    for (const auto& run : MaskedRuns(matrix, row)) {
+      const auto [begin, end] = run;
       auto same = std::find_if(open.begin(), open.end(), [&](const MaskedBlock& block) {
-        return block.begin == begin && block.end == end;
+        return block.begin == run.first && block.end == run.second;
       });
       if (same != open.end()) {
         next.push_back({same->top, row + 1, begin, end});

@@ -1,6 +1,7 @@
 // Element types and their conversion to float, one strided run at a time.
 #include "attnviz/tensor/dtype.h"
 
+#include <cpuid.h>
 #include <immintrin.h>
 
 #include <bit>
@@ -97,8 +98,14 @@ __attribute__((target("avx,f16c"))) void HalvesToFloatsF16c(const std::byte* src
   for (; i < count; ++i) dst[i] = HalfToFloat(LoadBits<uint16_t>(src + 2 * i, false));
 }
 
+// F16C from CPUID itself: clang 14's __builtin_cpu_supports knows "avx" (which also checks that
+// the OS saves the AVX registers) but not "f16c".
 bool HasF16c() {
-  static const bool has = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+  static const bool has = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __builtin_cpu_supports("avx") && __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 &&
+           (ecx & bit_F16C) != 0;
+  }();
   return has;
 }
 
