@@ -108,7 +108,7 @@ ReportSection StatsTableSection(const std::vector<HeadStats>& heads) {
   section.heading = "Per-head statistics";
   section.lines = {
       "As attnviz stats prints them: entropy in nats; topk = mass of the 3 largest weights; "
-      "- does not apply. docs/analyses-stats.md defines each."};
+      "- does not apply. docs/analyses.md defines each."};
   ReportTable table;
   table.columns = {"layer", "head"};
   std::vector<StatField> fields;

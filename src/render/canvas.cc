@@ -85,7 +85,7 @@ Canvas::Canvas(Canvas& parent, const Rect& area, Size page, const CanvasSettings
 }
 
 double Canvas::FitInto(const Rect& area) {
-  double scale = std::min({1.0, area.width / page_.width, area.height / page_.height});
+  double scale = std::min(area.width / page_.width, area.height / page_.height);
   cairo_translate(cr_, area.x + (area.width - page_.width * scale) / 2,
                   area.y + (area.height - page_.height * scale) / 2);
   cairo_scale(cr_, scale, scale);

@@ -265,8 +265,9 @@ class ReportWriter {
         figure);
   }
 
-  // Stacked from the top at their own sizes, all scaled down by one factor when they need
-  // more height than is left, and each further when wider than the page; centred across.
+  // Stacked from the top, all scaled by one factor: enlarged up to kMaxEnlarge so that small
+  // figures are legible on a page, reduced when they need more height than is left; each reduced
+  // further when wider than the page; centred across.
   void Figures(const std::vector<ReportFigure>& figures) {
     const double gap = style_.em;
     std::vector<Size> sizes;
@@ -275,7 +276,8 @@ class ReportWriter {
       sizes.push_back(NaturalSize(figure));
       height += sizes.back().height;
     }
-    const double shared = std::min(1.0, (Bottom() - y_) / height);
+    constexpr double kMaxEnlarge = 2.0;
+    const double shared = std::min(kMaxEnlarge, (Bottom() - y_) / height);
     for (size_t i = 0; i < figures.size(); ++i) {
       const double scale = std::min(shared, Width() / sizes[i].width);
       const Size shown{sizes[i].width * scale, sizes[i].height * scale};

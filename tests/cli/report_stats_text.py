@@ -2,7 +2,7 @@
 
 Reads page 2 of the report with pdftotext -layout and checks, for every head of a
 (layer, head, query, key) dump without padding, the entropy (nats), confidence and first_token
-columns against values computed here from their definitions (docs/analyses-stats.md): the mean
+columns against values computed here from their definitions (docs/analyses.md): the mean
 over query rows of -sum p ln p, of max p, and of p[0].
 """
 import subprocess
