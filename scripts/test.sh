@@ -28,4 +28,7 @@ echo "== sanitizer build (address, undefined)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DATTNVIZ_SANITIZE=address,undefined
+# Warnings were held to -Werror by the optimised build; with sanitizers GCC 12 adds false
+# -Wmaybe-uninitialized reports inside libstdc++ (std::regex), so they stay warnings here.
+run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DATTNVIZ_SANITIZE=address,undefined \
+  -DATTNVIZ_WERROR=OFF
