@@ -147,17 +147,6 @@ void PrintText(const Dump& dump, const ClusterResult& r, const ClusterOptions& o
   pairs.PrintText(std::cout);
 }
 
-// Dots and legend coloured by layer, the same in the dendrogram and the map.
-std::vector<LegendEntry> LayerLegend(int64_t layers, Theme theme) {
-  std::vector<LegendEntry> legend;
-  const int64_t step = (layers + 23) / 24;  // at most 24 entries
-  for (int64_t layer = 0; layer < layers; layer += step) {
-    legend.push_back(
-        {"layer " + std::to_string(layer), SequenceColor(layer, layers, theme), false});
-  }
-  return legend;
-}
-
 std::string FigureTitle(const Dump& dump, const ClusterOptions& options, const char* what) {
   if (!options.title.empty()) return options.title;
   return std::filesystem::path(dump.metadata.path).filename().string() + " · " + what;

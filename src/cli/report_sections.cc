@@ -264,16 +264,6 @@ ReportSection RolloutSection(const Dump& dump, bool causal) {
 
 // ---- cluster ------------------------------------------------------------------------------
 
-std::vector<LegendEntry> LayerLegend(int64_t layers, Theme theme) {
-  std::vector<LegendEntry> legend;
-  const int64_t step = (layers + 23) / 24;  // at most 24 entries
-  for (int64_t layer = 0; layer < layers; layer += step) {
-    legend.push_back(
-        {"layer " + std::to_string(layer), SequenceColor(layer, layers, theme), false});
-  }
-  return legend;
-}
-
 ScatterSpec DendrogramFigure(const Dump& dump, const HeadDistances& distances,
                              const std::vector<Merge>& merges, Theme theme) {
   DendrogramSpec spec;

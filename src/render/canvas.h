@@ -29,8 +29,8 @@ class Canvas {
   // Throws Error(kUsage) when a PNG would exceed Cairo's 32767-pixel side limit.
   Canvas(ImageFormat format, Size page, const CanvasSettings& settings);
   // A figure of size `page` drawn into `area` of `parent`'s current page (a report page): scaled
-  // down to fit, never up, centred and clipped to it. `parent` must outlive this canvas, whose
-  // Finish() restores the parent's drawing state and returns no bytes.
+  // to fit it (up or down, keeping its aspect), centred and clipped to it. `parent` must outlive
+  // this canvas, whose Finish() restores the parent's drawing state and returns no bytes.
   Canvas(Canvas& parent, const Rect& area, Size page, const CanvasSettings& settings);
   ~Canvas();
   Canvas(const Canvas&) = delete;

@@ -458,6 +458,16 @@ Rgba SequenceColor(int64_t index, int64_t count, Theme theme) {
   return FindColormap("viridis")->Lookup(first + t * (last - first), 0, 1);
 }
 
+std::vector<LegendEntry> LayerLegend(int64_t layers, Theme theme) {
+  std::vector<LegendEntry> legend;
+  const int64_t step = (layers + 23) / 24;
+  for (int64_t layer = 0; layer < layers; layer += step) {
+    legend.push_back(
+        {"layer " + std::to_string(layer), SequenceColor(layer, layers, theme), false});
+  }
+  return legend;
+}
+
 Point ScatterLayout::ToPage(double x, double y) const {
   return {plot.x + (x - x_min) / (x_max - x_min) * plot.width,
           plot.bottom() - (y - y_min) / (y_max - y_min) * plot.height};

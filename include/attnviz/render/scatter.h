@@ -56,6 +56,9 @@ struct LegendEntry {
   bool line = false;  // a line swatch; else a dot
 };
 
+// "layer 0", "layer 1", ... in their SequenceColor dots; at most 24 entries (every k-th layer).
+std::vector<LegendEntry> LayerLegend(int64_t layers, Theme theme);
+
 struct ScatterSpec {
   std::vector<ScatterPoint> points;  // drawn over the lines
   std::vector<PlotLine> lines;
