@@ -28,3 +28,7 @@ for entry in "${samples[@]}"; do
     echo "wrote $out"
   done
 done
+
+# Every head of the induction model captioned with its pattern, and the whole report.
+"$attnviz" grid data/induction.npy --labels -o out/induction_grid.png && echo "wrote out/induction_grid.png"
+"$attnviz" report data/induction.npy -o out/induction_report.pdf && echo "wrote out/induction_report.pdf"
