@@ -12,6 +12,7 @@
 #include "attnviz/render/token_text.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -55,15 +56,6 @@ struct Window {
   int64_t key_split = 0;
   std::string pair;  // "A → B" for a sentence-pair crop; empty otherwise
 };
-
-std::string Stem(const Dump& dump) {
-  return dump.metadata.path == "-" ? "stdin"
-                                   : std::filesystem::path(dump.metadata.path).stem().string();
-}
-
-std::string ModelName(const Dump& dump) {
-  return dump.metadata.model.empty() ? Stem(dump) : dump.metadata.model;
-}
 
 HeadChoice ChooseHeads(const Dump& dump, const ArrowsOptions& options) {
   const AttentionTensor& tensor = dump.attention;
@@ -151,12 +143,6 @@ std::vector<ArrowsHead> ReadHeads(const Dump& dump, const HeadChoice& choice,
     }
   }
   return heads;
-}
-
-std::vector<int64_t> Shifted(const std::vector<int64_t>& positions, int64_t offset) {
-  std::vector<int64_t> shifted;
-  for (int64_t position : positions) shifted.push_back(position + offset);
-  return shifted;
 }
 
 // "finbert · layer 11 · head 0", "model · layer 1 · heads 0-3 · A → B".

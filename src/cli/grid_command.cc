@@ -15,6 +15,7 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -43,11 +44,6 @@ struct GridSelection {
   std::vector<int64_t> layers;
   std::vector<int64_t> heads;
 };
-
-std::string Stem(const Dump& dump) {
-  return dump.metadata.path == "-" ? "stdin"
-                                   : std::filesystem::path(dump.metadata.path).stem().string();
-}
 
 std::vector<std::string> NumberLabels(const std::vector<int64_t>& positions, int64_t offset) {
   std::vector<std::string> labels;

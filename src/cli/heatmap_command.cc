@@ -10,6 +10,7 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -50,20 +51,6 @@ struct HeatmapPlanInputs {
   std::vector<std::string> query_tokens;
   std::vector<std::string> key_tokens;
 };
-
-std::string Stem(const Dump& dump) {
-  return dump.metadata.path == "-" ? "stdin"
-                                   : std::filesystem::path(dump.metadata.path).stem().string();
-}
-
-std::string ModelName(const Dump& dump) {
-  return dump.metadata.model.empty() ? Stem(dump) : dump.metadata.model;
-}
-
-std::optional<Fusion> ParseFusion(const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  return name == "max" ? Fusion::kMax : name == "min" ? Fusion::kMin : Fusion::kMean;
-}
 
 // "finbert · layer 11 · head 0", or "model · layer 1 · mean of all heads", in the model's own
 // numbering when the dump is a slice of it.

@@ -12,6 +12,7 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -43,20 +44,6 @@ struct QueryRow {
   std::vector<int64_t> heads;
   Matrix row;  // 1 x keys
 };
-
-std::string Stem(const Dump& dump) {
-  return dump.metadata.path == "-" ? "stdin"
-                                   : std::filesystem::path(dump.metadata.path).stem().string();
-}
-
-std::string ModelName(const Dump& dump) {
-  return dump.metadata.model.empty() ? Stem(dump) : dump.metadata.model;
-}
-
-std::optional<Fusion> ParseFusion(const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  return name == "max" ? Fusion::kMax : name == "min" ? Fusion::kMin : Fusion::kMean;
-}
 
 Matrix ReadRow(const AttentionTensor& tensor, int64_t layer, int64_t head, int64_t query) {
   CellSelection whole{{0, tensor.queries()}, {0, tensor.keys()}, MaskMode::kDetect, false};
@@ -133,12 +120,6 @@ std::optional<int64_t> MarkedKey(const Dump& dump, int64_t query) {
     return std::nullopt;
   }
   return query;
-}
-
-std::vector<int64_t> Shifted(const std::vector<int64_t>& positions, int64_t offset) {
-  std::vector<int64_t> shifted;
-  for (int64_t position : positions) shifted.push_back(position + offset);
-  return shifted;
 }
 
 // "finbert · layer 11 · head 0 · query 5 “by”", "model · layer 1 · mean of all heads · query 40".

@@ -10,6 +10,7 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -46,20 +47,6 @@ struct PatchRow {
   std::vector<float> keys;
 };
 
-std::string Stem(const Dump& dump) {
-  return dump.metadata.path == "-" ? "stdin"
-                                   : std::filesystem::path(dump.metadata.path).stem().string();
-}
-
-std::string ModelName(const Dump& dump) {
-  return dump.metadata.model.empty() ? Stem(dump) : dump.metadata.model;
-}
-
-std::optional<Fusion> ParseFusion(const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  return name == "max" ? Fusion::kMax : name == "min" ? Fusion::kMin : Fusion::kMean;
-}
-
 Matrix ReadRow(const AttentionTensor& tensor, int64_t layer, int64_t head, int64_t query) {
   Matrix whole{tensor.queries(), tensor.keys(), tensor.ReadHead(layer, head), {}};
   return Crop(whole, {query, query + 1}, {0, tensor.keys()});
@@ -91,12 +78,6 @@ PatchRow ReadPatchRow(const Dump& dump, const OverlayOptions& options) {
   }
   row.keys = fused.Result().values;
   return row;
-}
-
-std::vector<int64_t> Shifted(const std::vector<int64_t>& positions, int64_t offset) {
-  std::vector<int64_t> shifted;
-  for (int64_t position : positions) shifted.push_back(position + offset);
-  return shifted;
 }
 
 // "vit · layer 11 · head 3 · query 0 “[CLS]”", or "... · mean of all heads · ...".

@@ -1,5 +1,6 @@
 // The flags rollout and flow share, and the table, CSV, JSON and heatmap of their results.
 #include "cli/rollout_options.h"
+#include "cli/dump_names.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -80,12 +81,6 @@ nlohmann::json ResultJson(const TokenRows& result, const ResultDescription& abou
     object["rows"] = nullptr;
   }
   return object;
-}
-
-std::string ModelName(const Dump& dump) {
-  if (!dump.metadata.model.empty()) return dump.metadata.model;
-  return dump.metadata.path == "-" ? "stdin"
-                                   : std::filesystem::path(dump.metadata.path).stem().string();
 }
 
 // "induction · rollout · layers 0–1", in the model's layer numbering; "max of heads" when the
