@@ -1,30 +1,84 @@
-// The per-row pass of `stats`: eight weights at a time with GCC vector extensions, built for
-// AVX-512, AVX2 and the x86-64 baseline and chosen when the program starts (target_clones), so
-// the binary runs on any x86-64. The logarithm is Cephes' logf: glibc's is scalar and, in double,
-// was most of the time of `stats`.
+// The per-row pass of `stats`, with GCC vector extensions: sixteen weights at a time built for
+// AVX-512, eight for AVX2 and for the x86-64 baseline, the build chosen when the program starts,
+// so the binary runs on any x86-64. The logarithm is Cephes' logf: glibc's is scalar and, in
+// double, was most of the time of `stats`.
+//
+// The row is read in blocks of eight vectors. Within a block only what each weight needs is done
+// lane by lane (its sum and distance in double, its entropy term in float, its maximum, whether
+// it is zero); the top-k candidates and the first and last nonzero keys are looked for once per
+// block, by a scalar scan of the few blocks that have any.
 #include "analysis/stats_row_kernel.h"
 
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
-#include <initializer_list>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace attnviz {
 
 namespace {
 
-typedef float Floats __attribute__((vector_size(32)));
-typedef int32_t Ints __attribute__((vector_size(32)));
-typedef double Doubles __attribute__((vector_size(64)));
-typedef uint64_t Words __attribute__((vector_size(32)));
-// One AVX2 register of floats, two SSE2 ones. Sixteen lanes measured twice as slow here (the
-// sums in double no longer fit the registers).
-constexpr int kLanes = 8;
+constexpr float kInfinity = std::numeric_limits<float>::infinity();
+
+// W lanes of float and int32 fill one register (W = 16 with AVX-512, 8 with AVX2, 4 with SSE2);
+// doubles come in two halves of W / 2 lanes each, one register each.
+template <int W>
+struct Lanes {
+  typedef float Floats __attribute__((vector_size(4 * W)));
+  typedef int32_t Ints __attribute__((vector_size(4 * W)));
+  typedef float HalfFloats __attribute__((vector_size(2 * W)));
+  typedef double Doubles __attribute__((vector_size(4 * W)));
+  typedef uint64_t Words __attribute__((vector_size(4 * W)));
+};
+
+// Lanes of half H (0 or 1) of `x`, as doubles.
+template <int H, int W>
+[[gnu::always_inline]] inline void HalfOf(const typename Lanes<W>::Floats& x,
+                                          typename Lanes<W>::Doubles& out) {
+  using Half = typename Lanes<W>::HalfFloats;
+  Half half;
+  if constexpr (W == 16) {
+    half = __builtin_shufflevector(x, x, 8 * H, 8 * H + 1, 8 * H + 2, 8 * H + 3, 8 * H + 4,
+                                   8 * H + 5, 8 * H + 6, 8 * H + 7);
+  } else if constexpr (W == 8) {
+    half = __builtin_shufflevector(x, x, 4 * H, 4 * H + 1, 4 * H + 2, 4 * H + 3);
+  } else {
+    static_assert(W == 4);
+    half = __builtin_shufflevector(x, x, 2 * H, 2 * H + 1);
+  }
+  out = __builtin_convertvector(half, typename Lanes<W>::Doubles);
+}
+
+template <typename Vector>
+[[gnu::always_inline]] inline auto SumLanes(const Vector& lanes) {
+  auto total = lanes[0];
+  for (size_t i = 1; i < sizeof lanes / sizeof lanes[0]; ++i) total += lanes[i];
+  return total;
+}
+
+// Whether any lane of a comparison's result is set, by halving the vector down to one lane.
+template <typename Ints>
+[[gnu::always_inline]] inline bool AnyLane(const Ints& mask) {
+  if constexpr (sizeof mask == 64) {
+    return AnyLane(__builtin_shufflevector(mask, mask, 0, 1, 2, 3, 4, 5, 6, 7) |
+                   __builtin_shufflevector(mask, mask, 8, 9, 10, 11, 12, 13, 14, 15));
+  } else if constexpr (sizeof mask == 32) {
+    return AnyLane(__builtin_shufflevector(mask, mask, 0, 1, 2, 3) |
+                   __builtin_shufflevector(mask, mask, 4, 5, 6, 7));
+  } else {
+    static_assert(sizeof mask == 16);
+    return ((mask[0] | mask[1]) | (mask[2] | mask[3])) != 0;
+  }
+}
 
 // ln x for x > 0, lane by lane, within ~2 ulp (Cephes logf). Subnormal x is taken as FLT_MIN:
 // its x ln x is below 1e-36 either way.
+// (Results by reference: a vector return value from a function built for the baseline draws
+// GCC's ABI warning, although these are always inlined.)
+template <typename Floats, typename Ints>
 [[gnu::always_inline]] inline void LogLanes(const Floats& in, Floats& out) {
   const Floats x = in < FLT_MIN ? Floats{} + FLT_MIN : in;
   const Ints bits = (Ints)x;
@@ -36,20 +90,20 @@ constexpr int kLanes = 8;
   const Floats f = m - 1.0f;
   const Floats e = __builtin_convertvector(exponent, Floats);
   const Floats z = f * f;
+  // Written out: a loop over the coefficients stayed a loop.
   Floats poly = Floats{} + 7.0376836292e-2f;
-  for (float c : {-1.1514610310e-1f, 1.1676998740e-1f, -1.2420140846e-1f, 1.4249322787e-1f,
-                  -1.6668057665e-1f, 2.0000714765e-1f, -2.4999993993e-1f, 3.3333331174e-1f}) {
-    poly = poly * f + c;
-  }
+  poly = poly * f - 1.1514610310e-1f;
+  poly = poly * f + 1.1676998740e-1f;
+  poly = poly * f - 1.2420140846e-1f;
+  poly = poly * f + 1.4249322787e-1f;
+  poly = poly * f - 1.6668057665e-1f;
+  poly = poly * f + 2.0000714765e-1f;
+  poly = poly * f - 2.4999993993e-1f;
+  poly = poly * f + 3.3333331174e-1f;
   Floats y = f * z * poly;
   y += -2.12194440e-4f * e;
   y += -0.5f * z;
   out = (f + y) + 0.693359375f * e;
-}
-
-bool AnyLane(const Ints& mask) {
-  const Words words = (Words)mask;
-  return ((words[0] | words[1]) | (words[2] | words[3])) != 0;
 }
 
 // The k largest weights seen so far, k <= kMaxSmallTopK, largest first.
@@ -58,20 +112,13 @@ struct TopWeights {
   float best[kMaxSmallTopK];
 
   explicit TopWeights(int64_t wanted) : k(wanted) {
-    std::fill(best, best + kMaxSmallTopK, -std::numeric_limits<float>::infinity());
+    std::fill(best, best + kMaxSmallTopK, -kInfinity);
   }
   void Offer(float value) {
     if (!(value > best[k - 1])) return;
     int64_t at = k - 1;
     for (; at > 0 && best[at - 1] < value; --at) best[at] = best[at - 1];
     best[at] = value;
-  }
-  // Most lanes fail to beat the k-th best: one comparison for all of them.
-  [[gnu::always_inline]] void OfferLanes(const Floats& x, const Ints& valid) {
-    if (!AnyLane((x > best[k - 1]) & valid)) return;
-    for (int i = 0; i < kLanes; ++i) {
-      if (valid[i]) Offer(x[i]);
-    }
   }
   double Mass() const {
     double mass = 0;
@@ -80,87 +127,194 @@ struct TopWeights {
   }
 };
 
-// The running sums of SummarizeRow, one lane per eighth of the row.
+// The running sums of a row, W lanes wide; the entropy terms of the current block in float; the
+// K largest weights of each lane, largest first (the row's K largest are among them).
+template <int W, int K>
 struct RowLanes {
-  Doubles sum{}, nats{}, distance{};
-  Doubles offset{};  // j − i of each lane
-  Floats max = Floats{} - std::numeric_limits<float>::infinity();
-  Ints first = Ints{} + std::numeric_limits<int32_t>::max();
-  Ints last = Ints{} - 1;
-  Ints bad{};
+  using Floats = typename Lanes<W>::Floats;
+  using Ints = typename Lanes<W>::Ints;
+  using Doubles = typename Lanes<W>::Doubles;
+
+  Doubles sum[2] = {}, nats[2] = {}, distance[2] = {};
+  Doubles offset[2] = {};  // j − i of each lane
+  Floats block_nats{};
+  Floats block_max{};
+  Ints block_nonzero{};
+  Floats top[K > 0 ? K : 1];
+
+  RowLanes() {
+    for (Floats& level : top) level = Floats{} - kInfinity;
+  }
+
+  template <int H>
+  [[gnu::always_inline]] void AddDoubles(const Floats& x) {
+    using Words = typename Lanes<W>::Words;
+    Doubles wide;
+    HalfOf<H, W>(x, wide);
+    sum[H] += wide;
+    distance[H] += wide * (Doubles)((Words)offset[H] & 0x7fffffffffffffffULL);  // |j − i|
+    offset[H] += W;
+  }
+
+  // Adds W weights; lanes past the row hold 0 (and -inf in `for_max`).
+  [[gnu::always_inline]] void Add(const Floats& x, const Floats& for_max) {
+    AddDoubles<0>(x);
+    AddDoubles<1>(x);
+    Floats logs;
+    LogLanes<Floats, Ints>(x, logs);
+    block_nats += x > 0 ? x * logs : Floats{};
+    block_max = for_max > block_max ? for_max : block_max;
+    block_nonzero |= x != 0;
+    Floats falling = for_max;  // sorted into the K levels, one max and one min each
+#pragma GCC unroll 8
+    for (int level = 0; level < K; ++level) {
+      const Floats larger = falling > top[level] ? falling : top[level];
+      falling = falling > top[level] ? top[level] : falling;
+      top[level] = larger;
+    }
+  }
+
+  // Folds the block's entropy terms into the row's.
+  [[gnu::always_inline]] void EndBlock() {
+    Doubles half;
+    HalfOf<0, W>(block_nats, half);
+    nats[0] -= half;
+    HalfOf<1, W>(block_nats, half);
+    nats[1] -= half;
+  }
 };
 
-// Adds eight weights at keys index..index+7; lanes outside `valid` (-1 inside) hold 0.
-[[gnu::always_inline]] inline void AddLanes(RowLanes& r, TopWeights& top, const Floats& x,
-                                            const Ints& index, const Ints& valid) {
-  const Doubles wide = __builtin_convertvector(x, Doubles);
-  r.sum += wide;
-  Floats logs;
-  LogLanes(x, logs);
-  const Floats terms = x > 0 ? x * logs : Floats{};
-  r.nats -= __builtin_convertvector(terms, Doubles);
-  r.distance += wide * (r.offset < 0 ? -r.offset : r.offset);
-  r.offset += kLanes;
-  r.max = (x > r.max) & valid ? x : r.max;
-  const Ints nonzero = (x != 0) & valid;
-  r.first = nonzero & (index < r.first) ? index : r.first;
-  r.last = nonzero ? index : r.last;
-  r.bad |= (x - x != 0) & valid;
-  if (top.k > 0) top.OfferLanes(x, valid);
+// Summarises one row with the mass of its K largest weights (none for K = 0); always inlined
+// into each build below so that each is compiled for its CPU.
+template <int W, int K>
+[[gnu::always_inline]] inline RowSummary Summarize(const float* row, int64_t keys, int64_t query) {
+  using Floats = typename Lanes<W>::Floats;
+  using Ints = typename Lanes<W>::Ints;
+  constexpr int64_t kBlock = 8 * W;
+  RowLanes<W, K> r;
+  for (int i = 0; i < W; ++i) r.offset[2 * i / W][i % (W / 2)] = i - query;
+  float max = -kInfinity;
+  int64_t first = keys, last = -1;
+  for (int64_t begin = 0; begin < keys; begin += kBlock) {
+    const int64_t end = std::min(keys, begin + kBlock);
+    r.block_nats = Floats{};
+    r.block_max = Floats{} - kInfinity;
+    r.block_nonzero = Ints{};
+    int64_t j = begin;
+    for (; j + W <= end; j += W) {
+      Floats x;
+      std::memcpy(&x, row + j, sizeof x);
+      r.Add(x, x);
+    }
+    if (j < end) {
+      Floats x{};
+      std::memcpy(&x, row + j, static_cast<size_t>(end - j) * sizeof(float));
+      Ints lane;
+      for (int i = 0; i < W; ++i) lane[i] = i;
+      r.Add(x, lane < static_cast<int32_t>(end - j) ? x : Floats{} - kInfinity);
+    }
+    r.EndBlock();
+    float block_max = r.block_max[0];
+    for (int i = 1; i < W; ++i) block_max = std::max(block_max, r.block_max[i]);
+    max = std::max(max, block_max);
+    if (AnyLane(r.block_nonzero)) {  // NaN counts as nonzero, as `!(x == 0)` below
+      last = end - 1;
+      while (row[last] == 0) --last;
+      if (first == keys) {
+        first = begin;
+        while (row[first] == 0) ++first;
+      }
+    }
+  }
+  RowSummary s;
+  for (int h = 0; h < 2; ++h) {
+    s.sum += SumLanes(r.sum[h]);
+    s.nats += SumLanes(r.nats[h]);
+    s.distance += SumLanes(r.distance[h]);
+  }
+  s.max = max;
+  s.first_nonzero = first;
+  s.last_nonzero = last;
+  s.finite = std::isfinite(s.sum);  // a sum of finite floats in double cannot overflow
+  if constexpr (K > 0) {
+    TopWeights top(K);
+    for (const Floats& level : r.top) {
+      for (int i = 0; i < W; ++i) top.Offer(level[i]);
+    }
+    s.top_mass = top.Mass();
+  }
+  return s;
 }
 
-template <typename Lanes>
-auto SumLanes(const Lanes& lanes) {
-  auto total = lanes[0];
-  for (int i = 1; i < kLanes; ++i) total += lanes[i];
-  return total;
+template <int K>
+[[gnu::target("avx512f,fma")]] RowSummary SummarizeAvx512(const float* row, int64_t keys,
+                                                          int64_t query) {
+  return Summarize<16, K>(row, keys, query);
 }
+
+template <int K>
+[[gnu::target("avx2,fma")]] RowSummary SummarizeAvx2(const float* row, int64_t keys,
+                                                     int64_t query) {
+  return Summarize<8, K>(row, keys, query);
+}
+
+template <int K>
+RowSummary SummarizeBaseline(const float* row, int64_t keys, int64_t query) {
+  return Summarize<4, K>(row, keys, query);
+}
+
+template <int K>
+RowSummary SummarizeOn(RowKernelIsa isa, const float* row, int64_t keys, int64_t query) {
+  switch (isa) {
+    case RowKernelIsa::kAvx512:
+      return SummarizeAvx512<K>(row, keys, query);
+    case RowKernelIsa::kAvx2:
+      return SummarizeAvx2<K>(row, keys, query);
+    case RowKernelIsa::kBaseline:
+      break;
+  }
+  return SummarizeBaseline<K>(row, keys, query);
+}
+
+// SummarizeOn<k> for a k known only at run time.
+template <size_t... K>
+RowSummary SummarizeTopK(std::index_sequence<K...>, int64_t k, RowKernelIsa isa, const float* row,
+                         int64_t keys, int64_t query) {
+  using Build = RowSummary (*)(RowKernelIsa, const float*, int64_t, int64_t);
+  static constexpr Build kBuilds[] = {SummarizeOn<static_cast<int>(K)>...};
+  return kBuilds[k](isa, row, keys, query);
+}
+
+const RowKernelIsa kBestIsa = RowKernelIsas().front();
 
 }  // namespace
 
 float FastLog(float x) {
-  const Floats lanes = Floats{} + x;
-  Floats logs;
-  LogLanes(lanes, logs);
+  Lanes<4>::Floats logs;
+  LogLanes<Lanes<4>::Floats, Lanes<4>::Ints>(Lanes<4>::Floats{} + x, logs);
   return logs[0];
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) RowSummary SummarizeRow(
-    const float* row, int64_t keys, int64_t query, int64_t topk) {
-  RowLanes r;
-  TopWeights top(topk <= kMaxSmallTopK && topk < keys ? topk : 0);
-  Ints lane;
-  for (int i = 0; i < kLanes; ++i) {
-    lane[i] = i;
-    r.offset[i] = static_cast<double>(i - query);
+std::vector<RowKernelIsa> RowKernelIsas() {
+  __builtin_cpu_init();
+  std::vector<RowKernelIsa> isas;
+  if (__builtin_cpu_supports("fma")) {
+    if (__builtin_cpu_supports("avx512f")) isas.push_back(RowKernelIsa::kAvx512);
+    if (__builtin_cpu_supports("avx2")) isas.push_back(RowKernelIsa::kAvx2);
   }
-  const Ints all = Ints{} - 1;
-  int64_t j = 0;
-  for (; j + kLanes <= keys; j += kLanes) {
-    Floats x;
-    std::memcpy(&x, row + j, sizeof x);
-    AddLanes(r, top, x, lane + static_cast<int32_t>(j), all);
-  }
-  if (j < keys) {
-    Floats x{};
-    std::memcpy(&x, row + j, static_cast<size_t>(keys - j) * sizeof(float));
-    const Ints index = lane + static_cast<int32_t>(j);
-    AddLanes(r, top, x, index, index < static_cast<int32_t>(keys));
-  }
-  RowSummary s;
-  s.sum = SumLanes(r.sum);
-  s.nats = SumLanes(r.nats);
-  s.distance = SumLanes(r.distance);
-  s.max = r.max[0];
-  s.first_nonzero = keys;
-  for (int i = 0; i < kLanes; ++i) {
-    s.max = std::max(s.max, r.max[i]);
-    if (r.first[i] < s.first_nonzero) s.first_nonzero = r.first[i];
-    if (r.last[i] > s.last_nonzero) s.last_nonzero = r.last[i];
-  }
-  s.finite = !AnyLane(r.bad);
-  s.top_mass = top.Mass();
-  return s;
+  isas.push_back(RowKernelIsa::kBaseline);
+  return isas;
+}
+
+RowSummary SummarizeRowOn(RowKernelIsa isa, const float* row, int64_t keys, int64_t query,
+                          int64_t topk) {
+  const bool small = topk >= 1 && topk <= kMaxSmallTopK && topk < keys;
+  return SummarizeTopK(std::make_index_sequence<kMaxSmallTopK + 1>(), small ? topk : 0, isa, row,
+                       keys, query);
+}
+
+RowSummary SummarizeRow(const float* row, int64_t keys, int64_t query, int64_t topk) {
+  return SummarizeRowOn(kBestIsa, row, keys, query, topk);
 }
 
 }  // namespace attnviz

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace attnviz {
 
@@ -21,9 +22,21 @@ struct RowSummary {
 constexpr int64_t kMaxSmallTopK = 8;
 
 // Summarises row `row` (query index `query`) of `keys` weights in one read, with the top-k mass
-// when 1 <= topk <= kMaxSmallTopK and topk < keys (else top_mass is 0). Vectorised (AVX-512,
-// AVX2 or SSE2, chosen when the program starts); logarithms in float to ~2 ulp, sums in double.
+// when 1 <= topk <= kMaxSmallTopK and topk < keys (else top_mass is 0). Vectorised with the best
+// build this CPU runs; logarithms in float to ~2 ulp, entropy terms summed in float within blocks
+// of 64 or 128 keys and in double across them, the other sums in double.
 RowSummary SummarizeRow(const float* row, int64_t keys, int64_t query, int64_t topk = 0);
+
+// The builds of SummarizeRow: sixteen lanes with AVX-512 and FMA, eight with AVX2 and FMA, eight
+// on the x86-64 baseline (SSE2).
+enum class RowKernelIsa { kAvx512, kAvx2, kBaseline };
+
+// The builds this CPU can run, best first; the last is always kBaseline.
+std::vector<RowKernelIsa> RowKernelIsas();
+
+// SummarizeRow with a given build, for tests: `isa` must be one RowKernelIsas lists.
+RowSummary SummarizeRowOn(RowKernelIsa isa, const float* row, int64_t keys, int64_t query,
+                          int64_t topk = 0);
 
 // ln x for finite x > 0 in float (the scalar form of the vectorised logarithm), for tests.
 float FastLog(float x);

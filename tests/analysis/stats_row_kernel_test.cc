@@ -1,5 +1,6 @@
 // The vectorised per-row pass of `stats`: the logarithm, the row sums and the top-k scan, checked
-// against plain scalar definitions on rows whose lengths are not multiples of the vector width.
+// against plain scalar definitions on rows whose lengths are not multiples of the vector width nor
+// of the block, in every build (AVX-512, AVX2, baseline) this CPU runs.
 #include "analysis/stats_row_kernel.h"
 
 #include <doctest/doctest.h>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace attnviz {
@@ -40,24 +42,77 @@ TEST_CASE("FastLog is within 3 ulp of ln over positive floats") {
   CHECK(std::fabs(FastLog(near_one) - std::log(double{near_one})) <= 1e-10);
 }
 
-TEST_CASE("SummarizeRow agrees with the scalar definitions for every tail length") {
+std::string IsaName(RowKernelIsa isa) {
+  switch (isa) {
+    case RowKernelIsa::kAvx512:
+      return "AVX-512";
+    case RowKernelIsa::kAvx2:
+      return "AVX2";
+    case RowKernelIsa::kBaseline:
+      break;
+  }
+  return "baseline";
+}
+
+TEST_CASE("this CPU runs the baseline build, last") {
+  const std::vector<RowKernelIsa> isas = RowKernelIsas();
+  REQUIRE_FALSE(isas.empty());
+  CHECK(isas.back() == RowKernelIsa::kBaseline);
+}
+
+TEST_CASE("SummarizeRow agrees with the scalar definitions for every tail length and block") {
   std::mt19937 rng(6);
-  for (int64_t keys : {1, 7, 8, 9, 31, 64, 100}) {
-    const std::vector<float> row = RandomRow(keys, rng);
-    const int64_t query = keys / 2;
-    double sum = 0, nats = 0, distance = 0;
-    for (int64_t j = 0; j < keys; ++j) {
-      sum += row[j];
-      if (row[j] > 0) nats -= row[j] * std::log(static_cast<double>(row[j]));
-      distance += row[j] * static_cast<double>(std::abs(j - query));
+  for (RowKernelIsa isa : RowKernelIsas()) {
+    for (int64_t keys : {1, 3, 7, 8, 9, 16, 31, 64, 100, 127, 128, 129, 255, 1000, 4099}) {
+      const std::vector<float> row = RandomRow(keys, rng);
+      for (int64_t query : {int64_t{0}, keys / 2, keys - 1, keys + 5}) {
+        double sum = 0, nats = 0, distance = 0;
+        for (int64_t j = 0; j < keys; ++j) {
+          sum += row[j];
+          if (row[j] > 0) nats -= row[j] * std::log(static_cast<double>(row[j]));
+          distance += row[j] * static_cast<double>(std::abs(j - query));
+        }
+        const RowSummary s = SummarizeRowOn(isa, row.data(), keys, query);
+        CAPTURE(IsaName(isa));
+        CAPTURE(keys);
+        CAPTURE(query);
+        CHECK(s.sum == doctest::Approx(sum).epsilon(1e-12));
+        CHECK(s.nats == doctest::Approx(nats).epsilon(1e-6));
+        CHECK(s.distance == doctest::Approx(distance).epsilon(1e-12));
+        CHECK(s.max == *std::max_element(row.begin(), row.end()));
+        CHECK(s.first_nonzero == 0);
+        CHECK(s.last_nonzero == ((keys - 1) % 5 == 3 ? keys - 2 : keys - 1));
+        CHECK(s.finite);
+        CHECK(s.top_mass == 0);
+      }
     }
-    const RowSummary s = SummarizeRow(row.data(), keys, query);
-    CAPTURE(keys);
-    CHECK(s.sum == doctest::Approx(sum).epsilon(1e-12));
-    CHECK(s.nats == doctest::Approx(nats).epsilon(1e-6));
-    CHECK(s.distance == doctest::Approx(distance).epsilon(1e-12));
-    CHECK(s.max == *std::max_element(row.begin(), row.end()));
-    CHECK(s.finite);
+  }
+}
+
+TEST_CASE("SummarizeRow finds nonzero keys and non-finite weights in any block of any build") {
+  for (RowKernelIsa isa : RowKernelIsas()) {
+    for (int64_t keys : {5, 130, 300}) {
+      for (int64_t at : {int64_t{0}, keys / 3, keys - 1}) {
+        for (float value : {0.25f, NAN, INFINITY, -INFINITY}) {
+          std::vector<float> row(static_cast<size_t>(keys), 0.0f);
+          row[at] = value;
+          const RowSummary s = SummarizeRowOn(isa, row.data(), keys, 0, 2);
+          CAPTURE(IsaName(isa));
+          CAPTURE(keys);
+          CAPTURE(at);
+          CAPTURE(value);
+          CHECK(s.first_nonzero == at);
+          CHECK(s.last_nonzero == at);
+          CHECK(s.finite == std::isfinite(value));
+        }
+      }
+      const std::vector<float> zeros(static_cast<size_t>(keys), 0.0f);
+      const RowSummary none = SummarizeRowOn(isa, zeros.data(), keys, 0);
+      CHECK(none.first_nonzero == keys);
+      CHECK(none.last_nonzero == -1);
+      CHECK(none.nats == 0);
+      CHECK(none.sum == 0);
+    }
   }
 }
 
@@ -81,23 +136,36 @@ TEST_CASE("SummarizeRow finds the first and last nonzero keys, NaN counting as n
   CHECK_FALSE(SummarizeRow(row.data(), 19, 0).finite);
 }
 
-TEST_CASE("SummarizeRow takes the max of a row of negative values") {
+TEST_CASE("SummarizeRow takes the max of a row of negative values, not the tail's padding") {
   const std::vector<float> row = {-3, -2, -5, -4, -6, -7, -8, -9, -1.5f, -10};
-  CHECK(SummarizeRow(row.data(), std::ssize(row), 0).max == -1.5f);
+  for (RowKernelIsa isa : RowKernelIsas()) {
+    CAPTURE(IsaName(isa));
+    CHECK(SummarizeRowOn(isa, row.data(), std::ssize(row), 0).max == -1.5f);
+    CHECK(SummarizeRowOn(isa, row.data(), std::ssize(row), 0, 2).top_mass == -3.5);
+  }
 }
 
 TEST_CASE("SummarizeRow's top-k mass is the sum of the k largest weights") {
   std::mt19937 rng(3);
-  for (int64_t keys : {9, 17, 100, 1000}) {
-    std::vector<float> row = RandomRow(keys, rng);
-    std::vector<float> sorted = row;
-    std::sort(sorted.begin(), sorted.end(), std::greater<>());
-    for (int64_t k = 1; k <= kMaxSmallTopK; ++k) {
-      const double expected = std::accumulate(sorted.begin(), sorted.begin() + k, 0.0);
-      CAPTURE(keys);
-      CAPTURE(k);
-      CHECK(SummarizeRow(row.data(), keys, 0, k).top_mass ==
-            doctest::Approx(expected).epsilon(1e-12));
+  for (RowKernelIsa isa : RowKernelIsas()) {
+    for (int64_t keys : {2, 9, 17, 100, 1000, 3001}) {
+      std::vector<float> row = RandomRow(keys, rng);
+      if (keys == 3001) std::sort(row.begin(), row.end());  // every block beats the last
+      std::vector<float> sorted = row;
+      std::sort(sorted.begin(), sorted.end(), std::greater<>());
+      for (int64_t k = 1; k <= kMaxSmallTopK; ++k) {
+        const double expected =
+            std::accumulate(sorted.begin(), sorted.begin() + std::min(k, keys), 0.0);
+        CAPTURE(IsaName(isa));
+        CAPTURE(keys);
+        CAPTURE(k);
+        // k >= keys: not looked for (the caller sums the row).
+        CHECK(SummarizeRowOn(isa, row.data(), keys, 0, k).top_mass ==
+              doctest::Approx(k < keys ? expected : 0.0).epsilon(1e-12));
+      }
+      // Ties: the largest weight many times over.
+      std::vector<float> ties(static_cast<size_t>(keys), 0.5f);
+      CHECK(SummarizeRowOn(isa, ties.data(), keys, 0, 1).top_mass == (keys > 1 ? 0.5 : 0.0));
     }
   }
 }
