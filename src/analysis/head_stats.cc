@@ -160,12 +160,10 @@ RowRecord RecordRow(const float* row, int64_t i, const StatsContext& c,
   return r;
 }
 
-std::vector<RowRecord> RecordRows(std::span<const float> values, const StatsContext& c) {
+std::vector<RowRecord> RecordRows(HeadRows& head, const StatsContext& c) {
   std::vector<RowRecord> rows(static_cast<size_t>(c.queries));
   std::vector<float> scratch;
-  for (int64_t i = 0; i < c.queries; ++i) {
-    rows[i] = RecordRow(values.data() + i * c.keys, i, c, scratch);
-  }
+  for (int64_t i = 0; i < c.queries; ++i) rows[i] = RecordRow(head.Row(i), i, c, scratch);
   return rows;
 }
 
@@ -308,21 +306,21 @@ std::vector<HeadStats> ComputeHeadStats(const AttentionTensor& tensor,
   std::vector<HeadMasking> own(count);
   // One read of each head: its statistics under its own masking, which is the dump's in every
   // dump seen so far; the heads where the two differ are read again below.
-  ForEachHead(tensor, options.threads,
-              [&](int64_t index, int64_t, int64_t, std::span<const float> values) {
-                const std::vector<RowRecord> rows = RecordRows(values, context);
-                own[index] = MaskingOfRows(rows, context.keys);
-                stats[index] = StatsOfRows(rows, MaskingOf(own[index], context), context);
-              });
+  ForEachHeadRowsOf(tensor, AllHeads(tensor), options.threads,
+                    [&](int64_t index, int64_t, int64_t, HeadRows& head) {
+                      const std::vector<RowRecord> rows = RecordRows(head, context);
+                      own[index] = MaskingOfRows(rows, context.keys);
+                      stats[index] = StatsOfRows(rows, MaskingOf(own[index], context), context);
+                    });
   const Masking masking = CombineMasking(own, context.queries, context.keys, context.cross);
   std::vector<int64_t> differing;
   for (size_t index = 0; index < count; ++index) {
     if (!SameMasking(MaskingOf(own[index], context), masking)) differing.push_back(index);
   }
-  ForEachHeadOf(tensor, differing, options.threads,
-                [&](int64_t index, int64_t, int64_t, std::span<const float> values) {
-                  stats[index] = StatsOfRows(RecordRows(values, context), masking, context);
-                });
+  ForEachHeadRowsOf(tensor, differing, options.threads,
+                    [&](int64_t index, int64_t, int64_t, HeadRows& head) {
+                      stats[index] = StatsOfRows(RecordRows(head, context), masking, context);
+                    });
   for (size_t index = 0; index < count; ++index) {
     stats[index].layer = static_cast<int64_t>(index) / tensor.heads();
     stats[index].head = static_cast<int64_t>(index) % tensor.heads();

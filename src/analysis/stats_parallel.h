@@ -23,16 +23,50 @@ inline int WorkerCount(int requested, int64_t heads) {
   return static_cast<int>(std::clamp<int64_t>(heads, 1, available));
 }
 
-// Calls visit(index, layer, head, values) for each head index in `indices` (index = layer *
-// heads + head), with the head's queries x keys values: pointing into the dump itself when it
-// holds native float32 rows, else converted into a buffer of the worker's. Heads are handed out
-// in order to `threads` workers; results that `visit` stores by index are therefore independent
-// of the thread count. Each worker asks for the head after its next one to be fetched and lets
-// go of every head it finished, so a dump larger than RAM streams through. The first exception a
+// The query rows of one head, in order: pointers into the dump when it holds the head as native
+// float32 rows, else converted a band of rows at a time into a buffer small enough to stay in
+// the core's cache while the rows are read (a whole converted head would not).
+class HeadRows {
+ public:
+  // `buffer` is the worker's, reused from head to head.
+  HeadRows(const AttentionTensor& tensor, int64_t layer, int64_t head, std::vector<float>& buffer)
+      : tensor_(tensor), layer_(layer), head_(head), buffer_(buffer) {
+    in_place_ = tensor.HeadInPlace(layer, head).data();
+    constexpr int64_t kBandBytes = 32 << 10;
+    band_ = std::max<int64_t>(1, kBandBytes / std::max<int64_t>(1, tensor.keys() * 4));
+  }
+
+  // Row `query`, valid until the next call; rows are expected in increasing order.
+  const float* Row(int64_t query) {
+    const int64_t keys = tensor_.keys();
+    if (in_place_) return in_place_ + query * keys;
+    if (query < first_ || query >= first_ + count_) {
+      first_ = query;
+      count_ = std::min(band_, tensor_.queries() - query);
+      buffer_.resize(static_cast<size_t>(count_ * keys));
+      tensor_.ReadRows(layer_, head_, first_, count_, buffer_);
+    }
+    return buffer_.data() + (query - first_) * keys;
+  }
+
+ private:
+  const AttentionTensor& tensor_;
+  int64_t layer_, head_;
+  std::vector<float>& buffer_;
+  const float* in_place_ = nullptr;
+  int64_t band_ = 1;
+  int64_t first_ = 0, count_ = 0;  // the band in buffer_
+};
+
+// Calls visit(index, layer, head, scratch) for each head index in `indices` (index = layer *
+// heads + head), `scratch` being a buffer of the worker's. Heads are handed out in order to
+// `threads` workers; results that `visit` stores by index are therefore independent of the
+// thread count. Each worker asks for the head after its next one to be fetched and lets go of
+// every head it finished, so a dump larger than RAM streams through. The first exception a
 // worker throws is rethrown here after every worker has stopped.
 template <typename Visit>
-void ForEachHeadOf(const AttentionTensor& tensor, std::span<const int64_t> indices, int threads,
-                   Visit visit) {
+void ForEachHeadIndex(const AttentionTensor& tensor, std::span<const int64_t> indices, int threads,
+                      Visit visit) {
   const auto count = static_cast<int64_t>(indices.size());
   const int workers = WorkerCount(threads, count);
   std::atomic<int64_t> next{0};
@@ -49,7 +83,7 @@ void ForEachHeadOf(const AttentionTensor& tensor, std::span<const int64_t> indic
                     head = index % tensor.heads();
       try {
         advise(at + workers, Access::kSoon);
-        visit(index, layer, head, tensor.HeadValues(layer, head, scratch));
+        visit(index, layer, head, scratch);
         advise(at, Access::kDone);
       } catch (...) {
         std::lock_guard<std::mutex> lock(failure_mutex);
@@ -66,12 +100,40 @@ void ForEachHeadOf(const AttentionTensor& tensor, std::span<const int64_t> indic
   if (failure) std::rethrow_exception(failure);
 }
 
+// ForEachHeadIndex calling visit(index, layer, head, values) with the head's queries x keys
+// values: pointing into the dump itself when it holds native float32 rows, else converted into
+// the worker's buffer.
+template <typename Visit>
+void ForEachHeadOf(const AttentionTensor& tensor, std::span<const int64_t> indices, int threads,
+                   Visit visit) {
+  ForEachHeadIndex(tensor, indices, threads,
+                   [&](int64_t index, int64_t layer, int64_t head, std::vector<float>& scratch) {
+                     visit(index, layer, head, tensor.HeadValues(layer, head, scratch));
+                   });
+}
+
+// ForEachHeadIndex calling visit(index, layer, head, rows) with the head's HeadRows.
+template <typename Visit>
+void ForEachHeadRowsOf(const AttentionTensor& tensor, std::span<const int64_t> indices, int threads,
+                       Visit visit) {
+  ForEachHeadIndex(tensor, indices, threads,
+                   [&](int64_t index, int64_t layer, int64_t head, std::vector<float>& scratch) {
+                     HeadRows rows(tensor, layer, head, scratch);
+                     visit(index, layer, head, rows);
+                   });
+}
+
+// Every head index of the tensor, in order.
+inline std::vector<int64_t> AllHeads(const AttentionTensor& tensor) {
+  std::vector<int64_t> indices(static_cast<size_t>(tensor.layers() * tensor.heads()));
+  std::iota(indices.begin(), indices.end(), int64_t{0});
+  return indices;
+}
+
 // ForEachHeadOf every head of the tensor.
 template <typename Visit>
 void ForEachHead(const AttentionTensor& tensor, int threads, Visit visit) {
-  std::vector<int64_t> indices(static_cast<size_t>(tensor.layers() * tensor.heads()));
-  std::iota(indices.begin(), indices.end(), int64_t{0});
-  ForEachHeadOf(tensor, indices, threads, visit);
+  ForEachHeadOf(tensor, AllHeads(tensor), threads, visit);
 }
 
 }  // namespace attnviz

@@ -165,38 +165,48 @@ AttentionTensor::HeadPlace AttentionTensor::PlaceOf(int64_t layer, int64_t head)
 }
 
 void AttentionTensor::ReadHead(int64_t layer, int64_t head, std::span<float> out) const {
+  ReadRows(layer, head, 0, extents_.queries, out);
+}
+
+void AttentionTensor::ReadRows(int64_t layer, int64_t head, int64_t first, int64_t count,
+                               std::span<float> out) const {
   const HeadPlace place = PlaceOf(layer, head);
   const ArrayView& part = *place.part;
   const int64_t element_size = DTypeSize(part.dtype);
-  const int64_t rows = extents_.queries, cols = extents_.keys;
+  const int64_t cols = extents_.keys;
   const int64_t query_stride = place.query_stride, key_stride = place.key_stride;
+  const std::byte* base = place.base + first * query_stride * element_size;
   if (std::llabs(key_stride) <= std::llabs(query_stride)) {
-    for (int64_t q = 0; q < rows; ++q) {
-      ConvertToFloat(place.base + q * query_stride * element_size, part.dtype, part.byte_order,
-                     cols, key_stride, out.data() + q * cols);
+    for (int64_t q = 0; q < count; ++q) {
+      ConvertToFloat(base + q * query_stride * element_size, part.dtype, part.byte_order, cols,
+                     key_stride, out.data() + q * cols);
     }
     return;
   }
   // Column-major plane: read each column contiguously, then transpose in memory.
-  std::vector<float> column(static_cast<size_t>(rows));
+  std::vector<float> column(static_cast<size_t>(count));
   for (int64_t k = 0; k < cols; ++k) {
-    ConvertToFloat(place.base + k * key_stride * element_size, part.dtype, part.byte_order, rows,
+    ConvertToFloat(base + k * key_stride * element_size, part.dtype, part.byte_order, count,
                    query_stride, column.data());
-    for (int64_t q = 0; q < rows; ++q) out[static_cast<size_t>(q * cols + k)] = column[q];
+    for (int64_t q = 0; q < count; ++q) out[static_cast<size_t>(q * cols + k)] = column[q];
   }
 }
 
-std::span<const float> AttentionTensor::HeadValues(int64_t layer, int64_t head,
-                                                   std::vector<float>& scratch) const {
+std::span<const float> AttentionTensor::HeadInPlace(int64_t layer, int64_t head) const {
   const HeadPlace place = PlaceOf(layer, head);
   const bool in_place = place.part->dtype == DType::kF32 &&
                         place.part->byte_order == NativeByteOrder() &&
                         (extents_.keys <= 1 || place.key_stride == 1) &&
                         (extents_.queries <= 1 || place.query_stride == extents_.keys) &&
                         reinterpret_cast<uintptr_t>(place.base) % alignof(float) == 0;
-  if (in_place) {
-    return {reinterpret_cast<const float*>(place.base), static_cast<size_t>(HeadSize())};
-  }
+  if (!in_place) return {};
+  return {reinterpret_cast<const float*>(place.base), static_cast<size_t>(HeadSize())};
+}
+
+std::span<const float> AttentionTensor::HeadValues(int64_t layer, int64_t head,
+                                                   std::vector<float>& scratch) const {
+  const std::span<const float> in_place = HeadInPlace(layer, head);
+  if (!in_place.empty() || HeadSize() == 0) return in_place;
   scratch.resize(static_cast<size_t>(HeadSize()));
   ReadHead(layer, head, scratch);
   return scratch;

@@ -5,8 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
+#include <random>
 
 #include "attnviz/error.h"
 #include "attnviz/io/load.h"
@@ -201,6 +203,59 @@ TEST_CASE("statistics do not depend on the number of threads") {
     for (const StatField& field : StatFields()) {
       const double a = one[i].*field.member, b = four[i].*field.member;
       CHECK(((std::isnan(a) && std::isnan(b)) || a == b));
+    }
+  }
+}
+
+// `values` (C order, `shape`) stored as float64 in Fortran order when `fortran`, else in C order.
+AttentionTensor Float64Tensor(std::vector<int64_t> shape, const std::vector<float>& values,
+                              bool fortran) {
+  const std::vector<int64_t> c_strides = RowMajorStrides(shape);
+  const std::vector<int64_t> strides = fortran ? ColumnMajorStrides(shape) : c_strides;
+  std::vector<double> stored(values.size());
+  for (size_t n = 0; n < values.size(); ++n) {
+    size_t rest = n, offset = 0;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      offset += rest / static_cast<size_t>(c_strides[d]) * static_cast<size_t>(strides[d]);
+      rest %= static_cast<size_t>(c_strides[d]);
+    }
+    stored[offset] = values[n];
+  }
+  std::vector<std::byte> bytes(stored.size() * sizeof(double));
+  std::memcpy(bytes.data(), stored.data(), bytes.size());
+  auto source = std::make_shared<OwnedBytes>(std::move(bytes));
+  ArrayView array;
+  array.data = source->bytes().data();
+  array.source = std::move(source);
+  array.dtype = DType::kF64;
+  array.byte_order = NativeByteOrder();
+  array.strides = strides;
+  array.shape = std::move(shape);
+  return AttentionTensor::FromArray(std::move(array), DefaultAxes(4));
+}
+
+TEST_CASE("converted dumps, read a band of rows at a time, give the float32 statistics") {
+  // 3000 keys: bands of two rows, and a last band of one.
+  const int64_t queries = 7, keys = 3000;
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  std::vector<float> values(static_cast<size_t>(2 * 2 * queries * keys));
+  for (float& value : values) value = uniform(rng) / keys;
+  const std::vector<int64_t> shape = {2, 2, queries, keys};
+  const std::vector<HeadStats> want =
+      ComputeHeadStats(MakeTensor(shape, values), std::nullopt, std::nullopt, {});
+  for (bool fortran : {false, true}) {
+    const std::vector<HeadStats> got =
+        ComputeHeadStats(Float64Tensor(shape, values, fortran), std::nullopt, std::nullopt, {});
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      for (const StatField& field : StatFields()) {
+        CAPTURE(fortran);
+        CAPTURE(i);
+        CAPTURE(field.name);
+        const double a = got[i].*field.member, b = want[i].*field.member;
+        CHECK((a == b || (std::isnan(a) && std::isnan(b))));
+      }
     }
   }
 }

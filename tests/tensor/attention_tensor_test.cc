@@ -225,6 +225,36 @@ TEST_CASE("ReadHead fills a caller's buffer") {
   CHECK(out == ExpectedHead(1, 0, 2, 5, 4));
 }
 
+TEST_CASE("ReadRows gives any band of query rows of C-order and Fortran-order heads") {
+  const std::vector<int64_t> shape = {2, 3, 5, 4};
+  for (const auto& strides : {RowMajorStrides(shape), ColumnMajorStrides(shape)}) {
+    const AttentionTensor tensor = AttentionTensor::FromArray(Rank4(strides), DefaultAxes(4));
+    const std::vector<float> head = ExpectedHead(1, 0, 2, 5, 4);
+    for (int64_t first = 0; first < 5; ++first) {
+      for (int64_t count = 0; first + count <= 5; ++count) {
+        std::vector<float> rows(static_cast<size_t>(count * 4));
+        tensor.ReadRows(1, 2, first, count, rows);
+        CAPTURE(first);
+        CAPTURE(count);
+        CHECK(rows ==
+              std::vector<float>(head.begin() + first * 4, head.begin() + (first + count) * 4));
+      }
+    }
+  }
+}
+
+TEST_CASE("HeadInPlace points into row-major float32 heads and is empty for others") {
+  const std::vector<int64_t> shape = {2, 3, 5, 4};
+  const AttentionTensor c_order =
+      AttentionTensor::FromArray(Rank4(RowMajorStrides(shape)), DefaultAxes(4));
+  const std::span<const float> head = c_order.HeadInPlace(1, 2);
+  REQUIRE(head.size() == 20);
+  CHECK(std::vector<float>(head.begin(), head.end()) == ExpectedHead(1, 0, 2, 5, 4));
+  const AttentionTensor fortran_order =
+      AttentionTensor::FromArray(Rank4(ColumnMajorStrides(shape)), DefaultAxes(4));
+  CHECK(fortran_order.HeadInPlace(1, 2).empty());
+}
+
 TEST_CASE("FromArray reads (head, layer, query, key) arrays by axis name") {
   const std::vector<int64_t> shape = {3, 2, 5, 4};
   const ArrayView array = MakeArray(shape, RowMajorStrides(shape),

@@ -94,10 +94,18 @@ class AttentionTensor {
   void ReadHead(int64_t layer, int64_t head, std::span<float> out) const;
   std::vector<float> ReadHead(int64_t layer, int64_t head) const;
 
+  // Copies query rows [first, first + count) of that head into `out` as ReadHead would. Requires
+  // valid indices, a range within queries() and out.size() == count * keys().
+  void ReadRows(int64_t layer, int64_t head, int64_t first, int64_t count,
+                std::span<float> out) const;
+
   // Head `head` of layer `layer` as ReadHead gives it, without a copy when the dump stores it as
   // aligned row-major native float32 (the span then points into the dump's bytes and stays valid
   // while this tensor lives); otherwise read into `scratch`, resized to HeadSize().
   std::span<const float> HeadValues(int64_t layer, int64_t head, std::vector<float>& scratch) const;
+
+  // The head in place as HeadValues would give it, or an empty span when it has to be converted.
+  std::span<const float> HeadInPlace(int64_t layer, int64_t head) const;
 
   // Passes `access` for the bytes holding one head to the dump's ByteSource.
   void AdviseHead(int64_t layer, int64_t head, Access access) const;
