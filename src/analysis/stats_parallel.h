@@ -23,23 +23,21 @@ inline int WorkerCount(int requested, int64_t heads) {
   return static_cast<int>(std::clamp<int64_t>(heads, 1, available));
 }
 
-// The query rows of one head, in order: pointers into the dump when it holds the head as native
-// float32 rows, else converted a band of rows at a time into a buffer small enough to stay in
-// the core's cache while the rows are read (a whole converted head would not).
+// The query rows of one head, in order, read a band at a time into a buffer small enough to stay
+// in the core's cache (L2) while its rows are read: a read of the file costs less than mapping its
+// pages, and a whole converted head would not stay in cache.
 class HeadRows {
  public:
   // `buffer` is the worker's, reused from head to head.
   HeadRows(const AttentionTensor& tensor, int64_t layer, int64_t head, std::vector<float>& buffer)
       : tensor_(tensor), layer_(layer), head_(head), buffer_(buffer) {
-    in_place_ = tensor.HeadInPlace(layer, head).data();
-    constexpr int64_t kBandBytes = 32 << 10;
+    constexpr int64_t kBandBytes = 256 << 10;
     band_ = std::max<int64_t>(1, kBandBytes / std::max<int64_t>(1, tensor.keys() * 4));
   }
 
   // Row `query`, valid until the next call; rows are expected in increasing order.
   const float* Row(int64_t query) {
     const int64_t keys = tensor_.keys();
-    if (in_place_) return in_place_ + query * keys;
     if (query < first_ || query >= first_ + count_) {
       first_ = query;
       count_ = std::min(band_, tensor_.queries() - query);
@@ -53,7 +51,6 @@ class HeadRows {
   const AttentionTensor& tensor_;
   int64_t layer_, head_;
   std::vector<float>& buffer_;
-  const float* in_place_ = nullptr;
   int64_t band_ = 1;
   int64_t first_ = 0, count_ = 0;  // the band in buffer_
 };
@@ -108,6 +105,7 @@ void ForEachHeadOf(const AttentionTensor& tensor, std::span<const int64_t> indic
                    Visit visit) {
   ForEachHeadIndex(tensor, indices, threads,
                    [&](int64_t index, int64_t layer, int64_t head, std::vector<float>& scratch) {
+                     tensor.AdviseHead(layer, head, Access::kNow);
                      visit(index, layer, head, tensor.HeadValues(layer, head, scratch));
                    });
 }

@@ -176,6 +176,20 @@ void AttentionTensor::ReadRows(int64_t layer, int64_t head, int64_t first, int64
   const int64_t cols = extents_.keys;
   const int64_t query_stride = place.query_stride, key_stride = place.key_stride;
   const std::byte* base = place.base + first * query_stride * element_size;
+  const bool contiguous = (cols <= 1 || key_stride == 1) && (count <= 1 || query_stride == cols);
+  if (contiguous && part.source) {
+    // One copy of the band out of the source (a read of the file for a map), then converted.
+    const auto bytes = static_cast<size_t>(count * cols * element_size);
+    if (part.dtype == DType::kF32 && part.byte_order == NativeByteOrder()) {
+      part.source->Copy({base, bytes}, reinterpret_cast<std::byte*>(out.data()));
+      return;
+    }
+    thread_local std::vector<std::byte> staging;
+    staging.resize(bytes);
+    part.source->Copy({base, bytes}, staging.data());
+    ConvertToFloat(staging.data(), part.dtype, part.byte_order, count * cols, 1, out.data());
+    return;
+  }
   if (std::llabs(key_stride) <= std::llabs(query_stride)) {
     for (int64_t q = 0; q < count; ++q) {
       ConvertToFloat(base + q * query_stride * element_size, part.dtype, part.byte_order, cols,

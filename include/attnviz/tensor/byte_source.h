@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
@@ -12,6 +13,7 @@ namespace attnviz {
 // What a reader is about to do with a range of a ByteSource's bytes.
 enum class Access {
   kSoon,  // read it shortly: start fetching it from disk now
+  kNow,   // about to read all of it: map it into this process in one go
   kDone,  // finished with it: its pages may leave this process's memory
 };
 
@@ -23,6 +25,11 @@ class ByteSource {
   // A hint about `range` (within bytes()); the bytes stay valid and unchanged whatever it is.
   // Memory maps pass it to the kernel, so a dump larger than RAM streams through.
   virtual void Advise(std::span<const std::byte> /*range*/, Access /*access*/) const {}
+  // Copies `range` (within bytes()) to `out`. Memory maps read the file instead, which costs
+  // less than mapping pages that are read once; either way the bytes are those of bytes().
+  virtual void Copy(std::span<const std::byte> range, std::byte* out) const {
+    std::memcpy(out, range.data(), range.size());
+  }
 };
 
 // Bytes held in memory: decompressed npz members, standard input, values parsed from JSON.
