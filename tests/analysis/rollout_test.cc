@@ -12,6 +12,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -174,6 +175,81 @@ TEST_CASE("with the residual, rollout rows sum to 1 whatever the input rows sum 
   for (size_t r = 0; r < 2; ++r) CHECK(rollout.at(r, 0) + rollout.at(r, 1) == doctest::Approx(1));
 }
 
+// --- A few rows streamed layer by layer equal the same rows of the full product ---
+
+// Random nonnegative weights in (layer, head, query, key) order, from a fixed seed; query 5 of
+// every head is all zero, so that without the identity its row sums to 0.
+std::vector<float> RandomWeights(int64_t layers, int64_t heads, int64_t n) {
+  std::mt19937 generator(6);
+  std::uniform_real_distribution<float> weight(0.0f, 1.0f);
+  std::vector<float> values(static_cast<size_t>(layers * heads * n * n));
+  for (size_t cell = 0; cell < values.size(); ++cell) {
+    values[cell] = (cell / n) % n == 5 ? 0.0f : weight(generator) / static_cast<float>(n);
+  }
+  return values;
+}
+
+// Rows `rows` of `all` (every row of an n-token rollout), row after row.
+std::vector<double> PickRows(const TokenRows& all, const std::vector<int64_t>& rows) {
+  std::vector<double> picked;
+  for (int64_t row : rows) {
+    for (int64_t j = 0; j < all.tokens; ++j) picked.push_back(all.at(static_cast<size_t>(row), j));
+  }
+  return picked;
+}
+
+void CheckRelative(const std::vector<double>& got, const std::vector<double>& want) {
+  REQUIRE(got.size() == want.size());
+  for (size_t k = 0; k < got.size(); ++k) {
+    INFO("entry " << k << ": " << got[k] << " vs " << want[k]);
+    CHECK(std::abs(got[k] - want[k]) <= 1e-12 * std::abs(want[k]));
+  }
+}
+
+TEST_CASE("rollout of a few rows equals those rows of the rollout of every row to 1e-12") {
+  // 260 tokens: more than the rows that are streamed, so that every row goes through the full
+  // matrices and BLAS, and enough cells for the streamed layers to be split over threads.
+  const int64_t n = 260;
+  const AttentionTensor t = Tensor({3, 3, n, n}, RandomWeights(3, 3, n));
+  for (HeadFuse fuse : {HeadFuse::kMean, HeadFuse::kMax, HeadFuse::kMin}) {
+    for (int residual = 0; residual < 3; ++residual) {
+      LayerGraphOptions options;
+      options.fuse = fuse;
+      options.residual = residual != 0;
+      if (residual == 2) {  // the zero row keeps a zero sum: it stays as it is
+        options.attention_weight = 1;
+        options.identity_weight = 0;
+      }
+      options.first_layer = fuse == HeadFuse::kMin ? 1 : 0;
+      const TokenRows all = Rollout(t, options);
+      for (const std::vector<int64_t>& rows :
+           {std::vector<int64_t>{0}, std::vector<int64_t>{0, 3}, std::vector<int64_t>{5, 259, 5}}) {
+        INFO("fuse " << static_cast<int>(fuse) << ", residual " << residual << ", rows "
+                     << rows.size());
+        CheckRelative(Rollout(t, options, rows).values, PickRows(all, rows));
+      }
+    }
+  }
+}
+
+TEST_CASE("rollout of a few rows weights the attention and the identity as every row does") {
+  const int64_t n = 260;
+  const AttentionTensor t = Tensor({2, 2, n, n}, RandomWeights(2, 2, n));
+  LayerGraphOptions options;
+  options.attention_weight = 0.25;
+  options.identity_weight = 0.75;
+  const std::vector<int64_t> rows{0, 3};
+  CheckRelative(Rollout(t, options, rows).values, PickRows(Rollout(t, options), rows));
+}
+
+TEST_CASE("rollout of one row is the same in every run, to the last bit") {
+  const int64_t n = 300;
+  const AttentionTensor t = Tensor({2, 2, n, n}, RandomWeights(2, 2, n));
+  const std::vector<int64_t> rows{7};
+  const std::vector<double> first = Rollout(t, {}, rows).values;
+  for (int run = 0; run < 5; ++run) CHECK(Rollout(t, {}, rows).values == first);
+}
+
 // --- What rollout refuses ---
 
 TEST_CASE("cross-attention has no rollout: an input error says why") {
@@ -200,6 +276,33 @@ TEST_CASE("a NaN is an input error naming its layer, head and cell") {
     CHECK(std::string(e.what()) ==
           "expected finite attention weights, found NaN at layer 1, head 1, query 1, key 0");
   }
+}
+
+TEST_CASE("a NaN in a row that rollout of one row never weighs is still an error") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Row 0 of the last layer is [1, 0]: row 1 of that layer is never weighed.
+  const AttentionTensor t = Tensor({2, 1, 2, 2}, {1, 0, 0, 1, 1, 0, 0, nan});
+  const std::vector<int64_t> row{0};
+  CHECK_THROWS_WITH_AS(
+      Rollout(t, {}, row),
+      "expected finite attention weights, found NaN at layer 1, head 0, query 1, key 1", Error);
+}
+
+TEST_CASE("of several NaNs in a layer, the first head's first one is named") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  const int64_t n = 300;  // enough cells for the layer to be split over threads
+  std::vector<float> values = RandomWeights(1, 3, n);
+  values[static_cast<size_t>(2 * n * n + 3)] = nan;            // head 2, query 0, key 3
+  values[static_cast<size_t>(n * n + (n - 1) * n + 4)] = inf;  // head 1, query n - 1, key 4
+  values[static_cast<size_t>(n * n + (n / 2) * n + 9)] = nan;  // head 1, query n / 2, key 9
+  const AttentionTensor t = Tensor({1, 3, n, n}, values);
+  const std::string message =
+      "expected finite attention weights, found NaN at layer 0, head 1, query 150, key 9";
+  const std::vector<int64_t> row{0};
+  CHECK_THROWS_WITH_AS(Rollout(t, {}, row), message.c_str(), Error);
+  CHECK_THROWS_WITH_AS(Rollout(t, {}), message.c_str(), Error);
+  CHECK_THROWS_WITH_AS(ResidualAdjustedLayer(t, 0, {}), message.c_str(), Error);
 }
 
 TEST_CASE("rows and layers out of range are usage errors") {
