@@ -7,10 +7,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <numbers>
 #include <string>
 #include <thread>
 
+#include "analysis/js_log.h"
 #include "analysis/stats_parallel.h"
 #include "attnviz/error.h"
 
@@ -18,62 +18,36 @@ namespace attnviz {
 
 namespace {
 
-// Eight doubles: one AVX-512 register, two AVX2 ones, four SSE2 ones (GCC vector extensions).
-typedef double Lanes __attribute__((vector_size(64)));
-typedef int64_t IntLanes __attribute__((vector_size(64)));
-typedef uint64_t BitLanes __attribute__((vector_size(64)));
-constexpr int kLanes = 8;
-
-// ln x for positive normal x, to within a few units in the last place: x = 2^k f with f in
-// [sqrt(1/2), sqrt(2)), ln f = 2 atanh(s), s = (f - 1) / (f + 1), |s| < 0.172. Eight terms of
-// the series leave an error below 1e-14. glibc's log is scalar and four times slower here.
-// Always inlined: a call from the AVX-512 build into this baseline function would stay a call.
-[[gnu::always_inline]] inline void LogInPlace(Lanes& x) {
-  constexpr uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;
-  const BitLanes bits = (BitLanes)x;
-  const BitLanes offset = bits - kSqrtHalfBits;
-  const IntLanes k = (IntLanes)offset >> 52;
-  const BitLanes f_bits = bits - (offset & 0xfff0000000000000ULL);
-  const Lanes f = (Lanes)f_bits;
-  // k as a double without an int64 conversion instruction: 1.5 * 2^52 + k, minus 1.5 * 2^52.
-  const BitLanes k_bits = (BitLanes)k + 0x4338000000000000ULL;
-  const Lanes k_double = (Lanes)k_bits - 6755399441055744.0;
-  const Lanes s = (f - 1.0) / (f + 1.0);
-  const Lanes z = s * s;
-  Lanes series = Lanes{} + 2.0 / 15;
-  for (double c : {2.0 / 13, 2.0 / 11, 2.0 / 9, 2.0 / 7, 2.0 / 5, 2.0 / 3, 2.0}) {
-    series = series * z + c;
-  }
-  x = k_double * std::numbers::ln2 + s * series;
-}
-
-// sum_i m_i ln m_i with m = (p + q) / 2, over `count` values (a multiple of kLanes). Built for
-// AVX-512, AVX2 and the baseline, chosen when the program starts; the AVX-512 build fuses
-// multiply-adds, so the last bits may differ between machines, never between runs of one.
+// sum_i m_i ln m_i with m = p + q (each array holding halves of the smoothed weights), over
+// `count` values (a multiple of kJsLanes). Built for AVX-512, AVX2 and the baseline, chosen when
+// the program starts; the AVX-512 build fuses multiply-adds, so the last bits may differ between
+// machines, never between runs of one. (Not "arch=x86-64-v4": clang 14, which the fuzz build
+// uses, drops the v3 clone and dispatches on the CPU vendor instead of its features.)
 __attribute__((target_clones("avx512f", "avx2", "default"))) double SumMeanLogMean(const double* p,
                                                                                    const double* q,
                                                                                    int64_t count) {
-  Lanes sum{};
-  for (int64_t i = 0; i < count; i += kLanes) {
-    Lanes a, b;
+  JsLanes sum{};
+  for (int64_t i = 0; i < count; i += kJsLanes) {
+    JsLanes a, b;
     std::memcpy(&a, p + i, sizeof a);
     std::memcpy(&b, q + i, sizeof b);
-    Lanes m = 0.5 * (a + b);
-    Lanes log_m = m;
+    const JsLanes m = a + b;  // the halves were halved exactly: this is 0.5 * (P' + Q')
+    JsLanes log_m = m;
     LogInPlace(log_m);
     sum += m * log_m;
   }
   return ((sum[0] + sum[1]) + (sum[2] + sum[3])) + ((sum[4] + sum[5]) + (sum[6] + sum[7]));
 }
 
-// A head ready for JS: P' in double, padded with ones (1 ln 1 = 0) to whole lanes, and
-// sum P' ln P', so a pair costs one logarithm per cell: JS_sum = (T_P + T_Q) / 2 - sum M ln M.
+// A head ready for JS: P' / 2 in double (so that a pair's mean is one addition), padded with
+// halves (1 ln 1 = 0) to whole lanes, and sum P' ln P', so a pair costs one logarithm per cell:
+// JS_sum = (T_P + T_Q) / 2 - sum M ln M.
 struct SmoothedHead {
   std::vector<double> values;
   double self_term = 0;
 };
 
-int64_t PaddedSize(int64_t size) { return (size + kLanes - 1) / kLanes * kLanes; }
+int64_t PaddedSize(int64_t size) { return (size + kJsLanes - 1) / kJsLanes * kJsLanes; }
 
 [[noreturn]] void ThrowBadWeight(float value, size_t cell, int64_t keys, const std::string& where) {
   char found[32];
@@ -87,11 +61,11 @@ int64_t PaddedSize(int64_t size) { return (size + kLanes - 1) / kLanes * kLanes;
 
 SmoothedHead Smooth(std::span<const float> head, int64_t keys, const std::string& where) {
   SmoothedHead smoothed;
-  smoothed.values.assign(static_cast<size_t>(PaddedSize(std::ssize(head))), 1.0);
+  smoothed.values.assign(static_cast<size_t>(PaddedSize(std::ssize(head))), 0.5);
   const double spread = kJsSpread / static_cast<double>(keys);
   for (size_t cell = 0; cell < head.size(); ++cell) {
     if (!(head[cell] >= 0) || std::isinf(head[cell])) ThrowBadWeight(head[cell], cell, keys, where);
-    smoothed.values[cell] = kJsKeep * head[cell] + spread;
+    smoothed.values[cell] = 0.5 * (kJsKeep * head[cell] + spread);
   }
   const double* p = smoothed.values.data();
   smoothed.self_term = SumMeanLogMean(p, p, std::ssize(smoothed.values));
