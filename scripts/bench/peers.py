@@ -121,9 +121,20 @@ def sample_memory(pid, peak, done):
         time.sleep(0.005)
 
 
+def warm(path):
+    """Reads `path` through, so that the timed run finds it in the page cache. This machine's
+    kernel (DAMON reclaim) evicts cold file pages within seconds: without this, whichever process
+    runs later would read part of its input from disk."""
+    with open(path, "rb", buffering=0) as f:
+        while f.read(1 << 22):
+            pass
+
+
 def time_command(args):
     walls, cpus, anon, rss = [], [], [], []
     for _ in range(args.repeats):
+        for path in args.warm:
+            warm(path)
         peak, done = [0], threading.Event()
         start = time.perf_counter()
         child = subprocess.Popen(args.cmd, stdout=subprocess.DEVNULL)
@@ -161,6 +172,8 @@ def main():
     timed = commands.add_parser("time")
     timed.add_argument("--repeats", type=int, default=3)
     timed.add_argument("--label", default="")
+    timed.add_argument("--warm", action="append", default=[],
+                       help="read this file through before each run (untimed); repeatable")
     timed.add_argument("cmd", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.command == "time" and args.cmd[:1] == ["--"]:

@@ -54,18 +54,22 @@ make_input() {
   [ -f "$out" ] || { say "making $out"; $python $peers make-softmax "$out" "$@"; }
 }
 
-# timed LABEL CMD...: one result line (median of $repeats whole-process runs).
+# timed LABEL CMD...: one result line (median of $repeats whole-process runs). With WARM=FILE,
+# FILE is read through (untimed) before each run: the kernel here evicts cold file pages within
+# seconds, so every process, attnviz or peer, starts with its input in the page cache.
 timed() {
   local label=$1
   shift
   say "timing $label"
-  $python $peers time --repeats "$repeats" --label "$label" -- "$@" | tee -a "$results" >&2
+  $python $peers time --repeats "$repeats" --label "$label" ${WARM:+--warm "$WARM"} -- "$@" |
+    tee -a "$results" >&2
 }
 
 make_input stats.npy --layers 24 --heads 16 --tokens 1024
 make_input js.npy --layers 12 --heads 12 --tokens 128
 
 # Reading the file: the page cache holds it after the first run, like the peers see it.
+WARM=$inputs/stats.npy
 timed cat-stats sh -c "cat '$inputs/stats.npy' > /dev/null"
 timed attnviz-stats "$attnviz" stats "$inputs/stats.npy" --json
 timed numpy-stats $python $peers stats "$inputs/stats.npy"
@@ -73,17 +77,20 @@ timed attnviz-rollout "$attnviz" rollout "$inputs/stats.npy" --json
 timed numpy-rollout $python $peers rollout "$inputs/stats.npy"
 timed attnviz-rollout-row0 "$attnviz" rollout "$inputs/stats.npy" --rows 0 --json
 timed numpy-rollout-row0 $python $peers rollout "$inputs/stats.npy" --row0
+WARM=$inputs/js.npy
 timed attnviz-js "$attnviz" cluster "$inputs/js.npy" --json
 timed numpy-js $python $peers js "$inputs/js.npy"
+unset WARM
 
 if [ "${SKIP_LONG:-0}" != 1 ]; then
   make_input long.npy --layers 1 --heads 1 --tokens 16384
   make_input tokens4096.npy --layers 1 --heads 1 --tokens 4096
   $python -c "print('\n'.join(f'tok{i}' for i in range(4096)))" >"$inputs/tokens4096.txt"
-  timed attnviz-heatmap-16384 "$attnviz" heatmap "$inputs/long.npy" -o "$build/long.png"
-  timed attnviz-arrows-4096 "$attnviz" arrows "$inputs/tokens4096.npy" \
+  WARM=$inputs/long.npy timed attnviz-heatmap-16384 "$attnviz" heatmap "$inputs/long.npy" \
+    -o "$build/long.png"
+  WARM=$inputs/tokens4096.npy timed attnviz-arrows-4096 "$attnviz" arrows "$inputs/tokens4096.npy" \
     --tokens "$inputs/tokens4096.txt" --top-k 1 -o "$build/arrows4096.png"
-  timed attnviz-highlight-4096 "$attnviz" highlight "$inputs/tokens4096.npy" \
+  WARM=$inputs/tokens4096.npy timed attnviz-highlight-4096 "$attnviz" highlight "$inputs/tokens4096.npy" \
     --tokens "$inputs/tokens4096.txt" --query 4095 -o "$build/highlight4096.png"
 fi
 
