@@ -71,12 +71,69 @@ template <typename Ints>
   }
 }
 
-// ln x for x > 0, lane by lane, within ~2 ulp (Cephes logf). Subnormal x is taken as FLT_MIN:
-// its x ln x is below 1e-36 either way.
-// (Results by reference: a vector return value from a function built for the baseline draws
-// GCC's ABI warning, although these are always inlined.)
+// out = table[index mod 16], lane by lane, for a table of sixteen: one permute with GCC's variable
+// shuffle; clang (the fuzz build) has none, so there it goes lane by lane.
+template <typename Floats, typename Ints>
+[[gnu::always_inline]] inline void Lookup(const Floats& table, const Ints& index, Floats& out) {
+#if defined(__clang__)
+  for (size_t i = 0; i < sizeof(Floats) / sizeof(float); ++i) out[i] = table[index[i] & 15];
+#else
+  out = __builtin_shuffle(table, index);
+#endif
+}
+
+// ln x for x > 0, lane by lane, within 2 ulp. Subnormal x is taken as FLT_MIN: its x ln x is
+// below 1e-36 either way. (Results by reference: a vector return value from a function built for
+// the baseline draws GCC's ABI warning, although these are always inlined.)
+//
+// Sixteen lanes (AVX-512): x = 2^e f with f in [sqrt(1/2), sqrt(2)), one of 16 buckets of f gives
+// a table value c next to f, held in one register and looked up with one permute, and ln x =
+// e ln 2 + ln c + ln(1 + r) with r = f / c - 1 (|r| < 0.04, a multiply-add with 1 / c) from five
+// terms of the series (scripts/reference/stats_log_table.py; within 1.5 ulp). Fewer lanes: Cephes'
+// logf (within 2 ulp), as a table of sixteen needs several registers there.
 template <typename Floats, typename Ints>
 [[gnu::always_inline]] inline void LogLanes(const Floats& in, Floats& out) {
+  if constexpr (sizeof(Floats) == 64) {
+    const Floats x = in < FLT_MIN ? Floats{} + FLT_MIN : in;
+    const Ints bits = (Ints)x;
+    const Ints offset = bits - 0x3f3504f3;  // from sqrt(1/2)'s bits
+    const Floats e = __builtin_convertvector(offset >> 23, Floats);
+    const Floats f = (Floats)(bits - (offset & static_cast<int32_t>(0xff800000)));
+    const Ints bucket = offset >> 19;  // taken modulo 16 by Lookup
+    const Floats inverse = {1.383639216e+00f, 1.326292038e+00f, 1.273509383e+00f, 1.224767089e+00f,
+                            1.179618359e+00f, 1.137680054e+00f, 1.098621249e+00f, 1.062155485e+00f,
+                            1.028032660e+00f, 1.000000000e+00f, 9.341747165e-01f, 8.826409578e-01f,
+                            8.364956379e-01f, 7.949355841e-01f, 7.573097944e-01f, 7.230848670e-01f};
+    const Floats ln_c = {-3.247171342e-01f, -2.823871076e-01f,
+                         -2.417763770e-01f, -2.027506977e-01f,
+                         -1.651909649e-01f, -1.289911419e-01f,
+                         -9.405598044e-02f, -6.030032039e-02f,
+                         -2.764693834e-02f, 0.0f,
+                         6.809179485e-02f,  1.248367801e-01f,
+                         1.785339713e-01f,  2.294941992e-01f,
+                         2.779828608e-01f,  3.242286742e-01f};
+    const Floats ln_c_rest = {-7.199524532e-09f, 3.044993147e-10f,
+                              -6.489656812e-09f, 3.330875575e-09f,
+                              3.677784521e-09f,  -6.377917305e-09f,
+                              -3.366111834e-09f, 4.181899826e-10f,
+                              9.114486388e-10f,  0.0f,
+                              7.943554148e-10f,  -2.790454090e-09f,
+                              1.970876795e-09f,  -5.216961085e-09f,
+                              8.792378381e-09f,  7.795174284e-09f};
+    Floats inverse_c, ln_c_here, ln_c_rest_here;
+    Lookup(inverse, bucket, inverse_c);
+    Lookup(ln_c, bucket, ln_c_here);
+    Lookup(ln_c_rest, bucket, ln_c_rest_here);
+    const Floats r = f * inverse_c - 1.0f;
+    Floats series = Floats{} + 0.2f;  // ln(1 + r) - r = r^2 (-1/2 + r (1/3 + r (-1/4 + r / 5)))
+    series = series * r - 0.25f;
+    series = series * r + (1.0f / 3);
+    series = series * r - 0.5f;
+    series = series * r * r;
+    // ln 2 as 0.693359375 (exact times e) plus a small rest, as in Cephes.
+    out = (e * 0.693359375f + ln_c_here) + (r + (series + (e * -2.12194440e-4f + ln_c_rest_here)));
+    return;
+  }
   const Floats x = in < FLT_MIN ? Floats{} + FLT_MIN : in;
   const Ints bits = (Ints)x;
   Ints exponent = (bits >> 23) - 127;
@@ -286,10 +343,31 @@ const RowKernelIsa kBestIsa = RowKernelIsas().front();
 
 }  // namespace
 
-float FastLog(float x) {
-  Lanes<4>::Floats logs;
-  LogLanes<Lanes<4>::Floats, Lanes<4>::Ints>(Lanes<4>::Floats{} + x, logs);
+namespace {
+
+template <int W>
+[[gnu::always_inline]] inline float LogOfOne(float x) {
+  typename Lanes<W>::Floats logs;
+  LogLanes<typename Lanes<W>::Floats, typename Lanes<W>::Ints>(typename Lanes<W>::Floats{} + x,
+                                                               logs);
   return logs[0];
+}
+
+[[gnu::target("avx512f,fma")]] float FastLogAvx512(float x) { return LogOfOne<16>(x); }
+[[gnu::target("avx2,fma")]] float FastLogAvx2(float x) { return LogOfOne<8>(x); }
+
+}  // namespace
+
+float FastLog(RowKernelIsa isa, float x) {
+  switch (isa) {
+    case RowKernelIsa::kAvx512:
+      return FastLogAvx512(x);
+    case RowKernelIsa::kAvx2:
+      return FastLogAvx2(x);
+    case RowKernelIsa::kBaseline:
+      break;
+  }
+  return LogOfOne<4>(x);
 }
 
 std::vector<RowKernelIsa> RowKernelIsas() {

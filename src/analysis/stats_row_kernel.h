@@ -23,7 +23,7 @@ constexpr int64_t kMaxSmallTopK = 8;
 
 // Summarises row `row` (query index `query`) of `keys` weights in one read, with the top-k mass
 // when 1 <= topk <= kMaxSmallTopK and topk < keys (else top_mass is 0). Vectorised with the best
-// build this CPU runs; logarithms in float to ~2 ulp, entropy terms summed in float within blocks
+// build this CPU runs; logarithms in float to 2 ulp, entropy terms summed in float within blocks
 // of 64 or 128 keys and in double across them, the other sums in double.
 RowSummary SummarizeRow(const float* row, int64_t keys, int64_t query, int64_t topk = 0);
 
@@ -38,7 +38,8 @@ std::vector<RowKernelIsa> RowKernelIsas();
 RowSummary SummarizeRowOn(RowKernelIsa isa, const float* row, int64_t keys, int64_t query,
                           int64_t topk = 0);
 
-// ln x for finite x > 0 in float (the scalar form of the vectorised logarithm), for tests.
-float FastLog(float x);
+// ln x for finite x > 0 in float, by the vectorised logarithm of build `isa` (one RowKernelIsas
+// lists), for tests.
+float FastLog(RowKernelIsa isa, float x);
 
 }  // namespace attnviz
