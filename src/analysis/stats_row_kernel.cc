@@ -318,13 +318,13 @@ RowSummary SummarizeBaseline(const float* row, int64_t keys, int64_t query) {
 }
 
 template <int K>
-RowSummary SummarizeOn(RowKernelIsa isa, const float* row, int64_t keys, int64_t query) {
+RowSummary SummarizeOn(KernelIsa isa, const float* row, int64_t keys, int64_t query) {
   switch (isa) {
-    case RowKernelIsa::kAvx512:
+    case KernelIsa::kAvx512:
       return SummarizeAvx512<K>(row, keys, query);
-    case RowKernelIsa::kAvx2:
+    case KernelIsa::kAvx2:
       return SummarizeAvx2<K>(row, keys, query);
-    case RowKernelIsa::kBaseline:
+    case KernelIsa::kBaseline:
       break;
   }
   return SummarizeBaseline<K>(row, keys, query);
@@ -332,14 +332,12 @@ RowSummary SummarizeOn(RowKernelIsa isa, const float* row, int64_t keys, int64_t
 
 // SummarizeOn<k> for a k known only at run time.
 template <size_t... K>
-RowSummary SummarizeTopK(std::index_sequence<K...>, int64_t k, RowKernelIsa isa, const float* row,
+RowSummary SummarizeTopK(std::index_sequence<K...>, int64_t k, KernelIsa isa, const float* row,
                          int64_t keys, int64_t query) {
-  using Build = RowSummary (*)(RowKernelIsa, const float*, int64_t, int64_t);
+  using Build = RowSummary (*)(KernelIsa, const float*, int64_t, int64_t);
   static constexpr Build kBuilds[] = {SummarizeOn<static_cast<int>(K)>...};
   return kBuilds[k](isa, row, keys, query);
 }
-
-const RowKernelIsa kBestIsa = RowKernelIsas().front();
 
 }  // namespace
 
@@ -358,30 +356,19 @@ template <int W>
 
 }  // namespace
 
-float FastLog(RowKernelIsa isa, float x) {
+float FastLog(KernelIsa isa, float x) {
   switch (isa) {
-    case RowKernelIsa::kAvx512:
+    case KernelIsa::kAvx512:
       return FastLogAvx512(x);
-    case RowKernelIsa::kAvx2:
+    case KernelIsa::kAvx2:
       return FastLogAvx2(x);
-    case RowKernelIsa::kBaseline:
+    case KernelIsa::kBaseline:
       break;
   }
   return LogOfOne<4>(x);
 }
 
-std::vector<RowKernelIsa> RowKernelIsas() {
-  __builtin_cpu_init();
-  std::vector<RowKernelIsa> isas;
-  if (__builtin_cpu_supports("fma")) {
-    if (__builtin_cpu_supports("avx512f")) isas.push_back(RowKernelIsa::kAvx512);
-    if (__builtin_cpu_supports("avx2")) isas.push_back(RowKernelIsa::kAvx2);
-  }
-  isas.push_back(RowKernelIsa::kBaseline);
-  return isas;
-}
-
-RowSummary SummarizeRowOn(RowKernelIsa isa, const float* row, int64_t keys, int64_t query,
+RowSummary SummarizeRowOn(KernelIsa isa, const float* row, int64_t keys, int64_t query,
                           int64_t topk) {
   const bool small = topk >= 1 && topk <= kMaxSmallTopK && topk < keys;
   return SummarizeTopK(std::make_index_sequence<kMaxSmallTopK + 1>(), small ? topk : 0, isa, row,
@@ -389,7 +376,7 @@ RowSummary SummarizeRowOn(RowKernelIsa isa, const float* row, int64_t keys, int6
 }
 
 RowSummary SummarizeRow(const float* row, int64_t keys, int64_t query, int64_t topk) {
-  return SummarizeRowOn(kBestIsa, row, keys, query, topk);
+  return SummarizeRowOn(BestKernelIsa(), row, keys, query, topk);
 }
 
 }  // namespace attnviz

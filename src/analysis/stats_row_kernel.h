@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "analysis/kernel_isa.h"
+
 namespace attnviz {
 
 // What one query row holds, independent of masking: the sums run over every key.
@@ -27,19 +29,13 @@ constexpr int64_t kMaxSmallTopK = 8;
 // of 64 or 128 keys and in double across them, the other sums in double.
 RowSummary SummarizeRow(const float* row, int64_t keys, int64_t query, int64_t topk = 0);
 
-// The builds of SummarizeRow: sixteen lanes with AVX-512 and FMA, eight with AVX2 and FMA, eight
-// on the x86-64 baseline (SSE2).
-enum class RowKernelIsa { kAvx512, kAvx2, kBaseline };
-
-// The builds this CPU can run, best first; the last is always kBaseline.
-std::vector<RowKernelIsa> RowKernelIsas();
-
-// SummarizeRow with a given build, for tests: `isa` must be one RowKernelIsas lists.
-RowSummary SummarizeRowOn(RowKernelIsa isa, const float* row, int64_t keys, int64_t query,
+// SummarizeRow with a given build (sixteen lanes with AVX-512, eight with AVX2 and on the
+// baseline), for tests: `isa` must be one KernelIsas lists.
+RowSummary SummarizeRowOn(KernelIsa isa, const float* row, int64_t keys, int64_t query,
                           int64_t topk = 0);
 
-// ln x for finite x > 0 in float, by the vectorised logarithm of build `isa` (one RowKernelIsas
+// ln x for finite x > 0 in float, by the vectorised logarithm of build `isa` (one KernelIsas
 // lists), for tests.
-float FastLog(RowKernelIsa isa, float x);
+float FastLog(KernelIsa isa, float x);
 
 }  // namespace attnviz

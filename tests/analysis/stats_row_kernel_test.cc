@@ -27,21 +27,9 @@ std::vector<float> RandomRow(int64_t keys, std::mt19937& rng) {
   return row;
 }
 
-std::string IsaName(RowKernelIsa isa) {
-  switch (isa) {
-    case RowKernelIsa::kAvx512:
-      return "AVX-512";
-    case RowKernelIsa::kAvx2:
-      return "AVX2";
-    case RowKernelIsa::kBaseline:
-      break;
-  }
-  return "baseline";
-}
-
 TEST_CASE("FastLog is within 2 ulp of ln over positive floats, in every build") {
-  for (RowKernelIsa isa : RowKernelIsas()) {
-    CAPTURE(IsaName(isa));
+  for (KernelIsa isa : KernelIsas()) {
+    CAPTURE(KernelIsaName(isa));
     float worst = 0;
     for (float x = 1e-30f; x < 1e30f; x *= 1.0007f) {
       const double exact = std::log(static_cast<double>(x));
@@ -60,14 +48,14 @@ TEST_CASE("FastLog is within 2 ulp of ln over positive floats, in every build") 
 }
 
 TEST_CASE("this CPU runs the baseline build, last") {
-  const std::vector<RowKernelIsa> isas = RowKernelIsas();
+  const std::vector<KernelIsa> isas = KernelIsas();
   REQUIRE_FALSE(isas.empty());
-  CHECK(isas.back() == RowKernelIsa::kBaseline);
+  CHECK(isas.back() == KernelIsa::kBaseline);
 }
 
 TEST_CASE("SummarizeRow agrees with the scalar definitions for every tail length and block") {
   std::mt19937 rng(6);
-  for (RowKernelIsa isa : RowKernelIsas()) {
+  for (KernelIsa isa : KernelIsas()) {
     for (int64_t keys : {1, 3, 7, 8, 9, 16, 31, 64, 100, 127, 128, 129, 255, 1000, 4099}) {
       const std::vector<float> row = RandomRow(keys, rng);
       for (int64_t query : {int64_t{0}, keys / 2, keys - 1, keys + 5}) {
@@ -78,7 +66,7 @@ TEST_CASE("SummarizeRow agrees with the scalar definitions for every tail length
           distance += row[j] * static_cast<double>(std::abs(j - query));
         }
         const RowSummary s = SummarizeRowOn(isa, row.data(), keys, query);
-        CAPTURE(IsaName(isa));
+        CAPTURE(KernelIsaName(isa));
         CAPTURE(keys);
         CAPTURE(query);
         CHECK(s.sum == doctest::Approx(sum).epsilon(1e-12));
@@ -95,14 +83,14 @@ TEST_CASE("SummarizeRow agrees with the scalar definitions for every tail length
 }
 
 TEST_CASE("SummarizeRow finds nonzero keys and non-finite weights in any block of any build") {
-  for (RowKernelIsa isa : RowKernelIsas()) {
+  for (KernelIsa isa : KernelIsas()) {
     for (int64_t keys : {5, 130, 300}) {
       for (int64_t at : {int64_t{0}, keys / 3, keys - 1}) {
         for (float value : {0.25f, NAN, INFINITY, -INFINITY}) {
           std::vector<float> row(static_cast<size_t>(keys), 0.0f);
           row[at] = value;
           const RowSummary s = SummarizeRowOn(isa, row.data(), keys, 0, 2);
-          CAPTURE(IsaName(isa));
+          CAPTURE(KernelIsaName(isa));
           CAPTURE(keys);
           CAPTURE(at);
           CAPTURE(value);
@@ -143,8 +131,8 @@ TEST_CASE("SummarizeRow finds the first and last nonzero keys, NaN counting as n
 
 TEST_CASE("SummarizeRow takes the max of a row of negative values, not the tail's padding") {
   const std::vector<float> row = {-3, -2, -5, -4, -6, -7, -8, -9, -1.5f, -10};
-  for (RowKernelIsa isa : RowKernelIsas()) {
-    CAPTURE(IsaName(isa));
+  for (KernelIsa isa : KernelIsas()) {
+    CAPTURE(KernelIsaName(isa));
     CHECK(SummarizeRowOn(isa, row.data(), std::ssize(row), 0).max == -1.5f);
     CHECK(SummarizeRowOn(isa, row.data(), std::ssize(row), 0, 2).top_mass == -3.5);
   }
@@ -152,7 +140,7 @@ TEST_CASE("SummarizeRow takes the max of a row of negative values, not the tail'
 
 TEST_CASE("SummarizeRow's top-k mass is the sum of the k largest weights") {
   std::mt19937 rng(3);
-  for (RowKernelIsa isa : RowKernelIsas()) {
+  for (KernelIsa isa : KernelIsas()) {
     for (int64_t keys : {2, 9, 17, 100, 1000, 3001}) {
       std::vector<float> row = RandomRow(keys, rng);
       if (keys == 3001) std::sort(row.begin(), row.end());  // every block beats the last
@@ -161,7 +149,7 @@ TEST_CASE("SummarizeRow's top-k mass is the sum of the k largest weights") {
       for (int64_t k = 1; k <= kMaxSmallTopK; ++k) {
         const double expected =
             std::accumulate(sorted.begin(), sorted.begin() + std::min(k, keys), 0.0);
-        CAPTURE(IsaName(isa));
+        CAPTURE(KernelIsaName(isa));
         CAPTURE(keys);
         CAPTURE(k);
         // k >= keys: not looked for (the caller sums the row).
