@@ -9,4 +9,18 @@ namespace attnviz {
 // starts them again. Call once at the start of main, before any other thread exists.
 void StopIdleBlasThreads();
 
+// While alive, BLAS and LAPACK calls run on the calling thread alone: for small problems (MDS of
+// a few hundred heads), where waking OpenBLAS's workers costs more than they save and leaves them
+// spinning on the cores our own threads need. Not for use on several threads at once.
+class SerialBlas {
+ public:
+  SerialBlas();
+  ~SerialBlas();
+  SerialBlas(const SerialBlas&) = delete;
+  SerialBlas& operator=(const SerialBlas&) = delete;
+
+ private:
+  int threads_ = 0;  // OpenBLAS's thread count before, 0 when unknown
+};
+
 }  // namespace attnviz
