@@ -114,6 +114,57 @@ TEST_CASE("JS distances do not depend on the number of threads") {
   CHECK(one.heads[4] == HeadId{1, 1});
 }
 
+// JS by its definition, summed in long double: 1/2 sum [P' ln(P'/M) + Q' ln(Q'/M)] over the cells,
+// divided by the queries.
+double DirectJsMean(const float* p, const float* q, int64_t queries, int64_t keys) {
+  long double sum = 0;
+  for (int64_t i = 0; i < queries * keys; ++i) {
+    const long double pp = 0.999L * p[i] + 0.001L / keys, qq = 0.999L * q[i] + 0.001L / keys;
+    const long double m = (pp + qq) / 2;
+    sum += 0.5L * (pp * std::log(pp / m) + qq * std::log(qq / m));
+  }
+  return static_cast<double>(sum / queries);
+}
+
+// Four heads of 200 x 256: rows are read in bands of 64 (about 512 KB of doubles for all heads),
+// so the sums run over three whole bands and one of 8 rows.
+std::vector<float> LongHeads() {
+  std::vector<float> values(4 * 200 * 256);
+  uint32_t state = 12345;
+  for (float& v : values) {
+    state = state * 1664525u + 1013904223u;
+    v = static_cast<float>(state >> 8) / 16777216.0f;
+  }
+  values[3 * 200 * 256 + 199 * 256 + 5] = 0;  // a zero weight in the last band
+  return values;
+}
+
+TEST_CASE("JS distances of heads longer than one band match the definition to 1e-12") {
+  const std::vector<float> values = LongHeads();
+  const HeadDistances d = JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, 2);
+  for (int64_t a = 0; a < 4; ++a) {
+    for (int64_t b = 0; b < 4; ++b) {
+      INFO("heads " << a << " and " << b);
+      const double want = DirectJsMean(&values[a * 200 * 256], &values[b * 200 * 256], 200, 256);
+      CHECK(d.at(a, b) == doctest::Approx(want).epsilon(1e-12));
+    }
+  }
+  const HeadDistances one = JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, 1);
+  CHECK(one.values == d.values);
+}
+
+TEST_CASE("JS names the first bad weight of the first band that holds one") {
+  std::vector<float> values = LongHeads();
+  values[0 * 200 * 256 + 150 * 256 + 7] = NAN;       // head 0, third band
+  values[2 * 200 * 256 + 70 * 256 + 9] = -1.0f;      // head 2, second band: read first
+  values[3 * 200 * 256 + 100 * 256 + 1] = INFINITY;  // head 3, second band, later head
+  for (int threads : {1, 2}) {
+    CHECK_THROWS_WITH_AS(
+        JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, threads),
+        doctest::Contains("found -1 at layer 1, head 0, query 70, key 9"), Error);
+  }
+}
+
 TEST_CASE("JS distances agree with the numpy reference to 1e-6") {
   for (const Json& c : Golden()["cases"]) {
     INFO(CaseName(c));
