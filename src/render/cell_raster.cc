@@ -1,11 +1,13 @@
 // Colouring and pooling matrix cells into pixels.
 #include "attnviz/render/cell_raster.h"
 
+#include <immintrin.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <span>
 
 namespace attnviz {
 namespace {
@@ -159,6 +161,62 @@ struct PixelTable {
   }
 };
 
+// Pixels of eight cells of a linear scale with vmax > vmin at once, as PixelTable::Pixel gives
+// them; false, writing nothing, when a lane needs the slow path: a value that is not finite, or
+// one next to an entry boundary, where matplotlib's division decides.
+[[gnu::target("avx512f,avx512vl,avx2")]] inline bool ColourEightAvx512(const PixelTable& table,
+                                                                       double vmin,
+                                                                       const float* values,
+                                                                       uint32_t* out) {
+  // The maskz forms: GCC 12 warns of an uninitialised register inside the plain ones.
+  const __m512d value = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(values));
+  const __m512d position = _mm512_mul_pd(_mm512_sub_pd(value, _mm512_set1_pd(vmin)),
+                                         _mm512_set1_pd(table.entries_per_unit));
+  const __m512d zero = _mm512_setzero_pd(), size = _mm512_set1_pd(Colormap::kSize);
+  const __mmask8 finite = _mm512_cmp_pd_mask(_mm512_sub_pd(value, value), zero, _CMP_EQ_OQ);
+  const __mmask8 above = _mm512_cmp_pd_mask(position, zero, _CMP_GT_OQ);
+  const __mmask8 inside = above & _mm512_cmp_pd_mask(position, size, _CMP_LT_OQ);
+  const __m256i entry = _mm512_maskz_cvttpd_epi32(inside, position);  // floor there, else 0
+  const __m512d floor = _mm512_maskz_cvtepi32_pd(0xff, entry);
+  const __m512d tiny = _mm512_set1_pd(1e-9);
+  const __mmask8 just_above = _mm512_cmp_pd_mask(_mm512_sub_pd(position, floor), tiny, _CMP_LT_OQ) &
+                              _mm256_cmpgt_epi32_mask(entry, _mm256_setzero_si256());
+  const __mmask8 just_below = _mm512_cmp_pd_mask(
+      _mm512_sub_pd(_mm512_add_pd(floor, _mm512_set1_pd(1)), position), tiny, _CMP_LT_OQ);
+  if ((inside & (just_above | just_below)) != 0 || finite != 0xff) return false;
+  const __mmask8 beyond = _mm512_cmp_pd_mask(position, size, _CMP_GE_OQ);
+  const __m256i index =
+      _mm256_mask_mov_epi32(entry, beyond, _mm256_set1_epi32(Colormap::kSize - 1));
+  const __m256i pixels = _mm256_i32gather_epi32(reinterpret_cast<const int*>(table.entries.data()),
+                                                index, sizeof(uint32_t));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), pixels);
+  return true;
+}
+
+// `values` to pixels, eight at a time with AVX-512 where the scale is linear: a sixth of the time
+// of a heatmap of 512 x 512 went to colouring its cells one by one.
+[[gnu::target("avx512f,avx512vl,avx2")]] void ColourCellsAvx512(const PixelTable& table,
+                                                                const ColorScale& scale,
+                                                                std::span<const float> values,
+                                                                uint32_t* out) {
+  size_t i = 0;
+  if (table.linear && scale.vmax > scale.vmin) {
+    for (; i + 8 <= values.size(); i += 8) {
+      if (ColourEightAvx512(table, scale.vmin, values.data() + i, out + i)) continue;
+      for (size_t j = i; j < i + 8; ++j) out[j] = table.Pixel(scale, values[j]);
+    }
+  }
+  for (; i < values.size(); ++i) out[i] = table.Pixel(scale, values[i]);
+}
+
+void ColourCells(const PixelTable& table, const ColorScale& scale, std::span<const float> values,
+                 uint32_t* out) {
+  static const bool avx512 =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  if (avx512) return ColourCellsAvx512(table, scale, values, out);
+  for (size_t i = 0; i < values.size(); ++i) out[i] = table.Pixel(scale, values[i]);
+}
+
 }  // namespace
 
 uint32_t PremultipliedArgb(Rgba color) {
@@ -198,9 +256,11 @@ CellImage RasterizeCells(const Matrix& matrix, const ColorScale& scale, Rgba mas
   CellImage image{static_cast<int>(cells.cols), static_cast<int>(cells.rows), {}};
   image.argb.resize(cells.values.size());
   PixelTable table(scale, masked_color);
-  for (size_t i = 0; i < cells.values.size(); ++i) {
-    bool is_masked = !cells.masked.empty() && cells.masked[i];
-    image.argb[i] = is_masked ? table.masked : table.Pixel(scale, cells.values[i]);
+  ColourCells(table, scale, cells.values, image.argb.data());
+  if (!cells.masked.empty()) {
+    for (size_t i = 0; i < cells.values.size(); ++i) {
+      if (cells.masked[i]) image.argb[i] = table.masked;
+    }
   }
   return image;
 }

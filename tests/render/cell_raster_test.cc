@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace attnviz {
 namespace {
@@ -88,6 +90,52 @@ TEST_CASE("RasterizeCells colours each cell with the colormap, one pixel per cel
   CHECK(image.argb[0] == PremultipliedArgb(greys.colors[0]));
   CHECK(image.argb[1] == PremultipliedArgb(greys.colors[128]));
   CHECK(image.argb[2] == 0xffff00ffu);  // opaque magenta
+}
+
+// Cells at, just below and just above every entry boundary of [vmin, vmax], random values
+// around the range, NaN and infinities, and a tail of 1 after whole groups of eight.
+std::vector<float> ValuesAroundBoundaries(double vmin, double vmax) {
+  std::vector<float> values;
+  for (int k = 0; k <= Colormap::kSize; ++k) {
+    const float boundary = static_cast<float>(vmin + k * (vmax - vmin) / Colormap::kSize);
+    values.push_back(std::nextafter(boundary, -1.0f));
+    values.push_back(boundary);
+    values.push_back(std::nextafter(boundary, 2.0f));
+  }
+  uint32_t state = 7;
+  for (int i = 0; i < 4000; ++i) {
+    state = state * 1664525u + 1013904223u;
+    const float unit = static_cast<float>(state >> 8) / 16777216.0f;
+    values.push_back(static_cast<float>(vmin + (1.6 * unit - 0.3) * (vmax - vmin)));
+  }
+  for (size_t at : {5u, 300u, 1001u, 2222u}) values[at] = kNaN;
+  values[17] = INFINITY;
+  values[1500] = -INFINITY;
+  values.push_back(static_cast<float>((vmin + vmax) / 2));
+  return values;
+}
+
+TEST_CASE("RasterizeCells gives every cell matplotlib's entry, next to entry boundaries too") {
+  // Eight cells at a time take a multiplication and fall back to matplotlib's division near a
+  // boundary; every cell must get exactly the entry Colormap::Lookup (the division) gives.
+  // 0.00814345758408308 in [0, 0.06514766067266464] is one where the two differ (entry 31 or 32).
+  const Colormap& viridis = *FindColormap("viridis");
+  for (auto [vmin, vmax] : {std::pair{0.1, 0.7}, std::pair{0.0, 0.06514766067266464}}) {
+    std::vector<float> values = ValuesAroundBoundaries(vmin, vmax);
+    values[3] = 0.00814345758408308f;
+    Matrix matrix{1, static_cast<int64_t>(values.size()), values};
+    matrix.masked.assign(values.size(), 0);
+    for (size_t i = 0; i < values.size(); i += 7) matrix.masked[i] = 1;
+    const Rgba hatch{1, 2, 3, 255};
+    CellImage image = RasterizeCells(matrix, ColorScale{&viridis, vmin, vmax, {}}, hatch,
+                                     static_cast<int>(values.size()), 1);
+    REQUIRE(image.argb.size() == values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      INFO("scale " << vmin << " to " << vmax << ", cell " << i << ", value " << values[i]);
+      const Rgba want = matrix.masked[i] ? hatch : viridis.Lookup(values[i], vmin, vmax);
+      CHECK(image.argb[i] == PremultipliedArgb(want));
+    }
+  }
 }
 
 TEST_CASE("RasterizeCells pools a matrix larger than the pixel budget") {

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include <cmath>
 #include <limits>
 
@@ -80,6 +82,27 @@ TEST_CASE("default limits: 0 to the largest value, ignoring masked and bad cells
   ColorScale scale = ResolveColorScale({}, range);
   CHECK(scale.vmin == 0);
   CHECK(scale.vmax == doctest::Approx(0.3));
+}
+
+TEST_CASE("the value range skips masked and bad cells sixteen at a time and in the tail") {
+  std::vector<float> values(37, 0.5f);
+  std::vector<uint8_t> masked(37, 0);
+  values[3] = -7;  // the smallest, but masked
+  masked[3] = 1;
+  values[20] = NAN;
+  values[21] = -INFINITY;
+  values[22] = INFINITY;
+  values[30] = 0.001f;  // the smallest positive
+  values[31] = -0.25f;  // the smallest
+  values[35] = 9;       // the largest, in the tail after two groups of sixteen
+  masked[36] = 1;
+  values[36] = 100;
+  ValueRange range;
+  range.Add({1, 37, values, masked});
+  CHECK(range.min == -0.25);
+  CHECK(range.max == 9);
+  CHECK(range.min_positive == doctest::Approx(0.001));
+  CHECK(range.max_abs == 9);
 }
 
 TEST_CASE("default linear limits reach down to a negative minimum") {
