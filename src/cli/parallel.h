@@ -6,10 +6,8 @@
 
 namespace attnviz::cli {
 
-// Calls task(0) .. task(count - 1) on up to `threads` threads (fewer when there are fewer
-// tasks). After a task throws, no new task starts; once all running tasks end, the exception of
-// the lowest-numbered failed task is rethrown. Each thread keeps its own text shaper, so tasks
-// must not share Pango objects.
+// attnviz::RunInParallel after KeepFreedMemory when there are several tasks. Each thread keeps its
+// own text shaper, so tasks must not share Pango objects.
 void RunInParallel(size_t count, int threads, const std::function<void(size_t)>& task);
 
 // Tells glibc to keep freed memory for reuse instead of returning it to the kernel: figures

@@ -151,20 +151,31 @@ void PaintMaskHatch(cairo_t* cr, const Matrix& matrix, const CellColoring& color
   cairo_restore(cr);
 }
 
+std::optional<CellImage> CellRaster(const Canvas& canvas, const Matrix& matrix,
+                                    const CellColoring& coloring, const Rect& area) {
+  if (DrawAsVectors(canvas, matrix, area)) return std::nullopt;
+  Size limit = RasterLimit(canvas, area);
+  CellImage image =
+      RasterizeCells(matrix, coloring.scale, coloring.masked_fill, static_cast<int>(limit.width),
+                     static_cast<int>(limit.height), coloring.pooling);
+  int magnification = ViewerMagnification(canvas, image, area);
+  if (magnification > 1) image = Magnify(image, magnification);
+  return image;
+}
+
 void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
-                const Rect& area) {
-  if (DrawAsVectors(canvas, matrix, area)) {
-    PaintCellRectangles(canvas.cr(), matrix, coloring, area);
+                const Rect& area, const std::optional<CellImage>& raster) {
+  if (raster) {
+    PaintPixelated(canvas.cr(), raster->view(), area);
   } else {
-    Size limit = RasterLimit(canvas, area);
-    CellImage image =
-        RasterizeCells(matrix, coloring.scale, coloring.masked_fill, static_cast<int>(limit.width),
-                       static_cast<int>(limit.height), coloring.pooling);
-    int magnification = ViewerMagnification(canvas, image, area);
-    if (magnification > 1) image = Magnify(image, magnification);
-    PaintPixelated(canvas.cr(), image.view(), area);
+    PaintCellRectangles(canvas.cr(), matrix, coloring, area);
   }
   PaintMaskHatch(canvas.cr(), matrix, coloring, area);
+}
+
+void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
+                const Rect& area) {
+  PaintCells(canvas, matrix, coloring, area, CellRaster(canvas, matrix, coloring, area));
 }
 
 }  // namespace attnviz

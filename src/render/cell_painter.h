@@ -2,6 +2,8 @@
 // with masked cells hatched on top.
 #pragma once
 
+#include <optional>
+
 #include "attnviz/render/cell_raster.h"
 #include "attnviz/render/color_scale.h"
 #include "attnviz/render/geometry.h"
@@ -35,6 +37,16 @@ struct CellColoring {
 // The matrix over `area`, as the format suits (see the constants above); masked cells hatched.
 void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
                 const Rect& area);
+
+// The raster PaintCells would draw for `matrix` over `area`, or nullopt where it draws one
+// rectangle per cell instead. Reads the canvas's format and resolution only, so several threads
+// may prepare rasters for one canvas at once.
+std::optional<CellImage> CellRaster(const Canvas& canvas, const Matrix& matrix,
+                                    const CellColoring& coloring, const Rect& area);
+
+// PaintCells with the raster CellRaster gave for the same arguments.
+void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
+                const Rect& area, const std::optional<CellImage>& raster);
 
 // The matrix over `area` as one filled rectangle per cell, seamless at any zoom; masked cells
 // in the masked fill.

@@ -2,9 +2,12 @@
 // data), plan the layout, then paint each panel, the colorbar and the text.
 #include "attnviz/render/grid.h"
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "attnviz/error.h"
+#include "attnviz/parallel.h"
 #include "attnviz/render/ticks.h"
 #include "canvas.h"
 #include "cell_painter.h"
@@ -29,27 +32,51 @@ Matrix CheckedPanel(const GridSpec& spec, int64_t row, int64_t col) {
   return panel;
 }
 
-// One scale for a shared grid, one per panel otherwise; a pass over the panels only when some
-// limit comes from the data.
-std::vector<ColorScale> ResolveScales(const GridSpec& spec) {
+// Panels painted per round: prepared on spec.threads threads, then painted in order.
+constexpr int64_t kPanelsPerRound = 32;
+
+using KeptPanels = std::vector<std::optional<Matrix>>;
+
+// Panel `index` (row-major): the kept one, given up, or read again.
+Matrix TakePanel(const GridSpec& spec, KeptPanels& kept, int64_t index) {
+  std::optional<Matrix>& panel = kept[static_cast<size_t>(index)];
+  if (!panel) return CheckedPanel(spec, index / spec.cols, index % spec.cols);
+  Matrix taken = std::move(*panel);
+  panel.reset();
+  return taken;
+}
+
+// One scale for a shared grid, one per panel otherwise; a pass over the panels (on spec.threads
+// threads, kept in `kept` when they fit) only when some limit comes from the data.
+std::vector<ColorScale> ResolveScales(const GridSpec& spec, KeptPanels& kept) {
   const ScaleRequest& request = spec.scale_request;
   bool shared = spec.scale == GridScale::kShared;
+  const int64_t count = spec.rows * spec.cols;
+  kept.assign(static_cast<size_t>(count), std::nullopt);
   if (!LimitsFromData(request)) {
     ColorScale scale = ResolveColorScale(request, {});
-    return std::vector<ColorScale>(shared ? 1 : spec.rows * spec.cols, scale);
+    return std::vector<ColorScale>(shared ? 1 : count, scale);
   }
+  // Panels kept for painting when they fit spec.kept_panel_bytes together (a 12 x 12 grid of
+  // 512 x 512 heads takes 189 MB with its masks); larger grids read each panel again.
+  const bool keep =
+      static_cast<size_t>(count * spec.panel_rows * spec.panel_cols) * (sizeof(float) + 1) <=
+      spec.kept_panel_bytes;
+  std::vector<ValueRange> ranges(static_cast<size_t>(count));
+  RunInParallel(static_cast<size_t>(count), spec.threads, [&](size_t index) {
+    Matrix panel = CheckedPanel(spec, static_cast<int64_t>(index) / spec.cols,
+                                static_cast<int64_t>(index) % spec.cols);
+    ranges[index].Add(panel);
+    if (keep) kept[index] = std::move(panel);
+  });
   std::vector<ColorScale> scales;
   ValueRange all;
-  for (int64_t row = 0; row < spec.rows; ++row) {
-    for (int64_t col = 0; col < spec.cols; ++col) {
-      ValueRange range;
-      range.Add(CheckedPanel(spec, row, col));
-      if (!shared) scales.push_back(ResolveColorScale(request, range));
-      all.min = std::min(all.min, range.min);
-      all.max = std::max(all.max, range.max);
-      all.min_positive = std::min(all.min_positive, range.min_positive);
-      all.max_abs = std::max(all.max_abs, range.max_abs);
-    }
+  for (const ValueRange& range : ranges) {
+    if (!shared) scales.push_back(ResolveColorScale(request, range));
+    all.min = std::min(all.min, range.min);
+    all.max = std::max(all.max, range.max);
+    all.min_positive = std::min(all.min_positive, range.min_positive);
+    all.max_abs = std::max(all.max_abs, range.max_abs);
   }
   if (shared) scales.push_back(ResolveColorScale(request, all));
   return scales;
@@ -71,16 +98,31 @@ GridColorbar ColorbarFor(const GridSpec& spec, const std::vector<ColorScale>& sc
   return {{first.colormap, 0, 1, {}, low, high}, "each " + spec.col_axis_title + " scaled alone"};
 }
 
+// Each round of panels is read and rasterised on spec.threads threads (Cairo is not touched
+// there), then painted in order on this one.
 void PaintPanels(Canvas& canvas, const GridSpec& spec, const GridPlan& plan,
-                 const std::vector<ColorScale>& scales) {
+                 const std::vector<ColorScale>& scales, KeptPanels& kept) {
   const Palette& palette = plan.style.palette;
-  for (int64_t row = 0; row < spec.rows; ++row) {
-    for (int64_t col = 0; col < spec.cols; ++col) {
-      size_t index = static_cast<size_t>(row * spec.cols + col);
-      const ColorScale& scale = scales.size() == 1 ? scales[0] : scales[index];
-      CellColoring coloring{scale, spec.pooling, palette.masked_fill, palette.masked_hatch,
-                            plan.style.hatch_spacing * 0.6};
-      PaintCells(canvas, CheckedPanel(spec, row, col), coloring, plan.panels[index]);
+  auto coloring = [&](int64_t index) {
+    const ColorScale& scale = scales.size() == 1 ? scales[0] : scales[static_cast<size_t>(index)];
+    return CellColoring{scale, spec.pooling, palette.masked_fill, palette.masked_hatch,
+                        plan.style.hatch_spacing * 0.6};
+  };
+  const int64_t count = spec.rows * spec.cols;
+  for (int64_t first = 0; first < count; first += kPanelsPerRound) {
+    const int64_t round = std::min(kPanelsPerRound, count - first);
+    std::vector<Matrix> panels(static_cast<size_t>(round));
+    std::vector<std::optional<CellImage>> rasters(static_cast<size_t>(round));
+    RunInParallel(static_cast<size_t>(round), spec.threads, [&](size_t at) {
+      const int64_t index = first + static_cast<int64_t>(at);
+      panels[at] = TakePanel(spec, kept, index);
+      rasters[at] =
+          CellRaster(canvas, panels[at], coloring(index), plan.panels[static_cast<size_t>(index)]);
+    });
+    for (int64_t at = 0; at < round; ++at) {
+      const int64_t index = first + at;
+      PaintCells(canvas, panels[static_cast<size_t>(at)], coloring(index),
+                 plan.panels[static_cast<size_t>(index)], rasters[static_cast<size_t>(at)]);
     }
   }
 }
@@ -89,7 +131,8 @@ void PaintPanels(Canvas& canvas, const GridSpec& spec, const GridPlan& plan,
 std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptions& options,
                      Canvas* page, const Rect& area) {
   ValidateGrid(spec);
-  std::vector<ColorScale> scales = ResolveScales(spec);
+  KeptPanels kept;
+  std::vector<ColorScale> scales = ResolveScales(spec, kept);
   GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
   CanvasSettings settings{options.dpi, options.png_compression, spec.title, options.transparent,
                           plan.style.palette.page};
@@ -99,7 +142,7 @@ std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptio
   } else {
     canvas.emplace(format, plan.page, settings);
   }
-  PaintPanels(*canvas, spec, plan, scales);
+  PaintPanels(*canvas, spec, plan, scales, kept);
   PaintColorbar(*canvas, *scales.front().colormap, plan.colorbar);
   plan.parts.Draw(canvas->cr(), plan.style.palette.ink);
   return canvas->Finish();
@@ -109,7 +152,8 @@ std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptio
 
 GridLayout LayoutGrid(const GridSpec& spec, const RenderOptions& options) {
   ValidateGrid(spec);
-  std::vector<ColorScale> scales = ResolveScales(spec);
+  KeptPanels kept;
+  std::vector<ColorScale> scales = ResolveScales(spec, kept);
   GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
   return {plan.page, plan.panels, plan.colorbar, plan.parts.TextBounds(), plan.caption_size};
 }

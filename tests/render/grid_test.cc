@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -104,7 +105,7 @@ TEST_CASE("captions sit under their panels") {
   }
 }
 
-TEST_CASE("panels are read one at a time: once each with given limits, twice with default ones") {
+TEST_CASE("panels are read once each, twice with default limits when they do not fit memory") {
   int calls = 0;
   GridSpec spec = ConstantGrid(3, 4, [&calls](int64_t, int64_t) {
     ++calls;
@@ -117,7 +118,31 @@ TEST_CASE("panels are read one at a time: once each with given limits, twice wit
   calls = 0;
   spec.scale_request.vmax.reset();
   RenderGrid(spec, ImageFormat::kPng);
+  CHECK(calls == 12);  // kept from the pass that found the limits
+  calls = 0;
+  spec.kept_panel_bytes = 12 * 16 * 5 - 1;  // one byte short of the panels and their masks
+  RenderGrid(spec, ImageFormat::kPng);
   CHECK(calls == 24);
+}
+
+TEST_CASE("panels prepared on several threads give the same bytes, each panel read once") {
+  std::atomic<int> calls{0};
+  GridSpec spec = ConstantGrid(7, 9, [&calls](int64_t r, int64_t c) {
+    ++calls;
+    return 0.01f * static_cast<float>(r * 9 + c);
+  });
+  const std::string one = RenderGrid(spec, ImageFormat::kPng);
+  CHECK(calls == 63);
+  calls = 0;
+  spec.threads = 3;
+  CHECK(RenderGrid(spec, ImageFormat::kPng) == one);
+  CHECK(calls == 63);
+  for (ImageFormat format : {ImageFormat::kSvg, ImageFormat::kPdf}) {
+    spec.threads = 1;
+    const std::string serial = RenderGrid(spec, format);
+    spec.threads = 3;
+    CHECK(RenderGrid(spec, format) == serial);
+  }
 }
 
 TEST_CASE("a grid is byte-identical on re-render in every format, and starts with its magic") {

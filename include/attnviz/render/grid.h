@@ -28,10 +28,13 @@ struct GridSpec {
   int64_t panel_rows = 0;  // each panel's matrix: queries...
   int64_t panel_cols = 0;  // ...by keys
   // The matrix of panel (row, col), panel_rows x panel_cols, masked cells marked. Called while
-  // drawing, once per panel (twice for a shared scale with default limits), so a 32 x 32 grid of
-  // long sequences never holds every head in memory. Calls come from the rendering thread.
+  // drawing, once per panel, or twice when limits come from the data and the panels together
+  // exceed kept_panel_bytes: a 32 x 32 grid of long sequences never holds every head in memory.
+  // Calls come from up to `threads` threads at once.
   std::function<Matrix(int64_t row, int64_t col)> panel;
-  std::vector<std::string> row_labels;  // empty: 0-based indices
+  int threads = 1;  // panels are read and rasterised on this many threads
+  size_t kept_panel_bytes = size_t{256} << 20;  // see `panel`
+  std::vector<std::string> row_labels;          // empty: 0-based indices
   std::vector<std::string> col_labels;
   std::string row_axis_title = "layer";
   std::string col_axis_title = "head";
