@@ -62,7 +62,7 @@ constexpr int kJsLanes = 8;
 // next to f (1 exactly in bucket 0), and ln x = k ln 2 + ln c + ln(1 + r) with r = f / c - 1 in
 // [-0.0292, 0.0393], one multiply-add with 1 / c. The offset of x's bits from B's, shifted right by
 // 48, is j = 16 k + i for bucket i, so k ln 2 + ln c = j L + base_i with L = ln 2 / 16: one
-// conversion and one multiply-add, exactly 0 next to 1 (j = 0). ln(1 + r) is r + r² P(r), P the
+// conversion and one multiply-add, exactly 0 next to 1 (j = 0). ln(1 + r) is r (1 + r P(r)), P the
 // minimax polynomial of degree 7 for (ln(1 + r) - r) / r², weighted for the relative error of
 // ln(1 + r): 1.3e-16. scripts/reference/js_log_table.py prints B, L, both tables and P.
 [[gnu::always_inline]] inline void LogByTable(JsLanes& x) {
@@ -105,7 +105,8 @@ constexpr int kJsLanes = 8;
   p = p * r - 0.2500000002794241;
   p = p * r + 0.3333333333332735;
   p = p * r - 0.49999999999996975;
-  x = (r * r) * p + (r + (__builtin_convertvector(j, JsLanes) * kLn2Over16 + base));
+  p = p * r + 1.0;  // ln(1 + r) = r (1 + r P(r))
+  x = r * p + (__builtin_convertvector(j, JsLanes) * kLn2Over16 + base);
 }
 
 // ln x of each of `values` (a multiple of kJsLanes of them, each positive and normal) by the
