@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages attnviz needs to build, test and run its demo. Idempotent: quiet
+# Installs the Debian packages attnviz needs to build, test and run its demo; with the argument
+# `bench`, also the peers of scripts/bench (numpy, scipy, matplotlib, networkx). Idempotent: quiet
 # and quick when everything is already present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -20,6 +21,9 @@ packages=(
   # the scale-out recipes of docs/scaling.md (script, for the progress bar test, is util-linux)
   parallel
 )
+if [ "${1:-}" = bench ]; then
+  packages+=(python3-scipy python3-matplotlib python3-networkx)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -34,29 +34,30 @@ echo "attnviz render benchmark: $(nproc) cores ($(grep -m1 'model name' /proc/cp
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg), attnviz -j $jobs, matplotlib $($python -c 'import matplotlib; print(matplotlib.__version__)')"
 $python "$peer" make "$work"
 
-# time NAME REPEATS CMD...: whole-process medians into $work/NAME.json.
+# time NAME REPEATS CMD...: whole-process medians into $work/NAME.json; with WARM=FILE, FILE is
+# read through before every run, so that each side finds its dump in the page cache.
 time_it() {
   local name=$1 count=$2
   shift 2
-  $python "$peer" time "$count" "$work/$name.json" -- "$@"
+  $python "$peer" time "$count" "$work/$name.json" ${WARM:+--warm "$WARM"} -- "$@"
 }
 field() { $python -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 
-time_it a_heads "$repeats" "$attnviz" heatmap "$work/heads512.npy" --layer all --head all \
+WARM=$work/heads512.npy time_it a_heads "$repeats" "$attnviz" heatmap "$work/heads512.npy" --layer all --head all \
   -j "$jobs" -o "$work/a_heads/L{layer}_H{head}.png"
-time_it a_grid "$repeats" "$attnviz" grid "$work/grid128.npy" -j "$jobs" -o "$work/a_grid.png"
-time_it a_labels "$repeats" "$attnviz" heatmap "$work/labels128.npy" --font-size 6 --cell 12 \
+WARM=$work/grid128.npy time_it a_grid "$repeats" "$attnviz" grid "$work/grid128.npy" -j "$jobs" -o "$work/a_grid.png"
+WARM=$work/labels128.npy time_it a_labels "$repeats" "$attnviz" heatmap "$work/labels128.npy" --font-size 6 --cell 12 \
   -o "$work/a_labels.png"
 
-time_it m_heads "$mpl_repeats" $python "$peer" draw heads "$work" "$work/m_heads" \
+WARM=$work/heads512.npy time_it m_heads "$mpl_repeats" $python "$peer" draw heads "$work" "$work/m_heads" \
   --like "$work/a_heads/L0_H0.png"
 if [ "${FRESH:-0}" = 1 ]; then
-  time_it m_heads_fresh "$mpl_repeats" $python "$peer" draw heads "$work" "$work/m_heads" \
+  WARM=$work/heads512.npy time_it m_heads_fresh "$mpl_repeats" $python "$peer" draw heads "$work" "$work/m_heads" \
     --like "$work/a_heads/L0_H0.png" --fresh-figures
 fi
-time_it m_grid "$mpl_repeats" $python "$peer" draw grid "$work" "$work/m_grid.png" \
+WARM=$work/grid128.npy time_it m_grid "$mpl_repeats" $python "$peer" draw grid "$work" "$work/m_grid.png" \
   --like "$work/a_grid.png"
-time_it m_labels "$mpl_repeats" $python "$peer" draw labels "$work" "$work/m_labels.png" \
+WARM=$work/labels128.npy time_it m_labels "$mpl_repeats" $python "$peer" draw labels "$work" "$work/m_labels.png" \
   --like "$work/a_labels.png"
 $python "$peer" time 1 "$work/startup.json" -- $python -c "import matplotlib.pyplot"
 time_it a_version "$repeats" "$attnviz" --version

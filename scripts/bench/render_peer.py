@@ -4,7 +4,8 @@ figures as attnviz with matplotlib, and times whole processes.
 
     render_peer.py make DIR                      heads512.npy, grid128.npy, labels128.npy (+ tokens)
     render_peer.py draw CASE DIR OUT --like PNG  one process drawing CASE's figures with matplotlib
-    render_peer.py time REPEATS OUT.json -- CMD...  median wall and CPU seconds of CMD
+    render_peer.py time REPEATS OUT.json [--warm FILE]... -- CMD...
+                                                 median wall and CPU seconds of CMD
 
 CASE is `heads` (one PNG per head of heads512.npy, each with title and colorbar), `grid` (one PNG,
 12 x 12 panels of grid128.npy, row and column labels, one colorbar) or `labels` (labels128.npy with
@@ -17,7 +18,9 @@ looping over the figures, imshow with nearest interpolation (no resampling filte
 144 heads, one figure reused with set_data and a new title instead of a new figure per head (the
 faster of the two; `--fresh-figures` makes a figure per head, the common way, for comparison).
 `time` runs CMD as a child and reads its rusage, so both sides are measured the same way: the
-whole process, from exec (Python's start and imports included) to exit.
+whole process, from exec (Python's start and imports included) to exit. Each --warm FILE is read
+through (untimed) before every run: this machine's kernel evicts cold file pages within seconds,
+and a run that reads its dump from disk measures the disk.
 """
 
 import argparse
@@ -142,9 +145,17 @@ def draw(args):
     {"heads": draw_heads, "grid": draw_grid, "labels": draw_labels}[args.case](plt, args)
 
 
+def warm(path):
+    with open(path, "rb", buffering=0) as f:
+        while f.read(1 << 22):
+            pass
+
+
 def time_command(args):
     walls, cpus = [], []
     for _ in range(args.repeats):
+        for path in args.warm:
+            warm(path)
         start = time.perf_counter()
         child = subprocess.Popen(args.argv, stdout=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
@@ -170,6 +181,7 @@ def main():
     timed = commands.add_parser("time")
     timed.add_argument("repeats", type=int)
     timed.add_argument("result")
+    timed.add_argument("--warm", action="append", default=[])
     timed.add_argument("argv", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if args.action == "time" and args.argv[:1] == ["--"]:

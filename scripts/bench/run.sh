@@ -32,6 +32,8 @@ mkdir -p "$inputs"
 
 say() { echo "== $*" >&2; }
 
+bash scripts/install-deps.sh bench  # the compiler and libraries, and the peers
+
 if [ -n "${ATTNVIZ:-}" ]; then
   attnviz=$(realpath "$ATTNVIZ")
 else
