@@ -101,10 +101,32 @@ TextShaper::TextShaper()
   pango_context_set_round_glyph_positions(context_, FALSE);
 }
 
-TextShaper::~TextShaper() { g_object_unref(context_); }
+TextShaper::~TextShaper() {
+  for (auto& [key, layout] : shaped_) g_object_unref(layout);
+  g_object_unref(context_);
+}
 
 TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, double max_width,
                             int max_lines) const {
+  constexpr size_t kMaxShaped = 4096;
+  char shape[96];
+  std::snprintf(shape, sizeof shape, "%a %d %a %d|", style.size, style.bold ? 1 : 0, max_width,
+                max_lines);
+  std::string key = std::string(shape) + style.font + '|';
+  key.append(text);
+  auto found = shaped_.find(key);
+  if (found == shaped_.end()) {
+    if (shaped_.size() >= kMaxShaped) {
+      for (auto& [unused, layout] : shaped_) g_object_unref(layout);
+      shaped_.clear();
+    }
+    found = shaped_.emplace(std::move(key), NewLayout(text, style, max_width, max_lines)).first;
+  }
+  return TextBlock(static_cast<PangoLayout*>(g_object_ref(found->second)));
+}
+
+PangoLayout* TextShaper::NewLayout(std::string_view text, const TextStyle& style, double max_width,
+                                   int max_lines) const {
   PangoLayout* layout = pango_layout_new(context_);
   PangoFontDescription* font = FontDescription(style);
   pango_layout_set_font_description(layout, font);
@@ -119,7 +141,7 @@ TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, doubl
   }
   std::string printable = PrintableText(text);
   pango_layout_set_text(layout, printable.data(), static_cast<int>(printable.size()));
-  return TextBlock(layout);
+  return layout;
 }
 
 const TextShaper& SharedTextShaper() {
