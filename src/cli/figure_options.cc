@@ -104,7 +104,8 @@ void FigureOptions::AddTo(CLI::App& command, bool output_required) {
       ->check(CLI::Range(10.0, 1200.0));
   command
       .add_option("--png-level", render.png_compression,
-                  "PNG zlib compression level 0-9 (default 2; 6-9 for smaller, slower files)")
+                  "PNG compression 0-9: 1-2 a fast encoder for flat-colour figures (default 2), "
+                  "3-9 zlib levels for smaller, slower files, 0 none")
       ->check(CLI::Range(0, 9));
   command
       .add_option("-j,--jobs", jobs,

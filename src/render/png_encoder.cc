@@ -1,6 +1,7 @@
-// PNG encoding: rows packed into one buffer, deflated in one call by libdeflate, and the chunks
-// written here. libpng's zlib stream took 15% longer on a 776 x 742 heatmap at level 2 and wrote
-// 20% more bytes; at level 6 it took twice as long (docs/colormaps.md, "From colours to output").
+// PNG encoding: the default levels deflate with our figure encoder (figure_deflate.h), the others
+// pack the rows into one buffer for libdeflate; the chunks are written here. libpng's zlib stream
+// took 15% longer on a 776 x 742 heatmap at level 2 and wrote 20% more bytes; at level 6 it took
+// twice as long (docs/colormaps.md, "From colours to output").
 #include "attnviz/render/png_encoder.h"
 
 #include <libdeflate.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "attnviz/error.h"
+#include "figure_deflate.h"
 
 namespace attnviz {
 namespace {
@@ -26,40 +28,57 @@ constexpr size_t kMaxChunkData = size_t{1} << 30;
 
 constexpr std::string_view kSignature = "\x89PNG\r\n\x1a\n";
 
+// Levels up to this one use the figure encoder; level 0 stores the rows uncompressed.
+constexpr int kMaxFigureLevel = 2;
+
+// An AND over the row, which compilers vectorise, rather than a test per pixel.
+[[gnu::target_clones("avx2", "default")]] uint32_t AndOfRow(const uint32_t* row, int width) {
+  uint32_t all = 0xffffffff;
+  for (int x = 0; x < width; ++x) all &= row[x];
+  return all;
+}
+
 bool IsOpaque(const ArgbPixelsView& pixels) {
   for (int y = 0; y < pixels.height; ++y) {
     const uint32_t* row = pixels.data + static_cast<ptrdiff_t>(y) * pixels.stride;
-    for (int x = 0; x < pixels.width; ++x) {
-      if ((row[x] >> 24) != 0xff) return false;
-    }
+    if ((AndOfRow(row, pixels.width) >> 24) != 0xff) return false;
   }
   return true;
 }
 
+// A channel of a pixel whose alpha is neither 0 nor 255.
 uint8_t Unpremultiply(uint32_t channel, uint32_t alpha) {
-  if (alpha == 0) return 0;
   return static_cast<uint8_t>((channel * 255 + alpha / 2) / alpha);
 }
 
-// One row of packed RGB or RGBA bytes as libpng wants them. Opaque pixels need no division:
-// the common case, and a tenth of the time of a large figure otherwise.
-void PackRow(const uint32_t* argb, int width, bool opaque, uint8_t* out) {
-  if (opaque) {
-    for (int x = 0; x < width; ++x) {
-      uint32_t pixel = argb[x];
-      *out++ = static_cast<uint8_t>(pixel >> 16);
-      *out++ = static_cast<uint8_t>(pixel >> 8);
-      *out++ = static_cast<uint8_t>(pixel);
-    }
-    return;
+uint32_t Unpremultiplied(uint32_t pixel) {
+  uint32_t alpha = pixel >> 24;
+  // Most pixels of a transparent figure are clear or opaque: no division.
+  if (alpha == 0) return 0;
+  if (alpha == 0xff) return pixel;
+  return alpha << 24 | uint32_t{Unpremultiply((pixel >> 16) & 0xff, alpha)} << 16 |
+         uint32_t{Unpremultiply((pixel >> 8) & 0xff, alpha)} << 8 |
+         Unpremultiply(pixel & 0xff, alpha);
+}
+
+// Straight-alpha copies of translucent pixels, rows back to back, as the PNG stores them.
+std::vector<uint32_t> Unpremultiplied(const ArgbPixelsView& pixels) {
+  std::vector<uint32_t> words;
+  words.reserve(static_cast<size_t>(pixels.width) * static_cast<size_t>(pixels.height));
+  for (int y = 0; y < pixels.height; ++y) {
+    const uint32_t* row = pixels.data + static_cast<ptrdiff_t>(y) * pixels.stride;
+    for (int x = 0; x < pixels.width; ++x) words.push_back(Unpremultiplied(row[x]));
   }
+  return words;
+}
+
+// One row of packed RGB or RGBA bytes as the PNG holds them.
+void PackRow(const uint32_t* words, int width, int bytes_per_pixel, uint8_t* out) {
   for (int x = 0; x < width; ++x) {
-    uint32_t pixel = argb[x];
-    uint32_t alpha = pixel >> 24;
-    *out++ = Unpremultiply((pixel >> 16) & 0xff, alpha);
-    *out++ = Unpremultiply((pixel >> 8) & 0xff, alpha);
-    *out++ = Unpremultiply(pixel & 0xff, alpha);
-    *out++ = static_cast<uint8_t>(alpha);
+    *out++ = static_cast<uint8_t>(words[x] >> 16);
+    *out++ = static_cast<uint8_t>(words[x] >> 8);
+    *out++ = static_cast<uint8_t>(words[x]);
+    if (bytes_per_pixel == 4) *out++ = static_cast<uint8_t>(words[x] >> 24);
   }
 }
 
@@ -109,33 +128,36 @@ std::string PhysicalSizeData(double dpi) {
   return data + std::string(1, 1);  // unit: metre
 }
 
-// Both buffers below are written in full before they are read: no zero-filling of megabytes.
-struct Bytes {
-  std::unique_ptr<uint8_t[]> data;
-  size_t size = 0;
-};
-
-// Each row as a filter byte and its packed pixels, as the IDAT stream holds them.
-Bytes FilteredRows(const ArgbPixelsView& pixels, bool opaque) {
-  size_t row_bytes = static_cast<size_t>(pixels.width) * (opaque ? 3 : 4) + 1;
-  Bytes rows{nullptr, row_bytes * static_cast<size_t>(pixels.height)};
-  rows.data = std::make_unique_for_overwrite<uint8_t[]>(rows.size);
-  for (int y = 0; y < pixels.height; ++y) {
-    uint8_t* row = &rows.data[row_bytes * static_cast<size_t>(y)];
+// Each row as a filter byte and its packed pixels, as the IDAT stream holds them; written in full
+// before it is read, so not zero-filled.
+std::unique_ptr<uint8_t[]> FilteredRows(const PngPixelRows& rows, size_t size) {
+  size_t row_bytes =
+      static_cast<size_t>(rows.width) * static_cast<size_t>(rows.bytes_per_pixel) + 1;
+  auto filtered = std::make_unique_for_overwrite<uint8_t[]>(size);
+  for (int y = 0; y < rows.height; ++y) {
+    uint8_t* row = &filtered[row_bytes * static_cast<size_t>(y)];
     row[0] = kRowFilterNone;
-    PackRow(pixels.data + static_cast<ptrdiff_t>(y) * pixels.stride, pixels.width, opaque, row + 1);
+    PackRow(rows.words + y * rows.stride, rows.width, rows.bytes_per_pixel, row + 1);
   }
-  return rows;
+  return filtered;
 }
 
-Bytes Deflated(const Bytes& rows, int level) {
+ZlibStream LibdeflateStream(const PngPixelRows& rows, int level) {
+  size_t size = (static_cast<size_t>(rows.width) * static_cast<size_t>(rows.bytes_per_pixel) + 1) *
+                static_cast<size_t>(rows.height);
+  std::unique_ptr<uint8_t[]> filtered = FilteredRows(rows, size);
   libdeflate_compressor* compressor = CompressorFor(level);
-  size_t bound = libdeflate_zlib_compress_bound(compressor, rows.size);
-  Bytes stream{std::make_unique_for_overwrite<uint8_t[]>(bound), 0};
+  size_t bound = libdeflate_zlib_compress_bound(compressor, size);
+  ZlibStream stream{std::make_unique_for_overwrite<uint8_t[]>(bound), 0};
   stream.size =
-      libdeflate_zlib_compress(compressor, rows.data.get(), rows.size, stream.data.get(), bound);
+      libdeflate_zlib_compress(compressor, filtered.get(), size, stream.bytes.get(), bound);
   if (stream.size == 0) throw Error(ErrorKind::kOutput, "PNG encoding failed: deflate overflowed");
   return stream;
+}
+
+ZlibStream ZlibStreamOf(const PngPixelRows& rows, int level) {
+  if (level >= 1 && level <= kMaxFigureLevel) return DeflateFigure(rows);
+  return LibdeflateStream(rows, level);
 }
 
 }  // namespace
@@ -146,8 +168,13 @@ std::string EncodePng(const ArgbPixelsView& pixels, const PngSettings& settings)
                     " is outside 0-9");
   }
   bool opaque = IsOpaque(pixels);
-  Bytes stream = Deflated(FilteredRows(pixels, opaque), settings.compression);
-  std::string_view idat(reinterpret_cast<const char*>(stream.data.get()), stream.size);
+  std::vector<uint32_t> straight;
+  if (!opaque) straight = Unpremultiplied(pixels);
+  PngPixelRows rows =
+      opaque ? PngPixelRows{pixels.data, pixels.width, pixels.height, pixels.stride, 3}
+             : PngPixelRows{straight.data(), pixels.width, pixels.height, pixels.width, 4};
+  ZlibStream stream = ZlibStreamOf(rows, settings.compression);
+  std::string_view idat(reinterpret_cast<const char*>(stream.bytes.get()), stream.size);
   std::string png(kSignature);
   png.reserve(idat.size() + 128);
   AppendChunk(png, "IHDR", HeaderData(pixels, opaque));

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "attnviz/error.h"
 #include "png_reader.h"
@@ -83,6 +84,50 @@ TEST_CASE("EncodePng's compression level changes the size, not the pixels") {
   std::string packed = EncodePng({pixels, 16, 16, 16}, {100, 9});
   CHECK(packed.size() < stored.size());
   CHECK(DecodePng(stored).rgba == DecodePng(packed).rgba);
+}
+
+// A figure-like picture: white margin, cells of 3 x 2 pixels, a translucent band if asked.
+std::vector<uint32_t> Figure(int width, int height, bool translucent) {
+  std::vector<uint32_t> pixels(static_cast<size_t>(width) * static_cast<size_t>(height));
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      bool margin = x < 8 || y < 8 || x >= width - 8 || y >= height - 8;
+      uint32_t cell = static_cast<uint32_t>((x / 3) * 7 + (y / 2) * 13) % 5;
+      uint32_t pixel = margin ? 0xffffffff : 0xff000000u | cell * 0x203040u;
+      if (translucent && y > height / 2) pixel = (cell * 0x20u + 0x40u) << 24 | cell * 0x070809u;
+      pixels[static_cast<size_t>(y) * static_cast<size_t>(width) + x] = pixel;
+    }
+  }
+  return pixels;
+}
+
+TEST_CASE("EncodePng gives the same pixels at every level, opaque or translucent") {
+  for (bool translucent : {false, true}) {
+    CAPTURE(translucent);
+    std::vector<uint32_t> pixels = Figure(97, 61, translucent);
+    ArgbPixelsView view{pixels.data(), 97, 61, 97};
+    testing::DecodedPng reference = DecodePng(EncodePng(view, {100, 6}));
+    CHECK(PngChunks(EncodePng(view, {})).front().data[9] == (translucent ? 6 : 2));
+    for (int level = 0; level <= 9; ++level) {
+      CAPTURE(level);
+      CHECK(DecodePng(EncodePng(view, {100, level})).rgba == reference.rgba);
+    }
+  }
+}
+
+TEST_CASE("EncodePng's default level deflates a figure to within a third of level 6's size") {
+  std::vector<uint32_t> pixels = Figure(400, 300, false);
+  ArgbPixelsView view{pixels.data(), 400, 300, 400};
+  CHECK(EncodePng(view, {}).size() < EncodePng(view, {100, 6}).size() * 4 / 3);
+}
+
+TEST_CASE("EncodePng writes rows longer than deflate's 32 KiB window") {
+  std::vector<uint32_t> pixels = Figure(11000, 20, false);
+  testing::DecodedPng decoded = DecodePng(EncodePng({pixels.data(), 11000, 20, 11000}, {}));
+  CHECK(decoded.width == 11000);
+  CHECK(decoded.at(10995, 10) == Rgba{255, 255, 255, 255});  // the right margin
+  // Cell (5000 / 3) * 7 + (10 / 2) * 13 = 11727, colour 11727 % 5 = 2: 2 x 0x203040.
+  CHECK(decoded.at(5000, 10) == Rgba{0x40, 0x60, 0x80, 255});
 }
 
 TEST_CASE("EncodePng rejects compression levels outside 0-9 as a usage error") {

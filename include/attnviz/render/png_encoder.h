@@ -1,4 +1,4 @@
-// PNG encoding of Cairo-style pixels (libdeflate): compression level, filter, DPI, no timestamp.
+// PNG encoding of Cairo-style pixels: compression level, filter, DPI, no timestamp.
 #pragma once
 
 #include <cstdint>
@@ -17,8 +17,12 @@ struct ArgbPixelsView {
 };
 
 struct PngSettings {
-  double dpi = 100;     // recorded in the pHYs chunk
-  int compression = 2;  // zlib level 0-9
+  double dpi = 100;  // recorded in the pHYs chunk
+  // 0: stored uncompressed. 1 and 2: our figure encoder, which copies only from the pixel to the
+  // left, the row above and one hashed place: on figures about 4 times faster than zlib's level 2
+  // and within about 10% of its size, but bigger on photographs and smooth gradients. 3-9:
+  // libdeflate at that zlib level, for smaller files at a few times the time.
+  int compression = 2;
 };
 
 // The PNG file for `pixels`: 8-bit RGB when every pixel is opaque, RGBA (un-premultiplied)
