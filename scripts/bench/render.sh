@@ -39,7 +39,7 @@ $python "$peer" make "$work"
 time_it() {
   local name=$1 count=$2
   shift 2
-  $python "$peer" time "$count" "$work/$name.json" ${WARM:+--warm "$WARM"} -- "$@"
+  $python "$peer" time ${WARM:+--warm "$WARM"} "$count" "$work/$name.json" -- "$@"
 }
 field() { $python -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 

@@ -4,7 +4,7 @@ figures as attnviz with matplotlib, and times whole processes.
 
     render_peer.py make DIR                      heads512.npy, grid128.npy, labels128.npy (+ tokens)
     render_peer.py draw CASE DIR OUT --like PNG  one process drawing CASE's figures with matplotlib
-    render_peer.py time REPEATS OUT.json [--warm FILE]... -- CMD...
+    render_peer.py time [--warm FILE]... REPEATS OUT.json -- CMD...
                                                  median wall and CPU seconds of CMD
 
 CASE is `heads` (one PNG per head of heads512.npy, each with title and colorbar), `grid` (one PNG,
