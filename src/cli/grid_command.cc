@@ -126,7 +126,7 @@ std::vector<std::string> FileCaptions(const std::string& path, const GridSelecti
 }
 
 GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelection& selection,
-                  const CellSelection& cells, int threads) {
+                  const CellSelection& cells) {
   const DumpMetadata& meta = dump.metadata;
   GridSpec spec;
   spec.rows = static_cast<int64_t>(selection.layers.size());
@@ -145,7 +145,6 @@ GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelect
   spec.scale_request = options.color.Request();
   spec.scale = options.scale == "head" ? GridScale::kPerPanel : GridScale::kShared;
   spec.pooling = options.cells.Pool();
-  spec.threads = threads;
   if (options.labels) {
     spec.captions = ClassifierCaptions(dump, selection, ThreadCount(options.figure.jobs));
   } else if (!options.captions.empty()) {
@@ -161,9 +160,8 @@ struct GridFile {
   CellSelection cells;
 };
 
-// `threads`: for the panels of this file's grid (-j is spent on the files when there are several).
 BatchFigure PlanFile(const GridOptions& options, const std::string& path, ImageFormat format,
-                     const RenderOptions& render, int threads) {
+                     const RenderOptions& render) {
   std::shared_ptr<GridFile> file(new GridFile{options.dump.For(path).Load(), {}, {}});
   PrintNotes(file->dump);
   const AttentionTensor& tensor = file->dump.attention;
@@ -171,21 +169,21 @@ BatchFigure PlanFile(const GridOptions& options, const std::string& path, ImageF
                      ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path})};
   file->cells = options.cells.Resolve(file->dump);
   TemplateFields fields{{"stem", Stem(file->dump)}, {"ext", ExtensionOf(format)}};
-  return {fields,
-          [file = std::shared_ptr<const GridFile>(file), &options, format, render, threads] {
-            GridSpec spec = MakeSpec(file->dump, options, file->selection, file->cells, threads);
+  return {fields, [file = std::shared_ptr<const GridFile>(file), &options, format, render] {
+            GridSpec spec = MakeSpec(file->dump, options, file->selection, file->cells);
             return RenderGrid(spec, format, render);
           }};
 }
 
 void RunGrid(const GridOptions& options) {
   const ImageFormat format = options.figure.Format();
-  const RenderOptions render = options.figure.Render();
   const std::vector<std::string> inputs = options.dump.Files();
-  const int panel_threads = inputs.size() == 1 ? ThreadCount(options.figure.jobs) : 1;
+  // -j goes to the files when there are several, else to the one grid's panels and encoding.
+  RenderOptions render = options.figure.Render();
+  render.threads = inputs.size() == 1 ? ThreadCount(options.figure.jobs) : 1;
   FigureBatch batch;
   for (const std::string& path : inputs) {
-    batch.figures.push_back(PlanFile(options, path, format, render, panel_threads));
+    batch.figures.push_back(PlanFile(options, path, format, render));
   }
   KeepFreedMemory();  // one panel after another, each the same size
   WriteFigureBatch(batch, options.figure, format, inputs);

@@ -170,13 +170,20 @@ std::shared_ptr<const HeatmapFile> PlanFile(const HeatmapOptions& options, const
 
 void RunHeatmap(const HeatmapOptions& options) {
   const ImageFormat format = options.figure.Format();
-  const RenderOptions render = RenderOptionsFor(options);
+  RenderOptions render = RenderOptionsFor(options);
   options.color.Request();  // a malformed --norm fails before any work
   const std::vector<std::string> inputs = options.dump.Files();
+  std::vector<std::shared_ptr<const HeatmapFile>> files;
+  size_t figures = 0;
+  for (const std::string& path : inputs) {
+    files.push_back(PlanFile(options, path, ExtensionOf(format)));
+    figures += files.back()->jobs.size();
+  }
+  // -j goes to the figures when there are several, else to encoding the one.
+  render.threads = figures == 1 ? ThreadCount(options.figure.jobs) : 1;
   FigureBatch batch;
   std::vector<std::function<HeatmapSpec()>> specs;
-  for (const std::string& path : inputs) {
-    std::shared_ptr<const HeatmapFile> file = PlanFile(options, path, ExtensionOf(format));
+  for (const std::shared_ptr<const HeatmapFile>& file : files) {
     for (const FigureJob& job : file->jobs) {
       specs.push_back(
           [file, &job, &options] { return MakeSpec(file->dump, options, file->inputs, job); });

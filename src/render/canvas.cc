@@ -3,6 +3,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,14 +23,29 @@ constexpr int kCairoMaxPixels = 32767;
 
 const cairo_user_data_key_t kPixelsKey{};
 
+// `bytes` of memory to be freed with std::free; from 2 MB up, in transparent huge pages where the
+// kernel offers them: a 1223 x 1193 grid's page took 1,400 page faults, 2 ms, in 4 KB pages.
+void* PageMemory(size_t bytes) {
+  constexpr size_t kHugePage = size_t{2} << 20;
+  if (bytes < kHugePage) {
+    void* memory = std::malloc(bytes);
+    if (memory == nullptr) throw std::bad_alloc();
+    return memory;
+  }
+  const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* memory = std::aligned_alloc(kHugePage, rounded);
+  if (memory == nullptr) throw std::bad_alloc();
+  madvise(memory, rounded, MADV_HUGEPAGE);  // advice: 4 KB pages work too
+  return memory;
+}
+
 // An ARGB32 image surface. Its pixels are left unset when the background will paint every one of
 // them: Cairo's own surfaces are zero-filled first, a twentieth of the time of a 776 x 742
 // heatmap.
 cairo_surface_t* PixelSurface(int width, int height, bool painted_over) {
   if (!painted_over) return cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
   const int stride = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, width);
-  auto* pixels = static_cast<unsigned char*>(std::malloc(static_cast<size_t>(stride) * height));
-  if (pixels == nullptr) throw std::bad_alloc();
+  auto* pixels = static_cast<unsigned char*>(PageMemory(static_cast<size_t>(stride) * height));
   cairo_surface_t* surface =
       cairo_image_surface_create_for_data(pixels, CAIRO_FORMAT_ARGB32, width, height, stride);
   if (cairo_surface_set_user_data(surface, &kPixelsKey, pixels, std::free) !=
@@ -187,7 +203,7 @@ std::string Canvas::FinishPng() {
   pixels.width = cairo_image_surface_get_width(surface_);
   pixels.height = cairo_image_surface_get_height(surface_);
   pixels.stride = cairo_image_surface_get_stride(surface_) / 4;
-  return EncodePng(pixels, {settings_.dpi, settings_.png_compression});
+  return EncodePng(pixels, {settings_.dpi, settings_.png_compression, settings_.threads});
 }
 
 std::string Canvas::FinishVector() {
@@ -215,8 +231,18 @@ cairo_surface_t* CopyToCairoSurface(const ArgbPixelsView& pixels) {
 // surface does (PDF and SVG surfaces read their sources later).
 cairo_surface_t* WrapPixels(const ArgbPixelsView& pixels) {
   auto* data = reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(pixels.data));
-  return cairo_image_surface_create_for_data(data, CAIRO_FORMAT_ARGB32, pixels.width, pixels.height,
-                                             pixels.stride * 4);
+  // Opaque pixels (cells always are) as RGB24, the same words with alpha ignored: pixman then
+  // copies instead of blending, a third of the time of painting a heatmap's cells.
+  bool opaque = true;
+  for (int y = 0; y < pixels.height; ++y) {
+    const uint32_t* row = pixels.data + static_cast<ptrdiff_t>(y) * pixels.stride;
+    uint32_t alphas = 0xff000000u;
+    for (int x = 0; x < pixels.width; ++x) alphas &= row[x];
+    opaque = opaque && alphas == 0xff000000u;
+  }
+  return cairo_image_surface_create_for_data(data,
+                                             opaque ? CAIRO_FORMAT_RGB24 : CAIRO_FORMAT_ARGB32,
+                                             pixels.width, pixels.height, pixels.stride * 4);
 }
 
 void PaintPixelated(cairo_t* cr, const ArgbPixelsView& image, const Rect& area) {

@@ -18,6 +18,7 @@ struct CanvasSettings {
   std::string title;         // PDF only: the document title
   bool transparent = false;  // no background: PNG gets an alpha channel
   Rgba background{255, 255, 255, 255};
+  int threads = 1;  // PNG only: threads for encoding (the bytes do not depend on them)
 };
 
 // Drawing happens in points with y down; the page starts in the background colour (or clear).

@@ -83,6 +83,9 @@ class BitWriter {
     count_ += count;
   }
 
+  // Zero bits up to the next byte boundary.
+  void AlignToByte() { count_ = (count_ + 7) & ~7; }
+
   // Stores all 8 buffer bytes (the caller leaves room) and keeps the bits of the partial byte.
   void Flush() {
     uint64_t bytes = buffer_;
@@ -334,9 +337,14 @@ void DeflateBlocks::Block::WriteSequences(BitWriter& stream) const {
   stream = out;
 }
 
+// An empty stored block (RFC 1951, 3.2.4): its 3 header bits, zero bits to the byte boundary,
+// then LEN = 0 and NLEN = 0xffff.
+constexpr int kStoredHeaderBits = 3;
+constexpr uint32_t kEmptyStoredLengths = 0xffff0000u;
+
 DeflateBlocks::DeflateBlocks(std::span<const LzSequence> sequences,
-                             std::span<const uint8_t> literals, size_t block_sequences)
-    : sequences_(sequences), literals_(literals) {
+                             std::span<const uint8_t> literals, size_t block_sequences, End end)
+    : sequences_(sequences), literals_(literals), end_(end) {
   assert(block_sequences > 0);
   size_t first_literal = 0;
   // An empty parse still needs one block, holding only its end.
@@ -350,13 +358,22 @@ DeflateBlocks::DeflateBlocks(std::span<const LzSequence> sequences,
     bits_ += blocks_.back().bits;
   }
   assert(first_literal == literals.size());
+  if (end_ == End::kSyncFlush) bits_ = (bits_ + kStoredHeaderBits + 7) / 8 * 8 + 32;
 }
 
 DeflateBlocks::~DeflateBlocks() = default;
 
 void DeflateBlocks::WriteStream(uint8_t* out) const {
   BitWriter writer(out);
-  for (size_t i = 0; i < blocks_.size(); ++i) blocks_[i].Write(i + 1 == blocks_.size(), writer);
+  const bool final = end_ == End::kFinal;
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    blocks_[i].Write(final && i + 1 == blocks_.size(), writer);
+  }
+  if (final) return;
+  writer.Add(0, kStoredHeaderBits);  // not final, stored
+  writer.AlignToByte();
+  writer.Add(kEmptyStoredLengths, 32);
+  writer.Flush();
 }
 
 }  // namespace attnviz

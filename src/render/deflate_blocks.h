@@ -20,10 +20,15 @@ struct LzSequence {
 // size is known up front. The sequences and literals must stay alive while this is used.
 class DeflateBlocks {
  public:
+  // How the blocks end: the last one marked final, or none of them but followed by an empty
+  // stored block that brings the stream to a byte boundary (zlib's sync flush), so that another
+  // part of the stream can follow it byte for byte.
+  enum class End { kFinal, kSyncFlush };
+
   // One block per `block_sequences` sequences (the last one takes the rest), each with codes
   // fitted to its own symbol frequencies.
   DeflateBlocks(std::span<const LzSequence> sequences, std::span<const uint8_t> literals,
-                size_t block_sequences);
+                size_t block_sequences, End end = End::kFinal);
   ~DeflateBlocks();
 
   // The size of the deflate stream in bytes, its last byte padded with zero bits.
@@ -38,6 +43,7 @@ class DeflateBlocks {
   std::span<const LzSequence> sequences_;
   std::span<const uint8_t> literals_;
   std::vector<Block> blocks_;
+  End end_;
   uint64_t bits_ = 0;
 };
 

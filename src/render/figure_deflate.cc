@@ -13,6 +13,9 @@
 #include <span>
 #include <vector>
 
+#include <zlib.h>
+
+#include "attnviz/parallel.h"
 #include "deflate_blocks.h"
 #include "equal_pixels.h"
 #include "row_adler32.h"
@@ -257,26 +260,76 @@ class FigureParser {
   std::vector<Position> seen_;  // by the hash of two pixels from there
 };
 
+// Bands of at least this many pixels are parsed and coded apart, each but the last ending in a
+// sync flush, and on several threads when given: a 1223 x 1193 grid takes 8 ms on one. The split
+// depends on the image alone, so the bytes do not depend on the threads.
+constexpr int64_t kBandPixels = int64_t{1} << 19;
+
+// Rows [first, end) of a figure as deflate blocks (their copies may reach into earlier rows),
+// with the Adler-32 of those rows' bytes.
+struct Band {
+  int first = 0, end = 0;
+  std::unique_ptr<uint8_t[]> bytes;
+  size_t size = 0;
+  uint32_t adler = 0;
+};
+
 template <int kBytes>
-void ParseRows(const PngPixelRows& rows, RunParse& parse, RowAdler32& adler) {
+void ParseRows(const PngPixelRows& rows, int first, int end, RunParse& parse, RowAdler32& adler) {
   FigureParser<kBytes> parser(rows, parse);
   RowSums sums;
-  for (int y = 0; y < rows.height; ++y) {
+  for (int y = first; y < end; ++y) {
     bool repeated = parser.ParseRow(y);
-    if (!repeated) sums = RowSumsOf(rows.words + y * rows.stride, rows.width, kBytes);
+    if (!repeated || y == first) sums = RowSumsOf(rows.words + y * rows.stride, rows.width, kBytes);
     adler.AddRow(sums, static_cast<size_t>(rows.width) * kBytes);
   }
   parse.Finish();
 }
 
-// The deflate stream between zlib's 2-byte header and its Adler-32, big-endian.
-ZlibStream ZlibWrapped(const DeflateBlocks& blocks, uint32_t adler) {
-  constexpr size_t kHeaderBytes = 2, kTrailerBytes = 4, kWriteSlack = 8;
-  size_t size = kHeaderBytes + blocks.StreamBytes() + kTrailerBytes;
-  ZlibStream stream{std::make_unique_for_overwrite<uint8_t[]>(size + kWriteSlack), size};
+void DeflateBand(const PngPixelRows& rows, bool last, Band& band) {
+  const size_t row_bytes = 1 + static_cast<size_t>(rows.width) * rows.bytes_per_pixel;
+  RunParse parse(row_bytes * static_cast<size_t>(band.end - band.first));
+  RowAdler32 adler;
+  if (rows.bytes_per_pixel == 4) {
+    ParseRows<4>(rows, band.first, band.end, parse, adler);
+  } else {
+    ParseRows<3>(rows, band.first, band.end, parse, adler);
+  }
+  const DeflateBlocks blocks(parse.sequences(), parse.literals(), kBlockSequences,
+                             last ? DeflateBlocks::End::kFinal : DeflateBlocks::End::kSyncFlush);
+  constexpr size_t kWriteSlack = 8;
+  band.size = blocks.StreamBytes();
+  band.bytes = std::make_unique_for_overwrite<uint8_t[]>(band.size + kWriteSlack);
+  blocks.WriteStream(band.bytes.get());
+  band.adler = adler.value();
+}
+
+std::vector<Band> BandsOf(const PngPixelRows& rows) {
+  const int64_t band_rows = std::max<int64_t>(1, kBandPixels / std::max(rows.width, 1));
+  std::vector<Band> bands;
+  for (int64_t first = 0; first == 0 || first < rows.height; first += band_rows) {
+    Band& band = bands.emplace_back();
+    band.first = static_cast<int>(first);
+    band.end = static_cast<int>(std::min<int64_t>(rows.height, first + band_rows));
+  }
+  return bands;
+}
+
+// The bands between zlib's 2-byte header and the Adler-32 of all rows, big-endian.
+ZlibStream ZlibWrapped(const std::vector<Band>& bands, size_t row_bytes) {
+  constexpr size_t kHeaderBytes = 2, kTrailerBytes = 4;
+  size_t size = kHeaderBytes + kTrailerBytes;
+  for (const Band& band : bands) size += band.size;
+  ZlibStream stream{std::make_unique_for_overwrite<uint8_t[]>(size), size};
   stream.bytes[0] = 0x78;  // deflate, 32 KiB window
   stream.bytes[1] = 0x01;  // fastest compression, no dictionary; makes the header a multiple of 31
-  blocks.WriteStream(&stream.bytes[kHeaderBytes]);
+  uint8_t* out = &stream.bytes[kHeaderBytes];
+  uint32_t adler = 1;
+  for (const Band& band : bands) {
+    out = std::copy_n(band.bytes.get(), band.size, out);
+    adler = static_cast<uint32_t>(adler32_combine(
+        adler, band.adler, static_cast<z_off_t>(row_bytes * (band.end - band.first))));
+  }
   for (size_t i = 0; i < kTrailerBytes; ++i) {
     stream.bytes[size - kTrailerBytes + i] = static_cast<uint8_t>(adler >> (24 - 8 * i));
   }
@@ -285,19 +338,11 @@ ZlibStream ZlibWrapped(const DeflateBlocks& blocks, uint32_t adler) {
 
 }  // namespace
 
-ZlibStream DeflateFigure(const PngPixelRows& rows) {
-  size_t stream_bytes =
-      (1 + static_cast<size_t>(rows.width) * static_cast<size_t>(rows.bytes_per_pixel)) *
-      static_cast<size_t>(rows.height);
-  RunParse parse(stream_bytes);
-  RowAdler32 adler;
-  if (rows.bytes_per_pixel == 4) {
-    ParseRows<4>(rows, parse, adler);
-  } else {
-    ParseRows<3>(rows, parse, adler);
-  }
-  return ZlibWrapped(DeflateBlocks(parse.sequences(), parse.literals(), kBlockSequences),
-                     adler.value());
+ZlibStream DeflateFigure(const PngPixelRows& rows, int threads) {
+  std::vector<Band> bands = BandsOf(rows);
+  RunInParallel(bands.size(), threads,
+                [&](size_t i) { DeflateBand(rows, i + 1 == bands.size(), bands[i]); });
+  return ZlibWrapped(bands, 1 + static_cast<size_t>(rows.width) * rows.bytes_per_pixel);
 }
 
 }  // namespace attnviz

@@ -26,7 +26,8 @@ struct ZlibStream {
 
 // The zlib stream of the PNG image data of `rows`: each row a filter byte NONE and its pixels'
 // bytes. Runs of pixels equal to their left neighbour or to the pixel above become copies, the
-// rest literals, under Huffman codes fitted to the figure. Equal pixels give equal bytes.
-ZlibStream DeflateFigure(const PngPixelRows& rows);
+// rest literals, under Huffman codes fitted to the figure. Bands of rows of a large image are
+// coded on up to `threads` threads. Equal pixels give equal bytes, whatever the threads.
+ZlibStream DeflateFigure(const PngPixelRows& rows, int threads = 1);
 
 }  // namespace attnviz

@@ -32,7 +32,7 @@ Matrix CheckedPanel(const GridSpec& spec, int64_t row, int64_t col) {
   return panel;
 }
 
-// Panels painted per round: prepared on spec.threads threads, then painted in order.
+// Panels painted per round: prepared on the figure's threads, then painted in order.
 constexpr int64_t kPanelsPerRound = 32;
 
 using KeptPanels = std::vector<std::optional<Matrix>>;
@@ -46,9 +46,9 @@ Matrix TakePanel(const GridSpec& spec, KeptPanels& kept, int64_t index) {
   return taken;
 }
 
-// One scale for a shared grid, one per panel otherwise; a pass over the panels (on spec.threads
+// One scale for a shared grid, one per panel otherwise; a pass over the panels (on `threads`
 // threads, kept in `kept` when they fit) only when some limit comes from the data.
-std::vector<ColorScale> ResolveScales(const GridSpec& spec, KeptPanels& kept) {
+std::vector<ColorScale> ResolveScales(const GridSpec& spec, int threads, KeptPanels& kept) {
   const ScaleRequest& request = spec.scale_request;
   bool shared = spec.scale == GridScale::kShared;
   const int64_t count = spec.rows * spec.cols;
@@ -63,7 +63,7 @@ std::vector<ColorScale> ResolveScales(const GridSpec& spec, KeptPanels& kept) {
       static_cast<size_t>(count * spec.panel_rows * spec.panel_cols) * (sizeof(float) + 1) <=
       spec.kept_panel_bytes;
   std::vector<ValueRange> ranges(static_cast<size_t>(count));
-  RunInParallel(static_cast<size_t>(count), spec.threads, [&](size_t index) {
+  RunInParallel(static_cast<size_t>(count), threads, [&](size_t index) {
     Matrix panel = CheckedPanel(spec, static_cast<int64_t>(index) / spec.cols,
                                 static_cast<int64_t>(index) % spec.cols);
     ranges[index].Add(panel);
@@ -98,10 +98,10 @@ GridColorbar ColorbarFor(const GridSpec& spec, const std::vector<ColorScale>& sc
   return {{first.colormap, 0, 1, {}, low, high}, "each " + spec.col_axis_title + " scaled alone"};
 }
 
-// Each round of panels is read and rasterised on spec.threads threads (Cairo is not touched
-// there), then painted in order on this one.
+// Each round of panels is read and rasterised on `threads` threads (Cairo is not touched there),
+// then painted in order on this one.
 void PaintPanels(Canvas& canvas, const GridSpec& spec, const GridPlan& plan,
-                 const std::vector<ColorScale>& scales, KeptPanels& kept) {
+                 const std::vector<ColorScale>& scales, int threads, KeptPanels& kept) {
   const Palette& palette = plan.style.palette;
   auto coloring = [&](int64_t index) {
     const ColorScale& scale = scales.size() == 1 ? scales[0] : scales[static_cast<size_t>(index)];
@@ -113,7 +113,7 @@ void PaintPanels(Canvas& canvas, const GridSpec& spec, const GridPlan& plan,
     const int64_t round = std::min(kPanelsPerRound, count - first);
     std::vector<Matrix> panels(static_cast<size_t>(round));
     std::vector<std::optional<CellImage>> rasters(static_cast<size_t>(round));
-    RunInParallel(static_cast<size_t>(round), spec.threads, [&](size_t at) {
+    RunInParallel(static_cast<size_t>(round), threads, [&](size_t at) {
       const int64_t index = first + static_cast<int64_t>(at);
       panels[at] = TakePanel(spec, kept, index);
       rasters[at] =
@@ -132,17 +132,17 @@ std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptio
                      Canvas* page, const Rect& area) {
   ValidateGrid(spec);
   KeptPanels kept;
-  std::vector<ColorScale> scales = ResolveScales(spec, kept);
+  std::vector<ColorScale> scales = ResolveScales(spec, options.threads, kept);
   GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
-  CanvasSettings settings{options.dpi, options.png_compression, spec.title, options.transparent,
-                          plan.style.palette.page};
+  CanvasSettings settings{options.dpi,         options.png_compression, spec.title,
+                          options.transparent, plan.style.palette.page, options.threads};
   std::optional<Canvas> canvas;
   if (page) {
     canvas.emplace(*page, area, plan.page, settings);
   } else {
     canvas.emplace(format, plan.page, settings);
   }
-  PaintPanels(*canvas, spec, plan, scales, kept);
+  PaintPanels(*canvas, spec, plan, scales, options.threads, kept);
   PaintColorbar(*canvas, *scales.front().colormap, plan.colorbar);
   plan.parts.Draw(canvas->cr(), plan.style.palette.ink);
   return canvas->Finish();
@@ -153,7 +153,7 @@ std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptio
 GridLayout LayoutGrid(const GridSpec& spec, const RenderOptions& options) {
   ValidateGrid(spec);
   KeptPanels kept;
-  std::vector<ColorScale> scales = ResolveScales(spec, kept);
+  std::vector<ColorScale> scales = ResolveScales(spec, options.threads, kept);
   GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
   return {plan.page, plan.panels, plan.colorbar, plan.parts.TextBounds(), plan.caption_size};
 }

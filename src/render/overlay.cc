@@ -197,7 +197,7 @@ std::string RenderOverlay(const OverlaySpec& spec, ImageFormat format,
   const OverlayLayout& layout = plan.layout;
   Canvas canvas(format, layout.page,
                 {options.dpi, options.png_compression, spec.title, options.transparent,
-                 plan.style.palette.page});
+                 plan.style.palette.page, options.threads});
   PaintPixelated(canvas.cr(), BlendedRaster(spec, plan, format).view(), layout.overlay);
   if (spec.panel) PaintCells(canvas, PatchMatrix(spec), {layout.scale}, layout.panel);
   PaintColorbar(canvas, *layout.scale.colormap, layout.colorbar);

@@ -155,8 +155,9 @@ ZlibStream LibdeflateStream(const PngPixelRows& rows, int level) {
   return stream;
 }
 
-ZlibStream ZlibStreamOf(const PngPixelRows& rows, int level) {
-  if (level >= 1 && level <= kMaxFigureLevel) return DeflateFigure(rows);
+ZlibStream ZlibStreamOf(const PngPixelRows& rows, const PngSettings& settings) {
+  const int level = settings.compression;
+  if (level >= 1 && level <= kMaxFigureLevel) return DeflateFigure(rows, settings.threads);
   return LibdeflateStream(rows, level);
 }
 
@@ -173,7 +174,7 @@ std::string EncodePng(const ArgbPixelsView& pixels, const PngSettings& settings)
   PngPixelRows rows =
       opaque ? PngPixelRows{pixels.data, pixels.width, pixels.height, pixels.stride, 3}
              : PngPixelRows{straight.data(), pixels.width, pixels.height, pixels.width, 4};
-  ZlibStream stream = ZlibStreamOf(rows, settings.compression);
+  ZlibStream stream = ZlibStreamOf(rows, settings);
   std::string_view idat(reinterpret_cast<const char*>(stream.bytes.get()), stream.size);
   std::string png(kSignature);
   png.reserve(idat.size() + 128);

@@ -61,12 +61,14 @@ std::string StreamBytes(const ZlibStream& stream) {
   return {reinterpret_cast<const char*>(stream.bytes.get()), stream.size};
 }
 
-// Encodes, inflates and compares with the packed rows; encodes again for the same bytes.
+// Encodes, inflates and compares with the packed rows; encodes again, also on three threads, for
+// the same bytes.
 void CheckRoundTrip(Image& image) {
   std::string expected = PackedRows(image);
   ZlibStream stream = DeflateFigure(image.rows());
   CHECK(Inflated(stream, expected.size()) == expected);
   CHECK(StreamBytes(DeflateFigure(image.rows())) == StreamBytes(stream));
+  CHECK(StreamBytes(DeflateFigure(image.rows(), 3)) == StreamBytes(stream));
 }
 
 uint32_t Random(uint32_t& state) {
@@ -228,6 +230,23 @@ TEST_CASE("DeflateFigure round-trips small random images of few colours") {
     }
     CheckRoundTrip(image);
   }
+}
+
+TEST_CASE("DeflateFigure codes a large image in bands that join, whatever the rows at the seams") {
+  // 1024 x 1100 pixels: bands of 512 rows (2^19 pixels), so rows 512 and 1024 start a band. Row
+  // 512 repeats row 511 (one copy from the band before), row 1024 differs from row 1023, and the
+  // last band is short.
+  Image image = Heatmap(1024, 1100, 4, 4, 10);
+  for (int x = 0; x < 1024; ++x) {
+    image.at(x, 512) = image.at(x, 511);
+    image.at(x, 1024) = 0xff000000u | static_cast<uint32_t>(x * 77);
+  }
+  CheckRoundTrip(image);
+  Image translucent(1024, 1100, 4);
+  uint32_t state = 3;
+  for (uint32_t& word : translucent.words)
+    word = Random(state) % 7 == 0 ? Random(state) : 0x80102030u;
+  CheckRoundTrip(translucent);
 }
 
 TEST_CASE("DeflateFigure round-trips a 2000 x 2000 heatmap") {

@@ -30,9 +30,8 @@ struct GridSpec {
   // The matrix of panel (row, col), panel_rows x panel_cols, masked cells marked. Called while
   // drawing, once per panel, or twice when limits come from the data and the panels together
   // exceed kept_panel_bytes: a 32 x 32 grid of long sequences never holds every head in memory.
-  // Calls come from up to `threads` threads at once.
+  // Calls come from up to RenderOptions::threads threads at once.
   std::function<Matrix(int64_t row, int64_t col)> panel;
-  int threads = 1;  // panels are read and rasterised on this many threads
   size_t kept_panel_bytes = size_t{256} << 20;  // see `panel`
   std::vector<std::string> row_labels;          // empty: 0-based indices
   std::vector<std::string> col_labels;

@@ -23,6 +23,9 @@ struct PngSettings {
   // and within about 10% of its size, but bigger on photographs and smooth gradients. 3-9:
   // libdeflate at that zlib level, for smaller files at a few times the time.
   int compression = 2;
+  // Levels 1 and 2: a large image's bands of rows are coded on up to this many threads. The bytes
+  // do not depend on it.
+  int threads = 1;
 };
 
 // The PNG file for `pixels`: 8-bit RGB when every pixel is opaque, RGBA (un-premultiplied)

@@ -25,6 +25,9 @@ struct RenderOptions {
   int cell_pixels = 0;
   // Heatmaps: only the cells, cell_pixels each (default 1), no margins, labels or colorbar.
   bool bare = false;
+  // Threads one figure may use (a large PNG's encoding, a grid's panels); the output does not
+  // depend on them. A batch of figures spends its threads on the figures instead.
+  int threads = 1;
 };
 
 }  // namespace attnviz
