@@ -5,7 +5,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
@@ -49,6 +55,96 @@ void WritePages(const FigureBatch& batch, const std::string& path) {
   ProgressBar progress(batch.figures.size(), "pages");
   WriteFileAtomically(path, batch.draw_pages([&progress] { progress.Advance(); }));
 }
+
+// Writes finished figures on a thread of its own, in the order they come, while drawing goes on:
+// replacing a file makes ext4 start writing the new one back at the rename, and the drawing
+// threads waited for that. Holds at most kMaxPendingBytes of figures; Add waits for room.
+class FigureWriter {
+ public:
+  explicit FigureWriter(ProgressBar& progress)
+      : progress_(progress), thread_([this] { WriteAll(); }) {}
+  ~FigureWriter() { Finish(); }
+  FigureWriter(const FigureWriter&) = delete;
+  FigureWriter& operator=(const FigureWriter&) = delete;
+
+  // Figure `index` of the batch, to be written to `path`.
+  void Add(size_t index, const std::string& path, std::string bytes) {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return pending_bytes_ < kMaxPendingBytes || failure_; });
+    pending_bytes_ += bytes.size();
+    queue_.push_back({index, path, std::move(bytes)});
+    work_.notify_one();
+  }
+
+  // Whether a write failed: no figure after it need be drawn.
+  bool failed() {
+    std::lock_guard lock(mutex_);
+    return static_cast<bool>(failure_);
+  }
+
+  // Writes what is queued, then rethrows the failure of the lowest-numbered figure, if any.
+  void Finish() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+      work_.notify_one();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // The failed write with the lowest figure number, or none.
+  std::exception_ptr failure(size_t& index) {
+    std::lock_guard lock(mutex_);
+    index = failure_index_;
+    return failure_;
+  }
+
+ private:
+  static constexpr size_t kMaxPendingBytes = size_t{64} << 20;
+
+  struct Figure {
+    size_t index;
+    std::string path;
+    std::string bytes;
+  };
+
+  void WriteAll() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      work_.wait(lock, [&] { return !queue_.empty() || done_; });
+      if (queue_.empty()) return;
+      Figure figure = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        if (!failed_flag_) WriteFileAtomically(figure.path, figure.bytes);
+        progress_.Advance();
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      pending_bytes_ -= figure.bytes.size();
+      if (error && (!failure_ || figure.index < failure_index_)) {
+        failure_ = error;
+        failure_index_ = figure.index;
+        failed_flag_ = true;
+      }
+      room_.notify_all();
+    }
+  }
+
+  ProgressBar& progress_;
+  std::mutex mutex_;
+  std::condition_variable work_, room_;
+  std::deque<Figure> queue_;
+  size_t pending_bytes_ = 0;
+  bool done_ = false;
+  std::atomic<bool> failed_flag_{false};
+  std::exception_ptr failure_;
+  size_t failure_index_ = 0;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 }  // namespace
 
@@ -103,10 +199,36 @@ void WriteFigureBatch(const FigureBatch& batch, const FigureOptions& figure, Ima
     if (shard.Owns(item)) owned.push_back(item);
   }
   ProgressBar progress(owned.size(), "figures");
-  RunInParallel(owned.size(), ThreadCount(figure.jobs), [&](size_t i) {
-    WriteFileAtomically(outputs.paths[owned[i]], batch.figures[owned[i]].draw());
-    progress.Advance();
-  });
+  FigureWriter writer(progress);
+  // A drawing failure stops the batch like a writing failure; the one of the lowest-numbered
+  // figure is reported, as if the figures were made one after another.
+  std::exception_ptr draw_failure;
+  size_t draw_failure_index = 0;
+  std::mutex draw_mutex;
+  try {
+    RunInParallel(owned.size(), ThreadCount(figure.jobs), [&](size_t i) {
+      if (writer.failed()) return;
+      try {
+        writer.Add(i, outputs.paths[owned[i]], batch.figures[owned[i]].draw());
+      } catch (...) {
+        std::lock_guard lock(draw_mutex);
+        if (!draw_failure || i < draw_failure_index) {
+          draw_failure = std::current_exception();
+          draw_failure_index = i;
+        }
+        throw;  // no new figure starts
+      }
+    });
+  } catch (...) {
+    // Kept in draw_failure, weighed against the writer's below.
+  }
+  writer.Finish();
+  size_t write_failure_index = 0;
+  std::exception_ptr write_failure = writer.failure(write_failure_index);
+  if (write_failure && (!draw_failure || write_failure_index < draw_failure_index)) {
+    std::rethrow_exception(write_failure);
+  }
+  if (draw_failure) std::rethrow_exception(draw_failure);
 }
 
 void AppendWithFile(Table& all, const Table& one, const std::string& file) {

@@ -59,3 +59,8 @@ foreach(bad "3/3" "0/0" "x/2" "1" "-1/2" "1/2/3" "/2" "1/")
 endforeach()
 attnviz_cli_test(batch_quiet_progress_exclusive EXIT 2 STDERR "--quiet.*--progress|--progress.*--quiet"
                  ARGS stats ${DATA}/induction.npy --quiet --progress)
+
+# Figures that cannot be written: the lowest-numbered failure is reported, with -j 1 and -j 2.
+add_test(NAME cli.batch_write_failure
+         COMMAND bash ${BATCH_SH}/batch_write_failure.sh $<TARGET_FILE:attnviz> ${BATCH}/write_failure
+                 ${DATA})
