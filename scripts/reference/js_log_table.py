@@ -14,7 +14,7 @@ j L + base_i being one multiply-add. For x in bucket 0 with k = 0 (next to 1), j
 Remez exchange on [min r, max r] minimising max |r^2 (P(r) - g(r)) / ln(1 + r)| with g(r) =
 (ln(1 + r) - r) / r^2: the relative error it puts on ln(1 + r).
 
-    /usr/bin/python3 scripts/reference/js_log_table.py [DEGREE]   (default 7)
+    /usr/bin/python3 scripts/reference/js_log_table.py [DEGREE]   (default 6)
 """
 import struct
 import sys
@@ -58,7 +58,7 @@ def weight(r):
 
 
 def main():
-    degree = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    degree = int(sys.argv[1]) if len(sys.argv) > 1 else 6
     l, inverse, base, r_min, r_max = tables()
     print(f"start of bucket 0: {double_of(START_BITS)!r} (bits {START_BITS:#x})")
     print(f"L = {l!r}")
