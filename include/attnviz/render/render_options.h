@@ -16,8 +16,7 @@ struct RenderOptions {
   // side only, the other follows.
   double width_pt = 0;
   double height_pt = 0;
-  // zlib level 0-9 for PNG. Levels 1-3 are zlib's fast mode: on large heatmaps 2 takes half the
-  // time of 6 for files about a third larger; flat figures shrink about as well at any level.
+  // PNG compression 0-9, as PngSettings::compression: 1-2 the figure encoder, 3-9 zlib levels.
   int png_compression = 2;
   Theme theme = Theme::kLight;
   bool transparent = false;  // no page background: PNG gets an alpha channel
