@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "attnviz/error.h"
+#include "attnviz/render/cell_raster.h"
 #include "attnviz/render/png_encoder.h"
 #include "svg_cleanup.h"
 
@@ -133,6 +134,17 @@ double Canvas::FitInto(const Rect& area) {
 void Canvas::PaintBackground() {
   if (settings_.transparent) return;
   const Rgba& color = settings_.background;
+  // An opaque colour on the page's own pixels (PixelSurface, all of them still unset): written
+  // word by word, as Cairo would write them, in a fraction of the time Cairo's paint took.
+  if (format_ == ImageFormat::kPng && cairo_get_target(cr_) == surface_ && color.a == 255) {
+    cairo_surface_flush(surface_);
+    auto* pixels = reinterpret_cast<uint32_t*>(cairo_image_surface_get_data(surface_));
+    const size_t words = static_cast<size_t>(cairo_image_surface_get_stride(surface_) / 4) *
+                         static_cast<size_t>(cairo_image_surface_get_height(surface_));
+    if (pixels != nullptr) std::fill_n(pixels, words, PremultipliedArgb(color));
+    cairo_surface_mark_dirty(surface_);
+    return;
+  }
   cairo_save(cr_);
   cairo_set_source_rgba(cr_, color.r / 255.0, color.g / 255.0, color.b / 255.0, color.a / 255.0);
   // The page's own surface may hold unset pixels (PixelSurface): replace them, never blend.
