@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -115,10 +114,12 @@ class FigureWriter {
       if (queue_.empty()) return;
       Figure figure = std::move(queue_.front());
       queue_.pop_front();
+      // Figures before a failed one are still written, as a run in order would have written them.
+      const bool after_failure = failure_ && figure.index > failure_index_;
       lock.unlock();
       std::exception_ptr error;
       try {
-        if (!failed_flag_) WriteFileAtomically(figure.path, figure.bytes);
+        if (!after_failure) WriteFileAtomically(figure.path, figure.bytes);
         progress_.Advance();
       } catch (...) {
         error = std::current_exception();
@@ -128,7 +129,6 @@ class FigureWriter {
       if (error && (!failure_ || figure.index < failure_index_)) {
         failure_ = error;
         failure_index_ = figure.index;
-        failed_flag_ = true;
       }
       room_.notify_all();
     }
@@ -140,7 +140,6 @@ class FigureWriter {
   std::deque<Figure> queue_;
   size_t pending_bytes_ = 0;
   bool done_ = false;
-  std::atomic<bool> failed_flag_{false};
   std::exception_ptr failure_;
   size_t failure_index_ = 0;
   std::thread thread_;  // last: starts once the members above exist
