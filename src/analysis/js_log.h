@@ -98,7 +98,10 @@ constexpr int kJsLanes = 8;
   JsLanes inverse_c, base;
   LookUp16(inverse_low, inverse_high, j, inverse_c);
   LookUp16(base_low, base_high, j, base);
-  const JsLanes r = f * inverse_c - 1.0;
+  // One rounding at every optimisation level (GCC fuses f * inverse_c - 1 by itself only from
+  // -O2): r must be exact to the last bit.
+  JsLanes r;
+  for (int i = 0; i < kJsLanes; ++i) r[i] = __builtin_fma(f[i], inverse_c[i], -1.0);
   JsLanes p = r * -0.1190660527125435 + 0.14299511248038152;
   p = p * r - 0.16667647449560777;
   p = p * r + 0.19999995834080997;
