@@ -59,6 +59,7 @@ class MappedFile : public ByteSource {
   }
 
   void Copy(std::span<const std::byte> range, std::byte* out) const override {
+    if (range.empty()) return;
     auto offset = static_cast<off_t>(range.data() - static_cast<const std::byte*>(address_));
     size_t left = range.size();
     while (left > 0) {

@@ -28,7 +28,7 @@ class ByteSource {
   // Copies `range` (within bytes()) to `out`. Memory maps read the file instead, which costs
   // less than mapping pages that are read once; either way the bytes are those of bytes().
   virtual void Copy(std::span<const std::byte> range, std::byte* out) const {
-    std::memcpy(out, range.data(), range.size());
+    if (!range.empty()) std::memcpy(out, range.data(), range.size());  // no null pointers to memcpy
   }
 };
 
