@@ -26,7 +26,9 @@ echo "a complete run takes ${duration_ms} ms"
 
 for trial in $(seq 1 "$trials"); do
   cmap=viridis; [ $((trial % 2)) = 0 ] && cmap=magma
-  render "$cmap" &
+  # attnviz itself in the background, not a subshell running render: killing a subshell left
+  # attnviz running on, to replace report.pdf between the two comparisons below.
+  "$attnviz" heatmap dump.npy --layer all --head all --cmap "$cmap" -j 1 -o report.pdf &
   pid=$!
   delay_ms=$(( RANDOM % (duration_ms + 1) ))
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
