@@ -12,6 +12,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <vector>
 
 #include "attnviz/error.h"
 
@@ -87,17 +90,49 @@ std::string TemporaryPrefix(const std::filesystem::path& target) {
 }
 
 // A run killed with SIGKILL cannot clean up; the next write of the same target removes the
-// temporaries whose writing process no longer exists (the pid is part of the name).
-void RemoveStaleTemporaries(const std::filesystem::path& folder, const std::string& prefix) {
-  std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix)) continue;
-    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
-    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
-      std::filesystem::remove(entry.path(), error);
-    }
+// temporaries whose writing process no longer exists (the pid is part of the name). Each folder
+// is listed once per process: listing a folder of a thousand figures for every figure written
+// took longer than writing it.
+class StaleTemporaries {
+ public:
+  // Removes the stale temporaries of target `prefix` (TemporaryPrefix) in `folder`.
+  void Remove(const std::filesystem::path& folder, const std::string& prefix) {
+    std::lock_guard lock(mutex_);
+    auto listed = listed_.find(folder.string());
+    if (listed == listed_.end()) listed = listed_.emplace(folder.string(), List(folder)).first;
+    std::vector<std::filesystem::path>& stale = listed->second;
+    std::error_code error;
+    std::erase_if(stale, [&](const std::filesystem::path& path) {
+      if (!path.filename().string().starts_with(prefix)) return false;
+      std::filesystem::remove(path, error);
+      return true;
+    });
   }
+
+ private:
+  // The temporaries in `folder` whose process no longer exists: ".NAME.tmp.PID.XXXXXX".
+  static std::vector<std::filesystem::path> List(const std::filesystem::path& folder) {
+    std::vector<std::filesystem::path> stale;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+      const std::string name = entry.path().filename().string();
+      const size_t tmp = name.rfind(".tmp.");
+      if (name.empty() || name[0] != '.' || tmp == std::string::npos) continue;
+      const long pid = std::strtol(name.c_str() + tmp + 5, nullptr, 10);
+      if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+        stale.push_back(entry.path());
+      }
+    }
+    return stale;
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, std::vector<std::filesystem::path>> listed_;  // by folder
+};
+
+void RemoveStaleTemporaries(const std::filesystem::path& folder, const std::string& prefix) {
+  static StaleTemporaries stale;
+  stale.Remove(folder, prefix);
 }
 
 // Refuses to start a write that cannot fit, before any byte is written.

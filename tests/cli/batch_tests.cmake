@@ -64,3 +64,6 @@ attnviz_cli_test(batch_quiet_progress_exclusive EXIT 2 STDERR "--quiet.*--progre
 add_test(NAME cli.batch_write_failure
          COMMAND bash ${BATCH_SH}/batch_write_failure.sh $<TARGET_FILE:attnviz> ${BATCH}/write_failure
                  ${DATA})
+# Stale temporaries of killed runs go when their targets are written again; nothing else does.
+add_test(NAME cli.batch_stale_temporaries
+         COMMAND bash ${BATCH_SH}/stale_temporaries.sh $<TARGET_FILE:attnviz> ${BATCH}/stale ${DATA})
