@@ -147,8 +147,10 @@ void Canvas::PaintBackground() {
   }
   cairo_save(cr_);
   cairo_set_source_rgba(cr_, color.r / 255.0, color.g / 255.0, color.b / 255.0, color.a / 255.0);
-  // The page's own surface may hold unset pixels (PixelSurface): replace them, never blend.
-  if (cairo_get_target(cr_) == surface_) cairo_set_operator(cr_, CAIRO_OPERATOR_SOURCE);
+  // A PNG page's own pixels may be unset (PixelSurface): replace them, never blend.
+  if (format_ == ImageFormat::kPng && cairo_get_target(cr_) == surface_) {
+    cairo_set_operator(cr_, CAIRO_OPERATOR_SOURCE);
+  }
   cairo_paint(cr_);
   cairo_restore(cr_);
 }
