@@ -102,8 +102,13 @@ TextShaper::TextShaper()
 }
 
 TextShaper::~TextShaper() {
-  for (auto& [key, layout] : shaped_) g_object_unref(layout);
+  ForgetShaped();
   g_object_unref(context_);
+}
+
+void TextShaper::ForgetShaped() const {
+  for (auto& [key, layout] : shaped_) g_object_unref(layout);
+  shaped_.clear();
 }
 
 TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, double max_width,
@@ -116,10 +121,7 @@ TextBlock TextShaper::Shape(std::string_view text, const TextStyle& style, doubl
   key.append(text);
   auto found = shaped_.find(key);
   if (found == shaped_.end()) {
-    if (shaped_.size() >= kMaxShaped) {
-      for (auto& [unused, layout] : shaped_) g_object_unref(layout);
-      shaped_.clear();
-    }
+    if (shaped_.size() >= kMaxShaped) ForgetShaped();
     found = shaped_.emplace(std::move(key), NewLayout(text, style, max_width, max_lines)).first;
   }
   return TextBlock(static_cast<PangoLayout*>(g_object_ref(found->second)));

@@ -57,6 +57,7 @@ class TextShaper {
  private:
   PangoLayout* NewLayout(std::string_view text, const TextStyle& style, double max_width,
                          int max_lines) const;
+  void ForgetShaped() const;  // lets go of every kept layout
 
   PangoContext* context_;
   // Layouts by style, width, lines and text, each holding one reference; emptied when full.
