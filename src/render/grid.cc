@@ -47,12 +47,13 @@ Matrix TakePanel(const GridSpec& spec, KeptPanels& kept, int64_t index) {
 }
 
 // One scale for a shared grid, one per panel otherwise; a pass over the panels (on `threads`
-// threads, kept in `kept` when they fit) only when some limit comes from the data.
-std::vector<ColorScale> ResolveScales(const GridSpec& spec, int threads, KeptPanels& kept) {
+// threads, kept in `*kept` for painting when they fit; null: not kept) only when some limit comes
+// from the data.
+std::vector<ColorScale> ResolveScales(const GridSpec& spec, int threads, KeptPanels* kept) {
   const ScaleRequest& request = spec.scale_request;
   bool shared = spec.scale == GridScale::kShared;
   const int64_t count = spec.rows * spec.cols;
-  kept.assign(static_cast<size_t>(count), std::nullopt);
+  if (kept != nullptr) kept->assign(static_cast<size_t>(count), std::nullopt);
   if (!LimitsFromData(request)) {
     ColorScale scale = ResolveColorScale(request, {});
     return std::vector<ColorScale>(shared ? 1 : count, scale);
@@ -60,14 +61,15 @@ std::vector<ColorScale> ResolveScales(const GridSpec& spec, int threads, KeptPan
   // Panels kept for painting when they fit spec.kept_panel_bytes together (a 12 x 12 grid of
   // 512 x 512 heads takes 189 MB with its masks); larger grids read each panel again.
   const bool keep =
+      kept != nullptr &&
       static_cast<size_t>(count * spec.panel_rows * spec.panel_cols) * (sizeof(float) + 1) <=
-      spec.kept_panel_bytes;
+          spec.kept_panel_bytes;
   std::vector<ValueRange> ranges(static_cast<size_t>(count));
   RunInParallel(static_cast<size_t>(count), threads, [&](size_t index) {
     Matrix panel = CheckedPanel(spec, static_cast<int64_t>(index) / spec.cols,
                                 static_cast<int64_t>(index) % spec.cols);
     ranges[index].Add(panel);
-    if (keep) kept[index] = std::move(panel);
+    if (keep) (*kept)[index] = std::move(panel);
   });
   std::vector<ColorScale> scales;
   ValueRange all;
@@ -132,7 +134,7 @@ std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptio
                      Canvas* page, const Rect& area) {
   ValidateGrid(spec);
   KeptPanels kept;
-  std::vector<ColorScale> scales = ResolveScales(spec, options.threads, kept);
+  std::vector<ColorScale> scales = ResolveScales(spec, options.threads, &kept);
   GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
   CanvasSettings settings{options.dpi,         options.png_compression, spec.title,
                           options.transparent, plan.style.palette.page, options.threads};
@@ -152,8 +154,8 @@ std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptio
 
 GridLayout LayoutGrid(const GridSpec& spec, const RenderOptions& options) {
   ValidateGrid(spec);
-  KeptPanels kept;
-  std::vector<ColorScale> scales = ResolveScales(spec, options.threads, kept);
+  // Only the layout: no panel is kept for painting.
+  std::vector<ColorScale> scales = ResolveScales(spec, options.threads, nullptr);
   GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
   return {plan.page, plan.panels, plan.colorbar, plan.parts.TextBounds(), plan.caption_size};
 }
