@@ -247,16 +247,9 @@ cairo_surface_t* WrapPixels(const ArgbPixelsView& pixels) {
   auto* data = reinterpret_cast<unsigned char*>(const_cast<uint32_t*>(pixels.data));
   // Opaque pixels (cells always are) as RGB24, the same words with alpha ignored: pixman then
   // copies instead of blending, a third of the time of painting a heatmap's cells.
-  bool opaque = true;
-  for (int y = 0; y < pixels.height; ++y) {
-    const uint32_t* row = pixels.data + static_cast<ptrdiff_t>(y) * pixels.stride;
-    uint32_t alphas = 0xff000000u;
-    for (int x = 0; x < pixels.width; ++x) alphas &= row[x];
-    opaque = opaque && alphas == 0xff000000u;
-  }
-  return cairo_image_surface_create_for_data(data,
-                                             opaque ? CAIRO_FORMAT_RGB24 : CAIRO_FORMAT_ARGB32,
-                                             pixels.width, pixels.height, pixels.stride * 4);
+  return cairo_image_surface_create_for_data(
+      data, IsOpaque(pixels) ? CAIRO_FORMAT_RGB24 : CAIRO_FORMAT_ARGB32, pixels.width,
+      pixels.height, pixels.stride * 4);
 }
 
 void PaintPixelated(cairo_t* cr, const ArgbPixelsView& image, const Rect& area) {

@@ -38,14 +38,6 @@ constexpr int kMaxFigureLevel = 2;
   return all;
 }
 
-bool IsOpaque(const ArgbPixelsView& pixels) {
-  for (int y = 0; y < pixels.height; ++y) {
-    const uint32_t* row = pixels.data + static_cast<ptrdiff_t>(y) * pixels.stride;
-    if ((AndOfRow(row, pixels.width) >> 24) != 0xff) return false;
-  }
-  return true;
-}
-
 // A channel of a pixel whose alpha is neither 0 nor 255.
 uint8_t Unpremultiply(uint32_t channel, uint32_t alpha) {
   return static_cast<uint8_t>((channel * 255 + alpha / 2) / alpha);
@@ -162,6 +154,14 @@ ZlibStream ZlibStreamOf(const PngPixelRows& rows, const PngSettings& settings) {
 }
 
 }  // namespace
+
+bool IsOpaque(const ArgbPixelsView& pixels) {
+  for (int y = 0; y < pixels.height; ++y) {
+    const uint32_t* row = pixels.data + static_cast<ptrdiff_t>(y) * pixels.stride;
+    if ((AndOfRow(row, pixels.width) >> 24) != 0xff) return false;
+  }
+  return true;
+}
 
 std::string EncodePng(const ArgbPixelsView& pixels, const PngSettings& settings) {
   if (settings.compression < 0 || settings.compression > 9) {

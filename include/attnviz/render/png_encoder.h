@@ -16,6 +16,9 @@ struct ArgbPixelsView {
   int stride = 0;
 };
 
+// Whether every pixel of `pixels` has alpha 255.
+bool IsOpaque(const ArgbPixelsView& pixels);
+
 struct PngSettings {
   double dpi = 100;  // recorded in the pHYs chunk
   // 0: stored uncompressed. 1 and 2: our figure encoder, which copies only from the pixel to the
