@@ -23,6 +23,8 @@ std::string_view FileFormatName(FileFormat format) {
       return "json";
     case FileFormat::kSafetensors:
       return "safetensors";
+    case FileFormat::kTorch:
+      return "pt";
   }
   return "?";
 }
@@ -84,6 +86,8 @@ RawDump ReadRaw(std::shared_ptr<const ByteSource> source, const std::string& pat
       return ReadJsonDump(std::move(source), path);
     case FileFormat::kSafetensors:
       return ReadSafetensorsDump(std::move(source), path, options.key);
+    case FileFormat::kTorch:
+      return ReadTorchDump(std::move(source), path, options.key);
   }
   return {};
 }

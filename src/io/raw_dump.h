@@ -20,6 +20,11 @@ struct RawDump {
   std::optional<std::vector<std::string>> tokens;
   std::optional<std::vector<std::string>> query_tokens;
   std::optional<std::vector<std::string>> key_tokens;
+  // One token list per batch item (a (batch, n) array or a list of lists); `tokens` is then unset.
+  std::optional<std::vector<std::vector<std::string>>> item_tokens;
+  // The dump's attention mask (Hugging Face's attention_mask): shape (batch, n) or (n), nonzero for
+  // real tokens and 0 for padding; any numeric dtype the format has.
+  std::optional<ArrayView> attention_mask;
   std::string array_name;
   std::string model;
   int64_t layer_offset = 0;
@@ -34,6 +39,9 @@ RawDump ReadNpzDump(std::shared_ptr<const ByteSource> source, const std::string&
 RawDump ReadJsonDump(std::shared_ptr<const ByteSource> source, const std::string& path);
 RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std::string& path,
                             const std::optional<std::string>& key);
+// torch.save's zip format (PyTorch >= 1.6), read by a restricted unpickler that runs nothing.
+RawDump ReadTorchDump(std::shared_ptr<const ByteSource> source, const std::string& path,
+                      const std::optional<std::string>& key);
 
 // LoadDump on bytes already in memory, named `path` in messages ("-" finds no sibling tokens
 // file); the fuzz harnesses read their inputs this way, without a system call.

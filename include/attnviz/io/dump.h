@@ -10,9 +10,9 @@
 
 namespace attnviz {
 
-enum class FileFormat { kNpy, kNpz, kJson, kSafetensors };
+enum class FileFormat { kNpy, kNpz, kJson, kSafetensors, kTorch };
 
-// "npy", "npz", "json", "safetensors".
+// "npy", "npz", "json", "safetensors", "pt" (torch.save's zip format).
 std::string_view FileFormatName(FileFormat format);
 
 struct DumpMetadata {
