@@ -22,9 +22,9 @@ struct RawDump {
   std::optional<std::vector<std::string>> key_tokens;
   // One token list per batch item (a (batch, n) array or a list of lists); `tokens` is then unset.
   std::optional<std::vector<std::vector<std::string>>> item_tokens;
-  // The dump's attention mask (Hugging Face's attention_mask): shape (batch, n) or (n), nonzero for
-  // real tokens and 0 for padding; any numeric dtype the format has.
-  std::optional<ArrayView> attention_mask;
+  // The dump's attention mask (Hugging Face's attention_mask, any integer or bool dtype, decoded by
+  // the reader): one row per batch item (a mask of shape (n) is one row), true for a real token.
+  std::optional<std::vector<std::vector<bool>>> attention_mask;
   std::string array_name;
   std::string model;
   int64_t layer_offset = 0;
