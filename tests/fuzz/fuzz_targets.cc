@@ -182,6 +182,9 @@ void ReadDirectly(FileFormat format, std::span<const std::byte> input) {
       case FileFormat::kSafetensors:
         ReadSafetensorsDump(bytes, kPath, std::nullopt);
         return;
+      case FileFormat::kTorch:
+        ReadTorchDump(bytes, kPath, std::nullopt);
+        return;
     }
   });
 }
