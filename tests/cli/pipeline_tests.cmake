@@ -7,6 +7,10 @@ add_test(NAME cli.cookbook_recipes
 add_test(NAME cli.bash_completion
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/completion_test.sh $<TARGET_FILE:attnviz>
                  ${PROJECT_SOURCE_DIR}/scripts/attnviz-completion.bash ${DATA})
+add_test(NAME cli.cookbook_torch_recipes
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/cookbook_torch_test.sh $<TARGET_FILE:attnviz>
+                 ${PROJECT_SOURCE_DIR}/docs/cookbook.md)
+set_tests_properties(cli.cookbook_torch_recipes PROPERTIES SKIP_RETURN_CODE 77)
 
 # The man page has a section for every command and formats without a warning; every command's
 # --help shows at least one example invocation of that command.
