@@ -18,3 +18,8 @@ add_test(NAME cli.manpage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/help_test
                                   $<TARGET_FILE:attnviz> ${CMAKE_BINARY_DIR}/attnviz.1)
 add_test(NAME cli.help_examples COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/help_test.sh examples
                                         $<TARGET_FILE:attnviz>)
+
+# Every dump in ../shared/real loads and draws; the dodrio inputs trimmed to their tokens.
+add_test(NAME cli.real_dumps
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/real_dumps_test.sh $<TARGET_FILE:attnviz> ${REAL})
+set_tests_properties(cli.real_dumps PROPERTIES SKIP_RETURN_CODE 77)
