@@ -118,6 +118,8 @@ def make_containers(fx):
     layers = tuple(attention(10 + i, (2, 2, 4, 4)) for i in range(3))
     fx.save("layers_tuple.pt", layers, layers, AXES4)
     fx.save("layers_list.pt", list(layers), layers, AXES4)
+    # The same attention as numpy writes it: the CLI test draws both and compares the figures.
+    np.save(OUT / "layers_tuple.npy", np.stack([layer.numpy() for layer in layers]))
     tokens = ["[CLS]", "the", "cat", "[SEP]", "[PAD]"]
     mask = torch.tensor([[1, 1, 1, 1, 0]])
     dict_layers = tuple(attention(20 + i, (1, 2, 5, 5)) for i in range(2))
