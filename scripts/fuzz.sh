@@ -6,13 +6,13 @@
 #   scripts/fuzz.sh SECONDS [HARNESS...]   run each harness for SECONDS
 #   scripts/fuzz.sh -runs=N [HARNESS...]   run each harness for N executions
 #
-# Harnesses: npy npz json safetensors tokens load (default: all). Environment: FUZZ_BUILD (build
+# Harnesses: npy npz json safetensors tokens torch load (default: all). Environment: FUZZ_BUILD (build
 # folder, default build/fuzz), FUZZ_JOBS (compile jobs, default 2), FUZZ_MAX_LEN (largest input,
 # default 4096: small inputs run fast, and every structure of every format fits in it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-readonly all_harnesses=(npy npz json safetensors tokens load)
+readonly all_harnesses=(npy npz json safetensors tokens torch load)
 readonly build=${FUZZ_BUILD:-build/fuzz}
 readonly max_len=${FUZZ_MAX_LEN:-4096}
 
@@ -51,7 +51,8 @@ seed_files() {
     json) patterns="$f/formats/json_*.json $f/bad/*.json data/*.json" ;;
     safetensors) patterns="$f/formats/*.safetensors $f/bad/*.safetensors data/*.safetensors" ;;
     tokens) patterns="$f/formats/tokens_* $f/bad/*.txt $f/bad/tokens_not_strings.json data/*.txt" ;;
-    load) for format in npy npz json safetensors tokens; do seed_files "$format"; done ;;
+    torch) patterns="$f/torch/*.pt $f/torch/*.pkl" ;;
+    load) for format in npy npz json safetensors tokens torch; do seed_files "$format"; done ;;
   esac
   for file in $patterns; do
     if [[ -f $file && $(stat -c %s "$file") -le $max_len ]]; then echo "$file"; fi

@@ -10,6 +10,7 @@
 #include "io/mapped_file.h"
 #include "io/npy.h"
 #include "io/raw_dump.h"
+#include "io/torch_file.h"
 
 namespace attnviz {
 
@@ -34,6 +35,7 @@ std::optional<FileFormat> DetectFormat(std::span<const std::byte> head) {
     return head.size() >= magic.size() && std::memcmp(head.data(), magic.data(), magic.size()) == 0;
   };
   if (starts_with("\x93NUMPY")) return FileFormat::kNpy;
+  if (IsTorchArchive(head) || IsLegacyTorchFile(head)) return FileFormat::kTorch;
   if (starts_with("PK\x03\x04") || starts_with("PK\x05\x06")) return FileFormat::kNpz;
   if (head.size() >= 9 && static_cast<char>(head[8]) == '{' && head[6] == std::byte{0} &&
       head[7] == std::byte{0}) {
@@ -50,6 +52,10 @@ std::optional<FileFormat> DetectFormat(std::span<const std::byte> head) {
 
 namespace {
 
+// Enough of the start of a file for DetectFormat: a torch archive's first member name follows a
+// 30-byte header and can be as long as a file name.
+constexpr size_t kDetectBytes = 1024;
+
 std::string HexPrefix(std::span<const std::byte> bytes) {
   static const char* digits = "0123456789abcdef";
   std::string text;
@@ -62,18 +68,35 @@ std::string HexPrefix(std::span<const std::byte> bytes) {
   return text;
 }
 
+// What to do with a format people try that attnviz does not read, named from its first bytes.
+std::optional<std::string> OtherFormatAdvice(std::span<const std::byte> bytes) {
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()),
+                              std::min<size_t>(bytes.size(), 8));
+  if (text.starts_with("\x89HDF\r\n\x1a\n")) {
+    return "an HDF5 file, which attnviz does not read: save the attention with "
+           "torch.save(outputs.attentions, path) or numpy.save(path, array)";
+  }
+  if (text.size() >= 2 && text[0] == '\x80' && text[1] >= 2 && text[1] <= 5) {
+    return "a Python pickle, which attnviz does not unpickle (it can run code): save the "
+           "attention with torch.save(outputs.attentions, path) or numpy.save(path, array)";
+  }
+  if (text.starts_with("\x1f\x8b")) return "a gzip-compressed file: decompress it first (gunzip)";
+  return std::nullopt;
+}
+
 RawDump ReadRaw(std::shared_ptr<const ByteSource> source, const std::string& path,
                 const LoadOptions& options, FileFormat& format) {
   const auto bytes = source->bytes();
   if (bytes.empty()) {
-    ThrowInputError(path, "empty file, expected an npy, npz, json or safetensors dump");
+    ThrowInputError(path, "empty file, expected an npy, npz, json, safetensors or .pt dump");
   }
   const std::optional<FileFormat> detected =
-      DetectFormat(bytes.first(std::min<size_t>(bytes.size(), 64)));
+      DetectFormat(bytes.first(std::min<size_t>(bytes.size(), kDetectBytes)));
   if (!detected) {
+    if (const auto other = OtherFormatAdvice(bytes)) ThrowInputError(path, *other);
     ThrowInputError(path,
-                    "unknown format: expected npy, npz, json or safetensors content, found "
-                    "bytes " +
+                    "unknown format: expected npy, npz, json or safetensors content or a .pt "
+                    "file, found bytes " +
                         HexPrefix(bytes));
   }
   format = *detected;

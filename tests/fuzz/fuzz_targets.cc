@@ -15,6 +15,7 @@
 #include "attnviz/io/load.h"
 #include "attnviz/io/tokens.h"
 #include "io/npy.h"
+#include "io/pickle.h"
 #include "io/raw_dump.h"
 #include "io/zip.h"
 
@@ -57,6 +58,7 @@ std::optional<FileFormat> HarnessFormat(std::string_view harness) {
   if (harness == "npz") return FileFormat::kNpz;
   if (harness == "json") return FileFormat::kJson;
   if (harness == "safetensors") return FileFormat::kSafetensors;
+  if (harness == "torch") return FileFormat::kTorch;
   return std::nullopt;
 }
 
@@ -160,10 +162,38 @@ void ReadSafetensorsByKeys(std::shared_ptr<const ByteSource> bytes) {
   }
 }
 
+// The string keys of a torch archive's top-level dict, read with the unpickler (whose own
+// refusals are normal outcomes, as everywhere).
+std::vector<std::string> TorchDictKeys(std::shared_ptr<const ByteSource> bytes) {
+  std::vector<std::string> keys;
+  IgnoringErrors([&] {
+    const ZipArchive zip(bytes, kPath);
+    for (const ZipMember& member : zip.members()) {
+      if (!member.name.ends_with("/data.pkl")) continue;
+      const Pickle pickle = Unpickle(zip.Read(member).bytes, kPath);
+      const PickleValue& root = pickle[pickle.root];
+      if (root.kind != PickleValue::Kind::kDict) return;
+      for (size_t i = 0; i + 1 < root.items.size() && keys.size() < kKeysTried; i += 2) {
+        const PickleValue& key = pickle[root.items[i]];
+        if (key.kind == PickleValue::Kind::kString) keys.push_back(key.text);
+      }
+      return;
+    }
+  });
+  return keys;
+}
+
+void ReadTorchByKeys(std::shared_ptr<const ByteSource> bytes) {
+  for (const std::string& key : TorchDictKeys(bytes)) {
+    IgnoringErrors([&] { ReadTorchDump(bytes, kPath, key); });
+  }
+}
+
 // What --key can reach that the reader's own choice did not.
 void ReadByKeys(FileFormat format, std::span<const std::byte> input) {
   if (format == FileFormat::kNpz) ReadNpzByKeys(ExactCopy(input));
   if (format == FileFormat::kSafetensors) ReadSafetensorsByKeys(ExactCopy(input));
+  if (format == FileFormat::kTorch) ReadTorchByKeys(ExactCopy(input));
 }
 
 void ReadDirectly(FileFormat format, std::span<const std::byte> input) {
@@ -205,8 +235,8 @@ void ReadAsTokens(std::span<const std::byte> input) {
 }  // namespace
 
 const std::vector<std::string_view>& HarnessNames() {
-  static const std::vector<std::string_view> names = {"npy",         "npz",    "json",
-                                                      "safetensors", "tokens", "load"};
+  static const std::vector<std::string_view> names = {"npy",    "npz",   "json", "safetensors",
+                                                      "tokens", "torch", "load"};
   return names;
 }
 

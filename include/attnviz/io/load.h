@@ -18,7 +18,8 @@ struct LoadOptions {
   std::optional<std::string> key_tokens_path;    // --key-tokens
 };
 
-// Detects the format from the first bytes: "\x93NUMPY", "PK\x03\x04" (or an empty zip), an
+// Detects the format from the first bytes: "\x93NUMPY", a torch.save zip (first member
+// NAME/data.pkl) or legacy file (its magic-number pickle), "PK\x03\x04" (or an empty zip), an
 // 8-byte little-endian length followed by '{' (safetensors), or '{' / '[' after whitespace (JSON).
 std::optional<FileFormat> DetectFormat(std::span<const std::byte> head);
 
