@@ -612,6 +612,189 @@ def make_json(fx):
     fx.write("json_bare.json", text.encode())
     fx.add("json_bare.json", "json_bare.json", "json", bare, DEFAULT_AXES[2], "float64")
 
+    make_json_python_values(fx)
+    make_json_bertviz(fx)
+    make_json_circuitsvis(fx)
+    make_json_transformerlens(fx)
+    return make_json_hugging_face(fx)
+
+
+def make_json_python_values(fx):
+    """What json.dump writes by default: NaN, Infinity, -Infinity (allow_nan=True) and None."""
+    naninf = softmax_rows(47, (3, 5, 5)).astype(np.float32)
+    bad_cells = {(0, 1, 2): np.nan, (1, 0, 4): np.inf, (2, 4, 0): -np.inf, (2, 3, 3): np.nan}
+    for cell, value in bad_cells.items():
+        naninf[cell] = value
+    # The same words inside strings, with escaped quotes and backslashes, stay text.
+    tokens = ["NaN", "Infinity", "-Infinity", '"NaN", Infinity', "\\"]
+    model = 'model "NaN" \\ -Infinity'
+    document = {"model": model, "layer": 2, "head": None, "tokens": tokens,
+                "attention": nested(naninf)}
+    data = json_bytes(document, indent=1)
+    assert b" NaN," in data and b" Infinity" in data and b" -Infinity" in data
+    fx.write("json_python_naninf.json", data)
+    fx.add("json_python_naninf.json", "json_python_naninf.json", "json", naninf,
+           DEFAULT_AXES[3], "float64", model=model, layer_offset=2, head_offset=0,
+           query_tokens=tokens, key_tokens=tokens,
+           extra_samples=[(0, *cell) for cell in bad_cells])
+
+    # Every optional field None: each means absent.
+    plain = softmax_rows(48, (5, 4)).astype(np.float32)
+    fields = ["tokens", "query_tokens", "key_tokens", "axes", "model", "layer", "head",
+              "attention_mask"]
+    fx.write("json_python_nulls.json",
+             json_bytes({"attention": nested(plain), **{field: None for field in fields}}))
+    fx.add("json_python_nulls.json", "json_python_nulls.json", "json", plain, DEFAULT_AXES[2],
+           "float64")
+
+    # --key names the member when it is none of the usual names.
+    weights = softmax_rows(55, (3, 5, 5)).astype(np.float32)
+    fx.write("json_key_weights.json",
+             json_bytes({"weights": nested(weights), "tokens": TOKENS5}))
+    fx.add("json_key_weights.json --key weights", "json_key_weights.json", "json", weights,
+           DEFAULT_AXES[3], "float64", options={"key": "weights"}, array_name="weights",
+           query_tokens=TOKENS5, key_tokens=TOKENS5)
+
+
+def bertviz_entry(name, attn, left_text, right_text):
+    """One element of BertViz's attn_data (bertviz/head_view.py); attn is (layer, head, q, k)."""
+    return {"name": name, "attn": attn.tolist(), "left_text": left_text,
+            "right_text": right_text}
+
+
+def make_json_bertviz(fx):
+    """BertViz's data: one entry saved alone, and the params its views embed (json.dumps(params)
+    in head_view.py / model_view.py), whose 'layer' is the view's first selection, not data."""
+    encoder_tokens = ["▁Le", "▁chat", "▁dort", "</s>"]
+    decoder_tokens = ["<pad>", "▁The", "▁cat", "▁sleeps", "</s>"]
+    layers, heads = 2, 3
+    encoder = softmax_rows(56, (layers, heads, 4, 4)).astype(np.float32)
+    decoder = softmax_rows(57, (layers, heads, 5, 5), mask=causal_mask(5)).astype(np.float32)
+    cross = softmax_rows(58, (layers, heads, 5, 4)).astype(np.float32)
+
+    fx.write("json_bertviz_entry.json",
+             json_bytes(bertviz_entry("Cross", cross, decoder_tokens, encoder_tokens)))
+    fx.add("json_bertviz_entry.json", "json_bertviz_entry.json", "json", cross, DEFAULT_AXES[4],
+           "float64", array_name="Cross", query_tokens=decoder_tokens, key_tokens=encoder_tokens)
+
+    params = {"attention": [bertviz_entry("Encoder", encoder, encoder_tokens, encoder_tokens),
+                            bertviz_entry("Decoder", decoder, decoder_tokens, decoder_tokens),
+                            bertviz_entry("Cross", cross, decoder_tokens, encoder_tokens)],
+              "default_filter": "0", "root_div_id": "bertviz-0", "layer": 1, "heads": None,
+              "include_layers": [4, 5]}
+    fx.write("json_bertviz_head_view.json", json_bytes(params))
+    for key, values, query, keys in [("Cross", cross, decoder_tokens, encoder_tokens),
+                                     ("Encoder", encoder, encoder_tokens, encoder_tokens)]:
+        fx.add(f"json_bertviz_head_view.json --key {key}", "json_bertviz_head_view.json",
+               "json", values, DEFAULT_AXES[4], "float64", options={"key": key},
+               array_name=key, layer_offset=4, query_tokens=query, key_tokens=keys)
+
+    # model_view of a sentence pair: "All" and its four blocks; heads 2 and 3 of the model.
+    tokens = ["[CLS]", "the", "cat", "[SEP]", "it", "sat", "[SEP]"]
+    full = softmax_rows(59, (2, 2, 7, 7)).astype(np.float32)
+    a, b = slice(0, 4), slice(4, 7)
+    blocks = [("All", full, tokens, tokens)] + [
+        (f"Sentence {x} -> Sentence {y}", full[:, :, sx, sy], tokens[sx], tokens[sy])
+        for x, sx, y, sy in [("A", a, "A", a), ("B", b, "B", b), ("A", a, "B", b),
+                             ("B", b, "A", a)]]
+    params = {"attention": [bertviz_entry(*block) for block in blocks], "default_filter": "0",
+              "display_mode": "dark", "root_div_id": "bertviz-1", "include_layers": [0, 1],
+              "include_heads": [2, 3], "total_heads": 4}
+    fx.write("json_bertviz_model_view.json", json_bytes(params))
+    fx.add("json_bertviz_model_view.json", "json_bertviz_model_view.json", "json", full,
+           DEFAULT_AXES[4], "float64", array_name="All", head_offset=2, query_tokens=tokens,
+           key_tokens=tokens)
+    name, values, query, keys = blocks[3]
+    fx.add(f"json_bertviz_model_view.json --key {name}", "json_bertviz_model_view.json", "json",
+           np.ascontiguousarray(values), DEFAULT_AXES[4], "float64", options={"key": name},
+           array_name=name, head_offset=2, query_tokens=query, key_tokens=keys)
+
+
+def make_json_circuitsvis(fx):
+    """The props circuitsvis.attention.attention_heads renders: attention is (head, dest, src)."""
+    tokens = ["<|endoftext|>", "The", " cat", " sat", "."]
+    pattern = softmax_rows(60, (4, 5, 5), mask=causal_mask(5)).astype(np.float32)
+    props = {"attention": pattern.tolist(), "attentionHeadNames": None, "maxValue": None,
+             "minValue": None, "negativeColor": None, "positiveColor": None, "tokens": tokens}
+    fx.write("json_circuitsvis.json", json_bytes(props))
+    fx.add("json_circuitsvis.json", "json_circuitsvis.json", "json", pattern, DEFAULT_AXES[3],
+           "float64", query_tokens=tokens, key_tokens=tokens)
+
+
+def make_json_transformerlens(fx):
+    """A TransformerLens cache saved hook by hook:
+    {name: t.tolist() for name, t in cache.items()}: blocks.N.attn.hook_pattern is (batch, head,
+    query, key); hook_attn_scores holds the scores, -inf above the diagonal (json: -Infinity)."""
+    layers, n = 11, 4
+    tokens = ["<|endoftext|>", "Hello", " world", "!"]
+    pattern = softmax_rows(61, (layers, 1, 2, n, n), mask=causal_mask(n)).astype(np.float32)
+    rng = np.random.default_rng(62)
+    scores = np.where(causal_mask(n), rng.standard_normal((layers, 1, 2, n, n)), -np.inf)
+    scores = scores.astype(np.float32)
+    cache = {}
+    for layer in range(layers):
+        cache[f"blocks.{layer}.attn.hook_attn_scores"] = scores[layer].tolist()
+        cache[f"blocks.{layer}.attn.hook_pattern"] = pattern[layer].tolist()
+    # In name order, as a sorted dict dumps it: blocks.10 comes before blocks.2.
+    document = {name: cache[name] for name in sorted(cache)} | {"tokens": tokens}
+    fx.write("json_transformerlens.json", json_bytes(document))
+    axes = ["layer", "batch", "head", "query", "key"]
+    fx.add("json_transformerlens.json", "json_transformerlens.json", "json", pattern, axes,
+           "float64", array_name=None, query_tokens=tokens, key_tokens=tokens)
+    fx.add("json_transformerlens.json --key hook_attn_scores", "json_transformerlens.json",
+           "json", scores, axes, "float64", options={"key": "hook_attn_scores"}, array_name=None,
+           query_tokens=tokens, key_tokens=tokens)
+
+    # One layer of a cache run with remove_batch_dim=True: (head, query, key), layer 5.
+    layer5 = softmax_rows(63, (3, n, n), mask=causal_mask(n)).astype(np.float32)
+    fx.write("json_transformerlens_layer5.json",
+             json_bytes({"blocks.5.attn.hook_pattern": layer5.tolist()}))
+    fx.add("json_transformerlens_layer5.json", "json_transformerlens_layer5.json", "json",
+           layer5[np.newaxis], ["layer", "head", "query", "key"], "float64",
+           array_name="blocks.5.attn.hook_pattern", layer_offset=5)
+
+
+def item_case(name, file, values32, axes, *, tokens=None, item_tokens=None,
+              attention_mask=None, options=None):
+    """A case whose tokens are per batch item or which carries an attention mask: LoadDump's
+    values as for any case, and the tokens and mask the JSON reader hands over
+    (json_dump_test.cc); attaching them to the dump is the padding work's."""
+    entry = case(name, file, "json", values32, axes, "float64", options=options)
+    entry["raw_tokens"] = tokens
+    entry["item_tokens"] = item_tokens
+    entry["attention_mask"] = attention_mask
+    return entry
+
+
+def make_json_hugging_face(fx):
+    """Hugging Face's outputs.attentions (a tuple of (batch, head, q, k) per layer) as
+    json.dump({"attentions": [a.tolist() for a in outputs.attentions], ...}) writes it, with
+    the batch's tokens and attention_mask; returns the item cases."""
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])
+    tokens = [["[CLS]", "the", "cat", "sat", "[SEP]"], ["[CLS]", "hi", "[SEP]", "[PAD]", "[PAD]"]]
+    keep = mask[:, np.newaxis, np.newaxis, :].astype(bool)
+    per_layer = [softmax_rows(64 + layer, (2, 3, 5, 5), mask=keep).astype(np.float32)
+                 for layer in range(2)]
+    document = {"attentions": [a.tolist() for a in per_layer], "tokens": tokens,
+                "attention_mask": mask.tolist()}
+    fx.write("json_hf_batch.json", json_bytes(document))
+    stacked = np.stack(per_layer)  # (layer, batch, head, query, key)
+    flags = (mask == 1).tolist()
+    items = [item_case("json_hf_batch.json", "json_hf_batch.json", stacked, DEFAULT_AXES[5],
+                       item_tokens=tokens, attention_mask=flags),
+             item_case("json_hf_batch.json batch 1", "json_hf_batch.json", stacked,
+                       DEFAULT_AXES[5], item_tokens=tokens, attention_mask=flags,
+                       options={"batch": 1})]
+
+    # One input, [a[0].tolist() for a in ...]: (layer, head, q, k); tokens and a mask of bools.
+    single = stacked[:, 1]
+    document = {"attentions": [layer.tolist() for layer in single], "tokens": tokens[1],
+                "attention_mask": (mask[1] == 1).tolist()}
+    fx.write("json_hf_single.json", json_bytes(document))
+    items.append(item_case("json_hf_single.json", "json_hf_single.json", single,
+                           DEFAULT_AXES[4], tokens=tokens[1], attention_mask=[flags[1]]))
+    return items
+
 
 def make_tokens(fx):
     """Token side files; returns file name -> the tokens it holds."""
@@ -623,13 +806,44 @@ def make_tokens(fx):
     fx.write("tokens_list.json", json_bytes(TOKENS5))
     # \u escapes, the emoji as a surrogate pair.
     fx.write("tokens_escaped.json", (json.dumps(TOKENS5, ensure_ascii=True) + "\n").encode())
-    return {
+    return make_tokens_as_written(fx) | {
         "tokens_lines.txt": TOKENS5,
         "tokens_crlf.txt": TOKENS5,
         "tokens_no_final_newline.txt": TOKENS5,
         "tokens_keys6.txt": TOKENS6,
         "tokens_list.json": TOKENS5,
         "tokens_escaped.json": TOKENS5,
+    }
+
+
+def write_lines(fx, name, tokens, newline="\n", trailing_blank=False):
+    """One token per line as Python's text files write them (newline="\r\n" on Windows)."""
+    path = FORMATS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline=newline) as out:
+        out.write("".join(token + "\n" for token in tokens) + ("\n" if trailing_blank else ""))
+    return tokens
+
+
+def make_tokens_as_written(fx):
+    """Token files as users write them: lines whose first token starts with '[' (never JSON),
+    a trailing empty line, and one JSON list of tokens per batch item."""
+    bert = ["[CLS]", "the", "cat", "sat", "[SEP]"]
+    llama = ["[INST]", "▁Hi", "[/INST]", "▁Hello", "</s>"]
+    brackets = ["[", "Ġx", "]", "=", "[]"]
+    items = [bert, ["[CLS]", "hi", "[SEP]", "[PAD]", "[PAD]"]]
+    with open(FORMATS / "tokens_items.json", "w", encoding="utf-8") as out:
+        json.dump(items, out, ensure_ascii=False)
+    return {
+        "tokens_bert_cls.txt": write_lines(fx, "tokens_bert_cls.txt", bert),
+        "tokens_inst_crlf.txt": write_lines(fx, "tokens_inst_crlf.txt", llama, newline="\r\n"),
+        "tokens_lone_bracket.txt": write_lines(fx, "tokens_lone_bracket.txt", brackets),
+        "tokens_trailing_blank.txt": write_lines(fx, "tokens_trailing_blank.txt", TOKENS5,
+                                                 trailing_blank=True),
+        "tokens_trailing_blank_crlf.txt": write_lines(fx, "tokens_trailing_blank_crlf.txt",
+                                                      TOKENS5, newline="\r\n",
+                                                      trailing_blank=True),
+        "tokens_items.json": items,
     }
 
 
@@ -819,18 +1033,19 @@ def main():
     make_npy(fx)
     make_npz(fx)
     make_safetensors(fx)
-    make_json(fx)
+    item_cases = make_json(fx)
     tokens_files = make_tokens(fx)
     for entry in fx.cases:
         check_with_numpy(entry)
-    names = [entry["name"] for entry in fx.cases]
+    names = [entry["name"] for entry in fx.cases + item_cases]
     assert len(names) == len(set(names)), "case names must be unique"
 
     real = make_real() if REAL.is_dir() else previous_real()
     expected = {
         "about": "Written by scripts/make-fixtures.py with numpy; files are relative to "
-                 "tests/fixtures/formats (cases, tokens_files) or ../shared/real (real).",
+                 "tests/fixtures/formats (cases, item_cases, tokens_files) or ../shared/real (real).",
         "cases": fx.cases,
+        "item_cases": item_cases,
         "tokens_files": tokens_files,
         "real": real,
     }

@@ -106,7 +106,7 @@ RawDump ReadRaw(std::shared_ptr<const ByteSource> source, const std::string& pat
     case FileFormat::kNpz:
       return ReadNpzDump(std::move(source), path, options.key);
     case FileFormat::kJson:
-      return ReadJsonDump(std::move(source), path);
+      return ReadJsonDump(std::move(source), path, options.key);
     case FileFormat::kSafetensors:
       return ReadSafetensorsDump(std::move(source), path, options.key);
     case FileFormat::kTorch:

@@ -36,7 +36,9 @@ struct RawDump {
 RawDump ReadNpyDump(std::shared_ptr<const ByteSource> source, const std::string& path);
 RawDump ReadNpzDump(std::shared_ptr<const ByteSource> source, const std::string& path,
                     const std::optional<std::string>& key);
-RawDump ReadJsonDump(std::shared_ptr<const ByteSource> source, const std::string& path);
+// JSON: `key` names the member holding the attention (else attention/attentions/attn, ...).
+RawDump ReadJsonDump(std::shared_ptr<const ByteSource> source, const std::string& path,
+                     const std::optional<std::string>& key = std::nullopt);
 RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std::string& path,
                             const std::optional<std::string>& key);
 // torch.save's zip format (PyTorch >= 1.6), read by a restricted unpickler that runs nothing.
@@ -50,5 +52,8 @@ Dump LoadDumpFrom(std::shared_ptr<const ByteSource> source, const std::string& p
 
 // ReadTokensFile on bytes already in memory, named `path` in messages.
 std::vector<std::string> ReadTokens(std::span<const std::byte> bytes, const std::string& path);
+// ReadTokenLists on bytes already in memory, named `path` in messages.
+std::vector<std::vector<std::string>> ReadTokenLists(std::span<const std::byte> bytes,
+                                                     const std::string& path);
 
 }  // namespace attnviz

@@ -1,7 +1,8 @@
-// Token side files: one token per line, or a JSON list of strings; UTF-8 checked.
+// Token side files: one token per line, or a JSON list (of lists) of strings; UTF-8 checked.
 #include "attnviz/io/tokens.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "attnviz/error.h"
 #include "io/mapped_file.h"
@@ -33,6 +34,8 @@ bool ValidSequence(std::string_view text, size_t at, int length) {
   return true;
 }
 
+// One token per line; a trailing empty line (a blank line before the end of the file) is not a
+// token, whether lines end in "\n" or "\r\n".
 std::vector<std::string> SplitLines(std::string_view text, const std::string& path) {
   std::vector<std::string> tokens;
   size_t start = 0;
@@ -48,24 +51,46 @@ std::vector<std::string> SplitLines(std::string_view text, const std::string& pa
     tokens.emplace_back(line);
     start = end + 1;
   }
+  while (!tokens.empty() && tokens.back().empty()) tokens.pop_back();
   return tokens;
 }
 
-std::vector<std::string> ParseJsonList(std::string_view text, const std::string& path) {
-  const nlohmann::json list = nlohmann::json::parse(text, nullptr, false);
-  if (list.is_discarded())
-    ThrowInputError(path, "expected a JSON list of strings, found invalid JSON");
-  if (!list.is_array()) ThrowInputError(path, "expected a JSON list of strings");
+using TokenLists = std::vector<std::vector<std::string>>;
+
+// The strings of `list`, or an error naming the first element that is not one.
+std::vector<std::string> JsonStrings(const nlohmann::json& list, const std::string& where,
+                                     const std::string& path) {
   std::vector<std::string> tokens;
   for (const auto& item : list) {
     if (!item.is_string()) {
       ThrowInputError(path, "expected a JSON list of strings, found a " +
-                                std::string(item.type_name()) + " at index " +
+                                std::string(item.type_name()) + " at " + where + "index " +
                                 std::to_string(tokens.size()));
     }
     tokens.push_back(item.get<std::string>());
   }
   return tokens;
+}
+
+// The token lists of `text` when it parses completely as a non-empty JSON list; nullopt when it
+// does not, as for a tokens file whose first line is "[CLS]": such a file is lines.
+std::optional<TokenLists> ParseJsonLists(std::string_view text, const std::string& path) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || text[first] != '[') return std::nullopt;
+  const nlohmann::json list = nlohmann::json::parse(text, nullptr, false);
+  if (list.is_discarded() || !list.is_array() || list.empty()) return std::nullopt;
+  if (!list.front().is_array()) return TokenLists{JsonStrings(list, "", path)};
+  TokenLists items;
+  for (const auto& item : list) {
+    const std::string where = "item " + std::to_string(items.size()) + ", ";
+    if (!item.is_array()) {
+      ThrowInputError(path, "expected a JSON list of lists of strings, found a " +
+                                std::string(item.type_name()) + " at index " +
+                                std::to_string(items.size()));
+    }
+    items.push_back(JsonStrings(item, where, path));
+  }
+  return items;
 }
 
 }  // namespace
@@ -85,12 +110,25 @@ std::vector<std::string> ReadTokensFile(const std::string& path) {
   return ReadTokens(OpenInput(path)->bytes(), path);
 }
 
-std::vector<std::string> ReadTokens(std::span<const std::byte> bytes, const std::string& path) {
+std::vector<std::vector<std::string>> ReadTokenLists(const std::string& path) {
+  return ReadTokenLists(OpenInput(path)->bytes(), path);
+}
+
+std::vector<std::vector<std::string>> ReadTokenLists(std::span<const std::byte> bytes,
+                                                     const std::string& path) {
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a UTF-8 byte order mark
-  const size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && text[first] == '[') return ParseJsonList(text, path);
-  return SplitLines(text, path);
+  if (std::optional<TokenLists> lists = ParseJsonLists(text, path)) return std::move(*lists);
+  return {SplitLines(text, path)};
+}
+
+std::vector<std::string> ReadTokens(std::span<const std::byte> bytes, const std::string& path) {
+  std::vector<std::vector<std::string>> lists = ReadTokenLists(bytes, path);
+  if (lists.size() != 1) {
+    ThrowInputError(path, "expected one token list, found " + std::to_string(lists.size()) +
+                              " (one per batch item)");
+  }
+  return std::move(lists.front());
 }
 
 }  // namespace attnviz

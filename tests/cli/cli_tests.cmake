@@ -101,6 +101,10 @@ attnviz_cli_test(safetensors_shape_bytes EXIT 3 STDERR "needs 80 bytes, data_off
 attnviz_cli_test(safetensors_header_length EXIT 3 STDERR "header says it is 1000000 bytes long" ARGS info ${BAD}/safetensors_header_len.safetensors)
 attnviz_cli_test(tokens_invalid_utf8 EXIT 3 STDERR "invalid_utf8\\.txt: line 3: invalid UTF-8" ARGS info ${BAD}/square4.npy --tokens ${BAD}/invalid_utf8.txt)
 attnviz_cli_test(tokens_not_strings EXIT 3 STDERR "tokens_not_strings\\.json: expected a JSON list of strings, found a number" ARGS info ${BAD}/square4.npy --tokens ${BAD}/tokens_not_strings.json)
+# JSON as Python writes it, and tokens files whose first line starts with '['.
+attnviz_cli_test(json_python_nan EXIT 0 STDOUT "NaN / Inf +2 / 2" ARGS info ${FIX}/formats/json_python_naninf.json)
+attnviz_cli_test(tokens_first_line_cls EXIT 0 EXISTS ${TMP}/tokens_cls.png
+                 ARGS heatmap ${FIX}/formats/npy_v1_f4le_c_causal.npy --tokens ${FIX}/formats/tokens_bert_cls.txt -o ${TMP}/tokens_cls.png)
 attnviz_cli_test(batch_out_of_range EXIT 2 STDERR "--batch 5 is out of range" ARGS info ${BAD}/square4.npy --batch 5)
 attnviz_cli_test(key_names_no_array EXIT 2 STDERR "--key nope names no array" ARGS info ${BAD}/badcrc.npz --key nope)
 

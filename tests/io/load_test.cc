@@ -20,6 +20,8 @@
 
 #include "attnviz/analysis/summary.h"
 #include "attnviz/error.h"
+#include "io/mapped_file.h"
+#include "io/raw_dump.h"
 
 namespace attnviz {
 namespace {
@@ -194,9 +196,39 @@ TEST_CASE("every format fixture carries its tokens, model, array name and slice 
   ForEachFixture("cases", kFormats, CheckDescription);
 }
 
+// --- Per-item tokens and attention masks: values through LoadDump, the rest from the reader ---
+
+TEST_CASE("every item case loads with numpy's shape, values and summary") {
+  ForEachFixture("item_cases", kFormats, [](const Dump& dump, const Json& fixture) {
+    CheckShape(dump, fixture);
+    CheckSamples(dump, fixture);
+    CheckSummary(dump, fixture);
+  });
+}
+
+std::optional<std::vector<std::vector<bool>>> MaskOf(const Json& value) {
+  if (value.is_null()) return std::nullopt;
+  return value.get<std::vector<std::vector<bool>>>();
+}
+
+TEST_CASE("every item case hands over numpy's tokens, per-item tokens and attention mask") {
+  for (const Json& fixture : Expected()["item_cases"]) {
+    INFO("fixture: ", fixture["name"].get<std::string>());
+    const std::string path = kFormats + fixture["file"].get<std::string>();
+    const RawDump raw = ReadJsonDump(OpenInput(path), path);
+    CHECK(raw.tokens == TokensOf(fixture["raw_tokens"]));
+    const Json& items = fixture["item_tokens"];
+    CHECK(raw.item_tokens ==
+          (items.is_null() ? std::nullopt
+                           : std::optional(items.get<std::vector<std::vector<std::string>>>())));
+    CHECK(raw.attention_mask == MaskOf(fixture["attention_mask"]));
+  }
+}
+
 TEST_CASE("the expected.json truth covers every fixture file of tests/fixtures/formats") {
   std::vector<std::string> covered;
   for (const Json& fixture : Expected()["cases"]) covered.push_back(fixture["file"]);
+  for (const Json& fixture : Expected()["item_cases"]) covered.push_back(fixture["file"]);
   for (const auto& item : Expected()["tokens_files"].items()) covered.push_back(item.key());
   for (const auto& entry : std::filesystem::directory_iterator(kFormats)) {
     const std::string file = entry.path().filename().string();

@@ -3,10 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "attnviz/error.h"
+#include "io/raw_dump.h"
 
 namespace attnviz {
 namespace {
@@ -39,6 +42,83 @@ TEST_CASE("ReadTokensFile reads a JSON list of strings") {
 
 TEST_CASE("ReadTokensFile decodes \\u escapes and surrogate pairs in a JSON list to UTF-8") {
   CHECK(ReadTokensFile(kFormats + "tokens_escaped.json") == kTokens);
+}
+
+// The token lists make-fixtures.py wrote into each file: a list of strings, or one per item.
+std::vector<std::vector<std::string>> ListsOf(const nlohmann::json& tokens) {
+  if (!tokens.empty() && tokens.front().is_array()) {
+    return tokens.get<std::vector<std::vector<std::string>>>();
+  }
+  return {tokens.get<std::vector<std::string>>()};
+}
+
+const nlohmann::json& TokensFiles() {
+  static const nlohmann::json files = [] {
+    std::ifstream in(kFormats + "expected.json", std::ios::binary);
+    return nlohmann::json::parse(in)["tokens_files"];
+  }();
+  return files;
+}
+
+TEST_CASE("ReadTokenLists reads every tokens fixture as Python wrote it") {
+  REQUIRE(TokensFiles().size() >= 12);
+  for (const auto& item : TokensFiles().items()) {
+    CAPTURE(item.key());
+    CHECK(ReadTokenLists(kFormats + item.key()) == ListsOf(item.value()));
+  }
+}
+
+TEST_CASE("ReadTokensFile reads lines as lines though the first token opens a bracket") {
+  CHECK(ReadTokensFile(kFormats + "tokens_bert_cls.txt") ==
+        std::vector<std::string>{"[CLS]", "the", "cat", "sat", "[SEP]"});
+  CHECK(ReadTokensFile(kFormats + "tokens_inst_crlf.txt") ==
+        std::vector<std::string>{"[INST]", "▁Hi", "[/INST]", "▁Hello", "</s>"});
+  CHECK(ReadTokensFile(kFormats + "tokens_lone_bracket.txt") ==
+        std::vector<std::string>{"[", "Ġx", "]", "=", "[]"});
+}
+
+TEST_CASE("a trailing empty line is not a token, with LF or CRLF endings") {
+  CHECK(ReadTokensFile(kFormats + "tokens_trailing_blank.txt") == kTokens);
+  CHECK(ReadTokensFile(kFormats + "tokens_trailing_blank_crlf.txt") == kTokens);
+}
+
+std::vector<std::vector<std::string>> ListsFromText(std::string_view text) {
+  return ReadTokenLists({reinterpret_cast<const std::byte*>(text.data()), text.size()}, "t.txt");
+}
+
+TEST_CASE("only a file that parses completely as a JSON list is JSON") {
+  using Lists = std::vector<std::vector<std::string>>;
+  CHECK(ListsFromText("[\"a\", \"b\"]\n") == Lists{{"a", "b"}});
+  CHECK(ListsFromText("[\"a\", \"b\"]\nc\n") == Lists{{"[\"a\", \"b\"]", "c"}});
+  CHECK(ListsFromText("[\n]\n") == Lists{{"[", "]"}});  // an empty list is no token list
+  CHECK(ListsFromText("[CLS]\n[SEP]") == Lists{{"[CLS]", "[SEP]"}});
+  CHECK(ListsFromText("a\n\nb\n\n\n") == Lists{{"a", "", "b"}});  // inner empty lines stay
+  CHECK(ListsFromText("") == Lists{{}});
+}
+
+TEST_CASE("a JSON list of lists gives one token list per batch item") {
+  CHECK(ListsFromText(R"([["a", "b"], ["c"]])") ==
+        std::vector<std::vector<std::string>>{{"a", "b"}, {"c"}});
+}
+
+TEST_CASE("ReadTokensFile refuses a file of several per-item lists, saying how many") {
+  try {
+    ReadTokensFile(kFormats + "tokens_items.json");
+    FAIL("expected an Error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::kInput);
+    CHECK(Contains(e.what(), "tokens_items.json"));
+    CHECK(Contains(e.what(), "found 2"));
+  }
+}
+
+TEST_CASE("a JSON list of lists holding a number is refused, naming the item") {
+  try {
+    ListsFromText(R"([["a"], ["b", 7]])");
+    FAIL("expected an Error");
+  } catch (const Error& e) {
+    CHECK(Contains(e.what(), "item 1, index 1"));
+  }
 }
 
 TEST_CASE("ReadTokensFile refuses invalid UTF-8, naming the file and the line") {
