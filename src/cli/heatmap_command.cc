@@ -157,14 +157,15 @@ struct HeatmapFile {
   std::vector<FigureJob> jobs;
 };
 
-std::shared_ptr<const HeatmapFile> PlanFile(const HeatmapOptions& options, const std::string& path,
-                                            const std::string& ext) {
-  std::shared_ptr<HeatmapFile> file(new HeatmapFile{options.dump.For(path).Load(), {}, {}});
+std::shared_ptr<const HeatmapFile> PlanFile(const HeatmapOptions& options, const DumpSource& source,
+                                            Dump dump, const std::string& ext) {
+  std::shared_ptr<HeatmapFile> file(new HeatmapFile{std::move(dump), {}, {}});
   PrintNotes(file->dump);
   file->inputs = {options.cells.Resolve(file->dump), ParseFusion(options.fuse), {}, {}};
   file->inputs.query_tokens = file->inputs.cells.QueryTokens(file->dump, options.clean_tokens);
   file->inputs.key_tokens = file->inputs.cells.KeyTokens(file->dump, options.clean_tokens);
   file->jobs = PlanFigures(file->dump, options, ext);
+  for (FigureJob& job : file->jobs) AddBatchField(job.fields, source);
   return file;
 }
 
@@ -172,13 +173,13 @@ void RunHeatmap(const HeatmapOptions& options) {
   const ImageFormat format = options.figure.Format();
   RenderOptions render = RenderOptionsFor(options);
   options.color.Request();  // a malformed --norm fails before any work
-  const std::vector<std::string> inputs = options.dump.Files();
+  DumpSeries dumps(options.dump);
   std::vector<std::shared_ptr<const HeatmapFile>> files;
   size_t figures = 0;
-  for (const std::string& path : inputs) {
-    files.push_back(PlanFile(options, path, ExtensionOf(format)));
+  dumps.ForEach([&](const DumpSource& source, Dump dump) {
+    files.push_back(PlanFile(options, source, std::move(dump), ExtensionOf(format)));
     figures += files.back()->jobs.size();
-  }
+  });
   // -j goes to the figures when there are several, else to encoding the one.
   render.threads = figures == 1 ? ThreadCount(options.figure.jobs) : 1;
   FigureBatch batch;
@@ -202,7 +203,8 @@ void RunHeatmap(const HeatmapOptions& options) {
         },
         render);
   };
-  WriteFigureBatch(batch, options.figure, format, inputs);
+  WriteFigureBatch(batch, options.figure, format, dumps.files());
+  dumps.Finish();
 }
 
 void AddSelectionOptions(CLI::App& command, HeatmapOptions& options) {
