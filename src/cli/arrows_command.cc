@@ -239,6 +239,7 @@ void RunArrows(const ArrowsOptions& options) {
   FigureBatch batch;
   dumps.ForEach([&](const DumpSource& source, Dump dump) {
     batch.figures.push_back(PlanFile(options, source, std::move(dump), format, render));
+    dumps.Guard(batch.figures.back(), source);
   });
   WriteFigureBatch(batch, options.figure, format, dumps.files());
   dumps.Finish();

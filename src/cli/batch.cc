@@ -219,7 +219,12 @@ void WriteFigureBatch(const FigureBatch& batch, const FigureOptions& figure, Ima
     RunInParallel(owned.size(), ThreadCount(figure.jobs), [&](size_t i) {
       if (writer.failed()) return;
       try {
-        writer.Add(i, outputs.paths[owned[i]], batch.figures[owned[i]].draw());
+        std::optional<std::string> bytes = batch.figures[owned[i]].draw();
+        if (bytes) {
+          writer.Add(i, outputs.paths[owned[i]], std::move(*bytes));
+        } else {
+          progress.Advance();  // its dump failed and was reported
+        }
       } catch (...) {
         std::lock_guard lock(draw_mutex);
         if (!draw_failure || i < draw_failure_index) {
@@ -286,17 +291,35 @@ void DumpSeries::Try(const DumpSource& source, const std::function<void()>& work
     work();
   } catch (const Error& error) {
     if (!tolerant_ || error.kind() != ErrorKind::kInput) throw;
-    ++failures_;
-    const std::string item =
-        source.several_items ? " (batch item " + std::to_string(source.batch) + ")" : "";
-    std::cerr << "attnviz: " << OneLine(error.what()) << item << "\n";
+    Fail(source, error);
   }
 }
 
+void DumpSeries::Fail(const DumpSource& source, const Error& error) {
+  std::lock_guard lock(mutex_);
+  if (!failed_.insert({source.file, source.batch}).second) return;
+  const std::string item =
+      source.several_items ? " (batch item " + std::to_string(source.batch) + ")" : "";
+  std::cerr << "attnviz: " << OneLine(error.what()) << item << "\n";
+}
+
+void DumpSeries::Guard(BatchFigure& figure, const DumpSource& source) {
+  if (!tolerant_) return;
+  figure.draw = [this, source, draw = std::move(figure.draw)]() -> std::optional<std::string> {
+    try {
+      return draw();
+    } catch (const Error& error) {
+      if (error.kind() != ErrorKind::kInput) throw;
+      Fail(source, error);
+      return std::nullopt;
+    }
+  };
+}
+
 void DumpSeries::Finish() const {
-  if (failures_ == 0) return;
-  throw Error(ErrorKind::kInput, std::to_string(failures_) +
-                                     (failures_ == 1 ? " input" : " inputs") +
+  const size_t failures = failed_.size();
+  if (failures == 0) return;
+  throw Error(ErrorKind::kInput, std::to_string(failures) + (failures == 1 ? " input" : " inputs") +
                                      " failed, reported above; every other input was processed");
 }
 

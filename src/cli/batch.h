@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "attnviz/error.h"
 #include "attnviz/io/dump.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
@@ -52,6 +56,8 @@ struct DumpSource {
   bool several_items = false;  // --batch all on a file with several items: errors name the item
 };
 
+struct BatchFigure;
+
 // The dumps of a run: every input file in order and, with --batch all, every batch item of each
 // in turn, each loaded on its own (its own tokens and padding). A dump without a batch axis is
 // one item, item 0.
@@ -71,6 +77,11 @@ class DumpSeries {
   void ForEach(const std::function<void(const DumpSource&, Dump)>& use,
                const std::function<void()>& file_done = {});
 
+  // Makes an input Error while `figure` of `source` is drawn (a dump that shrinks while it is
+  // read) a failure of that dump, as if it had failed to load: reported once, its figures
+  // skipped, the others drawn. `figure` may be drawn on any thread while this series lives.
+  void Guard(BatchFigure& figure, const DumpSource& source);
+
   // An input Error counting the failed dumps, if any failed; nothing otherwise.
   void Finish() const;
 
@@ -78,20 +89,24 @@ class DumpSeries {
   void ForEachItem(const std::string& file,
                    const std::function<void(const DumpSource&, Dump)>& use);
   void Try(const DumpSource& source, const std::function<void()>& work);
+  // Counts and reports the failure of `source`, once.
+  void Fail(const DumpSource& source, const Error& error);
 
   DumpOptions options_;
   std::vector<std::string> files_;
   bool tolerant_ = false;  // several inputs: a failure is reported and the run goes on
-  size_t failures_ = 0;
+  std::mutex mutex_;       // Fail is called from drawing threads
+  std::set<std::pair<std::string, int64_t>> failed_;  // (file, batch item) of each failure
 };
 
 // Sets {batch} of a figure's template fields to the item it shows.
 void AddBatchField(TemplateFields& fields, const DumpSource& source);
 
-// One figure of a batch: its -o template fields and how to draw it (the file's bytes).
+// One figure of a batch: its -o template fields and how to draw it (the file's bytes, or
+// nothing when its dump failed and was reported: see DumpSeries::Guard).
 struct BatchFigure {
   TemplateFields fields;
-  std::function<std::string()> draw;
+  std::function<std::optional<std::string>()> draw;
 };
 
 // The figures of every input file, in file order and then each file's own order.

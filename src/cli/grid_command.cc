@@ -188,6 +188,7 @@ void RunGrid(const GridOptions& options) {
   FigureBatch batch;
   dumps.ForEach([&](const DumpSource& source, Dump dump) {
     batch.figures.push_back(PlanFile(options, source, std::move(dump), format, render));
+    dumps.Guard(batch.figures.back(), source);
   });
   KeepFreedMemory();  // one panel after another, each the same size
   WriteFigureBatch(batch, options.figure, format, dumps.files());

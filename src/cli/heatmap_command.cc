@@ -175,22 +175,26 @@ void RunHeatmap(const HeatmapOptions& options) {
   options.color.Request();  // a malformed --norm fails before any work
   DumpSeries dumps(options.dump);
   std::vector<std::shared_ptr<const HeatmapFile>> files;
+  std::vector<DumpSource> sources;
   size_t figures = 0;
   dumps.ForEach([&](const DumpSource& source, Dump dump) {
     files.push_back(PlanFile(options, source, std::move(dump), ExtensionOf(format)));
+    sources.push_back(source);
     figures += files.back()->jobs.size();
   });
   // -j goes to the figures when there are several, else to encoding the one.
   render.threads = figures == 1 ? ThreadCount(options.figure.jobs) : 1;
   FigureBatch batch;
   std::vector<std::function<HeatmapSpec()>> specs;
-  for (const std::shared_ptr<const HeatmapFile>& file : files) {
+  for (size_t f = 0; f < files.size(); ++f) {
+    const std::shared_ptr<const HeatmapFile>& file = files[f];
     for (const FigureJob& job : file->jobs) {
       specs.push_back(
           [file, &job, &options] { return MakeSpec(file->dump, options, file->inputs, job); });
       batch.figures.push_back({job.fields, [spec = specs.back(), format, render] {
                                  return RenderHeatmap(spec(), format, render);
                                }});
+      dumps.Guard(batch.figures.back(), sources[f]);
     }
   }
   batch.draw_pages = [&specs, &render](const std::function<void()>& page_done) {

@@ -164,6 +164,7 @@ void RunOverlay(const OverlayOptions& options) {
   dumps.ForEach([&](const DumpSource& source, Dump dump) {
     batch.figures.push_back(
         PlanFile(options, source, std::move(dump), format, render, grid, picture));
+    dumps.Guard(batch.figures.back(), source);
   });
   inputs.push_back(options.image);  // no output may overwrite the picture either
   WriteFigureBatch(batch, options.figure, format, inputs);

@@ -70,6 +70,11 @@ for command in ("stats", "classify"):
     single = [dict(h, batch=b) for b in (0, 1)
               for h in json.loads(run(command, path, "--batch", str(b), "--json"))["heads"]]
     assert batch == single, command
+# check: every item's results in turn, each naming its item, as the --batch N runs give them.
+batch = json.loads(run("check", path, "--batch", "all", "--json"))["results"]
+single = [dict(r, batch=b, group=f"batch {b} {r['group']}") for b in (0, 1)
+          for r in json.loads(run("check", path, "--batch", str(b), "--json"))["results"]]
+assert batch == single, "check"
 # confidence = mean over query rows of the row's largest weight, from the array itself.
 array = np.load(path)  # (layer, batch, head, query, key)
 rows = list(csv.DictReader(io.StringIO(run("stats", path, "--batch", "all", "--csv"))))
@@ -78,6 +83,6 @@ for row in rows:
     b, l, h = int(row["batch"]), int(row["layer"]), int(row["head"])
     want = array[l, b, h].max(axis=-1).mean()
     assert abs(float(row["confidence"]) - want) < 1e-5, (row, want)
-print("ok: JSON rows and confidence values")
+print("ok: JSON rows, check results and confidence values")
 PY
 echo "ok: --batch all figures and tables match the single-item runs"
