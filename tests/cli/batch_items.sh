@@ -47,6 +47,18 @@ for command in stats classify; do
   diff "$command.expected.csv" "$command.csv" || fail "$command --batch all CSV"
   "$attnviz" "$command" batched.npy --batch all | sed -n 1p | grep -q '^batch  ' || fail "$command text: no batch column"
 done
+# cluster: each item clustered on its own; figures need {batch}.
+"$attnviz" cluster batched.npy --batch all --csv -o 'dendrogram_{batch}.svg' >cluster.csv
+{ "$attnviz" cluster batched.npy --csv | sed -n 1p | sed 's/^/batch,/'
+  for item in 0 1; do "$attnviz" cluster batched.npy --batch "$item" --csv | sed 1d | sed "s/^/$item,/"; done
+} >cluster.expected.csv
+diff cluster.expected.csv cluster.csv || fail "cluster --batch all CSV"
+"$attnviz" cluster batched.npy --batch 1 -o dendrogram_single1.svg >/dev/null
+cmp dendrogram_1.svg dendrogram_single1.svg || fail "cluster --batch all dendrogram of item 1"
+status=0
+"$attnviz" cluster batched.npy --batch all -o dendrogram.svg >/dev/null 2>err.txt || status=$?
+[ "$status" = 2 ] && grep -q "put {batch} in it" err.txt || fail "cluster without {batch}: $status $(cat err.txt)"
+
 cp "$rank4" plain.npy  # no batch axis: one item, item 0, for every file of a batch
 "$attnviz" stats batched.npy plain.npy --batch all --csv >two.csv
 sed -n 1p two.csv | grep -q '^file,batch,layer,head,' || fail "two files: columns $(sed -n 1p two.csv)"
@@ -70,6 +82,10 @@ for command in ("stats", "classify"):
     single = [dict(h, batch=b) for b in (0, 1)
               for h in json.loads(run(command, path, "--batch", str(b), "--json"))["heads"]]
     assert batch == single, command
+# cluster: one object per item under "items", each the --batch N object with its "batch".
+items = json.loads(run("cluster", path, "--batch", "all", "--json"))["items"]
+assert items == [dict(json.loads(run("cluster", path, "--batch", str(b), "--json")), batch=b)
+                 for b in (0, 1)], "cluster"
 # check: every item's results in turn, each naming its item, as the --batch N runs give them.
 batch = json.loads(run("check", path, "--batch", "all", "--json"))["results"]
 single = [dict(r, batch=b, group=f"batch {b} {r['group']}") for b in (0, 1)
