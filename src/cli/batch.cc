@@ -300,7 +300,9 @@ void DumpSeries::Fail(const DumpSource& source, const Error& error) {
   if (!failed_.insert({source.file, source.batch}).second) return;
   const std::string item =
       source.several_items ? " (batch item " + std::to_string(source.batch) + ")" : "";
-  std::cerr << "attnviz: " << OneLine(error.what()) << item << "\n";
+  // A progress bar may stand on the line: erase it first, it is drawn again below.
+  std::cerr << (ProgressWanted() ? "\r\033[K" : "") << "attnviz: " << OneLine(error.what()) << item
+            << "\n";
 }
 
 void DumpSeries::Guard(BatchFigure& figure, const DumpSource& source) {

@@ -231,7 +231,7 @@ void AddLookOptions(CLI::App& command, HeatmapOptions& options) {
                    "drop subword markers: ##ing -> ing, Ġthe -> the, ▁the -> the");
   command.add_option(
       "--title", options.title,
-      "figure title; {layer} {head} {stem} are filled in (default: model, layer, head)");
+      "figure title; {layer} {head} {stem} {batch} are filled in (default: model, layer, head)");
   command.add_flag("--bare", options.bare,
                    "only the cells: no margins, labels, colorbar or values (for embedding)");
   command
