@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # --batch all on a dump with a batch axis (layer, batch, head, query, key) = (2, 2, 3, 5, 4): one
 # figure per item through {batch}, each byte for byte the figure of a run with --batch N, the same
-# with -j 1 and -j 2; tables with a "batch" column whose rows are the single-item runs' rows, and
+# with -j 1 and -j 2 and over two shards; tables with a "batch" column whose rows are the single-item runs' rows, and
 # whose confidence values numpy computes from the array itself.
 # Usage: batch_items.sh ATTNVIZ OUT_DIR RANK5_NPY RANK4_NPY
 set -euo pipefail
@@ -23,6 +23,12 @@ for item in 0 1; do
     -o "single/{stem}_b{batch}_L{layer}_H{head}.svg"
 done
 diff -r j1 single || fail "--batch all figures differ from the --batch N runs"
+mkdir -p shards  # the items' figures are work items of --shard like the figures of files
+for shard in 0/2 1/2; do
+  "$attnviz" heatmap batched.npy --batch all --layer all --head all -j 1 --shard "$shard" \
+    -o "shards/{stem}_b{batch}_L{layer}_H{head}.svg"
+done
+diff -r j1 shards || fail "shards 0/2 and 1/2 together differ from the whole run"
 cmp -s j1/batched_b0_L0_H0.svg j1/batched_b1_L0_H0.svg && fail "items 0 and 1 drew the same figure"
 for command in grid arrows highlight; do
   "$attnviz" "$command" batched.npy --batch all -o "$command-{batch}.svg"
