@@ -341,8 +341,10 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       "Diagnostics for CI: NaN/Inf, row sums, collapsed, uniform, padding-attending, sink and "
       "redundant heads, drift from a baseline; exit 1 when a rule fails");
   options->dump.AddTo(*command);
-  command->get_option("--batch")->description(
-      "batch item to read (default 0), or all: every item, each result naming its item");
+  command->get_option("--batch")
+      ->description(
+          "batch item to read (default 0), or all: every item, each result naming its item")
+      ->type_name("N|all");
   AddRuleOptions(*command, *options);
   command->add_option("--baseline", options->baseline_file,
                       "the output of 'attnviz stats --json' to compare every head's statistics "

@@ -277,8 +277,9 @@ void AddClusterCommand(CLI::App& app, int& exit_code) {
   CLI::App* command = app.add_subcommand(
       "cluster", "Heads grouped by the JS divergence of their attention (Clark et al. 2019)");
   options->dump.AddTo(*command);
-  command->get_option("--batch")->description(
-      "batch item to read (default 0), or all: each item clustered on its own");
+  command->get_option("--batch")
+      ->description("batch item to read (default 0), or all: each item clustered on its own")
+      ->type_name("N|all");
   options->figure.AddTo(*command, false);
   command->get_option("-o")->description("dendrogram to write: .png, .svg or .pdf");
   command->get_option("-j")->description("threads for the distances (default: every core)");

@@ -47,9 +47,11 @@ void DumpOptions::AddTo(CLI::App& command, bool several_files) {
   command.add_option("--key", key, "array to read from an .npz or .safetensors file");
   command.add_option("--axes", axes,
                      "names of the stored dimensions in order, e.g. head,layer,query,key");
-  command.add_option("--batch", batch,
-                     several_files ? "batch item to read (default 0), or all: every item in turn"
-                                   : "batch item to read (default 0)");
+  command
+      .add_option("--batch", batch,
+                  several_files ? "batch item to read (default 0), or all: every item in turn"
+                                : "batch item to read (default 0)")
+      ->type_name(several_files ? "N|all" : "N");
   command.add_option("--tokens", tokens,
                      "tokens for queries and keys: one per line, or a JSON list");
   command.add_option("--query-tokens", query_tokens, "tokens for the queries only");
