@@ -249,6 +249,11 @@ void WriteFigureBatch(const FigureBatch& batch, const FigureOptions& figure, Ima
 DumpSeries::DumpSeries(const DumpOptions& options) : options_(options), files_(options.Files()) {
   tolerant_ = files_.size() > 1 || options.EveryBatchItem();
   if (!options.EveryBatchItem()) ParseBatchItem(options.batch);  // fails before any work
+  if (options.EveryBatchItem() && files_ == std::vector<std::string>{"-"}) {
+    ThrowUsageError(
+        "--batch all: expected a file, found - (stdin), which can be read only once and each "
+        "batch item is read on its own; save the dump to a file first");
+  }
 }
 
 void DumpSeries::ForEach(const std::function<void(const DumpSource&, Dump)>& use,

@@ -89,3 +89,5 @@ endforeach()
 attnviz_cli_test(batch_all_one_item_command EXIT 2
                  STDERR "--batch: expected a batch item number such as 0 \\(this command reads one item\\), found 'all'"
                  ARGS info ${FIX}/formats/npy_v1_f4le_c_rank5.npy --batch all)
+attnviz_cli_test(batch_all_stdin EXIT 2 STDERR "--batch all: expected a file, found - \\(stdin\\)"
+                 ARGS stats - --batch all)
