@@ -261,6 +261,7 @@ void AddHeatmapCommand(CLI::App& app, int& exit_code) {
       "  attnviz heatmap attn.npy --layer 0:4 --head all -o all_heads.pdf   # a page each\n"
       "  attnviz heatmap attn.npy --layer 11 --fuse mean --norm power:0.5 -o L11_mean.svg\n"
       "  attnviz heatmap attn.npy --bare --cell 4 -o cells.png\n"
+      "  attnviz heatmap batch.npz --batch all --head all -o 'figs/b{batch}_H{head}.png'\n"
       "  attnviz heatmap 'dumps/*.npy' --layer all --head all --shard 0/4 \\\n"
       "      -o 'figs/{stem}_L{layer}_H{head}.png'   # one of 4 processes (docs/scaling.md)");
   command->callback([options, &exit_code] {

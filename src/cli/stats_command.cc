@@ -321,7 +321,8 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       "  attnviz stats attn.npz --json | jq '.heads[] | select(.prev > 0.5)'\n"
       "  attnviz stats vit.npy --grid 14x14 --csv > stats.csv\n"
       "  attnviz stats data/induction.npy --plot entropy -o entropy.png\n"
-      "  attnviz stats 'runs/*/attn.npy' --csv > all.csv   # one table, a file column");
+      "  attnviz stats 'runs/*/attn.npy' --csv > all.csv   # one table, a file column\n"
+      "  attnviz stats batch.npz --batch all --csv         # every batch item, a batch column");
   command->callback([options, &exit_code] {
     RunStats(*options);
     exit_code = 0;
