@@ -170,6 +170,7 @@ void RunClassify(ClassifyCommandOptions options) {
                                                options.classify)});
       },
       [&progress] { progress.Advance(); });
+  if (files.empty()) dumps.Finish();  // every input failed: no table to print
   if (options.json) {
     PrintJson(files, options.classify.thresholds);
   } else if (options.csv) {

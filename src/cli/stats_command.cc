@@ -273,6 +273,7 @@ void RunStats(StatsCommandOptions options) {
         files.push_back(ComputeFileStats(options, source, dump, format));
       },
       [&progress] { progress.Advance(); });
+  if (files.empty()) dumps.Finish();  // every input failed: no table to print
   if (format) WritePlots(files, options, *format, dumps.files());
   if (options.json) {
     PrintJson(files, options);

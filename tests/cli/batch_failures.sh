@@ -63,6 +63,7 @@ status=0
 "$attnviz" stats dumps/b_truncated.npy dumps/missing.npy >none.out 2>none.err || status=$?
 [ "$status" = 3 ] || fail "all bad: exit $status"
 [ "$(wc -l <none.err)" = 3 ] || fail "all bad: $(cat none.err)"
+[ ! -s none.out ] || fail "all bad: something on stdout: $(cat none.out)"
 grep -q '^attnviz: dumps/missing.npy: cannot open' none.err || fail "all bad: $(cat none.err)"
 grep -q '^attnviz: 2 inputs failed' none.err || fail "all bad: $(cat none.err)"
 echo "ok: the good files of a batch are written, the bad one reported, exit 3"
