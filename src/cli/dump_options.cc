@@ -1,6 +1,7 @@
 // Shared input options and their translation into LoadOptions.
 #include "cli/dump_options.h"
 
+#include <charconv>
 #include <sstream>
 
 #include "attnviz/error.h"
@@ -46,8 +47,11 @@ void DumpOptions::AddTo(CLI::App& command, bool several_files) {
   command.add_option("--key", key, "array to read from an .npz or .safetensors file");
   command.add_option("--axes", axes,
                      "names of the stored dimensions in order, e.g. head,layer,query,key");
-  command.add_option("--batch", batch, "batch item to read (default 0)")
-      ->check(CLI::NonNegativeNumber);
+  command
+      .add_option("--batch", batch,
+                  several_files ? "batch item to read (default 0), or all: every item in turn"
+                                : "batch item to read (default 0)")
+      ->type_name(several_files ? "N|all" : "N");
   command.add_option("--tokens", tokens,
                      "tokens for queries and keys: one per line, or a JSON list");
   command.add_option("--query-tokens", query_tokens, "tokens for the queries only");
@@ -66,11 +70,25 @@ DumpOptions DumpOptions::For(const std::string& file) const {
   return options;
 }
 
-Dump DumpOptions::Load() const {
+int64_t ParseBatchItem(const std::string& text) {
+  if (text.empty()) return 0;
+  int64_t item = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), item);
+  if (error != std::errc() || end != text.data() + text.size() || item < 0) {
+    ThrowUsageError("--batch: expected a batch item number such as 0" +
+                    std::string(text == "all" ? " (this command reads one item)" : " or all") +
+                    ", found '" + text + "'");
+  }
+  return item;
+}
+
+Dump DumpOptions::Load() const { return LoadItem(ParseBatchItem(batch)); }
+
+Dump DumpOptions::LoadItem(int64_t item) const {
   LoadOptions options;
   options.key = NonEmpty(key);
   if (!axes.empty()) options.axes = ParseAxesOption(axes);
-  options.batch = batch;
+  options.batch = item;
   options.tokens_path = NonEmpty(tokens);
   options.query_tokens_path = NonEmpty(query_tokens);
   options.key_tokens_path = NonEmpty(key_tokens);
