@@ -40,7 +40,6 @@ struct CheckCommandOptions {
   std::optional<double> tolerance;
   std::optional<double> rel_tolerance;
   std::vector<std::string> special;
-  std::string pad_token;
   bool json = false;
   bool all = false;
   std::string junit;
@@ -113,7 +112,7 @@ CheckInput GatherInput(const Dump& dump, const std::optional<StatsBaseline>& bas
   input.key_tokens = dump.key_tokens;
   input.stats.threads = ThreadCount(options.jobs);
   if (!options.special.empty()) input.stats.special_tokens = options.special;
-  if (!options.pad_token.empty()) input.stats.pad_token = options.pad_token;
+  if (!options.dump.pad_token.empty()) input.stats.pad_token = options.dump.pad_token;
   if (baseline) {
     try {
       CheckBaselineHeads(dump.attention, baseline->heads);
@@ -268,7 +267,10 @@ void RunCheck(const CheckCommandOptions& options, int& exit_code) {
     baseline =
         ParseStatsBaseline(ReadTextFile(options.baseline_file, "baseline"), options.baseline_file);
   }
-  const Dump dump = options.dump.Load();
+  // The padding rule measures the attention that reaches padding: check reads the dump as stored.
+  DumpOptions as_stored = options.dump;
+  as_stored.keep_padding = true;
+  const Dump dump = as_stored.Load();
   PrintNotes(dump);
   const std::vector<CheckResult> results = RunChecks(GatherInput(dump, baseline, options), rules);
   if (!options.junit.empty()) {
@@ -334,8 +336,6 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set (as for stats)")
       ->delimiter(',');
-  command->add_option("--pad-token", options->pad_token,
-                      "the padding token (default [PAD], <pad> and <|pad|>)");
   command->add_flag("--json", options->json, "print one JSON object: rules and every result");
   command->add_flag("--all", options->all,
                     "list passed and skipped results too, not only failures");
