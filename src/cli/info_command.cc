@@ -110,11 +110,12 @@ std::string TokensLine(const Dump& dump) {
     return tokens ? std::to_string(tokens->size()) : std::string("no");
   };
   const DumpMetadata& m = dump.metadata;
-  std::string from = m.token_source == TokenSource::kEmbedded   ? "embedded in the dump"
-                     : m.token_source == TokenSource::kSideFile ? "side file " + m.tokens_file
-                     : !m.tokens_file.empty()                   ? "--tokens " + m.tokens_file
-                                                                : "--query-tokens/--key-tokens";
-  return count(dump.query_tokens) + " query, " + count(dump.key_tokens) + " key, from " + from;
+  const std::string from = m.token_source == TokenSource::kEmbedded ? "embedded in the dump"
+                           : m.token_source == TokenSource::kSideFile
+                               ? "from the side file " + m.tokens_file
+                           : !m.tokens_file.empty() ? "from --tokens " + m.tokens_file
+                                                    : "from --query-tokens/--key-tokens";
+  return count(dump.query_tokens) + " query, " + count(dump.key_tokens) + " key, " + from;
 }
 
 std::string Lengths(const std::vector<int64_t>& lengths) {
