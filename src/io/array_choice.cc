@@ -103,10 +103,9 @@ ArrayChoice ChooseArrays(const std::vector<std::string>& float_names,
     return {{*key}, false};
   }
   const std::vector<std::string> names = WithoutTokenData(float_names);
-  const std::vector<std::string> all_names = WithoutTokenData(every_name);
   if (names.size() == 1) return {names, false};
   // A file of one array that is not float: reading it reports its dtype.
-  if (names.empty() && all_names.size() == 1) return {all_names, false};
+  if (names.empty() && every_name.size() == 1) return {every_name, false};
   for (const char* preferred : {"attention", "attn", "attentions"}) {
     if (std::find(names.begin(), names.end(), preferred) != names.end())
       return {{preferred}, false};
