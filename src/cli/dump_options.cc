@@ -52,6 +52,11 @@ void DumpOptions::AddTo(CLI::App& command, bool several_files) {
                      "tokens for queries and keys: one per line, or a JSON list");
   command.add_option("--query-tokens", query_tokens, "tokens for the queries only");
   command.add_option("--key-tokens", key_tokens, "tokens for the keys only");
+  AddPaddingOptions(command);
+  AddTerminalOptions(command);
+}
+
+void DumpOptions::AddPaddingOptions(CLI::App& command) {
   command.add_flag("--no-tokens", no_tokens,
                    "ignore the tokens inside the dump and a STEM.tokens.txt/.json beside it");
   command.add_flag("--keep-padding", keep_padding,
@@ -62,7 +67,6 @@ void DumpOptions::AddTo(CLI::App& command, bool several_files) {
   command.add_flag("--softmax", softmax,
                    "the dump holds pre-softmax scores: read softmax(scores) along the keys "
                    "(masks of -inf or <= -1e30 give 0)");
-  AddTerminalOptions(command);
 }
 
 std::vector<std::string> DumpOptions::Files() const {

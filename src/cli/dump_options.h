@@ -29,6 +29,9 @@ struct DumpOptions {
   // loading options, and --quiet and --progress to `command`.
   void AddTo(CLI::App& command, bool several_files = false);
 
+  // --no-tokens, --keep-padding, --pad-token and --softmax (AddTo adds them too).
+  void AddPaddingOptions(CLI::App& command);
+
   // The input files, patterns expanded, sorted, each once (see ExpandInputs).
   std::vector<std::string> Files() const;
 
