@@ -36,7 +36,7 @@ nlohmann::json CountOrNull(const std::optional<std::vector<std::string>>& tokens
 bool LooksLikeScores(const Dump& dump, const TensorSummary& summary) {
   const bool rows_not_one =
       std::abs(summary.row_sum_min - 1) > 1e-2 || std::abs(summary.row_sum_max - 1) > 1e-2;
-  return !dump.attention.softmax() && (summary.min < 0 || (summary.inf > 0 && rows_not_one));
+  return !dump.attention.softmax() && (summary.min < -1e-6 || (summary.inf > 0 && rows_not_one));
 }
 
 // Padded keys of the stored item: those left out, and zero columns at the ends of what is shown.
@@ -142,12 +142,19 @@ std::string PaddingLine(const Dump& dump) {
   return line;
 }
 
+// Another reading of a rank's dimensions, as an --axes example.
+std::string OtherAxes(size_t rank) {
+  if (rank == 3) return "layer,query,key";
+  if (rank == 4) return "batch,head,query,key";
+  return "batch,layer,head,query,key";
+}
+
 std::string AxesLine(const Dump& dump) {
   const AttentionTensor& t = dump.attention;
   if (!dump.metadata.default_axes || t.axes().size() < 3) return "";
   return "axes        " + FormatAxes(t.axes()) + ": the default reading of " +
-         std::to_string(t.axes().size()) +
-         " dimensions; name them otherwise with --axes, e.g. --axes batch,head,query,key\n";
+         std::to_string(t.axes().size()) + " dimensions; name them otherwise with --axes, e.g. " +
+         "--axes " + OtherAxes(t.axes().size()) + "\n";
 }
 
 void PrintInfoText(const Dump& dump, const TensorSummary& summary) {
