@@ -41,7 +41,6 @@ struct CheckCommandOptions {
   std::optional<double> tolerance;
   std::optional<double> rel_tolerance;
   std::vector<std::string> special;
-  std::string pad_token;
   bool json = false;
   bool all = false;
   std::string junit;
@@ -114,7 +113,7 @@ CheckInput GatherInput(const Dump& dump, const std::optional<StatsBaseline>& bas
   input.key_tokens = dump.key_tokens;
   input.stats.threads = ThreadCount(options.jobs);
   if (!options.special.empty()) input.stats.special_tokens = options.special;
-  if (!options.pad_token.empty()) input.stats.pad_token = options.pad_token;
+  if (!options.dump.pad_token.empty()) input.stats.pad_token = options.dump.pad_token;
   if (baseline) {
     try {
       CheckBaselineHeads(dump.attention, baseline->heads);
@@ -274,7 +273,10 @@ void RunCheck(const CheckCommandOptions& options, int& exit_code) {
         ParseStatsBaseline(ReadTextFile(options.baseline_file, "baseline"), options.baseline_file);
   }
   // With --batch all, every item's results one after another, each group named with its item.
-  DumpSeries dumps(options.dump);
+  // The padding rule measures the attention that reaches padding: check reads the dump as stored.
+  DumpOptions as_stored = options.dump;
+  as_stored.keep_padding = true;
+  DumpSeries dumps(as_stored);
   std::vector<CheckResult> results;
   std::vector<int64_t> batches;
   std::optional<Dump> first;
@@ -359,8 +361,6 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set (as for stats)")
       ->delimiter(',');
-  command->add_option("--pad-token", options->pad_token,
-                      "the padding token (default [PAD], <pad> and <|pad|>)");
   command->add_flag("--json", options->json, "print one JSON object: rules and every result");
   command->add_flag("--all", options->all,
                     "list passed and skipped results too, not only failures");

@@ -356,6 +356,7 @@ void AddLoadingOptions(CLI::App& command, DumpOptions& loading) {
   command.add_option("--tokens", loading.tokens, "tokens for queries and keys of every dump");
   command.add_option("--query-tokens", loading.query_tokens, "tokens for the queries only");
   command.add_option("--key-tokens", loading.key_tokens, "tokens for the keys only");
+  loading.AddPaddingOptions(command);
 }
 
 }  // namespace

@@ -56,7 +56,21 @@ void DumpOptions::AddTo(CLI::App& command, bool several_files) {
                      "tokens for queries and keys: one per line, or a JSON list");
   command.add_option("--query-tokens", query_tokens, "tokens for the queries only");
   command.add_option("--key-tokens", key_tokens, "tokens for the keys only");
+  AddPaddingOptions(command);
   AddTerminalOptions(command);
+}
+
+void DumpOptions::AddPaddingOptions(CLI::App& command) {
+  command.add_flag("--no-tokens", no_tokens,
+                   "ignore the tokens inside the dump and a STEM.tokens.txt/.json beside it");
+  command.add_flag("--keep-padding", keep_padding,
+                   "show padded positions too (default: only the real tokens, padding known from "
+                   "an attention_mask, pad tokens or all-zero key columns)");
+  command.add_option("--pad-token", pad_token,
+                     "the padding token (default [PAD], <pad> and <|pad|>)");
+  command.add_flag("--softmax", softmax,
+                   "the dump holds pre-softmax scores: read softmax(scores) along the keys "
+                   "(masks of -inf or <= -1e30 give 0)");
 }
 
 std::vector<std::string> DumpOptions::Files() const {
@@ -92,6 +106,10 @@ Dump DumpOptions::LoadItem(int64_t item) const {
   options.tokens_path = NonEmpty(tokens);
   options.query_tokens_path = NonEmpty(query_tokens);
   options.key_tokens_path = NonEmpty(key_tokens);
+  options.no_tokens = no_tokens;
+  options.keep_padding = keep_padding;
+  if (!pad_token.empty()) options.pad_tokens = {pad_token};
+  options.softmax = softmax;
   return LoadDump(input, options);
 }
 

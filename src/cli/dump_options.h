@@ -1,4 +1,5 @@
-// The options every command that reads a dump shares: --key, --axes, --batch and the tokens.
+// The options every command that reads a dump shares: --key, --axes, --batch, the tokens, the
+// padding and --softmax.
 #pragma once
 
 #include <string>
@@ -19,10 +20,17 @@ struct DumpOptions {
   std::string tokens;
   std::string query_tokens;
   std::string key_tokens;
+  bool no_tokens = false;
+  bool keep_padding = false;
+  std::string pad_token;
+  bool softmax = false;
 
   // Adds the positional FILE (several with `several_files`: files and glob patterns), the
   // loading options, and --quiet and --progress to `command`.
   void AddTo(CLI::App& command, bool several_files = false);
+
+  // --no-tokens, --keep-padding, --pad-token and --softmax (AddTo adds them too).
+  void AddPaddingOptions(CLI::App& command);
 
   // The input files, patterns expanded, sorted, each once (see ExpandInputs).
   std::vector<std::string> Files() const;

@@ -31,7 +31,6 @@ struct StatsCommandOptions {
   StatsOptions stats;
   std::string grid;
   std::vector<std::string> special;
-  std::string pad_token;
   bool json = false;
   bool csv = false;
   bool per_layer = false;
@@ -263,7 +262,7 @@ void RunStats(StatsCommandOptions options) {
   const std::optional<ImageFormat> format = CheckPlotOptions(options);
   if (!options.grid.empty()) options.stats.grid = ParseGrid(options.grid);
   if (!options.special.empty()) options.stats.special_tokens = options.special;
-  if (!options.pad_token.empty()) options.stats.pad_token = options.pad_token;
+  if (!options.dump.pad_token.empty()) options.stats.pad_token = options.dump.pad_token;
   options.stats.threads = ThreadCount(options.figure.jobs);
   DumpSeries dumps(options.dump);
   std::vector<FileStats> files;
@@ -308,8 +307,6 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set")
       ->delimiter(',');
-  command->add_option("--pad-token", options->pad_token,
-                      "the padding token (default [PAD], <pad> and <|pad|>)");
   command->add_option("--plot", options->plot,
                       "draw this statistic as a layers x heads heatmap into -o (shares on a fixed "
                       "0..1 scale, the others from the smallest to the largest value)");
