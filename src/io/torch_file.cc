@@ -328,6 +328,22 @@ class TorchReader {
 
 // --- the zip archive ---
 
+// Storages larger than this are mapped without the CRC pass of ZipArchive::Read, which would read
+// every storage of the file before the first figure: a large .pt must open instantly. Each view is
+// still checked against its storage's size; data.pkl and small storages are verified.
+constexpr uint64_t kMaxVerifiedStorageBytes = uint64_t{1} << 20;
+
+StorageBytes StorageMember(const ZipArchive& zip, const ZipMember& member,
+                           const std::shared_ptr<const ByteSource>& source) {
+  if (member.method == 0 && member.compressed_size == member.uncompressed_size &&
+      member.uncompressed_size > kMaxVerifiedStorageBytes) {
+    // ZipArchive checked that these bytes lie within the archive.
+    return {source, source->bytes().subspan(member.data_offset, member.compressed_size)};
+  }
+  ZipArchive::Contents contents = zip.Read(member);
+  return {std::move(contents.owner), contents.bytes};
+}
+
 // "NAME/" of the archive's NAME/data.pkl.
 std::string ArchivePrefix(const ZipArchive& zip, const std::string& path) {
   for (const ZipMember& member : zip.members()) {
@@ -361,19 +377,18 @@ ByteOrder ArchiveByteOrder(const ZipArchive& zip, const std::string& prefix,
 
 RawDump ReadArchive(std::shared_ptr<const ByteSource> source, const std::string& path,
                     const std::optional<std::string>& key) {
-  auto zip = std::make_shared<const ZipArchive>(std::move(source), path);
+  auto zip = std::make_shared<const ZipArchive>(source, path);
   const std::string prefix = ArchivePrefix(*zip, path);
   const ZipArchive::Contents pickle = zip->Read(*FindMember(*zip, prefix + "data.pkl"));
   const ByteOrder order = ArchiveByteOrder(*zip, prefix, path);
-  StorageFinder find = [zip, prefix, &path](const std::string& storage_key) {
+  StorageFinder find = [zip, source, prefix, &path](const std::string& storage_key) {
     const ZipMember* member = FindMember(*zip, prefix + "data/" + storage_key);
     if (!member) {
       ThrowInputError(path, "the pickle names storage '" + storage_key +
                                 "', but the archive has no member " + prefix + "data/" +
                                 storage_key);
     }
-    const ZipArchive::Contents contents = zip->Read(*member);
-    return StorageBytes{contents.owner, contents.bytes};
+    return StorageMember(*zip, *member, source);
   };
   TorchReader reader(path, Unpickle(pickle.bytes, path + ":" + prefix + "data.pkl"),
                      std::move(find), order);
