@@ -117,12 +117,14 @@ class TorchReader {
     return dump;
   }
 
+  // The value of `name`: the last one set, as in Python when a pickle sets a key twice.
   const PickleValue* Entry(const PickleValue& dict, std::string_view name) const {
+    const PickleValue* found = nullptr;
     for (size_t i = 0; i + 1 < dict.items.size(); i += 2) {
       const PickleValue& key = pickle_[dict.items[i]];
-      if (key.kind == Kind::kString && key.text == name) return &pickle_[dict.items[i + 1]];
+      if (key.kind == Kind::kString && key.text == name) found = &pickle_[dict.items[i + 1]];
     }
-    return nullptr;
+    return found;
   }
 
   std::string ChooseAttentionKey(const PickleValue& dict, const std::optional<std::string>& key) {
