@@ -14,6 +14,7 @@ The "real" section covers ../shared/real when that folder exists and is kept as 
 
 import io
 import json
+import runpy
 import struct
 import zlib
 from pathlib import Path
@@ -1186,6 +1187,8 @@ def main():
     write_bytes(FORMATS / "expected.json",
                 (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode())
     write_bad_readme(make_bad())
+    # .pt files need torch, which only this script imports (tests/fixtures/torch).
+    runpy.run_path(str(ROOT / "scripts" / "make-torch-fixtures.py"), run_name="__main__")
 
 
 if __name__ == "__main__":
