@@ -1,6 +1,7 @@
 // Choosing the attention array among the named arrays of an npz or safetensors file.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,12 +12,16 @@ namespace attnviz {
 struct ArrayChoice {
   std::vector<std::string> names;
   bool layer_stack = false;
+  // The model's number of the first array when they are numbered layers whose numbers follow one
+  // another (layer_3 ... layer_5, or --key layer_4 among such a series).
+  std::optional<int64_t> first_layer;
 };
 
 // Among the float arrays `names` (in file order): `key` when given (a usage Error when no array has
 // that name), else the only one, else one named attention/attn/attentions, else the arrays whose
 // names differ only by one number (arr_0 ... arr_11, model.layers.3.attn), sorted numerically.
 // `all_names` lists every array for the error message.
+// Sets first_layer when the chosen names carry consecutive layer numbers.
 ArrayChoice ChooseArrays(const std::vector<std::string>& names,
                          const std::vector<std::string>& all_names,
                          const std::optional<std::string>& key, const std::string& path);
