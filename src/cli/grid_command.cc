@@ -51,13 +51,18 @@ std::vector<std::string> NumberLabels(const std::vector<int64_t>& positions, int
   return labels;
 }
 
+// "finbert · layers 0–11 × all heads" in the model's numbers, without an axis the dump lacks.
 std::string DefaultTitle(const Dump& dump, const GridSelection& selection) {
-  const DumpMetadata& meta = dump.metadata;
   const AttentionTensor& tensor = dump.attention;
-  std::string model = meta.model.empty() ? Stem(dump) : meta.model;
-  return model + " · " +
-         DescribeForTitle(selection.layers, tensor.layers(), meta.layer_offset, "layer") + " × " +
-         DescribeForTitle(selection.heads, tensor.heads(), meta.head_offset, "head");
+  std::string layers = TitlesLayer(dump) ? DescribeForTitle(selection.layers, tensor.layers(),
+                                                            LayerOffset(dump), "layer")
+                                         : "";
+  std::string heads =
+      TitlesHead(dump) ? DescribeForTitle(selection.heads, tensor.heads(), HeadOffset(dump), "head")
+                       : "";
+  std::string title = ModelName(dump);
+  if (!layers.empty() || !heads.empty()) title += " · ";
+  return title + layers + (!layers.empty() && !heads.empty() ? " × " : "") + heads;
 }
 
 // "induction 0.93", "heterogeneous": the classifier's label and score for one head.
@@ -127,7 +132,6 @@ std::vector<std::string> FileCaptions(const std::string& path, const GridSelecti
 
 GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelection& selection,
                   const CellSelection& cells) {
-  const DumpMetadata& meta = dump.metadata;
   GridSpec spec;
   spec.rows = static_cast<int64_t>(selection.layers.size());
   spec.cols = static_cast<int64_t>(selection.heads.size());
@@ -137,8 +141,8 @@ GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelect
     return cells.Shown(
         cells.ReadMasked(dump.attention, selection.layers[row], selection.heads[col]));
   };
-  spec.row_labels = NumberLabels(selection.layers, meta.layer_offset);
-  spec.col_labels = NumberLabels(selection.heads, meta.head_offset);
+  spec.row_labels = NumberLabels(selection.layers, LayerOffset(dump));
+  spec.col_labels = NumberLabels(selection.heads, HeadOffset(dump));
   spec.title = options.title.empty()
                    ? DefaultTitle(dump, selection)
                    : OutputTemplate(options.title).ExpandKnown({{"stem", Stem(dump)}});
@@ -164,9 +168,8 @@ BatchFigure PlanFile(const GridOptions& options, const std::string& path, ImageF
                      const RenderOptions& render) {
   std::shared_ptr<GridFile> file(new GridFile{options.dump.For(path).Load(), {}, {}});
   PrintNotes(file->dump);
-  const AttentionTensor& tensor = file->dump.attention;
-  file->selection = {ParseSelection(options.layers, {"--layers", "layer", tensor.layers(), path}),
-                     ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path})};
+  file->selection = {ParseLayers(options.layers, file->dump, "--layers"),
+                     ParseHeads(options.heads, file->dump, "--heads")};
   file->cells = options.cells.Resolve(file->dump);
   TemplateFields fields{{"stem", Stem(file->dump)}, {"ext", ExtensionOf(format)}};
   return {fields, [file = std::shared_ptr<const GridFile>(file), &options, format, render] {

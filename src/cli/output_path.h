@@ -8,7 +8,7 @@
 namespace attnviz::cli {
 
 // The format named by `format` ("png", "svg", "pdf") when not empty, else by the extension of
-// `output`; a usage Error for anything else.
+// `output`; a usage Error for anything else, and for "-" (standard output) without a format.
 ImageFormat FigureFormatFor(const std::string& output, const std::string& format);
 
 // An output Error when `output` is the same file as `input`.

@@ -82,6 +82,7 @@ void CheckNoneIsInput(const std::vector<std::string>& paths,
     }
   }
   for (const std::string& path : paths) {
+    if (path == "-") continue;  // standard output
     if (stat(path.c_str(), &info) == 0 && input_files.count({info.st_dev, info.st_ino})) {
       ThrowOutputError(path, "refusing to overwrite the input file");
     }

@@ -14,9 +14,11 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/progress.h"
 #include "cli/table.h"
@@ -38,6 +40,8 @@ struct StatsCommandOptions {
   FigureOptions figure;  // -o, size, fonts and -j, which also sets the threads of the analysis
   ColorOptions color;
   std::string title;
+  std::string layers;  // --layer, --head: the heads reported
+  std::string heads;
 };
 
 PatchGrid ParseGrid(const std::string& text) {
@@ -75,7 +79,8 @@ struct FileStats {
 };
 
 // One object; with several files every head and layer carries a "file" key.
-void PrintJson(const std::vector<FileStats>& files, const StatsCommandOptions& options) {
+void PrintJson(const std::vector<FileStats>& files, const StatsCommandOptions& options,
+               std::ostream& stream) {
   const std::vector<StatField> fields = ShownFields(options.stats);
   nlohmann::json out = {{"heads", nlohmann::json::array()},
                         {"layers", nlohmann::json::array()},
@@ -92,7 +97,7 @@ void PrintJson(const std::vector<FileStats>& files, const StatsCommandOptions& o
     add("heads", file.heads, file.file);
     add("layers", file.layers, file.file);
   }
-  std::cout << out.dump() << "\n";
+  stream << out.dump() << "\n";
 }
 
 // Text cells keep three decimals so columns line up; CSV keeps six significant digits. A
@@ -134,16 +139,17 @@ Table FilesTable(const std::vector<FileStats>& files, bool layers, const StatsOp
   return table;
 }
 
-void PrintText(const std::vector<FileStats>& files, const StatsCommandOptions& options) {
+void PrintText(const std::vector<FileStats>& files, const StatsCommandOptions& options,
+               std::ostream& stream) {
   if (options.per_layer) {
-    FilesTable(files, true, options.stats, false).PrintText(std::cout);
+    FilesTable(files, true, options.stats, false).PrintText(stream);
     return;
   }
-  FilesTable(files, false, options.stats, false).PrintText(std::cout);
-  std::cout << "\nmean over the heads of each layer\n";
-  FilesTable(files, true, options.stats, false).PrintText(std::cout);
-  std::cout << "\nentropy in " << (options.stats.bits ? "bits" : "nats") << "; topk = mass of the "
-            << options.stats.topk << " largest weights; - does not apply\n";
+  FilesTable(files, false, options.stats, false).PrintText(stream);
+  stream << "\nmean over the heads of each layer\n";
+  FilesTable(files, true, options.stats, false).PrintText(stream);
+  stream << "\nentropy in " << (options.stats.bits ? "bits" : "nats") << "; topk = mass of the "
+         << options.stats.topk << " largest weights; - does not apply\n";
 }
 
 // The file's stem: model names run long ("attnviz-sample seq2seq spelling, encoder 1L ...").
@@ -183,8 +189,8 @@ HeatmapSpec PlotSpec(const Dump& dump, const std::vector<HeadStats>& heads, cons
                     " has this statistic (token statistics need tokens; distance_2d needs "
                     "--grid; positional ones need self-attention)");
   }
-  spec.row_labels = IndexLabels("L", tensor.layers(), dump.metadata.layer_offset);
-  spec.col_labels = IndexLabels("H", tensor.heads(), dump.metadata.head_offset);
+  spec.row_labels = IndexLabels("L", tensor.layers(), LayerOffset(dump));
+  spec.col_labels = IndexLabels("H", tensor.heads(), HeadOffset(dump));
   spec.row_axis_title = "layer";
   spec.col_axis_title = "head";
   const std::string unit =
@@ -228,10 +234,8 @@ std::vector<std::string> PlotPaths(const StatsCommandOptions& options, ImageForm
 
 // Checks the option combinations before the dump is read.
 std::optional<ImageFormat> CheckPlotOptions(const StatsCommandOptions& options) {
-  if (options.plot.empty() != options.figure.output.empty()) {
-    ThrowUsageError(
-        "--plot STAT and -o OUT go together: --plot names the statistic to draw, -o "
-        "the figure to write");
+  if (!options.plot.empty() && options.figure.output.empty()) {
+    ThrowUsageError("--plot STAT needs -o OUT: --plot names the statistic to draw, -o the figure");
   }
   if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
   if (options.plot.empty()) return std::nullopt;
@@ -253,13 +257,20 @@ FileStats ComputeFileStats(const StatsCommandOptions& options, const std::string
       path,
       ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, options.stats),
       {}};
-  stats.layers = MeanOverHeads(stats.heads);
+  // The plot is the whole layers x heads map; the tables keep what --layer and --head select.
   if (plot_path) WritePlot(dump, stats.heads, options, *format, *plot_path);
+  SelectHeads(dump, options.layers, options.heads, stats.heads);
+  stats.layers = MeanOverHeads(stats.heads);
   return stats;
 }
 
 void RunStats(StatsCommandOptions options) {
   const std::optional<ImageFormat> format = CheckPlotOptions(options);
+  if (!format) {
+    for (const std::string& input : options.dump.Files()) {
+      if (!options.figure.output.empty()) CheckNotInput(options.figure.output, input);
+    }
+  }
   if (!options.grid.empty()) options.stats.grid = ParseGrid(options.grid);
   if (!options.special.empty()) options.stats.special_tokens = options.special;
   if (!options.pad_token.empty()) options.stats.pad_token = options.pad_token;
@@ -275,13 +286,18 @@ void RunStats(StatsCommandOptions options) {
     progress.Advance();
   }
   if (files.size() == 1) files[0].file.clear();
+  // Without --plot, -o names where the table goes ("-": standard output), written whole.
+  const bool to_file = !format && !options.figure.output.empty();
+  std::ostringstream buffer;
+  std::ostream& out = to_file ? buffer : std::cout;
   if (options.json) {
-    PrintJson(files, options);
+    PrintJson(files, options, out);
   } else if (options.csv) {
-    FilesTable(files, options.per_layer, options.stats, true).PrintCsv(std::cout);
+    FilesTable(files, options.per_layer, options.stats, true).PrintCsv(out);
   } else if (!format) {
-    PrintText(files, options);
+    PrintText(files, options, out);
   }
+  if (to_file) WriteFileAtomically(options.figure.output, buffer.str());
 }
 
 }  // namespace
@@ -309,6 +325,7 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       ->delimiter(',');
   command->add_option("--pad-token", options->pad_token,
                       "the padding token (default [PAD], <pad> and <|pad|>)");
+  AddHeadSelectionOptions(*command, options->layers, options->heads);
   command->add_option("--plot", options->plot,
                       "draw this statistic as a layers x heads heatmap into -o (shares on a fixed "
                       "0..1 scale, the others from the smallest to the largest value)");
@@ -321,6 +338,7 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       "  attnviz stats attn.npz --json | jq '.heads[] | select(.prev > 0.5)'\n"
       "  attnviz stats vit.npy --grid 14x14 --csv > stats.csv\n"
       "  attnviz stats data/induction.npy --plot entropy -o entropy.png\n"
+      "  attnviz stats attn.npy --json -o stats.json   # -o - for standard output\n"
       "  attnviz stats 'runs/*/attn.npy' --csv > all.csv   # one table, a file column");
   command->callback([options, &exit_code] {
     RunStats(*options);
