@@ -122,7 +122,7 @@ attnviz_cli_test(check_summary_layers EXIT 1
                  STDOUT "^collapse: 1 of 2 layers fail; worst L1 \\(mean JS between the layer's heads 0\\.00549"
                  ARGS check ${CHK}/collapse.npy)
 add_test(NAME cli.check_summary_no_result_lines
-         COMMAND bash -c "\"$0\" check \"$1\" > \"$2\"; test $? = 1 && ! grep -q FAIL \"$2\" && grep -q '^finite: 2 of 4 heads fail; worst L1H0 (NaN and infinite values 1), L1H1 (1)$' \"$2\""
+         COMMAND bash -c "\"$0\" check \"$1\" > \"$2\"; test $? = 1 && ! grep -q ' FAIL ' \"$2\" && grep -q '^finite: 2 of 4 heads fail; worst L1H0 (NaN and infinite values 1), L1H1 (1)$' \"$2\""
                  $<TARGET_FILE:attnviz> ${CHK}/nan.npy ${TMP}/check_summary.txt)
 # --csv: one row per rule and head (or layer), passed ones too; columns as docs/cli.md says.
 add_test(NAME cli.check_csv
