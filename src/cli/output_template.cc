@@ -62,6 +62,12 @@ std::string Braced(const std::vector<std::string>& names) {
 [[noreturn]] void ThrowSharedNames(const std::string& output,
                                    const std::vector<TemplateFields>& figures,
                                    bool pages_possible) {
+  if (output == "-") {
+    ThrowUsageError(
+        "-o -: " + std::to_string(figures.size()) + " figures cannot share standard output" +
+        (pages_possible ? "; write them as one PDF (--format pdf), or name" : "; name") +
+        " files with a template such as figs/L{layer}_H{head}.png");
+  }
   const std::vector<std::string> varying = VaryingFields(figures);
   const std::string fix =
       varying.empty() ? "input files of the same name in different folders need runs of their own"
