@@ -282,9 +282,11 @@ std::string RuleSummary(std::string_view rule, std::span<const CheckResult> resu
   std::stable_sort(failed.begin(), failed.end(), [](const CheckResult* a, const CheckResult* b) {
     return !std::isnan(Badness(*a)) && (std::isnan(Badness(*b)) || Badness(*a) > Badness(*b));
   });
-  const bool layers = failed.front()->head < 0;
+  const char* noun = rule == kCheckDrift        ? " head statistics"
+                     : failed.front()->head < 0 ? " layers"
+                                                : " heads";
   std::string line = std::string(rule) + ": " + std::to_string(failed.size()) + " of " +
-                     std::to_string(checked) + (layers ? " layers" : " heads") + " fail; worst ";
+                     std::to_string(checked) + noun + " fail; worst ";
   for (size_t i = 0; i < failed.size() && i < kWorstShown; ++i) {
     const CheckResult& r = *failed[i];
     const std::string value = rule == kCheckDrift

@@ -133,3 +133,7 @@ attnviz_cli_test(check_json_csv EXIT 2 STDERR "--json and --csv: expected one of
 # --layer/--head keep the results about those heads only (collapse is per layer).
 attnviz_cli_test(check_layer_head EXIT 0 STDOUT "^row_sum +0\\.001 +1 +0 +0"
                  ARGS check ${CHK}/row_sum.npy --layer 1 --head 0)
+attnviz_cli_test(check_summary_drift EXIT 1
+                 STDOUT "^drift: 8 of 56 head statistics fail; worst L0H1 [a-z_]+ \\(change from the baseline [0-9.]+ -> [0-9.]+\\), L0H1 "
+                 ARGS check ${CHK}/drifted.npy --baseline ${TMP}/check_baseline.json)
+set_tests_properties(cli.check_summary_drift PROPERTIES FIXTURES_REQUIRED check_baseline)
