@@ -270,30 +270,37 @@ std::string Where(const CheckResult& r) {
 
 constexpr size_t kWorstShown = 3;
 
-// "row_sum: 1074 of 1152 heads fail; worst L3H7 (max |row sum - 1| 0.02), L2H1 (0.019), ...".
-std::string RuleSummary(std::string_view rule, std::span<const CheckResult> results) {
+// The failed results of `rule`, the furthest past their bounds first (NaN measurements last).
+std::vector<const CheckResult*> FailuresWorstFirst(std::string_view rule,
+                                                   std::span<const CheckResult> results) {
   std::vector<const CheckResult*> failed;
-  size_t checked = 0;
   for (const CheckResult& r : results) {
-    if (r.rule != rule) continue;
-    ++checked;
-    if (!r.passed) failed.push_back(&r);
+    if (r.rule == rule && !r.passed) failed.push_back(&r);
   }
   std::stable_sort(failed.begin(), failed.end(), [](const CheckResult* a, const CheckResult* b) {
     return !std::isnan(Badness(*a)) && (std::isnan(Badness(*b)) || Badness(*a) > Badness(*b));
   });
+  return failed;
+}
+
+// "L3H7 (max |row sum - 1| 0.02)" for the first named, "L2H1 (0.019)" after it.
+std::string WorstText(const CheckResult& r, bool first) {
+  const std::string value = r.rule == kCheckDrift
+                                ? FormatNumber(r.baseline) + " -> " + FormatNumber(r.measured)
+                                : FormatNumber(r.measured);
+  return Where(r) + " (" + (first ? std::string(Measure(r.rule)) + " " : "") + value + ")";
+}
+
+// "row_sum: 1074 of 1152 heads fail; worst L3H7 (max |row sum - 1| 0.02), L2H1 (0.019), ...".
+std::string RuleSummary(std::string_view rule, std::span<const CheckResult> results) {
+  const std::vector<const CheckResult*> failed = FailuresWorstFirst(rule, results);
   const char* noun = rule == kCheckDrift        ? " head statistics"
                      : failed.front()->head < 0 ? " layers"
                                                 : " heads";
   std::string line = std::string(rule) + ": " + std::to_string(failed.size()) + " of " +
-                     std::to_string(checked) + noun + " fail; worst ";
+                     std::to_string(Tally(results, rule).checked) + noun + " fail; worst ";
   for (size_t i = 0; i < failed.size() && i < kWorstShown; ++i) {
-    const CheckResult& r = *failed[i];
-    const std::string value = rule == kCheckDrift
-                                  ? FormatNumber(r.baseline) + " -> " + FormatNumber(r.measured)
-                                  : FormatNumber(r.measured);
-    line += (i ? ", " : "") + Where(r) + " (" + (i ? "" : std::string(Measure(rule)) + " ") +
-            value + ")";
+    line += (i ? ", " : "") + WorstText(*failed[i], i == 0);
   }
   return line + (failed.size() > kWorstShown ? ", ..." : "");
 }
