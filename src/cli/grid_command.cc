@@ -96,7 +96,9 @@ std::vector<std::string> ClassifierCaptions(const Dump& dump, const GridSelectio
 }
 
 // Captions by (layer, head) of the dump, from either JSON shape --captions accepts.
-std::map<std::pair<int64_t, int64_t>, std::string> ReadCaptionFile(const std::string& path) {
+// Captions by (layer, head) in the model's numbers.
+std::map<std::pair<int64_t, int64_t>, std::string> ReadCaptionFile(const Dump& dump,
+                                                                   const std::string& path) {
   std::ifstream in(path);
   if (!in) ThrowInputError(path, "cannot open");
   nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
@@ -112,18 +114,21 @@ std::map<std::pair<int64_t, int64_t>, std::string> ReadCaptionFile(const std::st
     if (!item.is_array()) ThrowBadCaptions(path, "item " + std::to_string(layer) + " is neither");
     for (size_t head = 0; head < item.size(); ++head) {
       if (!item[head].is_string()) ThrowBadCaptions(path, "found a non-string caption");
-      captions[{static_cast<int64_t>(layer), static_cast<int64_t>(head)}] = item[head];
+      captions[{ModelLayer(dump, static_cast<int64_t>(layer)),
+                ModelHead(dump, static_cast<int64_t>(head))}] = item[head];
     }
   }
   return captions;
 }
 
-std::vector<std::string> FileCaptions(const std::string& path, const GridSelection& selection) {
-  auto by_head = ReadCaptionFile(path);
+// Objects name heads in the model's numbers, as classify --json does; lists follow the dump.
+std::vector<std::string> FileCaptions(const Dump& dump, const std::string& path,
+                                      const GridSelection& selection) {
+  auto by_head = ReadCaptionFile(dump, path);
   std::vector<std::string> captions;
   for (int64_t layer : selection.layers) {
     for (int64_t head : selection.heads) {
-      auto found = by_head.find({layer, head});
+      auto found = by_head.find({ModelLayer(dump, layer), ModelHead(dump, head)});
       captions.push_back(found == by_head.end() ? std::string() : found->second);
     }
   }
@@ -152,7 +157,7 @@ GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelect
   if (options.labels) {
     spec.captions = ClassifierCaptions(dump, selection, ThreadCount(options.figure.jobs));
   } else if (!options.captions.empty()) {
-    spec.captions = FileCaptions(options.captions, selection);
+    spec.captions = FileCaptions(dump, options.captions, selection);
   }
   return spec;
 }
