@@ -16,6 +16,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/parallel.h"
 #include "cli/selection.h"
@@ -323,11 +324,13 @@ void CheckOptions(const AttributeOptions& options) {
 
 void RunAttribute(const AttributeOptions& options) {
   CheckOptions(options);
+  const bool prints_text = PrintsText(options.figure.output, options.json || options.csv);
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
   const AttributionRun run = Attribute(dump, options);
   const Attribution& attribution = run.result;
   if (!options.figure.output.empty()) WriteFigures(dump, attribution, options);
+  if (!prints_text) return;
   if (options.json) {
     std::cout << AttributionJson(dump, attribution, options, run.steps).dump() << "\n";
   } else if (options.csv) {

@@ -210,6 +210,11 @@ void WriteDendrogram(const Dump& dump, const ClusterResult& r, const ClusterOpti
                       RenderDendrogram(spec, options.figure.Format(), options.figure.Render()));
 }
 
+// The map's format from its extension; --format for --map - (standard output).
+ImageFormat MapFormat(const ClusterOptions& options) {
+  return FigureFormatFor(options.map, options.map == "-" ? options.figure.format : "");
+}
+
 void WriteMap(const Dump& dump, const ClusterResult& r, const ClusterOptions& options) {
   ScatterSpec spec;
   const int64_t layers = dump.attention.layers();
@@ -225,8 +230,8 @@ void WriteMap(const Dump& dump, const ClusterResult& r, const ClusterOptions& op
   spec.y.title = "MDS 2";
   spec.equal_aspect = true;
   spec.title = FigureTitle(dump, options, "heads by JS divergence (MDS)");
-  WriteFileAtomically(
-      options.map, RenderScatter(spec, FigureFormatFor(options.map, ""), options.figure.Render()));
+  WriteFileAtomically(options.map,
+                      RenderScatter(spec, MapFormat(options), options.figure.Render()));
 }
 
 void CheckOutputs(const ClusterOptions& options) {
@@ -236,7 +241,7 @@ void CheckOutputs(const ClusterOptions& options) {
   }
   if (!options.map.empty()) {
     CheckNotInput(options.map, options.dump.input);
-    FigureFormatFor(options.map, "");
+    MapFormat(options);
   }
   if (options.threshold && !(*options.threshold >= 0)) {
     ThrowUsageError("--threshold: expected a distance >= 0");
@@ -245,11 +250,18 @@ void CheckOutputs(const ClusterOptions& options) {
 
 void RunCluster(const ClusterOptions& options) {
   CheckOutputs(options);
+  const bool machine = options.json || options.csv;
+  const bool prints_text =
+      PrintsText(options.figure.output, machine) && PrintsText(options.map, machine);
+  if (options.figure.output == "-" && options.map == "-") {
+    ThrowUsageError("-o - and --map -: both would write to standard output; name a file");
+  }
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
   const ClusterResult result = Cluster(dump, options);
   if (!options.figure.output.empty()) WriteDendrogram(dump, result, options);
   if (!options.map.empty()) WriteMap(dump, result, options);
+  if (!prints_text) return;
   if (options.json) {
     std::cout << ClusterJson(dump, result).dump() << "\n";
   } else if (options.csv) {

@@ -209,6 +209,7 @@ void RunPair(const DiffOptions& options) {
     ThrowUsageError("diff: expected two dumps A B (or --series F1 F2 ...), found " +
                     std::to_string(options.files.size()));
   }
+  const bool prints_text = PrintsText(options.figure.output, options.json || options.csv);
   const Dump a = LoadOne(options, options.files[0]);
   const Dump b = LoadOne(options, options.files[1]);
   const JsReduce reduce = options.js_reduce == "sum" ? JsReduce::kSum : JsReduce::kMean;
@@ -220,6 +221,7 @@ void RunPair(const DiffOptions& options) {
     RethrowWithPaths(error, options);
   }
   if (!options.figure.output.empty()) WriteDifferences(a, b, options);
+  if (!prints_text) return;
   if (options.json) {
     std::cout << DiffJson(a, changes, options).dump() << "\n";
   } else if (options.csv) {
@@ -329,6 +331,7 @@ void RunSeries(const DiffOptions& options) {
         std::to_string(options.series.size()) + " and " + std::to_string(options.files.size()));
   }
   const StatField& field = ChosenStat(options.stat);
+  const bool prints_text = PrintsText(options.figure.output, options.json || options.csv);
   if (!options.figure.output.empty()) {
     options.figure.Format();
     for (const std::string& file : options.series) CheckNotInput(options.figure.output, file);
@@ -343,6 +346,7 @@ void RunSeries(const DiffOptions& options) {
   const StatSeries series = StatOverCheckpoints(checkpoints, field);
   const std::vector<size_t> kept = SelectedHeads(*first, options);
   if (!options.figure.output.empty()) WriteSeriesPlot(series, kept, *first, options);
+  if (!prints_text) return;
   if (options.json) {
     std::cout << SeriesJson(*first, series, kept, options).dump() << "\n";
   } else if (options.csv) {

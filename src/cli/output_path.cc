@@ -24,6 +24,14 @@ ImageFormat FigureFormatFor(const std::string& output, const std::string& format
   return *format;
 }
 
+bool PrintsText(const std::string& output, bool machine_output) {
+  if (output != "-") return true;
+  if (machine_output) {
+    ThrowUsageError("-o - and --json/--csv: both would write to standard output; name a file");
+  }
+  return false;
+}
+
 void CheckNotInput(const std::string& output, const std::string& input) {
   std::error_code error;
   if (input != "-" && output != "-" && std::filesystem::equivalent(output, input, error)) {
