@@ -92,7 +92,7 @@ void PrintInfoText(const Dump& dump, const TensorSummary& summary) {
   if (t.batches() > 1) std::cout << ", batch item " << t.batch() << " of " << t.batches();
   std::cout << "\n";
   if (!dump.metadata.model.empty()) std::cout << "model       " << dump.metadata.model << "\n";
-  if (dump.metadata.layer_offset || dump.metadata.head_offset) {
+  if (LayerOffset(dump) != 0 || HeadOffset(dump) != 0) {  // a slice, not the whole model
     std::cout << "slice of    layer " << LayerOffset(dump) << ", head " << HeadOffset(dump)
               << " of the model\n";
   }

@@ -79,7 +79,7 @@ ReportTable InfoTable(const Dump& dump, const TensorSummary& s) {
   add("shape", nlohmann::json(t.shape()).dump() + " " + FormatAxes(t.axes()));
   add("", extents);
   if (!dump.metadata.model.empty()) add("model", dump.metadata.model);
-  if (dump.metadata.layer_offset || HeadOffset(dump)) {
+  if (LayerOffset(dump) != 0 || HeadOffset(dump) != 0) {  // a slice, not the whole model
     add("slice of", "layer " + std::to_string(LayerOffset(dump)) + ", head " +
                         std::to_string(HeadOffset(dump)) + " of the model");
   }
