@@ -109,7 +109,7 @@ attnviz_cli_test(check_junit_is_input EXIT 4 STDERR "refusing to overwrite the i
 
 # A real crop: rows sum to 0.38-0.67, which row_sum fails unless told it is a crop.
 if(EXISTS ${REAL}/llama31_l31h0_crop.json)
-  attnviz_cli_test(check_real_crop EXIT 1 STDOUT "row_sum +layer 0 head 0 +FAIL"
+  attnviz_cli_test(check_real_crop EXIT 1 STDOUT "row_sum +layer 31 head 0 +FAIL"
                    ARGS check ${REAL}/llama31_l31h0_crop.json --all)
   attnviz_cli_test(check_real_crop_allowed EXIT 0 ARGS check ${REAL}/llama31_l31h0_crop.json --crop)
 endif()
