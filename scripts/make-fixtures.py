@@ -421,7 +421,7 @@ def make_npz(fx):
            "float32", array_name=None)
     fx.add("npz_layers_positional.npz --key arr_10", "npz_layers_positional.npz", "npz",
            values32[10], DEFAULT_AXES[3], "float32", options={"key": "arr_10"},
-           array_name="arr_10")
+           array_name="arr_10", layer_offset=10)  # a member of a layer series states its layer
 
     names = sorted(f"arr_{i}" for i in range(12))
     fx.write("npz_layers_lexorder.npz", npz_bytes({n: array[int(n[4:])] for n in names}))

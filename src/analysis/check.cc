@@ -114,17 +114,17 @@ CheckResult FiniteResult(const HeadScan& scan, int64_t layer, int64_t head, doub
   return result;
 }
 
-CheckResult RowSumResult(const HeadScan& scan, int64_t layer, int64_t head,
-                         const CheckRules& rules) {
+CheckResult RowSumResult(const HeadScan& scan, int64_t layer, int64_t head, const CheckRules& rules,
+                         DType dtype) {
   CheckResult result = HeadResult(kCheckRowSum, layer, head);
+  const double tolerance = RowSumTolerance(dtype, rules.row_sum.threshold);
   if (scan.nan + scan.inf > 0) return Skipped(result, BadValues(scan));
   if (std::isnan(scan.max_row_sum)) return Skipped(result, "no real query rows");
   if (rules.crop) {
     // A crop keeps part of each row: only a sum above 1 is impossible.
-    return Judged(result, "crop: largest row sum - 1 =", scan.max_row_sum - 1,
-                  rules.row_sum.threshold, true);
+    return Judged(result, "crop: largest row sum - 1 =", scan.max_row_sum - 1, tolerance, true);
   }
-  result = Judged(result, "max |row sum - 1| =", scan.max_deviation, rules.row_sum.threshold, true);
+  result = Judged(result, "max |row sum - 1| =", scan.max_deviation, tolerance, true);
   if (!result.passed) result.message += ScoresHint(scan);
   return result;
 }
@@ -204,7 +204,8 @@ CheckResult CollapseResult(const HeadJs& js, const std::vector<HeadScan>& scans,
 }
 
 CheckResult RedundantResult(const HeadJs& js, const std::vector<HeadScan>& scans, int64_t index,
-                            int64_t heads, double threshold) {
+                            const CheckInput& input, double threshold) {
+  const int64_t heads = input.tensor->heads();
   CheckResult result = HeadResult(kCheckRedundant, index / heads, index % heads);
   if (!scans[index].Clean()) return Skipped(result, "the head holds NaN, infinity or < 0");
   int64_t nearest = -1;
@@ -213,8 +214,9 @@ CheckResult RedundantResult(const HeadJs& js, const std::vector<HeadScan>& scans
     if (nearest < 0 || js.at(index, b) < js.at(index, nearest)) nearest = b;
   }
   if (nearest < 0) return Skipped(result, "no other head without NaN or infinity");
-  return Judged(result, "JS to " + HeadGroup(nearest / heads, nearest % heads) + " =",
-                js.at(index, nearest), threshold, false);
+  const std::string other =
+      HeadGroup(nearest / heads + input.layer_offset, nearest % heads + input.head_offset);
+  return Judged(result, "JS to " + other + " =", js.at(index, nearest), threshold, false);
 }
 
 void AddCollapse(std::vector<CheckResult>& results, const HeadJs& js, const CheckInput& input,
@@ -228,7 +230,7 @@ void AddCollapse(std::vector<CheckResult>& results, const HeadJs& js, const Chec
 void AddRedundant(std::vector<CheckResult>& results, const HeadJs& js, const CheckInput& input,
                   const std::vector<HeadScan>& scans, const CheckRule& rule) {
   for (int64_t index = 0; index < std::ssize(scans); ++index) {
-    results.push_back(RedundantResult(js, scans, index, input.tensor->heads(), rule.threshold));
+    results.push_back(RedundantResult(js, scans, index, input, rule.threshold));
   }
 }
 
@@ -264,13 +266,15 @@ void AddDrift(std::vector<CheckResult>& results, const std::vector<HeadStats>& c
 }
 
 void AddScanRules(std::vector<CheckResult>& results, const std::vector<HeadScan>& scans,
-                  int64_t heads, const CheckRules& rules) {
+                  const AttentionTensor& tensor, const CheckRules& rules) {
+  const int64_t heads = tensor.heads();
   for (int64_t index = 0; rules.finite.enabled && index < std::ssize(scans); ++index) {
     results.push_back(
         FiniteResult(scans[index], index / heads, index % heads, rules.finite.threshold));
   }
   for (int64_t index = 0; rules.row_sum.enabled && index < std::ssize(scans); ++index) {
-    results.push_back(RowSumResult(scans[index], index / heads, index % heads, rules));
+    results.push_back(
+        RowSumResult(scans[index], index / heads, index % heads, rules, tensor.dtype()));
   }
 }
 
@@ -285,14 +289,42 @@ void AddStatRules(std::vector<CheckResult>& results, std::span<const HeadStats> 
                bad_head);
 }
 
+bool Selected(const std::vector<int64_t>& chosen, int64_t index) {
+  return index < 0 || chosen.empty() ||
+         std::find(chosen.begin(), chosen.end(), index) != chosen.end();
+}
+
+// Keeps the results about the chosen layers and heads, then names them in the model's numbers.
+std::vector<CheckResult> Renumbered(std::vector<CheckResult> results, const CheckInput& input) {
+  std::erase_if(results, [&](const CheckResult& r) {
+    return !Selected(input.layers, r.layer) || !Selected(input.heads, r.head);
+  });
+  for (CheckResult& r : results) {
+    if (r.layer >= 0) r.layer += input.layer_offset;
+    if (r.head >= 0) r.head += input.head_offset;
+    r.group = r.head >= 0 ? HeadGroup(r.layer, r.head) : "layer " + std::to_string(r.layer);
+  }
+  return results;
+}
+
 }  // namespace
+
+double RowSumTolerance(DType dtype, double base) {
+  const double epsilon = dtype == DType::kBF16  ? 0x1p-7
+                         : dtype == DType::kF16 ? 0x1p-10
+                         : dtype == DType::kF32 ? 0x1p-23
+                                                : 0x1p-52;
+  return std::max(base, epsilon);
+}
 
 std::vector<CheckResult> RunChecks(const CheckInput& input, const CheckRules& rules) {
   const AttentionTensor& tensor = *input.tensor;
-  if (input.baseline) CheckBaselineHeads(tensor, *input.baseline);
+  if (input.baseline) {
+    CheckBaselineHeads(tensor, *input.baseline, input.layer_offset, input.head_offset);
+  }
   const std::vector<HeadScan> scans = ScanHeads(input);
   std::vector<CheckResult> results;
-  AddScanRules(results, scans, tensor.heads(), rules);
+  AddScanRules(results, scans, tensor, rules);
   std::optional<HeadJs> js;
   if (rules.collapse.enabled || rules.redundant.enabled) js.emplace(input, scans, rules.js_reduce);
   if (rules.collapse.enabled) AddCollapse(results, *js, input, scans, rules.collapse);
@@ -301,10 +333,11 @@ std::vector<CheckResult> RunChecks(const CheckInput& input, const CheckRules& ru
   AddStatRules(results, stats, rules);
   if (rules.redundant.enabled) AddRedundant(results, *js, input, scans, rules.redundant);
   if (input.baseline) AddDrift(results, stats, *input.baseline, rules);
-  return results;
+  return Renumbered(std::move(results), input);
 }
 
-void CheckBaselineHeads(const AttentionTensor& tensor, std::span<const HeadStats> baseline) {
+void CheckBaselineHeads(const AttentionTensor& tensor, std::span<const HeadStats> baseline,
+                        int64_t layer_offset, int64_t head_offset) {
   const int64_t count = tensor.layers() * tensor.heads();
   if (std::ssize(baseline) != count) {
     throw Error(ErrorKind::kInput, "expected a baseline of " + std::to_string(count) + " heads (" +
@@ -314,7 +347,8 @@ void CheckBaselineHeads(const AttentionTensor& tensor, std::span<const HeadStats
                                        std::to_string(baseline.size()));
   }
   for (int64_t i = 0; i < count; ++i) {
-    const int64_t layer = i / tensor.heads(), head = i % tensor.heads();
+    const int64_t layer = i / tensor.heads() + layer_offset;
+    const int64_t head = i % tensor.heads() + head_offset;
     if (baseline[i].layer != layer || baseline[i].head != head) {
       throw Error(ErrorKind::kInput, "expected baseline entry " + std::to_string(i) + " to be " +
                                          HeadGroup(layer, head) + ", found " +

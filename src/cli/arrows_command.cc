@@ -58,12 +58,11 @@ struct Window {
 };
 
 HeadChoice ChooseHeads(const Dump& dump, const ArrowsOptions& options) {
-  const AttentionTensor& tensor = dump.attention;
   const std::string& path = dump.metadata.path;
-  HeadChoice choice{ParseSelection(options.layers.empty() ? "0" : options.layers,
-                                   {"--layer", "layer", tensor.layers(), path}),
-                    ParseSelection(options.heads.empty() ? "0" : options.heads,
-                                   {"--head", "head", tensor.heads(), path})};
+  HeadChoice choice{
+      options.layers.empty() ? std::vector<int64_t>{0}
+                             : ParseLayers(options.layers, dump, "--layer"),
+      options.heads.empty() ? std::vector<int64_t>{0} : ParseHeads(options.heads, dump, "--head")};
   size_t count = choice.layers.size() * choice.heads.size();
   if (count > static_cast<size_t>(kMaxArrowsHeads)) {
     ThrowUsageError(path + ": --layer and --head select " + std::to_string(count) +
@@ -124,10 +123,9 @@ std::vector<std::string> WindowTokens(const std::optional<std::vector<std::strin
 
 // "head 3" when one layer is shown, "L1 H3" otherwise; in the model's numbering.
 std::string HeadName(const Dump& dump, const HeadChoice& choice, int64_t layer, int64_t head) {
-  const DumpMetadata& meta = dump.metadata;
-  if (choice.layers.size() == 1) return "head " + std::to_string(head + meta.head_offset);
-  return "L" + std::to_string(layer + meta.layer_offset) + " H" +
-         std::to_string(head + meta.head_offset);
+  if (choice.layers.size() == 1) return "head " + std::to_string(ModelHead(dump, head));
+  return "L" + std::to_string(ModelLayer(dump, layer)) + " H" +
+         std::to_string(ModelHead(dump, head));
 }
 
 std::vector<ArrowsHead> ReadHeads(const Dump& dump, const HeadChoice& choice,
@@ -145,19 +143,9 @@ std::vector<ArrowsHead> ReadHeads(const Dump& dump, const HeadChoice& choice,
   return heads;
 }
 
-// "finbert · layer 11 · head 0", "model · layer 1 · heads 0-3 · A → B".
+// "finbert · layer 11 · head 0", "model · layer 1 · heads 0–3 · A → B".
 std::string DefaultTitle(const Dump& dump, const HeadChoice& choice, const Window& window) {
-  const DumpMetadata& meta = dump.metadata;
-  const AttentionTensor& tensor = dump.attention;
-  std::string layers = DescribeSelection(Shifted(choice.layers, meta.layer_offset),
-                                         tensor.layers() + meta.layer_offset);
-  std::string heads =
-      DescribeSelection(Shifted(choice.heads, meta.head_offset), tensor.heads() + meta.head_offset);
-  std::string title = ModelName(dump) + " · " + (choice.layers.size() > 1 ? "layers " : "layer ") +
-                      layers + " · " +
-                      (heads == "all"            ? "all heads"
-                       : choice.heads.size() > 1 ? "heads " + heads
-                                                 : "head " + heads);
+  const std::string title = HeadsTitle(dump, choice.layers, choice.heads);
   return window.pair.empty() ? title : title + " · " + window.pair;
 }
 
@@ -172,8 +160,8 @@ TemplateFields OutputFields(const Dump& dump, ImageFormat format,
   };
   return {{"stem", Stem(dump)},
           {"ext", ExtensionOf(format)},
-          {"layer", field(layers, dump.attention.layers())},
-          {"head", fuse.empty() ? field(heads, dump.attention.heads())
+          {"layer", field(Shifted(layers, LayerOffset(dump)), dump.attention.layers())},
+          {"head", fuse.empty() ? field(Shifted(heads, HeadOffset(dump)), dump.attention.heads())
                                 : TemplateFields::mapped_type(fuse)}};
 }
 

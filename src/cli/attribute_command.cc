@@ -12,9 +12,11 @@
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/heatmap.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/parallel.h"
 #include "cli/selection.h"
@@ -146,12 +148,12 @@ nlohmann::json MapsJson(const Attribution& a, bool positive) {
   return layers;
 }
 
-nlohmann::json AttributionJson(const Attribution& a, const AttributeOptions& options,
-                               int64_t steps) {
+nlohmann::json AttributionJson(const Dump& dump, const Attribution& a,
+                               const AttributeOptions& options, int64_t steps) {
   nlohmann::json heads = nlohmann::json::array(), means = nlohmann::json::array();
   for (int64_t i = 0; i < a.layers * a.heads; ++i) {
-    heads.push_back({{"layer", i / a.heads},
-                     {"head", i % a.heads},
+    heads.push_back({{"layer", ModelLayer(dump, i / a.heads)},
+                     {"head", ModelHead(dump, i % a.heads)},
                      {"score", a.scores[i]},
                      {"importance", a.importance[i]}});
   }
@@ -166,11 +168,12 @@ nlohmann::json AttributionJson(const Attribution& a, const AttributeOptions& opt
           {"rollout", a.rollout ? Nested(*a.rollout, a.queries, a.queries) : nullptr}};
 }
 
-Table ImportanceTable(const Attribution& a) {
+Table ImportanceTable(const Dump& dump, const Attribution& a) {
   Table table{{"layer", "head", "score", "importance"}, {}};
   for (int64_t i = 0; i < a.layers * a.heads; ++i) {
-    table.rows.push_back({std::to_string(i / a.heads), std::to_string(i % a.heads),
-                          FormatNumber(a.scores[i]), FormatNumber(a.importance[i])});
+    table.rows.push_back({std::to_string(ModelLayer(dump, i / a.heads)),
+                          std::to_string(ModelHead(dump, i % a.heads)), FormatNumber(a.scores[i]),
+                          FormatNumber(a.importance[i])});
   }
   return table;
 }
@@ -180,7 +183,7 @@ void PrintText(const Dump& dump, const Attribution& a, const AttributeOptions& o
             << (options.grad.empty() ? "integrated gradients from " + options.ig_grads
                                      : "A ⊙ G with " + options.grad)
             << "; score = |sum A ⊙ G|, importance normalised per layer (L2) then min-max\n\n";
-  ImportanceTable(a).PrintText(std::cout);
+  ImportanceTable(dump, a).PrintText(std::cout);
 }
 
 // One heatmap to draw and the fields its output name may use.
@@ -216,27 +219,27 @@ std::string Name(const Dump& dump) {
 }
 
 // " · layer 11 · head 0" in the model's numbering when the dump is a slice of it, as heatmap
-// titles are; a negative head leaves the head out.
+// titles are, without what the dump does not have; a negative head leaves the head out.
 std::string Place(const Dump& dump, int64_t layer, int64_t head) {
-  std::string text = " · layer " + std::to_string(layer + dump.metadata.layer_offset);
-  if (head >= 0) text += " · head " + std::to_string(head + dump.metadata.head_offset);
+  std::string text;
+  if (TitlesLayer(dump)) text += " · layer " + std::to_string(ModelLayer(dump, layer));
+  if (head >= 0 && TitlesHead(dump)) text += " · head " + std::to_string(ModelHead(dump, head));
   return text;
 }
 
 std::vector<FigureJob> HeadJobs(const Dump& dump, const Attribution& a,
                                 const AttributeOptions& options, TemplateFields common) {
-  const std::string& path = dump.metadata.path;
-  const auto layers = ParseSelection(options.layers.empty() ? "0" : options.layers,
-                                     {"--layer", "layer", a.layers, path});
-  const auto heads = ParseSelection(options.heads.empty() ? "0" : options.heads,
-                                    {"--head", "head", a.heads, path});
+  const auto layers = options.layers.empty() ? std::vector<int64_t>{0}
+                                             : ParseLayers(options.layers, dump, "--layer");
+  const auto heads =
+      options.heads.empty() ? std::vector<int64_t>{0} : ParseHeads(options.heads, dump, "--head");
   const bool positive = options.show == "positive";
   std::vector<FigureJob> jobs;
   for (int64_t layer : layers) {
     for (int64_t head : heads) {
       TemplateFields fields = common;
-      fields["layer"] = layer;
-      fields["head"] = head;
+      fields["layer"] = ModelLayer(dump, layer);
+      fields["head"] = ModelHead(dump, head);
       jobs.push_back({fields, [&, layer, head, positive] {
                         Matrix m = ToMatrix(a.Map(layer, head), a.queries, a.keys);
                         if (positive) {
@@ -253,12 +256,11 @@ std::vector<FigureJob> HeadJobs(const Dump& dump, const Attribution& a,
 
 std::vector<FigureJob> LayerJobs(const Dump& dump, const Attribution& a,
                                  const AttributeOptions& options, TemplateFields common) {
-  const auto layers = ParseSelection(options.layers.empty() ? "all" : options.layers,
-                                     {"--layer", "layer", a.layers, dump.metadata.path});
+  const auto layers = ParseLayers(options.layers.empty() ? "all" : options.layers, dump, "--layer");
   std::vector<FigureJob> jobs;
   for (int64_t layer : layers) {
     TemplateFields fields = common;
-    fields["layer"] = layer;
+    fields["layer"] = ModelLayer(dump, layer);
     fields["head"] = std::string("mean");
     jobs.push_back({fields, [&, layer] {
                       return MapSpec(
@@ -273,6 +275,12 @@ HeatmapSpec ImportanceSpec(const Dump& dump, const Attribution& a,
                            const AttributeOptions& options) {
   HeatmapSpec spec;
   spec.matrix = ToMatrix(a.importance, a.layers, a.heads);
+  for (int64_t layer = 0; layer < a.layers; ++layer) {
+    spec.row_labels.push_back(std::to_string(ModelLayer(dump, layer)));
+  }
+  for (int64_t head = 0; head < a.heads; ++head) {
+    spec.col_labels.push_back(std::to_string(ModelHead(dump, head)));
+  }
   spec.row_axis_title = "layer";
   spec.col_axis_title = "head";
   spec.colormap = options.cmap == "RdBu_r" ? "viridis" : options.cmap;  // a share, not a sign
@@ -331,15 +339,17 @@ void CheckOptions(const AttributeOptions& options) {
 
 void RunAttribute(const AttributeOptions& options) {
   CheckOptions(options);
+  const bool prints_text = PrintsText(options.figure.output, options.json || options.csv);
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
   const AttributionRun run = Attribute(dump, options);
   const Attribution& attribution = run.result;
   if (!options.figure.output.empty()) WriteFigures(dump, attribution, options);
+  if (!prints_text) return;
   if (options.json) {
-    std::cout << AttributionJson(attribution, options, run.steps).dump() << "\n";
+    std::cout << AttributionJson(dump, attribution, options, run.steps).dump() << "\n";
   } else if (options.csv) {
-    ImportanceTable(attribution).PrintCsv(std::cout);
+    ImportanceTable(dump, attribution).PrintCsv(std::cout);
   } else {
     PrintText(dump, attribution, options);
   }

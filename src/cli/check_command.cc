@@ -12,6 +12,7 @@
 #include "attnviz/io/atomic_file.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/junit.h"
@@ -42,7 +43,10 @@ struct CheckCommandOptions {
   std::optional<double> rel_tolerance;
   std::vector<std::string> special;
   bool json = false;
+  bool csv = false;
   bool all = false;
+  std::string layers;  // --layer: which layers' results (docs/formats.md numbering)
+  std::string heads;
   std::string junit;
   int jobs = 0;
 };
@@ -112,11 +116,15 @@ CheckInput GatherInput(const Dump& dump, const std::optional<StatsBaseline>& bas
   input.query_tokens = dump.query_tokens;
   input.key_tokens = dump.key_tokens;
   input.stats.threads = ThreadCount(options.jobs);
+  input.layer_offset = LayerOffset(dump);
+  input.head_offset = HeadOffset(dump);
+  if (!options.layers.empty()) input.layers = ParseLayers(options.layers, dump, "--layer");
+  if (!options.heads.empty()) input.heads = ParseHeads(options.heads, dump, "--head");
   if (!options.special.empty()) input.stats.special_tokens = options.special;
   if (!options.dump.pad_token.empty()) input.stats.pad_token = options.dump.pad_token;
   if (baseline) {
     try {
-      CheckBaselineHeads(dump.attention, baseline->heads);
+      CheckBaselineHeads(dump.attention, baseline->heads, input.layer_offset, input.head_offset);
     } catch (const Error& error) {
       ThrowInputError(options.baseline_file, error.what());
     }
@@ -211,24 +219,124 @@ std::vector<std::string> TallyRow(std::string_view name, const std::string& thre
           std::to_string(tally.skipped)};
 }
 
-Table SummaryTable(const CheckRules& rules, std::span<const CheckResult> results, bool drift) {
+// Row sums are held to the dump's precision (RowSumTolerance): the threshold shown is the one used.
+Table SummaryTable(const CheckRules& rules, std::span<const CheckResult> results, bool drift,
+                   DType dtype) {
   Table table{{"rule", "threshold", "checked", "failed", "skipped"}, {}};
   for (const RuleSlot& slot : kSlots) {
     const CheckRule& rule = rules.*slot.rule;
+    const double threshold =
+        slot.name == kCheckRowSum ? RowSumTolerance(dtype, rule.threshold) : rule.threshold;
     table.rows.push_back(
-        rule.enabled ? TallyRow(slot.name, FormatNumber(rule.threshold), results)
+        rule.enabled ? TallyRow(slot.name, FormatNumber(threshold), results)
                      : std::vector<std::string>{std::string(slot.name), "off", "-", "-", "-"});
   }
   if (drift) table.rows.push_back(TallyRow(kCheckDrift, DriftBand(rules), results));
   return table;
 }
 
-Table ResultTable(std::span<const CheckResult> results, bool all) {
+// Every result, for --all.
+Table ResultTable(std::span<const CheckResult> results) {
   Table table{{"rule", "group", "status", "message"}, {}};
   for (const CheckResult& r : results) {
-    if (r.passed && !all) continue;
     const char* status = !r.passed ? "FAIL" : r.skipped ? "skip" : "ok";
     table.rows.push_back({r.rule, r.group, status, r.message});
+  }
+  return table;
+}
+
+// What a rule measures, for its summary line.
+std::string_view Measure(std::string_view rule) {
+  if (rule == kCheckFinite) return "NaN and infinite values";
+  if (rule == kCheckRowSum) return "max |row sum - 1|";
+  if (rule == kCheckCollapse) return "mean JS between the layer's heads";
+  if (rule == kCheckUniform) return "entropy_norm";
+  if (rule == kCheckPadding) return "padding share";
+  if (rule == kCheckSink) return "first_token share";
+  if (rule == kCheckRedundant) return "JS to the nearest head";
+  return "change from the baseline";
+}
+
+// How far a failed result is past its bound; larger is worse. Collapse and redundant fail below
+// their thresholds, the others above; drift by how far it leaves its band.
+double Badness(const CheckResult& r) {
+  if (r.rule == kCheckDrift) return std::abs(r.measured - r.baseline) - r.threshold;
+  if (r.rule == kCheckCollapse || r.rule == kCheckRedundant) return r.threshold - r.measured;
+  return r.measured - r.threshold;
+}
+
+// "L3H7", "L3" for a layer, "L3H7 entropy" for a drift, in the model's numbers.
+std::string Where(const CheckResult& r) {
+  std::string where = "L" + std::to_string(r.layer);
+  if (r.head >= 0) where += "H" + std::to_string(r.head);
+  return r.statistic.empty() ? where : where + " " + r.statistic;
+}
+
+constexpr size_t kWorstShown = 3;
+
+// The failed results of `rule`, the furthest past their bounds first (NaN measurements last).
+std::vector<const CheckResult*> FailuresWorstFirst(std::string_view rule,
+                                                   std::span<const CheckResult> results) {
+  std::vector<const CheckResult*> failed;
+  for (const CheckResult& r : results) {
+    if (r.rule == rule && !r.passed) failed.push_back(&r);
+  }
+  std::stable_sort(failed.begin(), failed.end(), [](const CheckResult* a, const CheckResult* b) {
+    return !std::isnan(Badness(*a)) && (std::isnan(Badness(*b)) || Badness(*a) > Badness(*b));
+  });
+  return failed;
+}
+
+// "L3H7 (max |row sum - 1| 0.02)" for the first named, "L2H1 (0.019)" after it.
+std::string WorstText(const CheckResult& r, bool first) {
+  const std::string value = r.rule == kCheckDrift
+                                ? FormatNumber(r.baseline) + " -> " + FormatNumber(r.measured)
+                                : FormatNumber(r.measured);
+  return Where(r) + " (" + (first ? std::string(Measure(r.rule)) + " " : "") + value + ")";
+}
+
+// "row_sum: 1074 of 1152 heads fail; worst L3H7 (max |row sum - 1| 0.02), L2H1 (0.019), ...".
+std::string RuleSummary(std::string_view rule, std::span<const CheckResult> results) {
+  const std::vector<const CheckResult*> failed = FailuresWorstFirst(rule, results);
+  const char* noun = rule == kCheckDrift        ? " head statistics"
+                     : failed.front()->head < 0 ? " layers"
+                                                : " heads";
+  std::string line = std::string(rule) + ": " + std::to_string(failed.size()) + " of " +
+                     std::to_string(Tally(results, rule).checked) + noun + " fail; worst ";
+  for (size_t i = 0; i < failed.size() && i < kWorstShown; ++i) {
+    line += (i ? ", " : "") + WorstText(*failed[i], i == 0);
+  }
+  return line + (failed.size() > kWorstShown ? ", ..." : "");
+}
+
+std::vector<std::string_view> RulesRun(std::span<const CheckResult> results) {
+  std::vector<std::string_view> rules;
+  for (const CheckResult& r : results) {
+    if (std::find(rules.begin(), rules.end(), r.rule) == rules.end()) rules.push_back(r.rule);
+  }
+  return rules;
+}
+
+// One line per failing rule, however many heads fail (the full list is in --json and --csv).
+void PrintFailureSummaries(std::span<const CheckResult> results) {
+  for (std::string_view rule : RulesRun(results)) {
+    if (Tally(results, rule).failed > 0) std::cout << RuleSummary(rule, results) << "\n";
+  }
+}
+
+// One row per result, passed ones too, in the model's numbers.
+Table CsvTable(std::span<const CheckResult> results) {
+  Table table{{"rule", "layer", "head", "statistic", "status", "measured", "threshold", "baseline",
+               "message"},
+              {}};
+  auto number = [](double v) { return std::isnan(v) ? std::string() : FormatNumber(v); };
+  for (const CheckResult& r : results) {
+    table.rows.push_back({r.rule, r.layer < 0 ? "" : std::to_string(r.layer),
+                          r.head < 0 ? "" : std::to_string(r.head), r.statistic,
+                          !r.passed   ? "fail"
+                          : r.skipped ? "skip"
+                                      : "pass",
+                          number(r.measured), number(r.threshold), number(r.baseline), r.message});
   }
   return table;
 }
@@ -239,11 +347,14 @@ void PrintText(const Dump& dump, const CheckRules& rules, std::span<const CheckR
   std::cout << dump.metadata.path << ": " << tensor.layers() << " layers x " << tensor.heads()
             << " heads, " << tensor.queries() << " x " << tensor.keys()
             << (rules.crop ? ", a crop" : "") << "\n\n";
-  SummaryTable(rules, results, !options.baseline_file.empty()).PrintText(std::cout);
-  const Table listed = ResultTable(results, options.all);
-  if (!listed.rows.empty()) {
+  SummaryTable(rules, results, !options.baseline_file.empty(), tensor.dtype()).PrintText(std::cout);
+  if (!AllPassed(results)) {
     std::cout << "\n";
-    listed.PrintText(std::cout);
+    PrintFailureSummaries(results);
+  }
+  if (options.all) {
+    std::cout << "\n";
+    ResultTable(results).PrintText(std::cout);
   }
   const auto failed =
       std::count_if(results.begin(), results.end(), [](const CheckResult& r) { return !r.passed; });
@@ -262,6 +373,7 @@ void CheckOptionValues(const CheckCommandOptions& options) {
     ThrowUsageError("--tolerance and --rel-tolerance need --baseline stats.json");
   }
   if (!options.junit.empty()) CheckNotInput(options.junit, options.dump.input);
+  if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
 }
 
 void RunCheck(const CheckCommandOptions& options, int& exit_code) {
@@ -299,6 +411,8 @@ void RunCheck(const CheckCommandOptions& options, int& exit_code) {
   }
   if (options.json) {
     PrintJson(dump, rules, results, batches, options);
+  } else if (options.csv) {
+    CsvTable(results).PrintCsv(std::cout);
   } else {
     PrintText(dump, rules, results, options);
   }
@@ -362,8 +476,14 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
                    "special tokens, comma-separated, replacing the default set (as for stats)")
       ->delimiter(',');
   command->add_flag("--json", options->json, "print one JSON object: rules and every result");
+  command->add_flag("--csv", options->csv,
+                    "print every result as CSV: rule, layer, head, statistic, status, measured, "
+                    "threshold, baseline, message");
+  command->add_option("--layer,--layers", options->layers,
+                      "only results about these layers (numbered as in heatmap; default all)");
+  command->add_option("--head,--heads", options->heads, "only results about these heads");
   command->add_flag("--all", options->all,
-                    "list passed and skipped results too, not only failures");
+                    "also list every result, passed and skipped ones too, after the summary");
   command->add_option("--junit", options->junit, "write JUnit XML here for CI test reports");
   command->add_option("-j,--jobs", options->jobs, "threads (default: one per core)")
       ->check(CLI::NonNegativeNumber);

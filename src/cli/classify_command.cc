@@ -10,6 +10,7 @@
 #include "attnviz/error.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/messages.h"
 #include "cli/progress.h"
@@ -26,6 +27,8 @@ struct ClassifyCommandOptions {
   std::vector<std::string> special;
   bool json = false;
   bool csv = false;
+  std::string layers;  // --layer, --head: the heads reported
+  std::string heads;
 };
 
 ClassifyThresholds ReadThresholds(const std::string& path) {
@@ -168,6 +171,7 @@ void RunClassify(ClassifyCommandOptions options) {
         PrintNotes(dump);
         files.push_back({source, ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens,
                                                options.classify)});
+        SelectHeads(dump, options.layers, options.heads, files.back().heads);
       },
       [&progress] { progress.Advance(); });
   if (files.empty()) dumps.Finish();  // every input failed: no table to print
@@ -199,6 +203,7 @@ void AddClassifyCommand(CLI::App& app, int& exit_code) {
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set")
       ->delimiter(',');
+  AddHeadSelectionOptions(*command, options->layers, options->heads);
   command->add_option("-j,--jobs", options->classify.threads, "threads (default: one per core)")
       ->check(CLI::NonNegativeNumber);
   command->footer(

@@ -36,6 +36,8 @@ struct ClusterOptions {
   std::string title;
   bool json = false;
   bool csv = false;
+  std::string layers;  // --layer, --head: the heads clustered
+  std::string heads;
 };
 
 struct ClusterResult {
@@ -51,11 +53,46 @@ Linkage ParseLinkage(const std::string& name) {
   return Linkage::kAverage;
 }
 
-std::string HeadName(const HeadId& id) {
-  return "L" + std::to_string(id.layer) + "H" + std::to_string(id.head);
+// Heads keep their indexes in the dump (for colours); names and JSON give the model's numbers.
+std::string HeadName(const Dump& dump, const HeadId& id) {
+  return HeadLabel(dump, id.layer, id.head);
 }
 
-nlohmann::json HeadJson(const HeadId& id) { return {id.layer, id.head}; }
+nlohmann::json HeadJson(const Dump& dump, const HeadId& id) {
+  return {ModelLayer(dump, id.layer), ModelHead(dump, id.head)};
+}
+
+// The distances between the heads --layer and --head select.
+HeadDistances SelectedDistances(const Dump& dump, const HeadDistances& all,
+                                const ClusterOptions& options) {
+  if (options.layers.empty() && options.heads.empty()) return all;
+  std::vector<HeadId> kept = all.heads;
+  SelectHeads(dump, options.layers, options.heads, kept);
+  std::vector<size_t> index;
+  for (size_t a = 0; a < all.size(); ++a) {
+    const HeadId& id = all.heads[a];
+    const bool chosen = std::any_of(kept.begin(), kept.end(), [&](const HeadId& k) {
+      return k.layer == ModelLayer(dump, id.layer) && k.head == ModelHead(dump, id.head);
+    });
+    if (chosen) index.push_back(a);
+  }
+  HeadDistances selected;
+  for (size_t a : index) {
+    selected.heads.push_back(all.heads[a]);
+    for (size_t b : index) selected.values.push_back(all.at(a, b));
+  }
+  return selected;
+}
+
+// LayerLegend's "layer N" in the model's numbers.
+std::vector<LegendEntry> ModelLayerLegend(const Dump& dump, Theme theme) {
+  std::vector<LegendEntry> legend = LayerLegend(dump.attention.layers(), theme);
+  for (LegendEntry& entry : legend) {
+    const int64_t layer = std::stoll(entry.label.substr(entry.label.find(' ') + 1));
+    entry.label = "layer " + std::to_string(ModelLayer(dump, layer));
+  }
+  return legend;
+}
 
 // Library errors about the data name no file; the user needs to know which one.
 [[noreturn]] void RethrowWithPath(const Error& error, const std::string& path) {
@@ -67,7 +104,8 @@ ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
   ClusterResult result;
   const JsReduce reduce = options.js_reduce == "sum" ? JsReduce::kSum : JsReduce::kMean;
   try {
-    result.distances = JsDistances(dump.attention, reduce, ThreadCount(options.figure.jobs));
+    result.distances = SelectedDistances(
+        dump, JsDistances(dump.attention, reduce, ThreadCount(options.figure.jobs)), options);
   } catch (const Error& error) {
     RethrowWithPath(error, dump.metadata.path);
   }
@@ -77,12 +115,12 @@ ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
   return result;
 }
 
-nlohmann::json ClusterJson(const ClusterResult& r) {
+nlohmann::json ClusterJson(const Dump& dump, const ClusterResult& r) {
   nlohmann::json heads = nlohmann::json::array(), distance = nlohmann::json::array(),
                  linkage = nlohmann::json::array(), mds = nlohmann::json::array(),
                  redundant = nlohmann::json::array();
   for (size_t a = 0; a < r.distances.size(); ++a) {
-    heads.push_back(HeadJson(r.distances.heads[a]));
+    heads.push_back(HeadJson(dump, r.distances.heads[a]));
     distance.push_back(
         std::vector<double>(r.distances.values.begin() + a * r.distances.size(),
                             r.distances.values.begin() + (a + 1) * r.distances.size()));
@@ -90,8 +128,8 @@ nlohmann::json ClusterJson(const ClusterResult& r) {
   }
   for (const Merge& m : r.merges) linkage.push_back({m.a, m.b, m.distance, m.size});
   for (const HeadPair& p : r.redundant) {
-    redundant.push_back({{"a", HeadJson(r.distances.heads[p.a])},
-                         {"b", HeadJson(r.distances.heads[p.b])},
+    redundant.push_back({{"a", HeadJson(dump, r.distances.heads[p.a])},
+                         {"b", HeadJson(dump, r.distances.heads[p.b])},
                          {"distance", p.distance}});
   }
   return {{"heads", heads},
@@ -114,16 +152,16 @@ size_t Nearest(const HeadDistances& d, size_t a) {
   return nearest;
 }
 
-Table HeadTable(const ClusterResult& r) {
+Table HeadTable(const Dump& dump, const ClusterResult& r) {
   Table table{{"layer", "head", "nearest_layer", "nearest_head", "distance", "mds_x", "mds_y"}, {}};
   for (size_t a = 0; a < r.distances.size(); ++a) {
     const size_t b = Nearest(r.distances, a);
     const HeadId& id = r.distances.heads[a];
     const HeadId& near = r.distances.heads[b];
-    table.rows.push_back({std::to_string(id.layer), std::to_string(id.head),
-                          std::to_string(near.layer), std::to_string(near.head),
-                          FormatNumber(r.distances.at(a, b)), FormatNumber(r.map[a].x),
-                          FormatNumber(r.map[a].y)});
+    table.rows.push_back(
+        {std::to_string(ModelLayer(dump, id.layer)), std::to_string(ModelHead(dump, id.head)),
+         std::to_string(ModelLayer(dump, near.layer)), std::to_string(ModelHead(dump, near.head)),
+         FormatNumber(r.distances.at(a, b)), FormatNumber(r.map[a].x), FormatNumber(r.map[a].y)});
   }
   return table;
 }
@@ -132,10 +170,10 @@ void PrintText(const Dump& dump, const ClusterResult& r, const ClusterOptions& o
   std::cout << dump.metadata.path << ": " << r.distances.size() << " heads, JS divergence "
             << (options.js_reduce == "sum" ? "summed" : "averaged") << " over query rows, "
             << options.linkage << " linkage, classical MDS\n\n";
-  HeadTable(r).PrintText(std::cout);
+  HeadTable(dump, r).PrintText(std::cout);
   std::cout << "\ndendrogram order:";
   for (int64_t leaf : DendrogramLeaves(r.merges, std::ssize(r.distances.heads))) {
-    std::cout << " " << HeadName(r.distances.heads[leaf]);
+    std::cout << " " << HeadName(dump, r.distances.heads[leaf]);
   }
   std::cout << "\n";
   if (!options.threshold) return;
@@ -144,8 +182,8 @@ void PrintText(const Dump& dump, const ClusterResult& r, const ClusterOptions& o
   if (r.redundant.empty()) return;
   Table pairs{{"head_a", "head_b", "distance"}, {}};
   for (const HeadPair& p : r.redundant) {
-    pairs.rows.push_back({HeadName(r.distances.heads[p.a]), HeadName(r.distances.heads[p.b]),
-                          FormatNumber(p.distance)});
+    pairs.rows.push_back({HeadName(dump, r.distances.heads[p.a]),
+                          HeadName(dump, r.distances.heads[p.b]), FormatNumber(p.distance)});
   }
   pairs.PrintText(std::cout);
 }
@@ -162,16 +200,21 @@ void WriteDendrogram(const Dump& dump, const ClusterResult& r, const ClusterOpti
   for (const Merge& m : r.merges) spec.links.push_back({m.a, m.b, m.distance});
   spec.leaves = DendrogramLeaves(r.merges, std::ssize(r.distances.heads));
   for (const HeadId& id : r.distances.heads) {
-    spec.labels.push_back(HeadName(id));
+    spec.labels.push_back(HeadName(dump, id));
     spec.leaf_colors.push_back(SequenceColor(id.layer, layers, theme));
   }
-  if (layers > 1) spec.legend = LayerLegend(layers, theme);
+  if (layers > 1) spec.legend = ModelLayerLegend(dump, theme);
   spec.threshold = options.threshold;
   spec.title = FigureTitle(dump, options, (options.linkage + " linkage").c_str());
   spec.axis_title = std::string("JS divergence (") + (options.js_reduce == "sum" ? "sum" : "mean") +
                     " over queries)";
   WriteFileAtomically(options.figure.output,
                       RenderDendrogram(spec, options.figure.Format(), options.figure.Render()));
+}
+
+// The map's format from its extension; --format for --map - (standard output).
+ImageFormat MapFormat(const ClusterOptions& options) {
+  return FigureFormatFor(options.map, options.map == "-" ? options.figure.format : "");
 }
 
 void WriteMap(const Dump& dump, const ClusterResult& r, const ClusterOptions& options) {
@@ -182,15 +225,15 @@ void WriteMap(const Dump& dump, const ClusterResult& r, const ClusterOptions& op
   for (size_t a = 0; a < r.distances.size(); ++a) {
     const HeadId& id = r.distances.heads[a];
     spec.points.push_back({r.map[a].x, r.map[a].y, SequenceColor(id.layer, layers, theme),
-                           labelled ? HeadName(id) : ""});
+                           labelled ? HeadName(dump, id) : ""});
   }
-  if (layers > 1) spec.legend = LayerLegend(layers, theme);
+  if (layers > 1) spec.legend = ModelLayerLegend(dump, theme);
   spec.x.title = "MDS 1";
   spec.y.title = "MDS 2";
   spec.equal_aspect = true;
   spec.title = FigureTitle(dump, options, "heads by JS divergence (MDS)");
-  WriteFileAtomically(
-      options.map, RenderScatter(spec, FigureFormatFor(options.map, ""), options.figure.Render()));
+  WriteFileAtomically(options.map,
+                      RenderScatter(spec, MapFormat(options), options.figure.Render()));
 }
 
 void CheckOutputs(const ClusterOptions& options) {
@@ -200,7 +243,7 @@ void CheckOutputs(const ClusterOptions& options) {
   }
   if (!options.map.empty()) {
     CheckNotInput(options.map, options.dump.input);
-    FigureFormatFor(options.map, "");
+    MapFormat(options);
   }
   if (options.threshold && !(*options.threshold >= 0)) {
     ThrowUsageError("--threshold: expected a distance >= 0");
@@ -255,16 +298,23 @@ void RunClusterItems(const ClusterOptions& options) {
 
 void RunCluster(const ClusterOptions& options) {
   CheckOutputs(options);
+  const bool machine = options.json || options.csv;
+  const bool prints_text =
+      PrintsText(options.figure.output, machine) && PrintsText(options.map, machine);
+  if (options.figure.output == "-" && options.map == "-") {
+    ThrowUsageError("-o - and --map -: both would write to standard output; name a file");
+  }
   if (options.dump.EveryBatchItem()) return RunClusterItems(options);
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
   const ClusterResult result = Cluster(dump, options);
   if (!options.figure.output.empty()) WriteDendrogram(dump, result, options);
   if (!options.map.empty()) WriteMap(dump, result, options);
+  if (!prints_text) return;
   if (options.json) {
-    std::cout << ClusterJson(result).dump() << "\n";
+    std::cout << ClusterJson(dump, result).dump() << "\n";
   } else if (options.csv) {
-    HeadTable(result).PrintCsv(std::cout);
+    HeadTable(dump, result).PrintCsv(std::cout);
   } else {
     PrintText(dump, result, options);
   }
@@ -293,6 +343,7 @@ void AddClusterCommand(CLI::App& app, int& exit_code) {
   command->add_option("--threshold", options->threshold,
                       "list the pairs of heads at most this far apart (redundant heads)");
   command->add_option("--title", options->title, "figure title (default: file and method)");
+  AddHeadSelectionOptions(*command, options->layers, options->heads);
   auto* json = command->add_flag("--json", options->json, "print one JSON object");
   command->add_flag("--csv", options->csv, "print the table as CSV")->excludes(json);
   command->footer(

@@ -15,6 +15,7 @@
 #include "attnviz/render/heatmap.h"
 #include "attnviz/render/line_plot.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -96,7 +97,8 @@ nlohmann::json Number(double value) {
   return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
 }
 
-nlohmann::json DiffJson(const std::vector<HeadChange>& changes, const DiffOptions& options) {
+nlohmann::json DiffJson(const Dump& a_dump, const std::vector<HeadChange>& changes,
+                        const DiffOptions& options) {
   nlohmann::json heads = nlohmann::json::array();
   for (const HeadChange& c : changes) {
     nlohmann::json stats = nlohmann::json::object();
@@ -104,8 +106,8 @@ nlohmann::json DiffJson(const std::vector<HeadChange>& changes, const DiffOption
       const double a = c.a.*field.member, b = c.b.*field.member;
       stats[field.name] = {{"a", Number(a)}, {"b", Number(b)}, {"delta", Number(a - b)}};
     }
-    heads.push_back({{"layer", c.layer},
-                     {"head", c.head},
+    heads.push_back({{"layer", ModelLayer(a_dump, c.layer)},
+                     {"head", ModelHead(a_dump, c.head)},
                      {"js", Number(c.js)},
                      {"max_abs_diff", Number(c.max_abs_diff)},
                      {"stats", stats}});
@@ -117,7 +119,8 @@ nlohmann::json DiffJson(const std::vector<HeadChange>& changes, const DiffOption
 }
 
 // Text: the change (A − B) of each statistic. CSV: A, B and the change of each.
-Table DiffTable(const std::vector<HeadChange>& changes, bool all_sides) {
+// Heads in the numbering of A (docs/formats.md "Layer and head numbers").
+Table DiffTable(const Dump& a_dump, const std::vector<HeadChange>& changes, bool all_sides) {
   const std::vector<const StatField*> stats = ShownStats(changes, all_sides);
   Table table{{"layer", "head", "js", "max_abs_diff"}, {}};
   for (const StatField* field : stats) {
@@ -128,8 +131,9 @@ Table DiffTable(const std::vector<HeadChange>& changes, bool all_sides) {
     table.columns.push_back("d_" + std::string(field->name));
   }
   for (const HeadChange& c : changes) {
-    std::vector<std::string> row = {std::to_string(c.layer), std::to_string(c.head),
-                                    FormatNumber(c.js), FormatNumber(c.max_abs_diff)};
+    std::vector<std::string> row = {std::to_string(ModelLayer(a_dump, c.layer)),
+                                    std::to_string(ModelHead(a_dump, c.head)), FormatNumber(c.js),
+                                    FormatNumber(c.max_abs_diff)};
     for (const StatField* field : stats) {
       const double a = c.a.*field->member, b = c.b.*field->member;
       if (all_sides) {
@@ -160,11 +164,9 @@ HeatmapSpec DifferenceSpec(const Dump& a, const Dump& b, const DiffOptions& opti
   spec.colormap = options.cmap;
   spec.norm = {NormKind::kCentered, 1};
   if (options.vmax) spec.vmax = std::abs(*options.vmax);
-  spec.title = options.title.empty()
-                   ? Stem(options.files[0]) + " − " + Stem(options.files[1]) + " · layer " +
-                         std::to_string(layer + a.metadata.layer_offset) + " · head " +
-                         std::to_string(head + a.metadata.head_offset)
-                   : options.title;
+  spec.title = options.title.empty() ? Stem(options.files[0]) + " − " + Stem(options.files[1]) +
+                                           HeadsPlace(a, {layer}, {head})
+                                     : options.title;
   return spec;
 }
 
@@ -172,15 +174,17 @@ void WriteDifferences(const Dump& a, const Dump& b, const DiffOptions& options) 
   const ImageFormat format = options.figure.Format();
   const RenderOptions render = options.figure.Render();
   const std::string& path = a.metadata.path;
-  const auto layers = ParseSelection(options.layers.empty() ? "0" : options.layers,
-                                     {"--layer", "layer", a.attention.layers(), path});
-  const auto heads = ParseSelection(options.heads.empty() ? "0" : options.heads,
-                                    {"--head", "head", a.attention.heads(), path});
+  const auto layers =
+      options.layers.empty() ? std::vector<int64_t>{0} : ParseLayers(options.layers, a, "--layer");
+  const auto heads =
+      options.heads.empty() ? std::vector<int64_t>{0} : ParseHeads(options.heads, a, "--head");
   std::vector<FigureJob> jobs;
   for (int64_t layer : layers) {
     for (int64_t head : heads) {
-      TemplateFields fields{
-          {"stem", Stem(path)}, {"ext", ExtensionOf(format)}, {"layer", layer}, {"head", head}};
+      TemplateFields fields{{"stem", Stem(path)},
+                            {"ext", ExtensionOf(format)},
+                            {"layer", ModelLayer(a, layer)},
+                            {"head", ModelHead(a, head)}};
       jobs.push_back(
           {fields, [&, layer, head] { return DifferenceSpec(a, b, options, layer, head); }});
     }
@@ -205,6 +209,7 @@ void RunPair(const DiffOptions& options) {
     ThrowUsageError("diff: expected two dumps A B (or --series F1 F2 ...), found " +
                     std::to_string(options.files.size()));
   }
+  const bool prints_text = PrintsText(options.figure.output, options.json || options.csv);
   const Dump a = LoadOne(options, options.files[0]);
   const Dump b = LoadOne(options, options.files[1]);
   const JsReduce reduce = options.js_reduce == "sum" ? JsReduce::kSum : JsReduce::kMean;
@@ -216,15 +221,16 @@ void RunPair(const DiffOptions& options) {
     RethrowWithPaths(error, options);
   }
   if (!options.figure.output.empty()) WriteDifferences(a, b, options);
+  if (!prints_text) return;
   if (options.json) {
-    std::cout << DiffJson(changes, options).dump() << "\n";
+    std::cout << DiffJson(a, changes, options).dump() << "\n";
   } else if (options.csv) {
-    DiffTable(changes, true).PrintCsv(std::cout);
+    DiffTable(a, changes, true).PrintCsv(std::cout);
   } else {
     std::cout << options.files[0] << " − " << options.files[1] << ": JS divergence ("
               << options.js_reduce << " over query rows), max |A − B| and the change A − B of "
               << "each statistic (all of them with --csv or --json)\n\n";
-    DiffTable(changes, false).PrintText(std::cout);
+    DiffTable(a, changes, false).PrintText(std::cout);
   }
 }
 
@@ -241,11 +247,9 @@ const StatField& ChosenStat(const std::string& name) {
 
 // The heads the series keeps: the selected layers (default all) and heads (default all).
 std::vector<size_t> SelectedHeads(const Dump& first, const DiffOptions& options) {
-  const std::string& path = first.metadata.path;
-  const auto layers = ParseSelection(options.layers.empty() ? "all" : options.layers,
-                                     {"--layer", "layer", first.attention.layers(), path});
-  const auto heads = ParseSelection(options.heads.empty() ? "all" : options.heads,
-                                    {"--head", "head", first.attention.heads(), path});
+  const auto layers =
+      ParseLayers(options.layers.empty() ? "all" : options.layers, first, "--layer");
+  const auto heads = ParseHeads(options.heads.empty() ? "all" : options.heads, first, "--head");
   std::vector<size_t> kept;
   for (int64_t layer : layers) {
     for (int64_t head : heads) kept.push_back(layer * first.attention.heads() + head);
@@ -253,25 +257,26 @@ std::vector<size_t> SelectedHeads(const Dump& first, const DiffOptions& options)
   return kept;
 }
 
-nlohmann::json SeriesJson(const StatSeries& series, const std::vector<size_t>& kept,
-                          const DiffOptions& options) {
+nlohmann::json SeriesJson(const Dump& first, const StatSeries& series,
+                          const std::vector<size_t>& kept, const DiffOptions& options) {
   nlohmann::json heads = nlohmann::json::array();
   for (size_t h : kept) {
     nlohmann::json values = nlohmann::json::array();
     for (double value : series.values[h]) values.push_back(Number(value));
-    heads.push_back(
-        {{"layer", series.heads[h].layer}, {"head", series.heads[h].head}, {"values", values}});
+    heads.push_back({{"layer", ModelLayer(first, series.heads[h].layer)},
+                     {"head", ModelHead(first, series.heads[h].head)},
+                     {"values", values}});
   }
   return {{"stat", series.stat}, {"checkpoints", options.series}, {"heads", heads}};
 }
 
-Table SeriesTable(const StatSeries& series, const std::vector<size_t>& kept,
+Table SeriesTable(const Dump& first, const StatSeries& series, const std::vector<size_t>& kept,
                   const DiffOptions& options) {
   Table table{{"layer", "head"}, {}};
   for (const std::string& file : options.series) table.columns.push_back(Stem(file));
   for (size_t h : kept) {
-    std::vector<std::string> row = {std::to_string(series.heads[h].layer),
-                                    std::to_string(series.heads[h].head)};
+    std::vector<std::string> row = {std::to_string(ModelLayer(first, series.heads[h].layer)),
+                                    std::to_string(ModelHead(first, series.heads[h].head))};
     for (double value : series.values[h]) row.push_back(FormatNumber(value));
     table.rows.push_back(std::move(row));
   }
@@ -296,13 +301,13 @@ void WriteSeriesPlot(const StatSeries& series, const std::vector<size_t>& kept, 
   }
   if (one_layer) {
     for (size_t h : kept) {
-      spec.legend.push_back({"head " + std::to_string(series.heads[h].head),
+      spec.legend.push_back({"head " + std::to_string(ModelHead(first, series.heads[h].head)),
                              SequenceColor(series.heads[h].head, heads, theme), true});
     }
   } else {
     for (int64_t layer = 0; layer < layers; ++layer) {
-      spec.legend.push_back(
-          {"layer " + std::to_string(layer), SequenceColor(layer, layers, theme), true});
+      spec.legend.push_back({"layer " + std::to_string(ModelLayer(first, layer)),
+                             SequenceColor(layer, layers, theme), true});
     }
   }
   spec.y_title = series.stat;
@@ -310,7 +315,9 @@ void WriteSeriesPlot(const StatSeries& series, const std::vector<size_t>& kept, 
       options.title.empty()
           ? series.stat + " per head over " + std::to_string(options.series.size()) +
                 " checkpoints" +
-                (one_layer ? " · layer " + std::to_string(series.heads[kept[0]].layer) : "")
+                (one_layer
+                     ? " · layer " + std::to_string(ModelLayer(first, series.heads[kept[0]].layer))
+                     : "")
           : options.title;
   WriteFileAtomically(options.figure.output,
                       RenderLinePlot(spec, options.figure.Format(), options.figure.Render()));
@@ -324,6 +331,7 @@ void RunSeries(const DiffOptions& options) {
         std::to_string(options.series.size()) + " and " + std::to_string(options.files.size()));
   }
   const StatField& field = ChosenStat(options.stat);
+  const bool prints_text = PrintsText(options.figure.output, options.json || options.csv);
   if (!options.figure.output.empty()) {
     options.figure.Format();
     for (const std::string& file : options.series) CheckNotInput(options.figure.output, file);
@@ -338,13 +346,14 @@ void RunSeries(const DiffOptions& options) {
   const StatSeries series = StatOverCheckpoints(checkpoints, field);
   const std::vector<size_t> kept = SelectedHeads(*first, options);
   if (!options.figure.output.empty()) WriteSeriesPlot(series, kept, *first, options);
+  if (!prints_text) return;
   if (options.json) {
-    std::cout << SeriesJson(series, kept, options).dump() << "\n";
+    std::cout << SeriesJson(*first, series, kept, options).dump() << "\n";
   } else if (options.csv) {
-    SeriesTable(series, kept, options).PrintCsv(std::cout);
+    SeriesTable(*first, series, kept, options).PrintCsv(std::cout);
   } else {
     std::cout << field.name << " per head over " << options.series.size() << " checkpoints\n\n";
-    SeriesTable(series, kept, options).PrintText(std::cout);
+    SeriesTable(*first, series, kept, options).PrintText(std::cout);
   }
 }
 

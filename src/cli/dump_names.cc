@@ -1,6 +1,7 @@
 // How figures and outputs name a dump, its model and its layers and heads.
 #include "cli/dump_names.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace attnviz::cli {
@@ -18,6 +19,75 @@ std::vector<int64_t> Shifted(const std::vector<int64_t>& positions, int64_t offs
   std::vector<int64_t> shifted;
   for (int64_t position : positions) shifted.push_back(position + offset);
   return shifted;
+}
+
+int64_t LayerOffset(const Dump& dump) { return dump.metadata.layer_offset.value_or(0); }
+
+int64_t HeadOffset(const Dump& dump) { return dump.metadata.head_offset.value_or(0); }
+
+int64_t ModelLayer(const Dump& dump, int64_t layer) { return layer + LayerOffset(dump); }
+
+int64_t ModelHead(const Dump& dump, int64_t head) { return head + HeadOffset(dump); }
+
+namespace {
+
+bool HasAxis(const Dump& dump, Axis axis) {
+  const std::vector<Axis>& axes = dump.attention.axes();
+  return std::find(axes.begin(), axes.end(), axis) != axes.end();
+}
+
+}  // namespace
+
+bool TitlesLayer(const Dump& dump) {
+  return dump.metadata.layer_offset.has_value() || HasAxis(dump, Axis::kLayer);
+}
+
+bool TitlesHead(const Dump& dump) {
+  return dump.metadata.head_offset.has_value() || HasAxis(dump, Axis::kHead);
+}
+
+std::string HeadLabel(const Dump& dump, int64_t layer, int64_t head) {
+  return "L" + std::to_string(ModelLayer(dump, layer)) + "H" +
+         std::to_string(ModelHead(dump, head));
+}
+
+std::vector<int64_t> ParseLayers(std::string_view text, const Dump& dump,
+                                 const std::string& option) {
+  return ParseSelection(text, {option, "layer", dump.attention.layers(), dump.metadata.path},
+                        LayerOffset(dump));
+}
+
+std::vector<int64_t> ParseHeads(std::string_view text, const Dump& dump,
+                                const std::string& option) {
+  return ParseSelection(text, {option, "head", dump.attention.heads(), dump.metadata.path},
+                        HeadOffset(dump));
+}
+
+std::string HeadsTitle(const Dump& dump, const std::vector<int64_t>& layers,
+                       const std::vector<int64_t>& heads, const std::string& head_prefix) {
+  return ModelName(dump) + HeadsPlace(dump, layers, heads, head_prefix);
+}
+
+std::string HeadsPlace(const Dump& dump, const std::vector<int64_t>& layers,
+                       const std::vector<int64_t>& heads, const std::string& head_prefix) {
+  const AttentionTensor& tensor = dump.attention;
+  std::string title;
+  if (TitlesLayer(dump)) {
+    title += " · " + DescribeForTitle(layers, tensor.layers(), LayerOffset(dump), "layer");
+  }
+  // A fusion is named even when the heads are not: "mean of all heads".
+  if (TitlesHead(dump) || !head_prefix.empty()) {
+    title +=
+        " · " + head_prefix + DescribeForTitle(heads, tensor.heads(), HeadOffset(dump), "head");
+  }
+  return title;
+}
+
+void AddHeadSelectionOptions(CLI::App& command, std::string& layers, std::string& heads) {
+  command.add_option("--layer,--layers", layers,
+                     "only these layers: an index, A:B, a list or all, in the model's numbers "
+                     "when the dump states them (docs/formats.md; default all)");
+  command.add_option("--head,--heads", heads, "only these heads, as --layer (default all)");
 }
 
 std::optional<Fusion> ParseFusion(const std::string& name) {

@@ -87,9 +87,11 @@ void FigureOptions::AddTo(CLI::App& command, bool output_required) {
   CLI::Option* out = command.add_option(
       "-o,--output", output,
       "figure to write: .png, .svg or .pdf; a template such as figs/L{layer}_H{head}.png for "
-      "several figures ({stem} {ext} too), or one .pdf with a page each");
+      "several figures ({stem} {ext} too), one .pdf with a page each, or - for standard "
+      "output (with --format)");
   if (output_required) out->required();
-  command.add_option("--format", format, "png, svg or pdf, when -o has no such extension");
+  command.add_option("--format", format,
+                     "png, svg or pdf, when -o has no such extension (needed for -o -)");
   command.add_option("--font", render.font, "font family for all text (default DejaVu Sans)");
   command.add_option("--font-size", render.font_size, "base font size in points (default 10)")
       ->check(CLI::Range(2.0, 72.0));

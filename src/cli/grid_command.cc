@@ -51,13 +51,18 @@ std::vector<std::string> NumberLabels(const std::vector<int64_t>& positions, int
   return labels;
 }
 
+// "finbert · layers 0–11 × all heads" in the model's numbers, without an axis the dump lacks.
 std::string DefaultTitle(const Dump& dump, const GridSelection& selection) {
-  const DumpMetadata& meta = dump.metadata;
   const AttentionTensor& tensor = dump.attention;
-  std::string model = meta.model.empty() ? Stem(dump) : meta.model;
-  return model + " · " +
-         DescribeForTitle(selection.layers, tensor.layers(), meta.layer_offset, "layer") + " × " +
-         DescribeForTitle(selection.heads, tensor.heads(), meta.head_offset, "head");
+  std::string layers = TitlesLayer(dump) ? DescribeForTitle(selection.layers, tensor.layers(),
+                                                            LayerOffset(dump), "layer")
+                                         : "";
+  std::string heads =
+      TitlesHead(dump) ? DescribeForTitle(selection.heads, tensor.heads(), HeadOffset(dump), "head")
+                       : "";
+  std::string title = ModelName(dump);
+  if (!layers.empty() || !heads.empty()) title += " · ";
+  return title + layers + (!layers.empty() && !heads.empty() ? " × " : "") + heads;
 }
 
 // "induction 0.93", "heterogeneous": the classifier's label and score for one head.
@@ -91,7 +96,9 @@ std::vector<std::string> ClassifierCaptions(const Dump& dump, const GridSelectio
 }
 
 // Captions by (layer, head) of the dump, from either JSON shape --captions accepts.
-std::map<std::pair<int64_t, int64_t>, std::string> ReadCaptionFile(const std::string& path) {
+// Captions by (layer, head) in the model's numbers.
+std::map<std::pair<int64_t, int64_t>, std::string> ReadCaptionFile(const Dump& dump,
+                                                                   const std::string& path) {
   std::ifstream in(path);
   if (!in) ThrowInputError(path, "cannot open");
   nlohmann::json json = nlohmann::json::parse(in, nullptr, false);
@@ -107,18 +114,21 @@ std::map<std::pair<int64_t, int64_t>, std::string> ReadCaptionFile(const std::st
     if (!item.is_array()) ThrowBadCaptions(path, "item " + std::to_string(layer) + " is neither");
     for (size_t head = 0; head < item.size(); ++head) {
       if (!item[head].is_string()) ThrowBadCaptions(path, "found a non-string caption");
-      captions[{static_cast<int64_t>(layer), static_cast<int64_t>(head)}] = item[head];
+      captions[{ModelLayer(dump, static_cast<int64_t>(layer)),
+                ModelHead(dump, static_cast<int64_t>(head))}] = item[head];
     }
   }
   return captions;
 }
 
-std::vector<std::string> FileCaptions(const std::string& path, const GridSelection& selection) {
-  auto by_head = ReadCaptionFile(path);
+// Objects name heads in the model's numbers, as classify --json does; lists follow the dump.
+std::vector<std::string> FileCaptions(const Dump& dump, const std::string& path,
+                                      const GridSelection& selection) {
+  auto by_head = ReadCaptionFile(dump, path);
   std::vector<std::string> captions;
   for (int64_t layer : selection.layers) {
     for (int64_t head : selection.heads) {
-      auto found = by_head.find({layer, head});
+      auto found = by_head.find({ModelLayer(dump, layer), ModelHead(dump, head)});
       captions.push_back(found == by_head.end() ? std::string() : found->second);
     }
   }
@@ -127,7 +137,6 @@ std::vector<std::string> FileCaptions(const std::string& path, const GridSelecti
 
 GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelection& selection,
                   const CellSelection& cells) {
-  const DumpMetadata& meta = dump.metadata;
   GridSpec spec;
   spec.rows = static_cast<int64_t>(selection.layers.size());
   spec.cols = static_cast<int64_t>(selection.heads.size());
@@ -137,8 +146,8 @@ GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelect
     return cells.Shown(
         cells.ReadMasked(dump.attention, selection.layers[row], selection.heads[col]));
   };
-  spec.row_labels = NumberLabels(selection.layers, meta.layer_offset);
-  spec.col_labels = NumberLabels(selection.heads, meta.head_offset);
+  spec.row_labels = NumberLabels(selection.layers, LayerOffset(dump));
+  spec.col_labels = NumberLabels(selection.heads, HeadOffset(dump));
   spec.title = options.title.empty()
                    ? DefaultTitle(dump, selection)
                    : OutputTemplate(options.title).ExpandKnown({{"stem", Stem(dump)}});
@@ -148,7 +157,7 @@ GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelect
   if (options.labels) {
     spec.captions = ClassifierCaptions(dump, selection, ThreadCount(options.figure.jobs));
   } else if (!options.captions.empty()) {
-    spec.captions = FileCaptions(options.captions, selection);
+    spec.captions = FileCaptions(dump, options.captions, selection);
   }
   return spec;
 }
@@ -165,9 +174,8 @@ BatchFigure PlanFile(const GridOptions& options, const DumpSource& source, Dump 
   const std::string path = dump.metadata.path;
   std::shared_ptr<GridFile> file(new GridFile{std::move(dump), {}, {}});
   PrintNotes(file->dump);
-  const AttentionTensor& tensor = file->dump.attention;
-  file->selection = {ParseSelection(options.layers, {"--layers", "layer", tensor.layers(), path}),
-                     ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path})};
+  file->selection = {ParseLayers(options.layers, file->dump, "--layers"),
+                     ParseHeads(options.heads, file->dump, "--heads")};
   file->cells = options.cells.Resolve(file->dump);
   TemplateFields fields{{"stem", Stem(file->dump)}, {"ext", ExtensionOf(format)}};
   AddBatchField(fields, source);

@@ -53,15 +53,10 @@ struct HeatmapPlanInputs {
 };
 
 // "finbert · layer 11 · head 0", or "model · layer 1 · mean of all heads", in the model's own
-// numbering when the dump is a slice of it.
+// numbering when the dump is a slice of it; a bare matrix is titled by its model alone.
 std::string DefaultTitle(const Dump& dump, const std::vector<int64_t>& layers,
                          const std::vector<int64_t>& heads, const std::string& fuse) {
-  const DumpMetadata& meta = dump.metadata;
-  const AttentionTensor& tensor = dump.attention;
-  std::string title = ModelName(dump) + " · " +
-                      DescribeForTitle(layers, tensor.layers(), meta.layer_offset, "layer") + " · ";
-  std::string head_text = DescribeForTitle(heads, tensor.heads(), meta.head_offset, "head");
-  return title + (fuse.empty() ? head_text : fuse + " of " + head_text);
+  return HeadsTitle(dump, layers, heads, fuse.empty() ? "" : fuse + " of ");
 }
 
 // One figure fusing every selected head of every selected layer.
@@ -72,31 +67,31 @@ FigureJob FusedJob(const Dump& dump, const std::vector<int64_t>& layers,
   for (int64_t layer : layers) {
     for (int64_t head : heads) job.heads.push_back({layer, head});
   }
-  job.fields["layer"] =
-      layers.size() == 1
-          ? TemplateFields::mapped_type(layers[0])
-          : TemplateFields::mapped_type(DescribeSelection(layers, dump.attention.layers()));
+  job.fields["layer"] = layers.size() == 1
+                            ? TemplateFields::mapped_type(ModelLayer(dump, layers[0]))
+                            : TemplateFields::mapped_type(DescribeSelection(
+                                  Shifted(layers, LayerOffset(dump)), dump.attention.layers()));
   job.fields["head"] = fuse;
   return job;
 }
 
 std::vector<FigureJob> PlanFigures(const Dump& dump, const HeatmapOptions& options,
                                    const std::string& ext) {
-  const AttentionTensor& tensor = dump.attention;
-  const std::string& path = dump.metadata.path;
-  std::vector<int64_t> layers = ParseSelection(options.layers.empty() ? "0" : options.layers,
-                                               {"--layer", "layer", tensor.layers(), path});
-  std::string default_heads = options.fuse.empty() ? "0" : "all";
-  std::vector<int64_t> heads = ParseSelection(options.heads.empty() ? default_heads : options.heads,
-                                              {"--head", "head", tensor.heads(), path});
+  // The default is the dump's first layer and head, whatever the model calls them.
+  std::vector<int64_t> layers = options.layers.empty()
+                                    ? std::vector<int64_t>{0}
+                                    : ParseLayers(options.layers, dump, "--layer");
+  std::vector<int64_t> heads = options.heads.empty()
+                                   ? ParseHeads(options.fuse.empty() ? "0" : "all", dump, "--head")
+                                   : ParseHeads(options.heads, dump, "--head");
   TemplateFields common{{"stem", Stem(dump)}, {"ext", ext}};
   if (!options.fuse.empty()) return {FusedJob(dump, layers, heads, options.fuse, common)};
   std::vector<FigureJob> jobs;
   for (int64_t layer : layers) {
     for (int64_t head : heads) {
       FigureJob job{{{layer, head}}, common, DefaultTitle(dump, {layer}, {head}, "")};
-      job.fields["layer"] = layer;
-      job.fields["head"] = head;
+      job.fields["layer"] = ModelLayer(dump, layer);
+      job.fields["head"] = ModelHead(dump, head);
       jobs.push_back(std::move(job));
     }
   }
@@ -212,8 +207,10 @@ void RunHeatmap(const HeatmapOptions& options) {
 }
 
 void AddSelectionOptions(CLI::App& command, HeatmapOptions& options) {
-  command.add_option("--layer,--layers", options.layers,
-                     "layers: an index, A:B, a list such as 0,2,5, or all (default 0)");
+  command.add_option(
+      "--layer,--layers", options.layers,
+      "layers: an index, A:B, a list such as 0,2,5, or all, in the model's numbers when "
+      "the dump states them (default: the dump's first)");
   command.add_option("--head,--heads", options.heads,
                      "heads, as --layer (default 0; with --fuse, all)");
   command

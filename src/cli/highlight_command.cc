@@ -59,11 +59,11 @@ QueryRow ReadQueryRow(const Dump& dump, const HighlightOptions& options) {
   if (query.size() != 1)
     ThrowUsageError(path + ": --query takes one index, found " + options.query);
   result.query = query[0];
-  result.layers = ParseSelection(options.layers.empty() ? "0" : options.layers,
-                                 {"--layer", "layer", tensor.layers(), path});
-  std::string default_heads = options.fuse.empty() ? "0" : "all";
-  result.heads = ParseSelection(options.heads.empty() ? default_heads : options.heads,
-                                {"--head", "head", tensor.heads(), path});
+  result.layers = options.layers.empty() ? std::vector<int64_t>{0}
+                                         : ParseLayers(options.layers, dump, "--layer");
+  result.heads = options.heads.empty() ? ParseSelection(options.fuse.empty() ? "0" : "all",
+                                                        {"--head", "head", tensor.heads(), path})
+                                       : ParseHeads(options.heads, dump, "--head");
   std::optional<Fusion> fusion = ParseFusion(options.fuse);
   if (!fusion && result.layers.size() * result.heads.size() > 1) {
     ThrowUsageError(path +
@@ -125,19 +125,7 @@ std::optional<int64_t> MarkedKey(const Dump& dump, int64_t query) {
 // "finbert · layer 11 · head 0 · query 5 “by”", "model · layer 1 · mean of all heads · query 40".
 std::string DefaultTitle(const Dump& dump, const QueryRow& row, const std::string& fuse,
                          bool clean) {
-  const DumpMetadata& meta = dump.metadata;
-  const AttentionTensor& tensor = dump.attention;
-  std::string layers = DescribeSelection(Shifted(row.layers, meta.layer_offset),
-                                         tensor.layers() + meta.layer_offset);
-  std::string heads =
-      DescribeSelection(Shifted(row.heads, meta.head_offset), tensor.heads() + meta.head_offset);
-  std::string title =
-      ModelName(dump) + " · " + (row.layers.size() > 1 ? "layers " : "layer ") + layers + " · ";
-  if (fuse.empty()) {
-    title += "head " + heads;
-  } else {
-    title += fuse + " of " + (heads == "all" ? "all heads" : "heads " + heads);
-  }
+  std::string title = HeadsTitle(dump, row.layers, row.heads, fuse.empty() ? "" : fuse + " of ");
   title += " · query " + std::to_string(row.query);
   if (dump.query_tokens) {
     const std::string& token = (*dump.query_tokens)[row.query];
@@ -157,8 +145,8 @@ TemplateFields OutputFields(const Dump& dump, ImageFormat format,
   };
   return {{"stem", Stem(dump)},
           {"ext", ExtensionOf(format)},
-          {"layer", field(layers, dump.attention.layers())},
-          {"head", fuse.empty() ? field(heads, dump.attention.heads())
+          {"layer", field(Shifted(layers, LayerOffset(dump)), dump.attention.layers())},
+          {"head", fuse.empty() ? field(Shifted(heads, HeadOffset(dump)), dump.attention.heads())
                                 : TemplateFields::mapped_type(fuse)}};
 }
 

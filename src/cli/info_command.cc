@@ -5,8 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attnviz/analysis/check.h"
 #include "attnviz/analysis/summary.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/messages.h"
 #include "cli/table.h"
@@ -60,6 +62,10 @@ nlohmann::json PaddingJson(const Padding& p) {
           {"item_lengths", LengthsJson(p.item_lengths)}};
 }
 
+nlohmann::json OffsetOrNull(const std::optional<int64_t>& offset) {
+  return offset ? nlohmann::json(*offset) : nlohmann::json(nullptr);
+}
+
 nlohmann::json InfoJson(const Dump& dump, const TensorSummary& summary) {
   const AttentionTensor& t = dump.attention;
   nlohmann::json out = {
@@ -80,8 +86,9 @@ nlohmann::json InfoJson(const Dump& dump, const TensorSummary& summary) {
       {"key_tokens", CountOrNull(dump.key_tokens)},
       {"model",
        dump.metadata.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(dump.metadata.model)},
-      {"layer_offset", dump.metadata.layer_offset},
-      {"head_offset", dump.metadata.head_offset},
+      // null when the dump does not say which layer or head of the model it holds.
+      {"layer_offset", OffsetOrNull(dump.metadata.layer_offset)},
+      {"head_offset", OffsetOrNull(dump.metadata.head_offset)},
       {"min", summary.min},
       {"max", summary.max},
       {"row_sum_min", summary.row_sum_min},
@@ -169,16 +176,17 @@ void PrintInfoText(const Dump& dump, const TensorSummary& summary) {
   if (t.batches() > 1) std::cout << ", batch item " << t.batch() << " of " << t.batches();
   std::cout << "\n";
   if (!dump.metadata.model.empty()) std::cout << "model       " << dump.metadata.model << "\n";
-  if (dump.metadata.layer_offset || dump.metadata.head_offset) {
-    std::cout << "slice of    layer " << dump.metadata.layer_offset << ", head "
-              << dump.metadata.head_offset << " of the model\n";
+  if (LayerOffset(dump) != 0 || HeadOffset(dump) != 0) {  // a slice, not the whole model
+    std::cout << "slice of    layer " << LayerOffset(dump) << ", head " << HeadOffset(dump)
+              << " of the model\n";
   }
   std::cout << "tokens      " << TokensLine(dump) << "\n"
             << "values      min " << FormatNumber(summary.min) << ", max "
             << FormatNumber(summary.max) << "\n"
             << "row sums    " << FormatNumber(summary.row_sum_min) << " .. "
             << FormatNumber(summary.row_sum_max)
-            << (std::abs(summary.row_sum_min - 1) > 1e-3 || std::abs(summary.row_sum_max - 1) > 1e-3
+            << (std::abs(summary.row_sum_min - 1) > RowSumTolerance(t.dtype()) ||
+                        std::abs(summary.row_sum_max - 1) > RowSumTolerance(t.dtype())
                     ? " (not 1: shown as stored, never renormalised)"
                     : "")
             << "\n"

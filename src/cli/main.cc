@@ -8,6 +8,7 @@
 #include "attnviz/analysis/blas_threads.h"
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
+#include "attnviz/io/load.h"
 #include "cli/commands.h"
 
 namespace {
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
+    attnviz::ThrowIfInputShrank();  // results read from a file that shrank are no results
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

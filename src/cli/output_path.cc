@@ -8,6 +8,9 @@
 namespace attnviz::cli {
 
 ImageFormat FigureFormatFor(const std::string& output, const std::string& format_name) {
+  if (output == "-" && format_name.empty()) {
+    ThrowUsageError("-o -: a figure on standard output needs --format png, svg or pdf");
+  }
   if (!format_name.empty()) {
     const std::optional<ImageFormat> format = ImageFormatForPath("." + format_name);
     if (!format) ThrowUsageError("--format: expected png, svg or pdf, found '" + format_name + "'");
@@ -21,9 +24,17 @@ ImageFormat FigureFormatFor(const std::string& output, const std::string& format
   return *format;
 }
 
+bool PrintsText(const std::string& output, bool machine_output) {
+  if (output != "-") return true;
+  if (machine_output) {
+    ThrowUsageError("-o - and --json/--csv: both would write to standard output; name a file");
+  }
+  return false;
+}
+
 void CheckNotInput(const std::string& output, const std::string& input) {
   std::error_code error;
-  if (input != "-" && std::filesystem::equivalent(output, input, error)) {
+  if (input != "-" && output != "-" && std::filesystem::equivalent(output, input, error)) {
     ThrowOutputError(output, "refusing to overwrite the input file");
   }
 }

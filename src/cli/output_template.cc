@@ -62,6 +62,12 @@ std::string Braced(const std::vector<std::string>& names) {
 [[noreturn]] void ThrowSharedNames(const std::string& output,
                                    const std::vector<TemplateFields>& figures,
                                    bool pages_possible) {
+  if (output == "-") {
+    ThrowUsageError(
+        "-o -: " + std::to_string(figures.size()) + " figures cannot share standard output" +
+        (pages_possible ? "; write them as one PDF (--format pdf), or name" : "; name") +
+        " files with a template such as figs/L{layer}_H{head}.png");
+  }
   const std::vector<std::string> varying = VaryingFields(figures);
   const std::string fix =
       varying.empty() ? "input files of the same name in different folders need runs of their own"
@@ -82,6 +88,7 @@ void CheckNoneIsInput(const std::vector<std::string>& paths,
     }
   }
   for (const std::string& path : paths) {
+    if (path == "-") continue;  // standard output
     if (stat(path.c_str(), &info) == 0 && input_files.count({info.st_dev, info.st_ino})) {
       ThrowOutputError(path, "refusing to overwrite the input file");
     }

@@ -61,11 +61,11 @@ PatchRow ReadPatchRow(const Dump& dump, const OverlayOptions& options) {
   if (query.size() != 1)
     ThrowUsageError(path + ": --query takes one index, found " + options.query);
   row.query = query[0];
-  row.layers = ParseSelection(options.layers.empty() ? "0" : options.layers,
-                              {"--layer", "layer", tensor.layers(), path});
-  row.heads =
-      ParseSelection(options.heads.empty() ? (options.fuse.empty() ? "0" : "all") : options.heads,
-                     {"--head", "head", tensor.heads(), path});
+  row.layers = options.layers.empty() ? std::vector<int64_t>{0}
+                                      : ParseLayers(options.layers, dump, "--layer");
+  row.heads = options.heads.empty() ? ParseSelection(options.fuse.empty() ? "0" : "all",
+                                                     {"--head", "head", tensor.heads(), path})
+                                    : ParseHeads(options.heads, dump, "--head");
   std::optional<Fusion> fusion = ParseFusion(options.fuse);
   if (!fusion && row.layers.size() * row.heads.size() > 1) {
     ThrowUsageError(path +
@@ -82,19 +82,7 @@ PatchRow ReadPatchRow(const Dump& dump, const OverlayOptions& options) {
 
 // "vit · layer 11 · head 3 · query 0 “[CLS]”", or "... · mean of all heads · ...".
 std::string DefaultTitle(const Dump& dump, const PatchRow& row, const std::string& fuse) {
-  const DumpMetadata& meta = dump.metadata;
-  const AttentionTensor& tensor = dump.attention;
-  std::string layers = DescribeSelection(Shifted(row.layers, meta.layer_offset),
-                                         tensor.layers() + meta.layer_offset);
-  std::string heads =
-      DescribeSelection(Shifted(row.heads, meta.head_offset), tensor.heads() + meta.head_offset);
-  std::string title =
-      ModelName(dump) + " · " + (row.layers.size() > 1 ? "layers " : "layer ") + layers + " · ";
-  if (fuse.empty()) {
-    title += "head " + heads;
-  } else {
-    title += fuse + " of " + (heads == "all" ? "all heads" : "heads " + heads);
-  }
+  std::string title = HeadsTitle(dump, row.layers, row.heads, fuse.empty() ? "" : fuse + " of ");
   title += " · query " + std::to_string(row.query);
   if (dump.query_tokens) title += " “" + (*dump.query_tokens)[row.query] + "”";
   return title;
@@ -116,8 +104,8 @@ TemplateFields OutputFields(const Dump& dump, ImageFormat format,
   };
   return {{"stem", Stem(dump)},
           {"ext", ExtensionOf(format)},
-          {"layer", field(layers, dump.attention.layers())},
-          {"head", fuse.empty() ? field(heads, dump.attention.heads())
+          {"layer", field(Shifted(layers, LayerOffset(dump)), dump.attention.layers())},
+          {"head", fuse.empty() ? field(Shifted(heads, HeadOffset(dump)), dump.attention.heads())
                                 : TemplateFields::mapped_type(fuse)}};
 }
 

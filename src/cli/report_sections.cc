@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attnviz/analysis/check.h"
 #include "attnviz/analysis/classify.h"
 #include "attnviz/analysis/cluster.h"
 #include "attnviz/analysis/head_stats.h"
@@ -19,6 +20,7 @@
 #include "attnviz/render/cell_raster.h"
 #include "attnviz/render/dendrogram.h"
 #include "attnviz/render/token_text.h"
+#include "cli/dump_names.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -31,8 +33,7 @@ std::string FileName(const Dump& dump) {
 
 // "L3H5" in the model's numbering.
 std::string HeadName(const Dump& dump, int64_t layer, int64_t head) {
-  return "L" + std::to_string(layer + dump.metadata.layer_offset) + "H" +
-         std::to_string(head + dump.metadata.head_offset);
+  return HeadLabel(dump, layer, head);
 }
 
 std::string Fixed(double value, int decimals = 3) {
@@ -52,8 +53,9 @@ std::string TokensLine(const Dump& dump) {
   return count(dump.query_tokens) + " query, " + count(dump.key_tokens) + " key";
 }
 
-std::string RowSumsLine(const TensorSummary& s) {
-  bool off = std::abs(s.row_sum_min - 1) > 1e-3 || std::abs(s.row_sum_max - 1) > 1e-3;
+std::string RowSumsLine(const TensorSummary& s, DType dtype) {
+  const double tolerance = RowSumTolerance(dtype);
+  bool off = std::abs(s.row_sum_min - 1) > tolerance || std::abs(s.row_sum_max - 1) > tolerance;
   return FormatNumber(s.row_sum_min) + " .. " + FormatNumber(s.row_sum_max) +
          (off ? " (not 1: shown as stored, never renormalised)" : "");
 }
@@ -77,13 +79,13 @@ ReportTable InfoTable(const Dump& dump, const TensorSummary& s) {
   add("shape", nlohmann::json(t.shape()).dump() + " " + FormatAxes(t.axes()));
   add("", extents);
   if (!dump.metadata.model.empty()) add("model", dump.metadata.model);
-  if (dump.metadata.layer_offset || dump.metadata.head_offset) {
-    add("slice of", "layer " + std::to_string(dump.metadata.layer_offset) + ", head " +
-                        std::to_string(dump.metadata.head_offset) + " of the model");
+  if (LayerOffset(dump) != 0 || HeadOffset(dump) != 0) {  // a slice, not the whole model
+    add("slice of", "layer " + std::to_string(LayerOffset(dump)) + ", head " +
+                        std::to_string(HeadOffset(dump)) + " of the model");
   }
   add("tokens", TokensLine(dump));
   add("values", "min " + FormatNumber(s.min) + ", max " + FormatNumber(s.max));
-  add("row sums", RowSumsLine(s));
+  add("row sums", RowSumsLine(s, t.dtype()));
   add("NaN / Inf", std::to_string(s.nan) + " / " + std::to_string(s.inf));
   add("causal", s.causal ? "yes" : "no");
   add("padded keys", std::to_string(t.stored_keys() - t.keys() + s.padded_keys));  // left out too
@@ -103,7 +105,7 @@ ReportSection SummarySection(const Dump& dump) {
 
 // ---- statistics ---------------------------------------------------------------------------
 
-ReportSection StatsTableSection(const std::vector<HeadStats>& heads) {
+ReportSection StatsTableSection(const Dump& dump, const std::vector<HeadStats>& heads) {
   ReportSection section;
   section.heading = "Per-head statistics";
   section.lines = {
@@ -117,7 +119,8 @@ ReportSection StatsTableSection(const std::vector<HeadStats>& heads) {
   }
   for (const StatField& field : fields) table.columns.push_back(field.name);
   for (const HeadStats& stats : heads) {
-    std::vector<std::string> row = {std::to_string(stats.layer), std::to_string(stats.head)};
+    std::vector<std::string> row = {std::to_string(ModelLayer(dump, stats.layer)),
+                                    std::to_string(ModelHead(dump, stats.head))};
     for (const StatField& field : fields) row.push_back(Fixed(stats.*field.member));
     table.rows.push_back(std::move(row));
   }
@@ -153,8 +156,8 @@ std::optional<HeatmapSpec> StatMap(const Dump& dump, const std::vector<HeadStats
   // One value (a dump of one head) spans no range: the scale starts at 0 instead.
   if (largest == smallest) smallest = std::min(0.0, smallest);
   if (largest == smallest) largest = smallest + 1;
-  spec.row_labels = IndexLabels("L", tensor.layers(), dump.metadata.layer_offset);
-  spec.col_labels = IndexLabels("H", tensor.heads(), dump.metadata.head_offset);
+  spec.row_labels = IndexLabels("L", tensor.layers(), LayerOffset(dump));
+  spec.col_labels = IndexLabels("H", tensor.heads(), HeadOffset(dump));
   spec.row_axis_title = "layer";
   spec.col_axis_title = "head";
   spec.title = std::string(field.name) +
@@ -205,8 +208,8 @@ ReportSection GridSection(const Dump& dump, const std::vector<HeadClass>& classe
     matrix.masked = MaskCells(matrix, MaskMode::kDetect);
     return Pool(matrix, kReportPanelCells, kReportPanelCells, Pooling::kMax);
   };
-  spec.row_labels = IndexLabels("", tensor.layers(), dump.metadata.layer_offset);
-  spec.col_labels = IndexLabels("", tensor.heads(), dump.metadata.head_offset);
+  spec.row_labels = IndexLabels("", tensor.layers(), LayerOffset(dump));
+  spec.col_labels = IndexLabels("", tensor.heads(), HeadOffset(dump));
   for (const HeadClass& head : classes) spec.captions.push_back(ClassCaption(head));
   spec.title = FileName(dump) + " · every head";
   spec.scale_request = color;
@@ -378,6 +381,8 @@ ReportSection CheckSection(const Dump& dump, const ReportChoices& choices) {
   input.query_tokens = dump.query_tokens;
   input.key_tokens = dump.key_tokens;
   input.stats.threads = choices.threads;
+  input.layer_offset = LayerOffset(dump);
+  input.head_offset = HeadOffset(dump);
   const std::vector<CheckResult> results = RunChecks(input, choices.rules);
   const size_t failures = std::count_if(results.begin(), results.end(),
                                         [](const auto& r) { return !r.passed && !r.skipped; });
@@ -407,7 +412,7 @@ std::vector<ReportSection> ReportSections(const Dump& dump, const ReportChoices&
   const bool causal = !classes.empty() && classes.front().causal;
   std::vector<ReportSection> sections;
   sections.push_back(SummarySection(dump));
-  sections.push_back(StatsTableSection(heads));
+  sections.push_back(StatsTableSection(dump, heads));
   sections.push_back(StatsMapsSection(dump, heads, choices.color));
   sections.push_back(GridSection(dump, classes, choices.color));
   sections.push_back(RolloutSection(dump, causal));

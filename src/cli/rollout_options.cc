@@ -86,9 +86,8 @@ nlohmann::json ResultJson(const TokenRows& result, const ResultDescription& abou
 // "induction · rollout · layers 0–1", in the model's layer numbering; "max of heads" when the
 // heads are not averaged.
 std::string DefaultTitle(const Dump& dump, const ResultDescription& about) {
-  const int64_t offset = dump.metadata.layer_offset;
-  const int64_t first = about.graph.first_layer + offset;
-  const int64_t last = about.graph.last_layer.value_or(first) + offset;
+  const int64_t first = ModelLayer(dump, about.graph.first_layer);
+  const int64_t last = ModelLayer(dump, about.graph.last_layer.value_or(about.graph.first_layer));
   std::string title =
       ModelName(dump) + " · " + about.what + " · " +
       (first == last ? "layer " + std::to_string(first)
@@ -198,7 +197,7 @@ void LayerGraphFlags::AddTo(CLI::App& command) {
                   "never [0, 0] (vit-explain's discard_ratio; default 0)")
       ->check(CLI::Range(0.0, 1.0));
   command.add_option("--start-layer", start_layer,
-                     "lowest layer taken, 0-based in the dump (default 0)");
+                     "lowest layer taken, numbered as --layer (default: the first)");
   command.add_option("--end-layer", end_layer,
                      "highest layer taken, inclusive (default: the last)");
   command
@@ -208,14 +207,16 @@ void LayerGraphFlags::AddTo(CLI::App& command) {
 
 LayerGraphOptions LayerGraphFlags::Resolve(const Dump& dump) const {
   const int64_t layers = dump.attention.layers();
-  if (start_layer) CheckInRange(dump, "--start-layer", *start_layer, layers, "layer");
-  if (end_layer) CheckInRange(dump, "--end-layer", *end_layer, layers, "layer");
+  // Layers in the model's numbers, as --layer takes them (docs/formats.md).
+  auto index = [&](const char* option, int64_t number) {
+    return ParseLayers(std::to_string(number), dump, option)[0];
+  };
   LayerGraphOptions options;
-  options.first_layer = start_layer.value_or(0);
-  options.last_layer = end_layer.value_or(layers - 1);
+  options.first_layer = start_layer ? index("--start-layer", *start_layer) : 0;
+  options.last_layer = end_layer ? index("--end-layer", *end_layer) : layers - 1;
   if (options.first_layer > *options.last_layer) {
-    ThrowUsageError(dump.metadata.path + ": --start-layer " + std::to_string(options.first_layer) +
-                    " is above --end-layer " + std::to_string(*options.last_layer));
+    ThrowUsageError(dump.metadata.path + ": --start-layer " + std::to_string(*start_layer) +
+                    " is above --end-layer " + std::to_string(*end_layer));
   }
   if (discard >= 1) ThrowUsageError("--discard: expected a ratio in [0, 1), found 1");
   for (int64_t row : rows) CheckInRange(dump, "--rows", row, dump.attention.queries(), "token");

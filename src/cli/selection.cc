@@ -11,6 +11,11 @@ namespace attnviz::cli {
 
 namespace {
 
+// An axis with the number written for its position 0 (ParseSelection's `first`).
+struct NumberedAxis : SelectionAxis {
+  int64_t first = 0;
+};
+
 std::string Prefix(const SelectionAxis& axis) {
   return axis.path.empty() ? axis.option : axis.path + ": " + axis.option;
 }
@@ -28,14 +33,16 @@ std::string Plural(const std::string& noun) {
   return consonant_y ? noun.substr(0, noun.size() - 1) + "ies" : noun + "s";
 }
 
-std::string Existing(const SelectionAxis& axis) {
-  if (axis.count == 1) return "the dump has 1 " + axis.noun + " (0)";
+std::string Existing(const NumberedAxis& axis) {
+  if (axis.count == 1) {
+    return "the dump has 1 " + axis.noun + " (" + std::to_string(axis.first) + ")";
+  }
   std::string plural = Plural(axis.noun);
-  return "the dump has " + std::to_string(axis.count) + " " + plural + " (0.." +
-         std::to_string(axis.count - 1) + ")";
+  return "the dump has " + std::to_string(axis.count) + " " + plural + " (" +
+         std::to_string(axis.first) + ".." + std::to_string(axis.first + axis.count - 1) + ")";
 }
 
-[[noreturn]] void ThrowOutOfRange(std::string_view item, const SelectionAxis& axis) {
+[[noreturn]] void ThrowOutOfRange(std::string_view item, const NumberedAxis& axis) {
   ThrowUsageError(Prefix(axis) + " " + std::string(item) + " is out of range: " + Existing(axis));
 }
 
@@ -57,15 +64,15 @@ std::optional<int64_t> ParseInteger(std::string_view text) {
 // An index as written, resolved against the axis: negative counts from the end. `limit` is the
 // largest value allowed (count - 1 for an index, count for a range end).
 int64_t ResolveIndex(std::string_view text, std::string_view item, int64_t limit,
-                     const SelectionAxis& axis) {
+                     const NumberedAxis& axis) {
   std::optional<int64_t> value = ParseInteger(text);
   if (!value) ThrowSyntax(item, axis);
-  int64_t index = *value < 0 ? axis.count + *value : *value;
+  int64_t index = *value < 0 ? axis.count + *value : *value - axis.first;
   if (index < 0 || index > limit) ThrowOutOfRange(item, axis);
   return index;
 }
 
-IndexRange ParseItem(std::string_view item, const SelectionAxis& axis) {
+IndexRange ParseItem(std::string_view item, const NumberedAxis& axis) {
   if (item == "all") return {0, axis.count};
   size_t colon = item.find(':');
   if (colon == std::string_view::npos) {
@@ -95,7 +102,9 @@ std::vector<std::string_view> SplitItems(std::string_view text) {
 
 }  // namespace
 
-std::vector<int64_t> ParseSelection(std::string_view text, const SelectionAxis& axis) {
+std::vector<int64_t> ParseSelection(std::string_view text, const SelectionAxis& selection_axis,
+                                    int64_t first) {
+  const NumberedAxis axis{selection_axis, first};
   std::vector<int64_t> positions;
   for (std::string_view item : SplitItems(Trim(text))) {
     if (item.empty()) ThrowSyntax(text, axis);
@@ -113,7 +122,7 @@ IndexRange ParseRange(std::string_view text, const SelectionAxis& axis) {
   text = Trim(text);
   if (text.empty()) return {0, axis.count};
   if (text.find(',') != std::string_view::npos) ThrowSyntax(text, axis);
-  return ParseItem(text, axis);
+  return ParseItem(text, NumberedAxis{axis, 0});
 }
 
 std::string DescribeSelection(const std::vector<int64_t>& positions, int64_t count) {

@@ -23,7 +23,12 @@ struct SelectionAxis {
 // Python ("2:5" is 2, 3, 4; "4:" runs to the end, ":3" starts at 0), or "all". Throws a usage
 // Error naming the option for anything else, an index or range end outside the axis, or an
 // empty result.
-std::vector<int64_t> ParseSelection(std::string_view text, const SelectionAxis& axis);
+//
+// `first` is the number written for position 0: the model's number of the dump's first layer or
+// head when the dump states it (docs/formats.md "Layer and head numbers"), so --layer 11 picks the
+// one layer of a dump of layer 11. Negative indexes still count from the end.
+std::vector<int64_t> ParseSelection(std::string_view text, const SelectionAxis& axis,
+                                    int64_t first = 0);
 
 // One contiguous range for a crop: "A:B" as above, or a single index A (the range A:A+1);
 // empty text is the whole axis. Throws like ParseSelection, and for an empty range.

@@ -18,6 +18,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/progress.h"
 #include "cli/table.h"
@@ -38,6 +39,8 @@ struct StatsCommandOptions {
   FigureOptions figure;  // -o, size, fonts and -j, which also sets the threads of the analysis
   ColorOptions color;
   std::string title;
+  std::string layers;  // --layer, --head: the heads reported
+  std::string heads;
 };
 
 PatchGrid ParseGrid(const std::string& text) {
@@ -78,7 +81,8 @@ struct FileStats {
 
 // One object; with several files every head and layer carries a "file" key, with --batch all a
 // "batch" key.
-void PrintJson(const std::vector<FileStats>& files, const StatsCommandOptions& options) {
+void PrintJson(const std::vector<FileStats>& files, const StatsCommandOptions& options,
+               std::ostream& stream) {
   const std::vector<StatField> fields = ShownFields(options.stats);
   nlohmann::json out = {{"heads", nlohmann::json::array()},
                         {"layers", nlohmann::json::array()},
@@ -95,7 +99,7 @@ void PrintJson(const std::vector<FileStats>& files, const StatsCommandOptions& o
     add("heads", file.heads, file.source);
     add("layers", file.layers, file.source);
   }
-  std::cout << out.dump() << "\n";
+  stream << out.dump() << "\n";
 }
 
 // Text cells keep three decimals so columns line up; CSV keeps six significant digits. A
@@ -136,16 +140,17 @@ Table FilesTable(const std::vector<FileStats>& files, bool layers, const StatsOp
   return table;
 }
 
-void PrintText(const std::vector<FileStats>& files, const StatsCommandOptions& options) {
+void PrintText(const std::vector<FileStats>& files, const StatsCommandOptions& options,
+               std::ostream& stream) {
   if (options.per_layer) {
-    FilesTable(files, true, options.stats, false).PrintText(std::cout);
+    FilesTable(files, true, options.stats, false).PrintText(stream);
     return;
   }
-  FilesTable(files, false, options.stats, false).PrintText(std::cout);
-  std::cout << "\nmean over the heads of each layer\n";
-  FilesTable(files, true, options.stats, false).PrintText(std::cout);
-  std::cout << "\nentropy in " << (options.stats.bits ? "bits" : "nats") << "; topk = mass of the "
-            << options.stats.topk << " largest weights; - does not apply\n";
+  FilesTable(files, false, options.stats, false).PrintText(stream);
+  stream << "\nmean over the heads of each layer\n";
+  FilesTable(files, true, options.stats, false).PrintText(stream);
+  stream << "\nentropy in " << (options.stats.bits ? "bits" : "nats") << "; topk = mass of the "
+         << options.stats.topk << " largest weights; - does not apply\n";
 }
 
 // The file's stem: model names run long ("attnviz-sample seq2seq spelling, encoder 1L ...").
@@ -185,8 +190,8 @@ HeatmapSpec PlotSpec(const Dump& dump, const std::vector<HeadStats>& heads, cons
                     " has this statistic (token statistics need tokens; distance_2d needs "
                     "--grid; positional ones need self-attention)");
   }
-  spec.row_labels = IndexLabels("L", tensor.layers(), dump.metadata.layer_offset);
-  spec.col_labels = IndexLabels("H", tensor.heads(), dump.metadata.head_offset);
+  spec.row_labels = IndexLabels("L", tensor.layers(), LayerOffset(dump));
+  spec.col_labels = IndexLabels("H", tensor.heads(), HeadOffset(dump));
   spec.row_axis_title = "layer";
   spec.col_axis_title = "head";
   const std::string unit =
@@ -224,10 +229,8 @@ void WritePlots(const std::vector<FileStats>& files, const StatsCommandOptions& 
 
 // Checks the option combinations before the dump is read.
 std::optional<ImageFormat> CheckPlotOptions(const StatsCommandOptions& options) {
-  if (options.plot.empty() != options.figure.output.empty()) {
-    ThrowUsageError(
-        "--plot STAT and -o OUT go together: --plot names the statistic to draw, -o "
-        "the figure to write");
+  if (!options.plot.empty() && options.figure.output.empty()) {
+    ThrowUsageError("--plot STAT needs -o OUT: --plot names the statistic to draw, -o the figure");
   }
   if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
   if (options.plot.empty()) return std::nullopt;
@@ -249,17 +252,24 @@ FileStats ComputeFileStats(const StatsCommandOptions& options, const DumpSource&
       {},
       {},
       {}};
-  stats.layers = MeanOverHeads(stats.heads);
+  // The plot is the whole layers x heads map; the tables keep what --layer and --head select.
   if (format) {
     stats.plot = PlotSpec(dump, stats.heads, *FindStatField(options.plot), options);
     stats.plot_fields = {{"stem", Stem(dump)}, {"ext", ExtensionOf(*format)}};
     AddBatchField(stats.plot_fields, source);
   }
+  SelectHeads(dump, options.layers, options.heads, stats.heads);
+  stats.layers = MeanOverHeads(stats.heads);
   return stats;
 }
 
 void RunStats(StatsCommandOptions options) {
   const std::optional<ImageFormat> format = CheckPlotOptions(options);
+  if (!format) {
+    for (const std::string& input : options.dump.Files()) {
+      if (!options.figure.output.empty()) CheckNotInput(options.figure.output, input);
+    }
+  }
   if (!options.grid.empty()) options.stats.grid = ParseGrid(options.grid);
   if (!options.special.empty()) options.stats.special_tokens = options.special;
   if (!options.dump.pad_token.empty()) options.stats.pad_token = options.dump.pad_token;
@@ -274,13 +284,18 @@ void RunStats(StatsCommandOptions options) {
       [&progress] { progress.Advance(); });
   if (files.empty()) dumps.Finish();  // every input failed: no table to print
   if (format) WritePlots(files, options, *format, dumps.files());
+  // Without --plot, -o names where the table goes ("-": standard output), written whole.
+  const bool to_file = !format && !options.figure.output.empty();
+  std::ostringstream buffer;
+  std::ostream& out = to_file ? buffer : std::cout;
   if (options.json) {
-    PrintJson(files, options);
+    PrintJson(files, options, out);
   } else if (options.csv) {
-    FilesTable(files, options.per_layer, options.stats, true).PrintCsv(std::cout);
+    FilesTable(files, options.per_layer, options.stats, true).PrintCsv(out);
   } else if (!format) {
-    PrintText(files, options);
+    PrintText(files, options, out);
   }
+  if (to_file) WriteFileAtomically(options.figure.output, buffer.str());
   dumps.Finish();
 }
 
@@ -307,6 +322,7 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set")
       ->delimiter(',');
+  AddHeadSelectionOptions(*command, options->layers, options->heads);
   command->add_option("--plot", options->plot,
                       "draw this statistic as a layers x heads heatmap into -o (shares on a fixed "
                       "0..1 scale, the others from the smallest to the largest value)");
@@ -319,6 +335,7 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       "  attnviz stats attn.npz --json | jq '.heads[] | select(.prev > 0.5)'\n"
       "  attnviz stats vit.npy --grid 14x14 --csv > stats.csv\n"
       "  attnviz stats data/induction.npy --plot entropy -o entropy.png\n"
+      "  attnviz stats attn.npy --json -o stats.json   # -o - for standard output\n"
       "  attnviz stats 'runs/*/attn.npy' --csv > all.csv   # one table, a file column\n"
       "  attnviz stats batch.npz --batch all --csv         # every batch item, a batch column");
   command->callback([options, &exit_code] {

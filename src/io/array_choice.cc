@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <iterator>
 
 #include "attnviz/error.h"
@@ -42,8 +43,9 @@ std::optional<size_t> VaryingNumber(const std::vector<std::vector<std::string>>&
   return varying;
 }
 
-// The names sorted by their layer number when they form a series, else empty.
-std::vector<std::string> LayerSeries(const std::vector<std::string>& names) {
+// The names with their layer numbers, sorted by number, when they form a series; else empty.
+std::vector<std::pair<unsigned long long, std::string>> NumberedSeries(
+    const std::vector<std::string>& names) {
   if (names.size() < 2) return {};
   std::vector<std::vector<std::string>> split;
   for (const auto& name : names) split.push_back(SplitDigitRuns(name));
@@ -61,12 +63,31 @@ std::vector<std::string> LayerSeries(const std::vector<std::string>& names) {
     numbered.emplace_back(std::stoull(split[i][*run]), names[i]);
   }
   std::sort(numbered.begin(), numbered.end());
-  std::vector<std::string> sorted;
-  for (size_t i = 0; i < numbered.size(); ++i) {
-    if (i > 0 && numbered[i].first == numbered[i - 1].first) return {};
-    sorted.push_back(numbered[i].second);
+  for (size_t i = 1; i < numbered.size(); ++i) {
+    if (numbered[i].first == numbered[i - 1].first) return {};
   }
-  return sorted;
+  return numbered;
+}
+
+// The number of `name` in the series, when it is one of them.
+std::optional<int64_t> NumberIn(
+    const std::vector<std::pair<unsigned long long, std::string>>& series,
+    const std::string& name) {
+  for (const auto& [number, member] : series) {
+    if (member == name && number <= INT32_MAX) return static_cast<int64_t>(number);
+  }
+  return std::nullopt;
+}
+
+// A series of layers whose numbers follow one another: the first one's number tells the model's
+// numbering; a series with gaps has no single offset, so its layers keep their indexes.
+std::optional<int64_t> FirstOfConsecutive(
+    const std::vector<std::pair<unsigned long long, std::string>>& series) {
+  const unsigned long long first = series.front().first;
+  for (size_t i = 0; i < series.size(); ++i) {
+    if (series[i].first != first + i) return std::nullopt;
+  }
+  return NumberIn(series, series.front().second);
 }
 
 std::string JoinNames(const std::vector<std::string>& names) {
@@ -95,23 +116,27 @@ bool IsTokenDataName(const std::string& name) {
 ArrayChoice ChooseArrays(const std::vector<std::string>& float_names,
                          const std::vector<std::string>& every_name,
                          const std::optional<std::string>& key, const std::string& path) {
+  const std::vector<std::string> names = WithoutTokenData(float_names);
   if (key) {
     if (std::find(every_name.begin(), every_name.end(), *key) == every_name.end()) {
       ThrowUsageError(path + ": --key " + *key + " names no array; the file has " +
                       JoinNames(every_name));
     }
-    return {{*key}, false};
+    return {{*key}, false, NumberIn(NumberedSeries(names), *key)};
   }
-  const std::vector<std::string> names = WithoutTokenData(float_names);
-  if (names.size() == 1) return {names, false};
+  if (names.size() == 1) return {names, false, std::nullopt};
   // A file of one array that is not float: reading it reports its dtype.
-  if (names.empty() && every_name.size() == 1) return {every_name, false};
+  if (names.empty() && every_name.size() == 1) return {every_name, false, std::nullopt};
   for (const char* preferred : {"attention", "attn", "attentions"}) {
     if (std::find(names.begin(), names.end(), preferred) != names.end())
-      return {{preferred}, false};
+      return {{preferred}, false, std::nullopt};
   }
-  std::vector<std::string> series = LayerSeries(names);
-  if (!series.empty()) return {std::move(series), true};
+  const auto series = NumberedSeries(names);
+  if (!series.empty()) {
+    ArrayChoice choice{{}, true, FirstOfConsecutive(series)};
+    for (const auto& [number, name] : series) choice.names.push_back(name);
+    return choice;
+  }
   ThrowInputError(path,
                   "expected one float array, one named 'attention', or per-layer arrays, "
                   "found " +

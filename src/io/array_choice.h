@@ -1,6 +1,7 @@
 // Choosing the attention array among the named arrays of an npz or safetensors file.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,9 @@ namespace attnviz {
 struct ArrayChoice {
   std::vector<std::string> names;
   bool layer_stack = false;
+  // The model's number of the first array when they are numbered layers whose numbers follow one
+  // another (layer_3 ... layer_5, or --key layer_4 among such a series).
+  std::optional<int64_t> first_layer;
 };
 
 // Arrays that describe the tokens rather than hold attention (tokens, attention_mask, input_ids,
@@ -21,7 +25,7 @@ bool IsTokenDataName(const std::string& name);
 // usage Error when no array has that name), else the only one, else one named
 // attention/attn/attentions, else the arrays whose names differ only by one number (arr_0 ...
 // arr_11, model.layers.3.attn), sorted numerically. `every_name` lists every array for the error
-// message.
+// message. Sets first_layer when the chosen names carry consecutive layer numbers.
 ArrayChoice ChooseArrays(const std::vector<std::string>& float_names,
                          const std::vector<std::string>& every_name,
                          const std::optional<std::string>& key, const std::string& path);

@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "attnviz/error.h"
+#include "attnviz/io/load.h"
 
 namespace attnviz {
 
@@ -147,6 +149,14 @@ void CheckFreeSpace(const std::string& path, const std::filesystem::path& folder
   }
 }
 
+// "-": the bytes go to standard output (`-o - | pngcheck`), after what was printed before them.
+void WriteToStandardOutput(std::string_view bytes) {
+  std::fflush(stdout);
+  if (!WriteAll(STDOUT_FILENO, bytes)) {
+    ThrowOutputError("-", "cannot write to standard output: " + ErrnoText());
+  }
+}
+
 }  // namespace
 
 void RemoveTemporariesInFlight() {
@@ -156,6 +166,11 @@ void RemoveTemporariesInFlight() {
 }
 
 void WriteFileAtomically(const std::string& path, std::string_view bytes) {
+  ThrowIfInputShrank();  // what was drawn from a shrunk input is not written
+  if (path == "-") {
+    WriteToStandardOutput(bytes);
+    return;
+  }
   struct stat existing;
   if (stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
     if (S_ISDIR(existing.st_mode))

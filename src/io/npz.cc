@@ -91,6 +91,7 @@ RawDump ReadNpzDump(std::shared_ptr<const ByteSource> source, const std::string&
   for (const std::string& name : choice.names)
     dump.arrays.push_back(ReadMemberArray(zip, name, path));
   dump.layer_stack = choice.layer_stack;
+  dump.layer_offset = choice.first_layer;
   dump.array_name = choice.layer_stack ? choice.names.front() + " ... " + choice.names.back()
                                        : choice.names.front();
   ReadTokenMembers(zip, path, dump);

@@ -27,8 +27,8 @@ struct RawDump {
   std::optional<std::vector<std::vector<bool>>> attention_mask;
   std::string array_name;
   std::string model;
-  int64_t layer_offset = 0;
-  int64_t head_offset = 0;
+  std::optional<int64_t> layer_offset;  // as DumpMetadata
+  std::optional<int64_t> head_offset;
 };
 
 // Each reader throws an input Error naming `path` when the content is not what it expects, and a

@@ -261,6 +261,7 @@ RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std:
     dump.arrays.push_back(MakeArray(entries.at(name), source, data_section, path));
   }
   dump.layer_stack = choice.layer_stack;
+  dump.layer_offset = choice.first_layer;
   dump.array_name = choice.layer_stack ? choice.names.front() + " ... " + choice.names.back()
                                        : choice.names.front();
   ReadMetadata(header, path, dump);

@@ -368,3 +368,40 @@ TEST_CASE("a baseline that is not stats output is an input error") {
 
 }  // namespace
 }  // namespace attnviz
+
+namespace attnviz {
+namespace {
+
+// --- precision of the dtype and the model's numbering ---
+
+TEST_CASE("row sums may stray by the dtype's machine epsilon, never less than the threshold") {
+  CHECK(RowSumTolerance(DType::kBF16) == 1.0 / 128);  // bfloat16: 8 significant bits
+  CHECK(RowSumTolerance(DType::kF16) == 1e-3);        // 2^-10 = 0.000977 < the default
+  CHECK(RowSumTolerance(DType::kF16, 1e-4) == 1.0 / 1024);
+  CHECK(RowSumTolerance(DType::kF32) == 1e-3);
+  CHECK(RowSumTolerance(DType::kBF16, 0.05) == 0.05);  // a looser threshold stands
+}
+
+TEST_CASE("results carry the model's numbers when the dump states them") {
+  // Two heads of one layer: head 1 rows sum to 0.5, and the dump is layer 11, heads from 4.
+  const AttentionTensor t = MakeTensor({2, 1, 2}, {0.5f, 0.5f, 0.25f, 0.25f});
+  CheckInput input;
+  input.tensor = &t;
+  input.stats.threads = 1;
+  input.layer_offset = 11;
+  input.head_offset = 4;
+  const std::vector<CheckResult> r = RunChecks(input, Only(kCheckRowSum));
+  REQUIRE(r.size() == 2);
+  CHECK(r[1].group == "layer 11 head 5");
+  CHECK(r[1].layer == 11);
+  CHECK(r[1].head == 5);
+  CHECK_FALSE(r[1].passed);
+  input.heads = {0};  // --head 4: only the first head's results
+  const std::vector<CheckResult> only = RunChecks(input, Only(kCheckRowSum));
+  REQUIRE(only.size() == 1);
+  CHECK(only[0].group == "layer 11 head 4");
+  CHECK(only[0].passed);
+}
+
+}  // namespace
+}  // namespace attnviz

@@ -30,7 +30,7 @@ attnviz_cli_test(stats_plot_pdf EXIT 0 EXISTS ${TMP}/stats_prev.pdf
                  ARGS stats ${DATA}/induction_layers.safetensors --plot prev -o ${TMP}/stats_prev.pdf)
 attnviz_cli_test(stats_plot_unknown EXIT 2 STDERR "--plot: expected one of entropy, .*found 'entropie'"
                  ABSENT ${TMP}/stats_bad.png ARGS stats ${DATA}/induction.npy --plot entropie -o ${TMP}/stats_bad.png)
-attnviz_cli_test(stats_plot_needs_output EXIT 2 STDERR "--plot STAT and -o OUT go together"
+attnviz_cli_test(stats_plot_needs_output EXIT 2 STDERR "--plot STAT needs -o OUT"
                  ARGS stats ${DATA}/induction.npy --plot entropy)
 attnviz_cli_test(stats_plot_nothing_to_draw EXIT 2 STDERR "--plot special: no head of .* has this statistic"
                  ABSENT ${TMP}/stats_special.png ARGS stats ${STATS_FIX}/stats/cross.npy --plot special -o ${TMP}/stats_special.png)

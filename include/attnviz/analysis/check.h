@@ -26,6 +26,13 @@ inline constexpr std::string_view kCheckSink = "sink";            // no first-to
 inline constexpr std::string_view kCheckRedundant = "redundant";  // no two heads alike
 inline constexpr std::string_view kCheckDrift = "drift";          // statistics near the baseline
 
+// How far a correct row sum may stray from 1 in a dump of `dtype`: max(base, eps(dtype)), eps the
+// dtype's machine epsilon (2^-7 bfloat16, 2^-10 float16, 2^-23 float32). Rounding each weight of a
+// row to the dtype moves the sum by at most u * sum(w) = eps / 2 (u the unit roundoff); a softmax
+// computed in that precision (each exp and quotient rounded) by up to eps. So a correct bfloat16
+// row of any length may sum to 1 +- 0.0078 and raises no alarm, while a row summing to 0.9 does.
+double RowSumTolerance(DType dtype, double base = 1e-3);
+
 // One rule: whether it runs, and its threshold (what the threshold bounds is in CheckRules).
 struct CheckRule {
   bool enabled = true;
@@ -35,7 +42,8 @@ struct CheckRule {
 // Every rule with its default; docs/check.md explains each. A result fails when:
 struct CheckRules {
   CheckRule finite{true, 0};         // a head holds more NaN / ±Inf values than this
-  CheckRule row_sum{true, 1e-3};     // max_i |sum_j A_ij - 1| of a head exceeds this
+  CheckRule row_sum{true, 1e-3};     // max_i |sum_j A_ij - 1| of a head exceeds this, at
+                                     // least RowSumTolerance of the dump's dtype
   CheckRule collapse{true, 0.01};    // mean JS over the head pairs of a layer is below this
   CheckRule uniform{true, 0.98};     // a head's entropy_norm exceeds this
   CheckRule padding{true, 0.05};     // a head's padding share exceeds this (needs tokens)
@@ -75,6 +83,14 @@ struct CheckInput {
   StatsOptions stats;  // how per-head statistics are computed (threads too); as the baseline's
   // The baseline's per-head statistics (from `stats --json`), layer-major, one per head.
   std::optional<std::vector<HeadStats>> baseline;
+  // The model's numbers of the tensor's layer 0 and head 0 (docs/formats.md "Layer and head
+  // numbers"): results' layer, head, group and messages use them, as does the baseline.
+  int64_t layer_offset = 0;
+  int64_t head_offset = 0;
+  // Only results about these layers (and heads), as indexes in the tensor; empty: all of them.
+  // Collapse and redundant still compare with every head of the dump.
+  std::vector<int64_t> layers;
+  std::vector<int64_t> heads;
 };
 
 // Every enabled rule on every group it applies to, in rule order, then layer-major. Results do not
@@ -84,7 +100,9 @@ std::vector<CheckResult> RunChecks(const CheckInput& input, const CheckRules& ru
 
 // Throws Error(kInput) unless `baseline` has one entry per head of `tensor`, layer-major, naming
 // the first mismatch (the caller adds the file name).
-void CheckBaselineHeads(const AttentionTensor& tensor, std::span<const HeadStats> baseline);
+// Its heads are numbered from `layer_offset` and `head_offset` (CheckInput).
+void CheckBaselineHeads(const AttentionTensor& tensor, std::span<const HeadStats> baseline,
+                        int64_t layer_offset = 0, int64_t head_offset = 0);
 
 // True when no result failed.
 bool AllPassed(std::span<const CheckResult> results);

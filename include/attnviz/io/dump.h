@@ -57,10 +57,11 @@ struct DumpMetadata {
   FileFormat format = FileFormat::kNpy;
   std::string array_name;  // npz member or safetensors tensor; empty when the file holds one array
   std::string model;       // from the file when it says, else empty
-  // When a dump holds a slice of a larger model (a JSON file with "layer": 11, "head": 0), the
-  // model's index of this dump's layer 0 and head 0.
-  int64_t layer_offset = 0;
-  int64_t head_offset = 0;
+  // The model's number of this dump's layer 0 and head 0, when the file says which it holds (JSON
+  // "layer": 11, "head": 0; per-layer members layer_3 ... layer_5); unset when it does not, and
+  // then the dump's own indexes are the numbers (docs/formats.md "Layer and head numbers").
+  std::optional<int64_t> layer_offset;
+  std::optional<int64_t> head_offset;
   TokenSource token_source = TokenSource::kNone;
   std::string tokens_file;    // the side file or --tokens file the tokens came from, else empty
   bool default_axes = false;  // the axes are the default reading of the rank, not named anywhere

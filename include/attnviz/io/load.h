@@ -31,4 +31,8 @@ std::optional<FileFormat> DetectFormat(std::span<const std::byte> head);
 // mapped. Throws Error (kInput for bad files, kUsage for options that do not fit the file).
 Dump LoadDump(const std::string& path, const LoadOptions& options = {});
 
+// Throws an input Error naming a memory-mapped input that shrank while it was read (a job saving
+// over it); its bytes past the new end read as zeros meanwhile. Outputs and exits check it.
+void ThrowIfInputShrank();
+
 }  // namespace attnviz
