@@ -102,7 +102,7 @@ std::string BadValues(const HeadScan& scan) {
 
 // Negative values with -inf or huge negative masks are scores before the softmax, not weights.
 std::string ScoresHint(const HeadScan& scan) {
-  return scan.negative ? "; negative values: pre-softmax scores? (read them with --softmax)" : "";
+  return scan.negative ? "; " + std::string(kScoresHint) : "";
 }
 
 CheckResult FiniteResult(const HeadScan& scan, int64_t layer, int64_t head, double threshold) {

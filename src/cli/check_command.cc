@@ -295,6 +295,14 @@ std::string WorstText(const CheckResult& r, bool first) {
   return Where(r) + " (" + (first ? std::string(Measure(r.rule)) + " " : "") + value + ")";
 }
 
+// The scores hint of check.h, said once on a rule's line when any of its failures carries it.
+std::string ScoresHintOnce(const std::vector<const CheckResult*>& failed) {
+  for (const CheckResult* r : failed) {
+    if (r->message.find(kScoresHint) != std::string::npos) return "; " + std::string(kScoresHint);
+  }
+  return "";
+}
+
 // "row_sum: 1074 of 1152 heads fail; worst L3H7 (max |row sum - 1| 0.02), L2H1 (0.019), ...".
 std::string RuleSummary(std::string_view rule, std::span<const CheckResult> results) {
   const std::vector<const CheckResult*> failed = FailuresWorstFirst(rule, results);
@@ -306,7 +314,8 @@ std::string RuleSummary(std::string_view rule, std::span<const CheckResult> resu
   for (size_t i = 0; i < failed.size() && i < kWorstShown; ++i) {
     line += (i ? ", " : "") + WorstText(*failed[i], i == 0);
   }
-  return line + (failed.size() > kWorstShown ? ", ..." : "");
+  line += failed.size() > kWorstShown ? ", ..." : "";
+  return line + ScoresHintOnce(failed);
 }
 
 std::vector<std::string_view> RulesRun(std::span<const CheckResult> results) {

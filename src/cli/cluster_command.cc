@@ -282,10 +282,10 @@ void RunClusterItems(const ClusterOptions& options) {
     if (!item.figure.output.empty()) WriteDendrogram(dump, result, item);
     if (!item.map.empty()) WriteMap(dump, result, item);
     if (options.json) {
-      items.push_back(ClusterJson(result));
+      items.push_back(ClusterJson(dump, result));
       items.back()["batch"] = source.batch;
     } else if (options.csv) {
-      AppendWithSource(table, HeadTable(result), source);
+      AppendWithSource(table, HeadTable(dump, result), source);
     } else {
       std::cout << (source.batch == 0 ? "" : "\n") << "batch " << source.batch << ": ";
       PrintText(dump, result, item);

@@ -297,8 +297,8 @@ RawDump ReadBertViz(const Json& params, const Json& entries, const std::optional
   ReadMetadata(entry, path, dump);
   // The params' "layer" and "heads" are what the view selects first, not what the data holds.
   if (params.is_object()) {
-    dump.layer_offset = ConsecutiveStart(Member(params, "include_layers")).value_or(0);
-    dump.head_offset = ConsecutiveStart(Member(params, "include_heads")).value_or(0);
+    dump.layer_offset = ConsecutiveStart(Member(params, "include_layers"));
+    dump.head_offset = ConsecutiveStart(Member(params, "include_heads"));
   }
   return dump;
 }
@@ -339,16 +339,6 @@ std::optional<std::vector<Axis>> HookAxes(size_t rank) {
   return std::nullopt;
 }
 
-// The layer of the first hook, when the hooks are consecutive layers.
-int64_t FirstLayer(const std::vector<std::string>& names) {
-  const std::optional<int64_t> first = BlockNumber(names.front());
-  for (size_t i = 0; i < names.size(); ++i) {
-    const std::optional<int64_t> number = BlockNumber(names[i]);
-    if (!first || !number || *number != *first + static_cast<int64_t>(i)) return 0;
-  }
-  return *first;
-}
-
 RawDump ReadHooks(const Json& object, const std::vector<std::string>& names,
                   const std::string& path) {
   const ArrayChoice choice = ChooseArrays(names, names, std::nullopt, path);  // sorted by layer
@@ -361,7 +351,9 @@ RawDump ReadHooks(const Json& object, const std::vector<std::string>& names,
                                              : choice.names.front() + " ... " + choice.names.back();
   ReadMetadata(object, path, dump);
   if (!dump.axes) dump.axes = HookAxes(dump.arrays.front().shape.size());
-  dump.layer_offset = FirstLayer(choice.names);
+  // blocks.N numbers, when they follow one another; a single hook names its layer.
+  dump.layer_offset =
+      choice.names.size() == 1 ? BlockNumber(choice.names.front()) : choice.first_layer;
   return dump;
 }
 

@@ -8,7 +8,8 @@ attnviz_cli_test(torch_info_tuple EXIT 0 STDOUT "3 layers, 2 heads, 4 queries x 
                  ARGS info ${PT}/layers_tuple.pt)
 attnviz_cli_test(torch_info_axes EXIT 0 STDOUT "shape +.3,2,2,4,4. \\(layer, batch, head, query, key\\)"
                  ARGS info ${PT}/layers_list.pt)
-attnviz_cli_test(torch_info_dict_tokens EXIT 0 STDOUT "tokens +5 query, 5 key"
+# Its attention_mask marks the last of 5 positions as padding: 4 tokens are shown.
+attnviz_cli_test(torch_info_dict_tokens EXIT 0 STDOUT "tokens +4 query, 4 key, embedded in the dump"
                  ARGS info ${PT}/dict_tokens_mask.pt)
 attnviz_cli_test(torch_info_format EXIT 0 STDOUT "\\(pt, array attentions\\)"
                  ARGS info ${PT}/legacy_f16.pt)

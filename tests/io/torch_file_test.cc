@@ -31,8 +31,10 @@ const Json& Expected() {
   return expected;
 }
 
+// The values numpy wrote are the tensor as stored: read it with its padding kept.
 LoadOptions OptionsOf(const Json& expected) {
   LoadOptions options;
+  options.keep_padding = true;
   if (expected.contains("key")) options.key = expected["key"].get<std::string>();
   return options;
 }
@@ -111,12 +113,29 @@ TEST_CASE("tuples and lists of per-layer tensors stack as layers, (batch, head, 
 
 TEST_CASE("a dict's tokens are the dump's tokens") {
   const Json& expected = Expected()["cases"]["dict_tokens_mask.pt"];
-  const Dump dump = LoadDump(kTorch + "dict_tokens_mask.pt");
+  LoadOptions as_stored;
+  as_stored.keep_padding = true;
+  const Dump dump = LoadDump(kTorch + "dict_tokens_mask.pt", as_stored);
   const auto tokens = expected["tokens"].get<std::vector<std::string>>();
   CHECK(dump.query_tokens == tokens);
   CHECK(dump.key_tokens == tokens);
   CHECK(dump.metadata.array_name == "attentions[0] ... attentions[1]");
   CHECK(LoadDump(kTorch + "legacy_f16.pt").query_tokens == std::vector<std::string>{"a", "b", "c"});
+}
+
+TEST_CASE("a dict's attention_mask trims each batch item to its real tokens") {
+  // dict_tokens_mask.pt: mask 1 1 1 1 0 over [CLS] the cat [SEP] [PAD].
+  const Dump dump = LoadDump(kTorch + "dict_tokens_mask.pt");
+  CHECK(dump.attention.queries() == 4);
+  CHECK(dump.attention.keys() == 4);
+  CHECK(dump.query_tokens == std::vector<std::string>{"[CLS]", "the", "cat", "[SEP]"});
+  // dict_item_tokens.pt: item 0 has 4 real tokens, item 1 three (<s> c </s>, then <pad>).
+  LoadOptions item1;
+  item1.batch = 1;
+  const Dump second = LoadDump(kTorch + "dict_item_tokens.pt", item1);
+  CHECK(second.attention.queries() == 3);
+  CHECK(second.key_tokens == std::vector<std::string>{"<s>", "c", "</s>"});
+  CHECK(LoadDump(kTorch + "dict_item_tokens.pt").attention.keys() == 4);
 }
 
 RawDump ReadRaw(const std::string& file) {

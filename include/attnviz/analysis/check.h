@@ -26,6 +26,10 @@ inline constexpr std::string_view kCheckSink = "sink";            // no first-to
 inline constexpr std::string_view kCheckRedundant = "redundant";  // no two heads alike
 inline constexpr std::string_view kCheckDrift = "drift";          // statistics near the baseline
 
+// Ends the message of a finite or row_sum failure in a head holding negative values.
+inline constexpr std::string_view kScoresHint =
+    "negative values: pre-softmax scores? (read them with --softmax)";
+
 // How far a correct row sum may stray from 1 in a dump of `dtype`: max(base, eps(dtype)), eps the
 // dtype's machine epsilon (2^-7 bfloat16, 2^-10 float16, 2^-23 float32). Rounding each weight of a
 // row to the dtype moves the sum by at most u * sum(w) = eps / 2 (u the unit roundoff); a softmax
