@@ -65,11 +65,17 @@ json Tokens(const std::optional<std::vector<std::string>>& tokens) {
   return tokens ? json(*tokens) : json(nullptr);
 }
 
+// The statistics in StatFields order (a JSON object would sort its keys); "stat_names" names them.
 json StatsJson(const HeadStats& stats) {
-  json object = json::object();
-  for (const StatField& field : StatFields())
-    object[field.name] = NumberOrNull(stats.*field.member);
-  return object;
+  json values = json::array();
+  for (const StatField& field : StatFields()) values.push_back(NumberOrNull(stats.*field.member));
+  return values;
+}
+
+json StatNames() {
+  json names = json::array();
+  for (const StatField& field : StatFields()) names.push_back(field.name);
+  return names;
 }
 
 json ClassJson(const HeadClass& head) {
@@ -144,6 +150,7 @@ json MetaJson(const PageInput& input, const PageOptions& options,
                {"colormap", options.colormap},
                {"theme", options.theme},
                {"colormaps", ColormapsJson()},
+               {"stat_names", StatNames()},
                {"heads", heads},
                {"rollout", nullptr}};
   return meta;

@@ -1,5 +1,13 @@
 // The page: state, controls, keyboard, theme, PNG export, and window.attnviz for tests.
 
+// The last query that is no padding token: the one a decoder predicts from.
+function lastRealQuery() {
+  const tokens = META.query_tokens || [];
+  let i = META.queries - 1;
+  while (i > 0 && /^(\[PAD\]|<pad>|<\|pad\|>)$/i.test(tokens[i] || "")) i--;
+  return i;
+}
+
 const VIEWS = { model: modelView, head: headView, heatmap: heatmapView, text: textView, table: tableView };
 const VIEW_KEYS = { m: "model", h: "head", a: "heatmap", t: "text", s: "table" };
 
@@ -8,7 +16,7 @@ const state = {
   layer: META.heads[0].layer,
   head: META.heads[0].head,
   heads: new Set(),  // more heads of the layer drawn in the head view
-  topk: META.keys <= 64 ? 0 : 5,
+  topk: META.keys <= 32 ? 0 : 5,
   source: "head",
   cmap: META.colormap,
   theme: META.theme,
@@ -16,7 +24,7 @@ const state = {
   lines: [],  // the head view's lines as drawn: {layer, head, query, key, weight}
   lineMode: "overview",
   readout: null,  // the heatmap's cell under the pointer {query, key, value, step}
-  textRow: META.queries - 1,  // the text view's chosen token: the last, as a decoder predicts from it
+  textRow: lastRealQuery(),  // the text view's chosen token
   hoverMs: null,  // how long the last hover took to answer, event to drawn
   drawMs: null,
   errors: [],

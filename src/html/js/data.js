@@ -143,3 +143,10 @@ function formatValue(v) {
   const a = Math.abs(v);
   return a >= 0.001 && a < 10000 ? v.toFixed(6).replace(/0+$/, "").replace(/\.$/, "") : v.toExponential(4);
 }
+
+// A head's statistics by name ({} when the page has none).
+function statsOf(head) {
+  const stats = {};
+  if (head.stats) META.stat_names.forEach((name, i) => { stats[name] = head.stats[i]; });
+  return stats;
+}

@@ -136,7 +136,7 @@ function headSummary(layer, head) {
     const confidence = meta.class.confidence === null ? "" : ` (${meta.class.confidence.toFixed(2)})`;
     lines.push(`${meta.class.label}${confidence}`);
   }
-  const stats = meta.stats || {};
+  const stats = statsOf(meta);
   const shown = [
     ["entropy", "entropy"], ["entropy_norm", "entropy (norm.)"], ["distance", "mean distance"],
     ["first_token", "to first token"], ["self", "to self"], ["prev", "to previous"],

@@ -7,19 +7,17 @@ const tableView = {
   sort: { column: 0, descending: false },
 
   columns() {
-    const stats = META.heads.find((h) => h.stats);
-    const statNames = stats ? Object.keys(stats.stats) : [];
     const columns = [
       { name: "layer", value: (h) => h.layer + META.layer_offset },
       { name: "head", value: (h) => h.head + META.head_offset },
       { name: "label", value: (h) => (h.class ? h.class.label : null), text: true },
-      { name: "confidence", value: (h) => (h.class ? h.class.confidence : null) },
+      { name: "label score", value: (h) => (h.class ? h.class.confidence : null) },
     ];
-    for (const name of statNames) {
-      if (META.heads.some((h) => h.stats && h.stats[name] !== null)) {
-        columns.push({ name, value: (h) => h.stats[name] });
+    META.stat_names.forEach((name, i) => {
+      if (META.heads.some((h) => h.stats && h.stats[i] !== null)) {
+        columns.push({ name, value: (h) => (h.stats ? h.stats[i] : null) });
       }
-    }
+    });
     return columns;
   },
 
