@@ -17,3 +17,10 @@ add_test(NAME html.refuses_other_extensions
 add_test(NAME html.bad_head_is_usage_error
          COMMAND bash -c "\"$0\" html \"$1\" --heads 9 -o \"$2/x.html\"; test $? -eq 2 && test ! -e \"$2/x.html\""
                  $<TARGET_FILE:attnviz> ${PROJECT_SOURCE_DIR}/data/induction.npy ${CMAKE_CURRENT_BINARY_DIR})
+
+# The size budget of docs/html.md: 12 x 12 x 512² at 8 bits.
+add_test(NAME html.size_budget
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/html/size_budget_test.py
+                 $<TARGET_FILE:attnviz> ${CMAKE_CURRENT_BINARY_DIR}/html_size
+                 ${PROJECT_SOURCE_DIR}/../shared/real/roberta_coqa_512.npy)
+set_tests_properties(html.size_budget PROPERTIES TIMEOUT 300)

@@ -8,24 +8,30 @@ function lastRealQuery() {
   return i;
 }
 
-const VIEWS = { model: modelView, head: headView, heatmap: heatmapView, text: textView, table: tableView };
+const VIEWS = {
+  model: modelView,
+  head: headView,
+  heatmap: heatmapView,
+  text: textView,
+  table: tableView,
+};
 const VIEW_KEYS = { m: "model", h: "head", a: "heatmap", t: "text", s: "table" };
 
 const state = {
   view: "model",
   layer: META.heads[0].layer,
   head: META.heads[0].head,
-  heads: new Set(),  // more heads of the layer drawn in the head view
+  heads: new Set(), // more heads of the layer drawn in the head view
   topk: META.keys <= 32 ? 0 : 5,
   source: "head",
   cmap: META.colormap,
   theme: META.theme,
-  hover: null,  // the head view's hovered token {side, index}
-  lines: [],  // the head view's lines as drawn: {layer, head, query, key, weight}
+  hover: null, // the head view's hovered token {side, index}
+  lines: [], // the head view's lines as drawn: {layer, head, query, key, weight}
   lineMode: "overview",
-  readout: null,  // the heatmap's cell under the pointer {query, key, value, step}
-  textRow: lastRealQuery(),  // the text view's chosen token
-  hoverMs: null,  // how long the last hover took to answer, event to drawn
+  readout: null, // the heatmap's cell under the pointer {query, key, value, step}
+  textRow: lastRealQuery(), // the text view's chosen token
+  hoverMs: null, // how long the last hover took to answer, event to drawn
   drawMs: null,
   errors: [],
 };
@@ -93,14 +99,16 @@ let drawRequested = false;
 
 // Brings the current view up to date with the state; resolves once it is drawn.
 function render() {
-  rendering = rendering.then(async () => {
-    fillControls();
-    for (const [name, view] of Object.entries(VIEWS)) view.section.hidden = name !== state.view;
-    const view = VIEWS[state.view];
-    await view.prepare();
-    view.draw();
-    writeHash();
-  }).catch(reportError);
+  rendering = rendering
+    .then(async () => {
+      fillControls();
+      for (const [name, view] of Object.entries(VIEWS)) view.section.hidden = name !== state.view;
+      const view = VIEWS[state.view];
+      await view.prepare();
+      view.draw();
+      writeHash();
+    })
+    .catch(reportError);
   return rendering;
 }
 
@@ -205,16 +213,31 @@ function onKey(event) {
     ArrowDown: () => stepLayer(1),
     d: () => setTheme(state.theme === "dark" ? "light" : "dark"),
     p: savePng,
-    "?": () => { controls.help.hidden = !controls.help.hidden; },
+    "?": () => {
+      controls.help.hidden = !controls.help.hidden;
+    },
     Escape: () => {
       controls.help.hidden = true;
       state.hover = null;
       state.textRow = null;
       render();
     },
-    "+": () => heatmapView.zoom(1.25, heatmapView.section.clientWidth / 2, heatmapView.section.clientHeight / 2),
-    "-": () => heatmapView.zoom(0.8, heatmapView.section.clientWidth / 2, heatmapView.section.clientHeight / 2),
-    0: () => { heatmapView.fit(); requestDraw(); },
+    "+": () =>
+      heatmapView.zoom(
+        1.25,
+        heatmapView.section.clientWidth / 2,
+        heatmapView.section.clientHeight / 2,
+      ),
+    "-": () =>
+      heatmapView.zoom(
+        0.8,
+        heatmapView.section.clientWidth / 2,
+        heatmapView.section.clientHeight / 2,
+      ),
+    0: () => {
+      heatmapView.fit();
+      requestDraw();
+    },
   };
   if (VIEW_KEYS[event.key]) {
     state.view = VIEW_KEYS[event.key];
@@ -252,9 +275,13 @@ function attachControls() {
     state.cmap = controls.cmap.value;
     render();
   });
-  controls.theme.addEventListener("click", () => setTheme(state.theme === "dark" ? "light" : "dark"));
+  controls.theme.addEventListener("click", () =>
+    setTheme(state.theme === "dark" ? "light" : "dark"),
+  );
   controls.png.addEventListener("click", savePng);
-  document.getElementById("help-button").addEventListener("click", () => { controls.help.hidden = !controls.help.hidden; });
+  document.getElementById("help-button").addEventListener("click", () => {
+    controls.help.hidden = !controls.help.hidden;
+  });
   for (const button of document.querySelectorAll("#views button")) {
     button.addEventListener("click", () => {
       state.view = button.dataset.view;
@@ -267,8 +294,12 @@ function attachControls() {
 }
 
 function statusLine() {
-  const step = META.heads.length ? formatValue(Math.max(...META.heads.map((h) => h.scale)) / 2) : "0";
-  const tokens = CROSS_ATTENTION ? `${META.queries} queries × ${META.keys} keys` : `${META.queries} tokens`;
+  const step = META.heads.length
+    ? formatValue(Math.max(...META.heads.map((h) => h.scale)) / 2)
+    : "0";
+  const tokens = CROSS_ATTENTION
+    ? `${META.queries} queries × ${META.keys} keys`
+    : `${META.queries} tokens`;
   return `${META.source} · ${META.heads.length} heads embedded · ${tokens} · weights as ${META.bits}-bit codes, error ≤ ${step} · drawn by attnviz, offline`;
 }
 
@@ -277,21 +308,29 @@ function statusLine() {
 window.attnviz = {
   ready: false,
   state: () => JSON.parse(JSON.stringify({ ...state, heads: [...state.heads] })),
-  idle: () => rendering.then(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true)))),
+  idle: () =>
+    rendering.then(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true)))),
   tokenPoint: (side, i) => headView.tokenPoint(side, i),
   cellPoint: (query, key) => heatmapView.cellPoint(query, key),
   fingerprint: () => {
     const canvas = VIEWS[state.view].section.querySelector("canvas");
     return canvas ? canvasFingerprint(canvas) : "";
   },
-  meta: () => ({ queries: META.queries, keys: META.keys, bits: META.bits, heads: META.heads.map(({ layer, head, offset, scale }) => ({ layer, head, offset, scale })) }),
+  meta: () => ({
+    queries: META.queries,
+    keys: META.keys,
+    bits: META.bits,
+    heads: META.heads.map(({ layer, head, offset, scale }) => ({ layer, head, offset, scale })),
+  }),
 };
 
 async function start() {
   document.getElementById("title").textContent = META.title;
   document.getElementById("status").textContent = statusLine();
   if (typeof DecompressionStream === "undefined") {
-    showReadout("This browser lacks DecompressionStream (Chrome 80+, Firefox 113+, Safari 16.4+): the page cannot read its data.");
+    showReadout(
+      "This browser lacks DecompressionStream (Chrome 80+, Firefox 113+, Safari 16.4+): the page cannot read its data.",
+    );
     return;
   }
   readHash();

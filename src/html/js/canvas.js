@@ -54,5 +54,8 @@ function fitText(context, text, width) {
 
 // Whitespace and control characters made visible, so a token of spaces or "\n" still shows.
 function visibleToken(text) {
-  return text.replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/^ +| +$/g, (s) => "·".repeat(s.length));
+  return text
+    .replace(/\n/g, "\\n")
+    .replace(/\t/g, "\\t")
+    .replace(/^ +| +$/g, (s) => "·".repeat(s.length));
 }

@@ -1,6 +1,6 @@
 // The colormaps of attnviz, the same 256-entry tables the figures use, embedded by the C++ side.
 
-const BAD_COLOR = [255, 0, 255];  // kBadColor: NaN and ±Inf
+const BAD_COLOR = [255, 0, 255]; // kBadColor: NaN and ±Inf
 const lookupTables = new Map();
 
 function colormapTable(name) {
@@ -27,7 +27,9 @@ function colorOf(table, value, vmin, vmax) {
 }
 
 function cssColor(rgb, alpha = 1) {
-  return alpha === 1 ? `rgb(${rgb[0]},${rgb[1]},${rgb[2]})` : `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${alpha})`;
+  return alpha === 1
+    ? `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`
+    : `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${alpha})`;
 }
 
 // Each code's colour as one little-endian RGBA word, for filling ImageData quickly.
@@ -42,8 +44,16 @@ function codePalette(codes, table, vmin, vmax) {
 
 // Distinct colours for heads drawn together (matplotlib's tab10, as the arrows figure uses).
 const HEAD_COLORS = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
 ];
 
 // Black or white text, whichever reads better on `rgb`.

@@ -112,7 +112,8 @@ function embeddedHeads(layer) {
 
 // Cross-attention has its own key tokens (or another number of keys than queries).
 const CROSS_ATTENTION =
-  META.queries !== META.keys || JSON.stringify(META.query_tokens) !== JSON.stringify(META.key_tokens);
+  META.queries !== META.keys ||
+  JSON.stringify(META.query_tokens) !== JSON.stringify(META.key_tokens);
 
 function tokenText(side, i) {
   const tokens = side === "query" ? META.query_tokens : META.key_tokens;
@@ -141,12 +142,18 @@ function formatValue(v) {
   if (Number.isNaN(v)) return "NaN";
   if (v === 0) return "0";
   const a = Math.abs(v);
-  return a >= 0.001 && a < 10000 ? v.toFixed(6).replace(/0+$/, "").replace(/\.$/, "") : v.toExponential(4);
+  return a >= 0.001 && a < 10000
+    ? v.toFixed(6).replace(/0+$/, "").replace(/\.$/, "")
+    : v.toExponential(4);
 }
 
 // A head's statistics by name ({} when the page has none).
 function statsOf(head) {
   const stats = {};
-  if (head.stats) META.stat_names.forEach((name, i) => { stats[name] = head.stats[i]; });
+  if (head.stats) {
+    META.stat_names.forEach((name, i) => {
+      stats[name] = head.stats[i];
+    });
+  }
   return stats;
 }

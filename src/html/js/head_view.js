@@ -10,7 +10,7 @@ const headView = {
   canvas: document.querySelector("#view-head canvas"),
   rowHeight: 18,
   top: 30,
-  heads: [],  // [{index, head, color, codes}] for the heads drawn
+  heads: [], // [{index, head, color, codes}] for the heads drawn
 
   activeHeads() {
     const heads = embeddedHeads(state.layer);
@@ -32,7 +32,12 @@ const headView = {
     const width = this.scroller.clientWidth;
     const gap = Math.max(120, Math.min(420, width * 0.36));
     const center = width / 2;
-    return { width, height: this.scroller.clientHeight, left: center - gap / 2, right: center + gap / 2 };
+    return {
+      width,
+      height: this.scroller.clientHeight,
+      left: center - gap / 2,
+      right: center + gap / 2,
+    };
   },
 
   tokenY(i) {
@@ -40,8 +45,14 @@ const headView = {
   },
 
   visibleRange(count) {
-    const first = Math.max(0, Math.floor((this.scroller.scrollTop - this.top) / this.rowHeight) - 1);
-    const last = Math.min(count - 1, first + Math.ceil(this.scroller.clientHeight / this.rowHeight) + 2);
+    const first = Math.max(
+      0,
+      Math.floor((this.scroller.scrollTop - this.top) / this.rowHeight) - 1,
+    );
+    const last = Math.min(
+      count - 1,
+      first + Math.ceil(this.scroller.clientHeight / this.rowHeight) + 2,
+    );
     return [first, last];
   },
 
@@ -53,11 +64,21 @@ const headView = {
     for (const h of this.heads) {
       if (hover && hover.side === "query") {
         for (const key of topK(h.codes.row(hover.index), k)) {
-          lines.push({ head: h.head, query: hover.index, key, weight: h.codes.at(hover.index, key) });
+          lines.push({
+            head: h.head,
+            query: hover.index,
+            key,
+            weight: h.codes.at(hover.index, key),
+          });
         }
       } else if (hover && hover.side === "key") {
         for (const query of topK(h.codes.column(hover.index), k)) {
-          lines.push({ head: h.head, query, key: hover.index, weight: h.codes.at(query, hover.index) });
+          lines.push({
+            head: h.head,
+            query,
+            key: hover.index,
+            weight: h.codes.at(query, hover.index),
+          });
         }
       } else {
         const [first, last] = this.visibleRange(META.queries);
@@ -85,7 +106,13 @@ const headView = {
     this.drawTokens(context, g, "query", META.queries, lines, vmax);
     this.drawTokens(context, g, "key", META.keys, lines, vmax);
     this.drawHeadings(context, g);
-    state.lines = lines.map(({ head, query, key, weight }) => ({ layer: state.layer, head, query, key, weight }));
+    state.lines = lines.map(({ head, query, key, weight }) => ({
+      layer: state.layer,
+      head,
+      query,
+      key,
+      weight,
+    }));
     state.lineMode = state.hover ? "hover" : "overview";
     state.drawMs = performance.now() - started;
   },
@@ -96,8 +123,12 @@ const headView = {
     for (const line of lines) {
       const alpha = Number.isFinite(line.weight) ? Math.min(1, line.weight / vmax) : 1;
       if (alpha < 1 / 256 && !state.hover) continue;
-      const shift = offset * (this.heads.findIndex((h) => h.head === line.head) - (this.heads.length - 1) / 2);
-      context.strokeStyle = cssColor(colors.get(line.head), Math.max(alpha, state.hover ? 0.08 : 0));
+      const shift =
+        offset * (this.heads.findIndex((h) => h.head === line.head) - (this.heads.length - 1) / 2);
+      context.strokeStyle = cssColor(
+        colors.get(line.head),
+        Math.max(alpha, state.hover ? 0.08 : 0),
+      );
       context.lineWidth = state.hover ? 1 + 2.5 * alpha : 1 + 1.5 * alpha;
       context.beginPath();
       context.moveTo(g.left + 6, this.tokenY(line.query) + shift);
@@ -164,7 +195,9 @@ const headView = {
   tokenAt(px, py) {
     const g = this.geometry();
     const index = Math.floor((py + this.scroller.scrollTop - this.top) / this.rowHeight);
-    if (px < g.left && px > 4 && index >= 0 && index < META.queries) return { side: "query", index };
+    if (px < g.left && px > 4 && index >= 0 && index < META.queries) {
+      return { side: "query", index };
+    }
     if (px > g.right && index >= 0 && index < META.keys) return { side: "key", index };
     return null;
   },
@@ -172,7 +205,10 @@ const headView = {
   // Scrolls token i of `side` into view and returns its client coordinates (for tests).
   tokenPoint(side, i) {
     const y = this.top + i * this.rowHeight;
-    if (y < this.scroller.scrollTop + this.top || y > this.scroller.scrollTop + this.scroller.clientHeight - 2 * this.rowHeight) {
+    if (
+      y < this.scroller.scrollTop + this.top ||
+      y > this.scroller.scrollTop + this.scroller.clientHeight - 2 * this.rowHeight
+    ) {
       this.scroller.scrollTop = Math.max(0, y - this.scroller.clientHeight / 2);
       this.draw();
     }
@@ -188,12 +224,17 @@ const headView = {
       const started = performance.now();
       const rect = this.scroller.getBoundingClientRect();
       const hit = this.tokenAt(event.clientX - rect.left, event.clientY - rect.top);
-      const same = hit && state.hover && hit.side === state.hover.side && hit.index === state.hover.index;
+      const same =
+        hit && state.hover && hit.side === state.hover.side && hit.index === state.hover.index;
       if (same || (!hit && !state.hover)) return;
       state.hover = hit;
       this.draw();
       state.hoverMs = performance.now() - started;
-      showReadout(hit ? `${hit.side} ${hit.index} “${tokenText(hit.side, hit.index)}”: ${this.describeLines()}` : "");
+      showReadout(
+        hit
+          ? `${hit.side} ${hit.index} “${tokenText(hit.side, hit.index)}”: ${this.describeLines()}`
+          : "",
+      );
     });
     this.scroller.addEventListener("mouseleave", () => {
       state.hover = null;
@@ -203,7 +244,8 @@ const headView = {
 
   describeLines() {
     const shown = state.lines.slice(0, 6).map((l) => {
-      const other = state.hover.side === "query" ? tokenText("key", l.key) : tokenText("query", l.query);
+      const other =
+        state.hover.side === "query" ? tokenText("key", l.key) : tokenText("query", l.query);
       return `${visibleToken(other)} ${formatValue(l.weight)}`;
     });
     return shown.join(", ") + (state.lines.length > 6 ? " …" : "");

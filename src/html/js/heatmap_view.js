@@ -8,8 +8,8 @@ const heatmapView = {
   margin: { left: 96, top: 90, right: 70, bottom: 16 },
   codes: null,
   index: -1,
-  levels: [],  // levels[k]: a canvas of the head max-pooled by 2^k, built when first needed
-  view: null,  // {cell: CSS pixels per cell, x, y: where cell (0, 0) is drawn}
+  levels: [], // levels[k]: a canvas of the head max-pooled by 2^k, built when first needed
+  view: null, // {cell: CSS pixels per cell, x, y: where cell (0, 0) is drawn}
   pointer: null,
 
   async prepare() {
@@ -49,7 +49,7 @@ const heatmapView = {
       for (let c = 0; c < below.cols; c++) {
         const v = below.values[from + c];
         const o = out + (c >> 1);
-        if (v > values[o]) values[o] = v;  // the bad code is the largest: NaN wins too
+        if (v > values[o]) values[o] = v; // the bad code is the largest: NaN wins too
       }
     }
     return { values, rows, cols };
@@ -63,7 +63,12 @@ const heatmapView = {
       canvas.height = pooled.rows;
       const context = canvas.getContext("2d");
       const image = context.createImageData(pooled.cols, pooled.rows);
-      const palette = codePalette(this.codes, colormapTable(state.cmap), this.codes.offset, this.codes.max());
+      const palette = codePalette(
+        this.codes,
+        colormapTable(state.cmap),
+        this.codes.offset,
+        this.codes.max(),
+      );
       const pixels = new Uint32Array(image.data.buffer);
       for (let i = 0; i < pooled.values.length; i++) pixels[i] = palette[pooled.values[i]];
       context.putImageData(image, 0, 0);
@@ -105,7 +110,17 @@ const heatmapView = {
     context.clip();
     context.imageSmoothingEnabled = false;
     const size = v.cell * step;
-    context.drawImage(image, c0, r0, c1 - c0, r1 - r0, v.x + c0 * size, v.y + r0 * size, (c1 - c0) * size, (r1 - r0) * size);
+    context.drawImage(
+      image,
+      c0,
+      r0,
+      c1 - c0,
+      r1 - r0,
+      v.x + c0 * size,
+      v.y + r0 * size,
+      (c1 - c0) * size,
+      (r1 - r0) * size,
+    );
     context.restore();
   },
 
@@ -167,7 +182,12 @@ const heatmapView = {
     const v = this.view;
     context.strokeStyle = themeColor("--accent");
     context.lineWidth = 1.5;
-    context.strokeRect(v.x + state.readout.key * v.cell, v.y + state.readout.query * v.cell, Math.max(v.cell, 2), Math.max(v.cell, 2));
+    context.strokeRect(
+      v.x + state.readout.key * v.cell,
+      v.y + state.readout.query * v.cell,
+      Math.max(v.cell, 2),
+      Math.max(v.cell, 2),
+    );
   },
 
   cellAt(px, py) {
@@ -185,7 +205,10 @@ const heatmapView = {
   cellPoint(query, key) {
     const v = this.view;
     const rect = this.canvas.getBoundingClientRect();
-    return { x: rect.left + v.x + (key + 0.5) * v.cell, y: rect.top + v.y + (query + 0.5) * v.cell };
+    return {
+      x: rect.left + v.x + (key + 0.5) * v.cell,
+      y: rect.top + v.y + (query + 0.5) * v.cell,
+    };
   },
 
   zoom(factor, px, py) {
@@ -220,10 +243,14 @@ const heatmapView = {
 
   attach() {
     let drag = null;
-    this.canvas.addEventListener("wheel", (event) => {
-      event.preventDefault();
-      this.zoom(Math.exp(-event.deltaY * 0.002), event.offsetX, event.offsetY);
-    }, { passive: false });
+    this.canvas.addEventListener(
+      "wheel",
+      (event) => {
+        event.preventDefault();
+        this.zoom(Math.exp(-event.deltaY * 0.002), event.offsetX, event.offsetY);
+      },
+      { passive: false },
+    );
     this.canvas.addEventListener("pointerdown", (event) => {
       drag = { x: event.clientX, y: event.clientY, vx: this.view.x, vy: this.view.y };
       this.canvas.setPointerCapture(event.pointerId);
@@ -237,7 +264,9 @@ const heatmapView = {
       }
       this.updateReadout(event.offsetX, event.offsetY);
     });
-    this.canvas.addEventListener("pointerup", () => { drag = null; });
+    this.canvas.addEventListener("pointerup", () => {
+      drag = null;
+    });
     this.canvas.addEventListener("pointerleave", () => {
       if (!drag) this.updateReadout(-1, -1);
     });

@@ -4,7 +4,7 @@
 const modelView = {
   section: document.getElementById("view-model"),
   canvas: document.querySelector("#view-model canvas"),
-  thumbnails: null,  // ImageBitmap-like canvases, one per embedded head
+  thumbnails: null, // ImageBitmap-like canvases, one per embedded head
   layout: null,
 
   async prepare() {
@@ -33,7 +33,8 @@ const modelView = {
     const width = this.section.clientWidth;
     const layout = this.computeLayout(width);
     this.layout = layout;
-    const height = layout.margin.top + layout.layers.length * (layout.cell + layout.caption + layout.gap) + 8;
+    const height =
+      layout.margin.top + layout.layers.length * (layout.cell + layout.caption + layout.gap) + 8;
     this.section.style.overflow = "auto";
     const context = sizeCanvas(this.canvas, width, height);
     context.fillStyle = themeColor("--bg");
@@ -45,7 +46,9 @@ const modelView = {
     layout.layers.forEach((layer, row) => {
       const { y } = this.cellOrigin(layout, row, 0);
       context.fillText(`L${layerName(layer)}`, layout.margin.left - 8, y + layout.cell / 2);
-      embeddedHeads(layer).forEach((head, column) => this.drawHead(context, layout, row, column, layer, head));
+      embeddedHeads(layer).forEach((head, column) =>
+        this.drawHead(context, layout, row, column, layer, head),
+      );
     });
     context.textAlign = "center";
     context.textBaseline = "alphabetic";
@@ -53,7 +56,9 @@ const modelView = {
     for (let column = 0; column < layout.columns; column++) {
       const { x } = this.cellOrigin(layout, 0, column);
       const heads = embeddedHeads(layout.layers[0]);
-      if (column < heads.length) context.fillText(`H${headName(heads[column])}`, x + layout.cell / 2, 16);
+      if (column < heads.length) {
+        context.fillText(`H${headName(heads[column])}`, x + layout.cell / 2, 16);
+      }
     }
   },
 
@@ -73,7 +78,11 @@ const modelView = {
       context.fillStyle = themeColor("--fg");
       context.textAlign = "center";
       context.font = '11px system-ui, "DejaVu Sans", sans-serif';
-      context.fillText(fitText(context, headClass.label, layout.cell), x + layout.cell / 2, y + layout.cell + 12);
+      context.fillText(
+        fitText(context, headClass.label, layout.cell),
+        x + layout.cell / 2,
+        y + layout.cell + 12,
+      );
       context.font = FONT;
       context.textAlign = "right";
     }
@@ -133,16 +142,23 @@ function headSummary(layer, head) {
   const meta = META.heads[headIndex(layer, head)];
   const lines = [`Layer ${layerName(layer)} · head ${headName(head)}`];
   if (meta.class) {
-    const confidence = meta.class.confidence === null ? "" : ` (${meta.class.confidence.toFixed(2)})`;
+    const confidence =
+      meta.class.confidence === null ? "" : ` (${meta.class.confidence.toFixed(2)})`;
     lines.push(`${meta.class.label}${confidence}`);
   }
   const stats = statsOf(meta);
   const shown = [
-    ["entropy", "entropy"], ["entropy_norm", "entropy (norm.)"], ["distance", "mean distance"],
-    ["first_token", "to first token"], ["self", "to self"], ["prev", "to previous"],
+    ["entropy", "entropy"],
+    ["entropy_norm", "entropy (norm.)"],
+    ["distance", "mean distance"],
+    ["first_token", "to first token"],
+    ["self", "to self"],
+    ["prev", "to previous"],
   ];
   for (const [key, name] of shown) {
-    if (stats[key] !== null && stats[key] !== undefined) lines.push(`${name}: ${stats[key].toFixed(3)}`);
+    if (stats[key] !== null && stats[key] !== undefined) {
+      lines.push(`${name}: ${stats[key].toFixed(3)}`);
+    }
   }
   lines.push("click to open");
   return lines.join("\n");

@@ -30,9 +30,17 @@ const tableView = {
       const th = document.createElement("th");
       th.textContent = column.name;
       if (column.text) th.className = "label";
-      if (this.sort.column === i) th.setAttribute("aria-sort", this.sort.descending ? "descending" : "ascending");
+      if (this.sort.column === i) {
+        th.setAttribute("aria-sort", this.sort.descending ? "descending" : "ascending");
+      }
       th.addEventListener("click", () => {
-        this.sort = { column: i, descending: this.sort.column === i ? !this.sort.descending : column.name !== "layer" && column.name !== "head" && !column.text };
+        this.sort = {
+          column: i,
+          descending:
+            this.sort.column === i
+              ? !this.sort.descending
+              : column.name !== "layer" && column.name !== "head" && !column.text,
+        };
         this.draw();
       });
       headerRow.appendChild(th);
@@ -49,7 +57,9 @@ const tableView = {
     return META.heads.slice().sort((a, b) => {
       const x = value(a);
       const y = value(b);
-      if (x === null || y === null) return (x === null) - (y === null) || a.layer - b.layer || a.head - b.head;
+      if (x === null || y === null) {
+        return (x === null) - (y === null) || a.layer - b.layer || a.head - b.head;
+      }
       const order = typeof x === "string" ? x.localeCompare(y) : x - y;
       return (descending ? -order : order) || a.layer - b.layer || a.head - b.head;
     });
@@ -61,7 +71,8 @@ const tableView = {
     for (const column of columns) {
       const td = document.createElement("td");
       const v = column.value(h);
-      td.textContent = v === null ? "–" : typeof v === "number" && !Number.isInteger(v) ? v.toFixed(3) : String(v);
+      td.textContent =
+        v === null ? "–" : typeof v === "number" && !Number.isInteger(v) ? v.toFixed(3) : String(v);
       if (column.text) td.className = "label";
       tr.appendChild(td);
     }

@@ -5,11 +5,14 @@ const textView = {
   section: document.getElementById("view-text"),
   scroller: document.querySelector("#view-text .scroller"),
   canvas: document.querySelector("#view-text canvas"),
-  boxes: [],  // [{side, index, x, y, w, h}] for clicks
+  boxes: [], // [{side, index, x, y, w, h}] for clicks
   codes: null,
 
   async prepare() {
-    this.codes = state.source === "rollout" && META.rollout ? await loadRollout() : await loadHead(headIndex(state.layer, state.head));
+    this.codes =
+      state.source === "rollout" && META.rollout
+        ? await loadRollout()
+        : await loadHead(headIndex(state.layer, state.head));
   },
 
   // Subword markers read as spacing: "Ġthe" and "▁the" start a word, "##ing" continues one.
@@ -57,7 +60,11 @@ const textView = {
     if (CROSS_ATTENTION) y = this.layoutParagraph(probe, "query", META.queries, y, width) + 26;
     const keysTop = y;
     y = this.layoutParagraph(probe, CROSS_ATTENTION ? "key" : "query", META.keys, y, width);
-    const context = sizeCanvas(this.canvas, width, Math.max(y + 20, this.scroller.clientHeight - 4));
+    const context = sizeCanvas(
+      this.canvas,
+      width,
+      Math.max(y + 20, this.scroller.clientHeight - 4),
+    );
     context.fillStyle = themeColor("--bg");
     context.fillRect(0, 0, width, this.canvas.height);
     context.font = FONT;
@@ -91,14 +98,22 @@ const textView = {
   drawCaption(context, keysTop, weights) {
     context.fillStyle = themeColor("--muted");
     context.textAlign = "left";
-    const what = state.source === "rollout" && META.rollout ? "attention rollout (all layers)" : `layer ${layerName(state.layer)} · head ${headName(state.head)}`;
-    const row = state.textRow === null ? "click a token to shade the text by its row" : `row of token ${state.textRow} “${visibleToken(tokenText("query", state.textRow))}”, 0 … ${formatValue(weights ? weights.max : 0)}`;
+    const what =
+      state.source === "rollout" && META.rollout
+        ? "attention rollout (all layers)"
+        : `layer ${layerName(state.layer)} · head ${headName(state.head)}`;
+    const row =
+      state.textRow === null
+        ? "click a token to shade the text by its row"
+        : `row of token ${state.textRow} “${visibleToken(tokenText("query", state.textRow))}”, 0 … ${formatValue(weights ? weights.max : 0)}`;
     context.fillText(`${what} — ${row}`, 12, 16);
     if (CROSS_ATTENTION) context.fillText("keys:", 12, keysTop - 14);
   },
 
   tokenAt(px, py) {
-    return this.boxes.find((b) => px >= b.x && px <= b.x + b.w && py >= b.y && py <= b.y + b.h) || null;
+    return (
+      this.boxes.find((b) => px >= b.x && px <= b.x + b.w && py >= b.y && py <= b.y + b.h) || null
+    );
   },
 
   attach() {
@@ -109,14 +124,21 @@ const textView = {
       this.draw();
       if (state.textRow !== null && this.weights()) {
         const w = this.weights();
-        showReadout(`token ${box.index} “${box.text}”: its strongest keys ${topK(w.values, 5).map((k) => `${tokenText("key", k)} ${formatValue(w.values[k])}`).join(", ")}`);
+        showReadout(
+          `token ${box.index} “${box.text}”: its strongest keys ${topK(w.values, 5)
+            .map((k) => `${tokenText("key", k)} ${formatValue(w.values[k])}`)
+            .join(", ")}`,
+        );
       }
     });
     this.canvas.addEventListener("mousemove", (event) => {
       const box = this.tokenAt(event.offsetX, event.offsetY);
       const w = this.weights();
       if (!box || !w || (CROSS_ATTENTION && box.side !== "key")) return hideTooltip();
-      showTooltip(event, `${box.side} ${box.index} “${box.text}”: ${formatValue(w.values[box.index])}`);
+      showTooltip(
+        event,
+        `${box.side} ${box.index} “${box.text}”: ${formatValue(w.values[box.index])}`,
+      );
     });
     this.canvas.addEventListener("mouseleave", hideTooltip);
   },
