@@ -75,6 +75,23 @@ def hover_latencies(driver, view, points):
     return [t for t in times if t is not None]
 
 
+ZOOM_STEP = """
+const [deltaY, done] = arguments;
+const canvas = document.querySelector('#view-heatmap canvas');
+const r = canvas.getBoundingClientRect();
+canvas.dispatchEvent(new WheelEvent('wheel', {deltaY, clientX: r.left + 300, clientY: r.top + 300,
+                                               bubbles: true, cancelable: true}));
+requestAnimationFrame(() => requestAnimationFrame(() => done(window.attnviz.state().drawMs)));
+"""
+
+
+def zoom_redraws(driver):
+    """Canvas time of each redraw while zooming in 12 wheel steps and out again (in the heatmap)."""
+    driver.execute_script("document.querySelector('[data-view=heatmap]').click()")
+    driver.execute_async_script("window.attnviz.idle().then(arguments[0])")
+    return [driver.execute_async_script(ZOOM_STEP, delta) for delta in [-240] * 12 + [240] * 12]
+
+
 def measure(driver, name, dump, options):
     page = f"{WORK}/page.html"
     started = time.monotonic()
@@ -94,15 +111,18 @@ def measure(driver, name, dump, options):
     rows = [int(n * f) for f in (0.1, 0.3, 0.5, 0.7, 0.9, 0.95)]
     head = hover_latencies(driver, "head", [f"return window.attnviz.tokenPoint('query', {r})" for r in rows])
     cells = hover_latencies(driver, "heatmap", [f"return window.attnviz.cellPoint({r}, {r // 2})" for r in rows])
+    zoom = zoom_redraws(driver)
     print(f"| {name} | {' '.join(options) or '(defaults)'} | {size / 1e6:.2f} MB | {write_s:.2f} s | "
           f"{load_s:.2f} s | {heatmap_s:.2f} s | {statistics.median(head):.1f} ms (max {max(head):.1f}) | "
-          f"{statistics.median(cells):.1f} ms (max {max(cells):.1f}) |", flush=True)
+          f"{statistics.median(cells):.1f} ms (max {max(cells):.1f}) | "
+          f"{statistics.median(zoom):.1f} ms (max {max(zoom):.1f}) |", flush=True)
 
 
 def main():
     dumps = write_dumps()
-    print("| dump | options | page | write | load (ready) | first heatmap | head-view hover | heatmap hover |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| dump | options | page | write | load (ready) | first heatmap | head-view hover | "
+          "heatmap hover | zoom redraw |")
+    print("|---|---|---|---|---|---|---|---|---|")
     driver = browser()
     try:
         for name, dump in dumps.items():

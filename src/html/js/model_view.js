@@ -12,17 +12,31 @@ const modelView = {
     this.thumbnails = await Promise.all(META.heads.map((_, i) => loadThumbnail(i)));
   },
 
-  // Where each thumbnail goes: a square cell per head with room for a caption.
+  // Where each thumbnail goes: a square cell per head with room for a caption. When the heads
+  // of a layer would be thumbnails under 48 px, a layer wraps onto several rows instead, and
+  // each caption names its head.
   computeLayout(width) {
     const layers = embeddedLayers();
-    const columns = Math.max(...layers.map((l) => embeddedHeads(l).length));
+    const most = Math.max(...layers.map((l) => embeddedHeads(l).length));
     const margin = { left: 44, top: 24 };
-    const cell = Math.max(24, Math.min(110, Math.floor((width - margin.left - 16) / columns) - 6));
+    const gap = 6;
+    const room = width - margin.left - 16;
+    let columns = most;
+    let cell = Math.min(110, Math.floor(room / columns) - gap);
+    if (cell < 48) {
+      cell = 64;
+      columns = Math.max(1, Math.floor(room / (cell + gap)));
+    }
+    const wrapped = columns < most;
+    const rowsPerLayer = Math.ceil(most / columns);
     const caption = cell >= 56 ? 16 : 0;
-    return { layers, columns, margin, cell, caption, gap: 6 };
+    return { layers, columns, rowsPerLayer, wrapped, margin, cell, caption, gap };
   },
 
-  cellOrigin(layout, row, column) {
+  // The top-left corner of the thumbnail of the `h`-th head of the `l`-th layer.
+  cellOrigin(layout, l, h) {
+    const row = l * layout.rowsPerLayer + Math.floor(h / layout.columns);
+    const column = h % layout.columns;
     return {
       x: layout.margin.left + column * (layout.cell + layout.gap),
       y: layout.margin.top + row * (layout.cell + layout.caption + layout.gap),
@@ -33,38 +47,37 @@ const modelView = {
     const width = this.section.clientWidth;
     const layout = this.computeLayout(width);
     this.layout = layout;
-    const height =
-      layout.margin.top + layout.layers.length * (layout.cell + layout.caption + layout.gap) + 8;
+    const rows = layout.layers.length * layout.rowsPerLayer;
+    const height = layout.margin.top + rows * (layout.cell + layout.caption + layout.gap) + 8;
     this.section.style.overflow = "auto";
     const context = sizeCanvas(this.canvas, width, height);
     context.fillStyle = themeColor("--bg");
     context.fillRect(0, 0, width, height);
     context.font = FONT;
-    context.fillStyle = themeColor("--muted");
     context.textAlign = "right";
     context.textBaseline = "middle";
-    layout.layers.forEach((layer, row) => {
-      const { y } = this.cellOrigin(layout, row, 0);
+    layout.layers.forEach((layer, l) => {
+      const { y } = this.cellOrigin(layout, l, 0);
+      context.fillStyle = themeColor("--muted");
       context.fillText(`L${layerName(layer)}`, layout.margin.left - 8, y + layout.cell / 2);
-      embeddedHeads(layer).forEach((head, column) =>
-        this.drawHead(context, layout, row, column, layer, head),
-      );
+      embeddedHeads(layer).forEach((head, h) => this.drawHead(context, layout, l, h, layer, head));
     });
+    if (!layout.wrapped) this.drawHeadNames(context, layout);
+  },
+
+  drawHeadNames(context, layout) {
     context.textAlign = "center";
     context.textBaseline = "alphabetic";
     context.fillStyle = themeColor("--muted");
-    for (let column = 0; column < layout.columns; column++) {
-      const { x } = this.cellOrigin(layout, 0, column);
-      const heads = embeddedHeads(layout.layers[0]);
-      if (column < heads.length) {
-        context.fillText(`H${headName(heads[column])}`, x + layout.cell / 2, 16);
-      }
-    }
+    embeddedHeads(layout.layers[0]).forEach((head, h) => {
+      const { x } = this.cellOrigin(layout, 0, h);
+      context.fillText(`H${headName(head)}`, x + layout.cell / 2, 16);
+    });
   },
 
-  drawHead(context, layout, row, column, layer, head) {
+  drawHead(context, layout, l, h, layer, head) {
     const index = headIndex(layer, head);
-    const { x, y } = this.cellOrigin(layout, row, column);
+    const { x, y } = this.cellOrigin(layout, l, h);
     const image = thumbnailCanvas(this.thumbnails[index], state.cmap);
     context.imageSmoothingEnabled = false;
     context.drawImage(image, x, y, layout.cell, layout.cell);
@@ -78,8 +91,9 @@ const modelView = {
       context.fillStyle = themeColor("--fg");
       context.textAlign = "center";
       context.font = '11px system-ui, "DejaVu Sans", sans-serif';
+      const caption = layout.wrapped ? `H${headName(head)} ${headClass.label}` : headClass.label;
       context.fillText(
-        fitText(context, headClass.label, layout.cell),
+        fitText(context, caption, layout.cell),
         x + layout.cell / 2,
         y + layout.cell + 12,
       );
@@ -92,15 +106,15 @@ const modelView = {
   headAt(px, py) {
     const layout = this.layout;
     if (!layout) return null;
-    const column = Math.floor((px - layout.margin.left) / (layout.cell + layout.gap));
-    const row = Math.floor((py - layout.margin.top) / (layout.cell + layout.caption + layout.gap));
-    if (row < 0 || row >= layout.layers.length || column < 0) return null;
-    const layer = layout.layers[row];
-    const heads = embeddedHeads(layer);
-    if (column >= heads.length) return null;
-    const { x, y } = this.cellOrigin(layout, row, column);
-    if (px > x + layout.cell || py > y + layout.cell) return null;
-    return { layer, head: heads[column] };
+    for (const [l, layer] of layout.layers.entries()) {
+      for (const [h, head] of embeddedHeads(layer).entries()) {
+        const { x, y } = this.cellOrigin(layout, l, h);
+        if (px >= x && px <= x + layout.cell && py >= y && py <= y + layout.cell) {
+          return { layer, head };
+        }
+      }
+    }
+    return null;
   },
 
   attach() {
