@@ -186,6 +186,38 @@ def check_switching(driver, name):
           f"{name}: ↑ moves the head view to layer 0, redrawn")
 
 
+def check_model_click(driver, name, layer, head):
+    """Hovering a thumbnail shows its class; clicking it opens that head in the head view."""
+    choose_view(driver, "model")
+    move_to(driver, driver.execute_script("return window.attnviz.thumbnailPoint(arguments[0], arguments[1])",
+                                          layer, head))
+    tip = driver.execute_script("return document.getElementById('tooltip').textContent")
+    check(f"Layer {layer} · head {head}" in tip, f"{name}: hovering thumbnail L{layer}H{head} explains it")
+    ActionChains(driver).click().perform()
+    idle(driver)
+    s = state(driver)
+    check((s["view"], s["layer"], s["head"]) == ("head", layer, head),
+          f"{name}: clicking thumbnail L{layer}H{head} opens it in the head view")
+
+
+def check_png(driver, name):
+    """Save PNG writes the current view's canvas as a PNG file."""
+    folder = os.path.abspath(f"{WORK}/downloads")
+    os.makedirs(folder, exist_ok=True)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
+    choose_view(driver, "heatmap")
+    driver.find_element("id", "png").click()
+    path = None
+    for _ in range(100):
+        found = [f for f in os.listdir(folder) if f.endswith(".png")]
+        if found:
+            path = os.path.join(folder, found[0])
+            break
+        time.sleep(0.05)
+    ok = path is not None and open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    check(ok, f"{name}: Save PNG downloads {path and os.path.basename(path)}")
+
+
 def check_views_draw(driver, name):
     for view in ["model", "text", "table"]:
         choose_view(driver, view)
@@ -216,6 +248,8 @@ def main():
         check_heatmap(driver, self_attn, "self16", [(0, 0), (5, 3), (39, 39), (39, 0), (22, 17)], 16)
         check_switching(driver, "self16")
         check_views_draw(driver, "self16")
+        check_model_click(driver, "self16", 1, 2)
+        check_png(driver, "self16")
         check_page_health(driver, "self16")
 
         check(load(driver, pages["self8"]), "self8: loads offline")

@@ -312,6 +312,7 @@ window.attnviz = {
     rendering.then(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true)))),
   tokenPoint: (side, i) => headView.tokenPoint(side, i),
   cellPoint: (query, key) => heatmapView.cellPoint(query, key),
+  thumbnailPoint: (layer, head) => modelView.thumbnailPoint(layer, head),
   fingerprint: () => {
     const canvas = VIEWS[state.view].section.querySelector("canvas");
     return canvas ? canvasFingerprint(canvas) : "";

@@ -19,7 +19,9 @@ const heatmapView = {
     if (index !== this.index) this.view = null;
     this.index = index;
     this.levels = [];
+    this.pooled = [];
     this.levelsCmap = state.cmap;
+    this.warmLevels();
   },
 
   area() {
@@ -39,6 +41,7 @@ const heatmapView = {
   pooledCodes(k) {
     const codes = this.codes;
     if (k === 0) return { values: codes.codes, rows: codes.rows, cols: codes.cols };
+    if (this.pooled[k]) return this.pooled[k];
     const below = this.pooledCodes(k - 1);
     const rows = Math.ceil(below.rows / 2);
     const cols = Math.ceil(below.cols / 2);
@@ -52,7 +55,21 @@ const heatmapView = {
         if (v > values[o]) values[o] = v; // the bad code is the largest: NaN wins too
       }
     }
-    return { values, rows, cols };
+    this.pooled[k] = { values, rows, cols };
+    return this.pooled[k];
+  },
+
+  // Builds every level's image in idle moments after the first drawing, one per task, so that
+  // zooming never waits for one (a 4,096² head's finest image takes a few hundred ms).
+  warmLevels() {
+    const index = this.index;
+    const largest = Math.max(this.codes.rows, this.codes.cols);
+    const warm = (k) => {
+      if (index !== this.index || this.levelsCmap !== state.cmap || 2 ** k > largest) return;
+      this.level(k);
+      setTimeout(() => warm(k + 1), 0);
+    };
+    setTimeout(() => warm(0), 50);
   },
 
   level(k) {

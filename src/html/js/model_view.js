@@ -117,6 +117,15 @@ const modelView = {
     return null;
   },
 
+  // The client coordinates of the centre of a head's thumbnail (for tests).
+  thumbnailPoint(layer, head) {
+    const layout = this.layout;
+    const l = layout.layers.indexOf(layer);
+    const { x, y } = this.cellOrigin(layout, l, embeddedHeads(layer).indexOf(head));
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: rect.left + x + layout.cell / 2, y: rect.top + y + layout.cell / 2 };
+  },
+
   attach() {
     this.canvas.addEventListener("mousemove", (event) => {
       const hit = this.headAt(event.offsetX, event.offsetY);
