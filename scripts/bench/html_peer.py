@@ -17,8 +17,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 
-ATTNVIZ, WORK = sys.argv[1], sys.argv[2]
-REAL = sys.argv[3] if len(sys.argv) > 3 else None
+ATTNVIZ = WORK = REAL = None  # set by main() from the command line
 
 
 def realistic_heads(n, heads, seed):
@@ -119,6 +118,9 @@ def measure(driver, name, dump, options):
 
 
 def main():
+    global ATTNVIZ, WORK, REAL
+    ATTNVIZ, WORK = sys.argv[1], sys.argv[2]
+    REAL = sys.argv[3] if len(sys.argv) > 3 else None
     dumps = write_dumps()
     print("| dump | options | page | write | load (ready) | first heatmap | head-view hover | "
           "heatmap hover | zoom redraw |")

@@ -52,7 +52,10 @@ const textView = {
   },
 
   draw() {
-    const width = this.scroller.clientWidth;
+    // Room for a vertical scrollbar either way, so the width never changes under the text.
+    const width =
+      this.scroller.clientWidth -
+      (this.scroller.scrollHeight > this.scroller.clientHeight ? 0 : 16);
     const probe = sizeCanvas(this.canvas, width, 10);
     probe.font = FONT;
     this.boxes = [];
