@@ -16,6 +16,7 @@
 #include "cli/figure_options.h"
 #include "cli/messages.h"
 #include "cli/output_path.h"
+#include "cli/progress.h"
 #include "cli/rollout_options.h"
 #include "cli/selection.h"
 
@@ -99,18 +100,31 @@ html::PageInput MakeInput(const Dump& dump, const HtmlOptions& options) {
   return input;
 }
 
+// On a terminal, says when a page is big enough to make browsers slow to open it.
+void NoteLargePage(size_t bytes) {
+  constexpr size_t kLargePage = 100'000'000;
+  if (bytes < kLargePage || !NotesWanted()) return;
+  std::cerr << "note: the page is " << bytes / 1'000'000
+            << " MB; browsers open it slowly: embed fewer heads (--layers, --heads) or use "
+               "--bits 8\n";
+}
+
 void RunHtml(HtmlOptions options) {
   CheckOutput(options);
   options.page.threads = ThreadCount(options.jobs);
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
-  const std::string page = html::RenderPage(MakeInput(dump, options), options.page);
+  const html::PageInput input = MakeInput(dump, options);
+  ProgressBar progress(input.heads.size(), "heads");
+  options.page.head_encoded = [&progress] { progress.Advance(); };
+  const std::string page = html::RenderPage(input, options.page);
   if (options.output == "-") {
     std::cout << page << std::flush;
     if (!std::cout) ThrowOutputError("-", "could not write the page to standard output");
     return;
   }
   WriteFileAtomically(options.output, page);
+  NoteLargePage(page.size());
 }
 
 void AddPageOptions(CLI::App& command, HtmlOptions& options) {

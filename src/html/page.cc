@@ -55,6 +55,7 @@ std::vector<EncodedHead> EncodeHeads(const PageInput& input, const PageOptions& 
     auto [layer, head] = input.heads[i];
     heads[i] = EncodeValues(tensor.HeadValues(layer, head, scratch), tensor.queries(),
                             tensor.keys(), options);
+    if (options.head_encoded) options.head_encoded();
   });
   return heads;
 }

@@ -24,3 +24,8 @@ add_test(NAME html.size_budget
                  $<TARGET_FILE:attnviz> ${CMAKE_CURRENT_BINARY_DIR}/html_size
                  ${PROJECT_SOURCE_DIR}/../shared/real/roberta_coqa_512.npy)
 set_tests_properties(html.size_budget PROPERTIES TIMEOUT 300)
+
+# Rollout needs self-attention: a cross-attention dump is refused as invalid input, no page left.
+add_test(NAME html.rollout_needs_self_attention
+         COMMAND bash -c "\"$0\" html \"$1\" --rollout -o \"$2/r.html\"; test $? -eq 3 && test ! -e \"$2/r.html\""
+                 $<TARGET_FILE:attnviz> ${PROJECT_SOURCE_DIR}/data/seq2seq_cross.json ${CMAKE_CURRENT_BINARY_DIR})

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +23,8 @@ struct PageOptions {
   std::string colormap = "viridis";
   std::string theme = "light";  // the theme the page opens in: "light" or "dark"
   int threads = 1;              // heads encoded in parallel; the bytes do not depend on it
+  // Called once per head encoded, from any of the threads; may be empty. For a progress bar.
+  std::function<void()> head_encoded;
 };
 
 // Everything a page shows. `tensor` must stay alive during RenderPage; it is read one head at a
