@@ -10,6 +10,7 @@
 #include "attnviz/html/payload.h"
 #include "attnviz/parallel.h"
 #include "attnviz/render/colormap.h"
+#include "attnviz/render/matrix.h"
 #include "html/page_assets.h"
 
 namespace attnviz::html {
@@ -25,7 +26,18 @@ struct EncodedHead {
   std::string thumbnail;
   int64_t thumb_rows = 0;
   int64_t thumb_cols = 0;
+  std::string mask;  // one byte per cell, 1 where MaskCells finds no weight; empty: none
 };
+
+// The cells that are no weights (a causal upper triangle, padded rows and columns), as the
+// figures find them, one byte per cell in a zlib stream; empty when there are none.
+std::string MaskBlock(std::span<const float> values, int64_t rows, int64_t cols, int level) {
+  const Matrix matrix(rows, cols, std::vector<float>(values.begin(), values.end()));
+  const std::vector<uint8_t> mask = MaskCells(matrix, MaskMode::kDetect);
+  if (mask.empty()) return "";
+  return Base64(ZlibCompress(
+      std::string_view(reinterpret_cast<const char*>(mask.data()), mask.size()), level));
+}
 
 // A thumbnail is drawn relative to its own maximum: 8 bits are plenty for a picture.
 std::string ThumbnailCodes(std::span<const float> pooled) {
@@ -44,6 +56,7 @@ EncodedHead EncodeValues(std::span<const float> values, int64_t rows, int64_t co
   const std::vector<float> pooled =
       MaxPool(values, rows, cols, options.thumbnail_side, head.thumb_rows, head.thumb_cols);
   head.thumbnail = Base64(ZlibCompress(ThumbnailCodes(pooled), options.level));
+  head.mask = MaskBlock(values, rows, cols, options.level);
   return head;
 }
 
@@ -102,6 +115,7 @@ json HeadJson(const PageInput& input, size_t i, const EncodedHead& encoded) {
                  {"offset", encoded.codes.offset},
                  {"scale", encoded.codes.scale},
                  {"nonfinite", encoded.codes.nonfinite},
+                 {"masked", !encoded.mask.empty()},
                  {"thumb", {encoded.thumb_rows, encoded.thumb_cols}},
                  {"stats", nullptr},
                  {"class", nullptr}};
@@ -207,6 +221,7 @@ std::string DataBlocks(const PageInput& input, const PageOptions& options,
   for (size_t i = 0; i < encoded.size(); ++i) {
     blocks += DataBlock("head-" + std::to_string(i), encoded[i].data);
     blocks += DataBlock("thumb-" + std::to_string(i), encoded[i].thumbnail);
+    if (!encoded[i].mask.empty()) blocks += DataBlock("mask-" + std::to_string(i), encoded[i].mask);
   }
   if (input.rollout) {
     const TokenRows& rows = *input.rollout;

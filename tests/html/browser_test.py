@@ -246,6 +246,12 @@ def main():
         check(len(heads) == 2 and extra == numpy_topk(self_attn[0, other][20], 3),
               f"self16 two heads: the second head's lines are its own top-3 {extra}")
         check_heatmap(driver, self_attn, "self16", [(0, 0), (5, 3), (39, 39), (39, 0), (22, 17)], 16)
+        move_to(driver, driver.execute_script("return window.attnviz.cellPoint(3, 20)"))
+        r = state(driver)["readout"]
+        check(r is not None and r["masked"] and r["value"] == 0,
+              f"self16: a cell above the causal diagonal reads as masked {r}")
+        move_to(driver, driver.execute_script("return window.attnviz.cellPoint(20, 3)"))
+        check(not state(driver)["readout"]["masked"], "self16: a cell below the diagonal is a weight")
         check_switching(driver, "self16")
         check_views_draw(driver, "self16")
         check_model_click(driver, "self16", 1, 2)

@@ -66,6 +66,15 @@ TEST_CASE("every head gets a data block and a thumbnail block") {
   CHECK(page.find("data-part=\"head-4\"") == std::string::npos);
 }
 
+TEST_CASE("a causal head carries its mask, a full head none") {
+  const AttentionTensor causal = SmallTensor();  // exact zeros above the diagonal
+  CHECK(RenderPage(SmallInput(causal), {}).find("data-part=\"mask-0\"") != std::string::npos);
+  std::vector<float> full;
+  for (int i = 0; i < 4 * 9; ++i) full.push_back(1.0f / 3);
+  const AttentionTensor dense = testing::MakeTensor({2, 2, 3, 3}, full);
+  CHECK(RenderPage(SmallInput(dense), {}).find("data-part=\"mask-") == std::string::npos);
+}
+
 TEST_CASE("an unknown colormap is a usage error") {
   const AttentionTensor tensor = SmallTensor();
   PageOptions options;

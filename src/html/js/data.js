@@ -91,6 +91,11 @@ async function loadRollout() {
   return rolloutCodes;
 }
 
+// One byte per cell, 1 where the cell is no weight (causal triangle, padding), or null.
+async function loadMask(index) {
+  return META.heads[index].masked ? inflate(dataPart(`mask-${index}`)) : null;
+}
+
 async function loadThumbnail(index) {
   const [rows, cols] = META.heads[index].thumb;
   return new Codes(await inflate(dataPart(`thumb-${index}`)), 8, rows, cols, 0, 1);

@@ -14,13 +14,15 @@ const heatmapView = {
 
   async prepare() {
     const index = headIndex(state.layer, state.head);
-    if (index === this.index && this.levelsCmap === state.cmap) return;
+    const look = `${state.cmap}:${state.theme}`;
+    if (index === this.index && this.look === look) return;
     this.codes = await loadHead(index);
+    this.mask = await loadMask(index);
     if (index !== this.index) this.view = null;
     this.index = index;
     this.levels = [];
     this.pooled = [];
-    this.levelsCmap = state.cmap;
+    this.look = look;
     this.warmLevels();
   },
 
@@ -37,25 +39,33 @@ const heatmapView = {
     this.view = { cell, x: this.margin.left, y: this.margin.top };
   },
 
-  // The codes max-pooled by 2^k in both directions.
+  // The codes max-pooled by 2^k in both directions, over the cells that are weights; a pooled
+  // cell is masked only when all of its cells are (as the figures pool).
   pooledCodes(k) {
     const codes = this.codes;
-    if (k === 0) return { values: codes.codes, rows: codes.rows, cols: codes.cols };
+    if (k === 0) {
+      return { values: codes.codes, mask: this.mask, rows: codes.rows, cols: codes.cols };
+    }
     if (this.pooled[k]) return this.pooled[k];
     const below = this.pooledCodes(k - 1);
     const rows = Math.ceil(below.rows / 2);
     const cols = Math.ceil(below.cols / 2);
     const values = new (codes.bits === 16 ? Uint16Array : Uint8Array)(rows * cols);
+    const mask = below.mask ? new Uint8Array(rows * cols).fill(1) : null;
     for (let r = 0; r < below.rows; r++) {
       const out = (r >> 1) * cols;
       const from = r * below.cols;
       for (let c = 0; c < below.cols; c++) {
-        const v = below.values[from + c];
         const o = out + (c >> 1);
+        if (mask) {
+          if (below.mask[from + c]) continue;
+          mask[o] = 0;
+        }
+        const v = below.values[from + c];
         if (v > values[o]) values[o] = v; // the bad code is the largest: NaN wins too
       }
     }
-    this.pooled[k] = { values, rows, cols };
+    this.pooled[k] = { values, mask, rows, cols };
     return this.pooled[k];
   },
 
@@ -65,7 +75,7 @@ const heatmapView = {
     const index = this.index;
     const largest = Math.max(this.codes.rows, this.codes.cols);
     const warm = (k) => {
-      if (index !== this.index || this.levelsCmap !== state.cmap || 2 ** k > largest) return;
+      if (index !== this.index || 2 ** k > largest) return;
       this.level(k);
       setTimeout(() => warm(k + 1), 0);
     };
@@ -88,6 +98,10 @@ const heatmapView = {
       );
       const pixels = new Uint32Array(image.data.buffer);
       for (let i = 0; i < pooled.values.length; i++) pixels[i] = palette[pooled.values[i]];
+      if (pooled.mask) {
+        const masked = maskedWord();
+        for (let i = 0; i < pooled.mask.length; i++) if (pooled.mask[i]) pixels[i] = masked;
+      }
       context.putImageData(image, 0, 0);
       this.levels[k] = canvas;
     }
@@ -249,10 +263,11 @@ const heatmapView = {
       return;
     }
     const value = this.codes.at(cell.query, cell.key);
-    state.readout = { ...cell, value, step: this.codes.scale };
+    const masked = this.mask && this.mask[cell.query * this.codes.cols + cell.key] === 1;
+    state.readout = { ...cell, value, masked, step: this.codes.scale };
     const half = formatValue(this.codes.scale / 2);
     showReadout(
-      `query ${cell.query} “${visibleToken(tokenText("query", cell.query))}” → key ${cell.key} “${visibleToken(tokenText("key", cell.key))}”: ${formatValue(value)}  (± ${half}, ${META.bits}-bit)`,
+      `query ${cell.query} “${visibleToken(tokenText("query", cell.query))}” → key ${cell.key} “${visibleToken(tokenText("key", cell.key))}”: ${formatValue(value)}  (± ${half}, ${META.bits}-bit)${masked ? " — masked: no weight (causal triangle or padding)" : ""}`,
     );
     this.draw();
     state.hoverMs = performance.now() - started;
@@ -301,4 +316,10 @@ function labelStride(every) {
   for (let step = 1; ; step *= 10) {
     for (const m of [2, 5, 10]) if (m * step >= every) return m * step;
   }
+}
+
+// Masked cells in a flat neutral colour (the figures hatch them), as an RGBA word.
+function maskedWord() {
+  const grey = state.theme === "dark" ? 58 : 214;
+  return (255 << 24) | (grey << 16) | (grey << 8) | grey;
 }
