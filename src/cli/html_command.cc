@@ -67,15 +67,20 @@ std::optional<std::vector<std::string>> Shown(const std::optional<std::vector<st
   return CleanSubwordMarkers(*tokens);
 }
 
+// "3 layers", "1 layer", "2 queries".
+std::string Count(int64_t count, const std::string& one, const std::string& many) {
+  return std::to_string(count) + " " + (count == 1 ? one : many);
+}
+
 // "finbert · 12 layers × 12 heads · 512 tokens".
 std::string DefaultTitle(const Dump& dump) {
   const AttentionTensor& tensor = dump.attention;
   std::string tokens = tensor.queries() == tensor.keys()
-                           ? std::to_string(tensor.queries()) + " tokens"
-                           : std::to_string(tensor.queries()) + " queries × " +
-                                 std::to_string(tensor.keys()) + " keys";
-  return ModelName(dump) + " · " + std::to_string(tensor.layers()) + " layers × " +
-         std::to_string(tensor.heads()) + " heads · " + tokens;
+                           ? Count(tensor.queries(), "token", "tokens")
+                           : Count(tensor.queries(), "query", "queries") + " × " +
+                                 Count(tensor.keys(), "key", "keys");
+  return ModelName(dump) + " · " + Count(tensor.layers(), "layer", "layers") + " × " +
+         Count(tensor.heads(), "head", "heads") + " · " + tokens;
 }
 
 html::PageInput MakeInput(const Dump& dump, const HtmlOptions& options) {
