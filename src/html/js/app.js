@@ -18,7 +18,7 @@ const VIEWS = {
 const VIEW_KEYS = { m: "model", h: "head", a: "heatmap", t: "text", s: "table" };
 
 const state = {
-  view: "model",
+  view: META.heads.length > 1 ? "model" : "heatmap", // one head: nothing to choose from
   layer: META.heads[0].layer,
   head: META.heads[0].head,
   heads: new Set(), // more heads of the layer drawn in the head view
@@ -300,7 +300,7 @@ function statusLine() {
   const tokens = CROSS_ATTENTION
     ? `${META.queries} queries × ${META.keys} keys`
     : `${META.queries} tokens`;
-  return `${META.source} · ${META.heads.length} heads embedded · ${tokens} · weights as ${META.bits}-bit codes, error ≤ ${step} · drawn by attnviz, offline`;
+  return `${META.source} · ${META.heads.length} ${META.heads.length === 1 ? "head" : "heads"} embedded · ${tokens} · weights as ${META.bits}-bit codes, error ≤ ${step} · drawn by attnviz, offline`;
 }
 
 // For tests and scripts: read what is drawn, and where things are on screen. Changes go
