@@ -14,6 +14,7 @@ The "real" section covers ../shared/real when that folder exists and is kept as 
 
 import io
 import json
+import runpy
 import struct
 import zlib
 from pathlib import Path
@@ -490,6 +491,128 @@ def make_npz(fx):
            DEFAULT_AXES[4], "float32", array_name="attention", query_tokens=TOKENS5,
            key_tokens=TOKENS5)
 
+    make_npz_padding(fx)
+    make_npz_scores(fx)
+
+
+PAD_TOKENS = {"[PAD]", "<pad>", "<|pad|>"}
+
+
+def padded_attention(seed, lengths, layers, heads, n, left=False):
+    """(layer, batch, head, n, n) attention of a padded batch as BERT computes it: padded key
+    columns exactly 0, every query row (padded ones too) a softmax over the real keys."""
+    real = np.zeros((len(lengths), n), dtype=bool)
+    for item, length in enumerate(lengths):
+        if left:
+            real[item, n - length:] = True
+        else:
+            real[item, :length] = True
+    key_mask = real[np.newaxis, :, np.newaxis, np.newaxis, :]
+    return softmax_rows(seed, (layers, len(lengths), heads, n, n), mask=key_mask), real
+
+
+def real_span(flags):
+    where = np.flatnonzero(flags)
+    return [int(where[0]), int(where[-1]) + 1]
+
+
+def padding_truth(name, values32, batch, queries, keys, tokens, source, item_lengths):
+    """What loading `values32` (layer, batch, head, q, k) without --keep-padding must give for
+    item `batch`: the real query and key spans, their tokens, and samples of the trimmed heads."""
+    heads = values32[:, batch][:, :, queries[0]:queries[1], keys[0]:keys[1]]
+    return {"source": source, "item_lengths": item_lengths, "real_queries": queries,
+            "real_keys": keys,
+            "trimmed_tokens": None if tokens is None else tokens[keys[0]:keys[1]],
+            "trimmed_samples": samples(name + " trimmed", heads)}
+
+
+def add_padded(fx, name, file, fmt, values32, dtype, batch, tokens, real, source, axes=None):
+    """A case read with --keep-padding (the file as numpy reads it) plus the trimmed truth."""
+    axes = axes or DEFAULT_AXES[values32.ndim]
+    options = {"keep_padding": True}
+    if "batch" in axes:
+        options["batch"] = batch
+    item_tokens = None if tokens is None else tokens[batch]
+    fx.add(name, file, fmt, values32, axes, dtype, options=options, array_name="attention",
+           query_tokens=item_tokens, key_tokens=item_tokens)
+    span = real_span(real[batch])
+    lengths = [int(r.sum()) for r in real]
+    fx.cases[-1]["padding"] = padding_truth(name, logical(values32, axes), batch, span, span,
+                                            item_tokens, source, lengths)
+
+
+def make_npz_padding(fx):
+    # Right padding (BERT): tokens (batch, n) '<U' with [PAD], attention_mask (batch, n) int64.
+    words = [["[CLS]", "the", "cat", "sat", "down", "[SEP]"], ["[CLS]", "hi", "!", "[SEP]"],
+             ["[CLS]", "[SEP]"]]
+    lengths = [len(w) for w in words]
+    values, real = padded_attention(70, lengths, 2, 2, 6)
+    array, values32 = stored(values, "<f4")
+    tokens = [w + ["[PAD]"] * (6 - len(w)) for w in words]
+    fx.write("npz_padded_right.npz", npz_bytes({
+        "attention": array, "tokens": np.array(tokens), "input_ids": np.arange(18).reshape(3, 6),
+        "attention_mask": real.astype(np.int64)}))
+    for batch in (0, 1, 2):
+        add_padded(fx, f"npz_padded_right.npz --batch {batch}", "npz_padded_right.npz", "npz",
+                   values32, "float32", batch, tokens, real, "attention_mask")
+
+    # Left padding (decoder-only models): bool mask, '<pad>' first, float16, no tokens needed.
+    words = [["Ġa", "Ġb", "Ġc", "Ġd", "Ġe"], ["Ġx", "Ġy", "Ġz"]]
+    values, real = padded_attention(71, [5, 3], 1, 3, 5, left=True)
+    array, values32 = stored(values, "<f2")
+    tokens = [["<pad>"] * (5 - len(w)) + w for w in words]
+    fx.write("npz_padded_left.npz", npz_bytes({
+        "attention": array, "tokens": np.array([[t.encode() for t in row] for row in tokens]),
+        "attention_mask": real}))
+    add_padded(fx, "npz_padded_left.npz --batch 1", "npz_padded_left.npz", "npz", values32,
+               "float16", 1, tokens, real, "attention_mask")
+
+    # Padding known only from pad tokens: the padded keys hold weight (no zero column, no mask).
+    words = [["[CLS]", "one", "[SEP]"], ["[CLS]", "two", "words", "[SEP]"]]
+    values = softmax_rows(72, (2, 2, 2, 5, 5))
+    array, values32 = stored(values, "<f4")
+    tokens = [w + ["[PAD]"] * (5 - len(w)) for w in words]
+    real = np.array([[t not in PAD_TOKENS for t in row] for row in tokens])
+    fx.write("npz_pad_tokens.npz", npz_bytes({"attention": array, "tokens": np.array(tokens)}))
+    add_padded(fx, "npz_pad_tokens.npz --batch 0", "npz_pad_tokens.npz", "npz", values32,
+               "float32", 0, tokens, real, "pad tokens")
+
+    # Padding known only from zero key columns (no tokens): a (head, query, key) array.
+    values, real = padded_attention(73, [4], 1, 2, 7)
+    array, values32 = stored(values[0, 0], "<f4")
+    fx.write("npz_zero_keys.npz", npz_bytes({"attention": array}))
+    add_padded(fx, "npz_zero_keys.npz", "npz_zero_keys.npz", "npz", values32, "float32", 0,
+               None, real, "zero key columns")
+
+
+def softmax_truth(scores32):
+    """softmax along the keys in float64 with masks (-inf, <= -1e30) giving 0 and a row with
+    nothing else giving all 0, as numpy computes it; rounded to float32."""
+    scores = scores32.astype(np.float64)
+    masked = scores <= -1e30
+    top = np.where(masked, -np.inf, scores).max(axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    weights = np.where(masked, 0.0, np.exp(np.where(masked, 0.0, scores) - top))
+    totals = weights.sum(axis=-1, keepdims=True)
+    return np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0).astype(
+        np.float32)
+
+
+def make_npz_scores(fx):
+    # Pre-softmax scores (TransformerLens attn_scores): a causal -inf mask, one -3.4e38 mask
+    # (torch.finfo(float32).min), and a fully masked row.
+    rng = np.random.default_rng(74)
+    scores = (rng.standard_normal((2, 2, 5, 5)) * 3).astype("<f4")
+    scores[:, :, np.triu_indices(5, 1)[0], np.triu_indices(5, 1)[1]] = -np.inf
+    scores[1, 0, 3, 1] = np.finfo(np.float32).min
+    scores[1, 1, 2, :] = np.finfo(np.float32).min
+    fx.write("npz_scores.npz", npz_bytes({"attn_scores": scores}))
+    fx.add("npz_scores.npz", "npz_scores.npz", "npz", scores, DEFAULT_AXES[4], "float32",
+           array_name="attn_scores")
+    probabilities = softmax_truth(scores)
+    cells = [(1, 0, 3, 1), (1, 1, 2, 0), (0, 0, 0, 4)]
+    fx.cases[-1]["softmax_samples"] = samples("npz_scores.npz softmax", probabilities, cells)
+
 
 def make_safetensors(fx):
     master = softmax_rows(30, (2, 3, 5, 4))
@@ -561,6 +684,18 @@ def make_safetensors(fx):
     fx.write("st_unaligned.safetensors", data)
     fx.add("st_unaligned.safetensors", "st_unaligned.safetensors", "safetensors", una32,
            DEFAULT_AXES[2], "float32", array_name=None)
+
+    # A padded batch with an I64 attention_mask tensor and per-item tokens in __metadata__.
+    words = [["<s>", "Ġhello", "Ġworld", "</s>"], ["<s>", "Ġhi", "</s>"]]
+    values, real = padded_attention(75, [4, 3], 2, 2, 5)
+    array, values32 = stored(values, "<f4")
+    tokens = [w + ["<pad>"] * (5 - len(w)) for w in words]
+    fx.write("st_mask.safetensors", safetensors_bytes([
+        ("attention", "F32", array.shape, array.tobytes()),
+        ("attention_mask", "I64", real.shape, real.astype("<i8").tobytes())],
+        metadata={"tokens": json.dumps(tokens)}))
+    add_padded(fx, "st_mask.safetensors --batch 1", "st_mask.safetensors", "safetensors",
+               values32, "float32", 1, tokens, real, "attention_mask")
 
 
 def make_json(fx):
@@ -1052,6 +1187,8 @@ def main():
     write_bytes(FORMATS / "expected.json",
                 (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode())
     write_bad_readme(make_bad())
+    # .pt files need torch, which only this script imports (tests/fixtures/torch).
+    runpy.run_path(str(ROOT / "scripts" / "make-torch-fixtures.py"), run_name="__main__")
 
 
 if __name__ == "__main__":

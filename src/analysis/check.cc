@@ -100,10 +100,17 @@ std::string BadValues(const HeadScan& scan) {
   return std::to_string(scan.nan) + " NaN and " + std::to_string(scan.inf) + " infinite values";
 }
 
+// Negative values with -inf or huge negative masks are scores before the softmax, not weights.
+std::string ScoresHint(const HeadScan& scan) {
+  return scan.negative ? "; negative values: pre-softmax scores? (read them with --softmax)" : "";
+}
+
 CheckResult FiniteResult(const HeadScan& scan, int64_t layer, int64_t head, double threshold) {
   CheckResult result = HeadResult(kCheckFinite, layer, head);
   result = Judged(result, "NaN and infinite values:", double(scan.nan + scan.inf), threshold, true);
-  if (!result.passed) result.message = BadValues(scan) + ", expected at most " + Number(threshold);
+  if (!result.passed) {
+    result.message = BadValues(scan) + ", expected at most " + Number(threshold) + ScoresHint(scan);
+  }
   return result;
 }
 
@@ -117,7 +124,9 @@ CheckResult RowSumResult(const HeadScan& scan, int64_t layer, int64_t head,
     return Judged(result, "crop: largest row sum - 1 =", scan.max_row_sum - 1,
                   rules.row_sum.threshold, true);
   }
-  return Judged(result, "max |row sum - 1| =", scan.max_deviation, rules.row_sum.threshold, true);
+  result = Judged(result, "max |row sum - 1| =", scan.max_deviation, rules.row_sum.threshold, true);
+  if (!result.passed) result.message += ScoresHint(scan);
+  return result;
 }
 
 // A per-head statistic that fails above its threshold: uniform, padding and sink.

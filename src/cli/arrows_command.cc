@@ -213,14 +213,15 @@ void PrintLineNotes(const ArrowsSpec& spec, const RenderOptions& render) {
   }
 }
 
-BatchFigure PlanFile(const ArrowsOptions& options, const std::string& path, ImageFormat format,
-                     const RenderOptions& render) {
-  auto dump = std::make_shared<const Dump>(options.dump.For(path).Load());
+BatchFigure PlanFile(const ArrowsOptions& options, const DumpSource& source, Dump loaded,
+                     ImageFormat format, const RenderOptions& render) {
+  auto dump = std::make_shared<const Dump>(std::move(loaded));
   PrintNotes(*dump);
   const HeadChoice choice = ChooseHeads(*dump, options);
   ChooseWindow(*dump, options);  // a bad window fails before any figure is written
-  return {OutputFields(*dump, format, choice.layers, choice.heads, ""),
-          [dump, choice, &options, format, render] {
+  TemplateFields fields = OutputFields(*dump, format, choice.layers, choice.heads, "");
+  AddBatchField(fields, source);
+  return {fields, [dump, choice, &options, format, render] {
             const ArrowsSpec spec = MakeSpec(*dump, options, choice);
             std::string bytes = RenderArrows(spec, format, render);
             PrintLineNotes(spec, render);
@@ -234,12 +235,14 @@ void RunArrows(const ArrowsOptions& options) {
   if (render.width_pt > 0 || render.height_pt > 0) {
     ThrowUsageError("--size: an arrows figure takes its size from its tokens");
   }
-  const std::vector<std::string> inputs = options.dump.Files();
+  DumpSeries dumps(options.dump);
   FigureBatch batch;
-  for (const std::string& path : inputs) {
-    batch.figures.push_back(PlanFile(options, path, format, render));
-  }
-  WriteFigureBatch(batch, options.figure, format, inputs);
+  dumps.ForEach([&](const DumpSource& source, Dump dump) {
+    batch.figures.push_back(PlanFile(options, source, std::move(dump), format, render));
+    dumps.Guard(batch.figures.back(), source);
+  });
+  WriteFigureBatch(batch, options.figure, format, dumps.files());
+  dumps.Finish();
 }
 
 void AddSelectionOptions(CLI::App& command, ArrowsOptions& options) {

@@ -61,23 +61,38 @@ std::vector<Axis> AxesFromNames(const std::string& text) {
   return axes;
 }
 
-// The gradient file as the attention was read: same --axes and --batch.
-Dump LoadGradient(const AttributeOptions& options) {
+// Gradients cover the positions as stored: they lose the padding the attention lost.
+Dump CroppedLike(Dump gradient, const Dump& attention) {
+  const Padding& p = attention.padding;
+  const AttentionTensor& g = gradient.attention;
+  if (p.trimmed && g.queries() == attention.attention.stored_queries() &&
+      g.keys() == attention.attention.stored_keys()) {
+    gradient.attention.Crop(p.query_first, p.query_end - p.query_first, p.key_first,
+                            p.key_end - p.key_first);
+  }
+  return gradient;
+}
+
+// The gradient file as the attention was read: same --axes and --batch, same padding cropped.
+Dump LoadGradient(const AttributeOptions& options, const Dump& attention) {
   DumpOptions gradient = options.dump;
   gradient.input = options.grad;
   gradient.key = options.grad_key;
   gradient.tokens = gradient.query_tokens = gradient.key_tokens = "";
-  return gradient.Load();
+  gradient.no_tokens = gradient.keep_padding = true;
+  gradient.softmax = false;
+  return CroppedLike(gradient.Load(), attention);
 }
 
 // The integrated-gradients file: a leading step axis, read as the batch axis, then the
 // attention's axes as stored (one batch item; per layer for a per-layer stack), or --ig-axes.
 Dump LoadStepGradients(const AttributeOptions& options, const Dump& attention) {
   LoadOptions load;
+  load.no_tokens = load.keep_padding = true;
   if (!options.grad_key.empty()) load.key = options.grad_key;
   if (!options.ig_axes.empty()) {
     load.axes = AxesFromNames(options.ig_axes);
-    return LoadDump(options.ig_grads, load);
+    return CroppedLike(LoadDump(options.ig_grads, load), attention);
   }
   const std::vector<Axis>& stored = attention.attention.axes();
   const bool layer_stack = attention.metadata.array_name.find(" ... ") != std::string::npos;
@@ -85,7 +100,7 @@ Dump LoadStepGradients(const AttributeOptions& options, const Dump& attention) {
   for (size_t i = layer_stack ? 1 : 0; i < stored.size(); ++i) {
     if (stored[i] != Axis::kBatch) load.axes->push_back(stored[i]);
   }
-  return LoadDump(options.ig_grads, load);
+  return CroppedLike(LoadDump(options.ig_grads, load), attention);
 }
 
 // The attribution, and the number of integrated-gradient steps (0 for a plain gradient).
@@ -97,7 +112,7 @@ struct AttributionRun {
 AttributionRun Attribute(const Dump& dump, const AttributeOptions& options) {
   const NamedTensor attention{dump.attention, dump.metadata.path};
   if (!options.grad.empty()) {
-    const Dump gradient = LoadGradient(options);
+    const Dump gradient = LoadGradient(options, dump);
     return {AttributeGradients(attention, {gradient.attention, options.grad}), 0};
   }
   const Dump steps = LoadStepGradients(options, dump);

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -48,6 +49,16 @@ std::vector<std::string> Matches(const std::string& pattern) {
   }
   if (files.empty()) ThrowInputError(pattern, "expected files matching this pattern, found none");
   return files;
+}
+
+// The note "batch has 4 items; showing item 0 (choose with --batch)" misleads with --batch all.
+void DropBatchNote(Dump& dump) {
+  std::erase_if(dump.notes, [](const std::string& note) { return note.starts_with("batch has "); });
+}
+
+std::string OneLine(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
 }
 
 void WritePages(const FigureBatch& batch, const std::string& path) {
@@ -208,7 +219,12 @@ void WriteFigureBatch(const FigureBatch& batch, const FigureOptions& figure, Ima
     RunInParallel(owned.size(), ThreadCount(figure.jobs), [&](size_t i) {
       if (writer.failed()) return;
       try {
-        writer.Add(i, outputs.paths[owned[i]], batch.figures[owned[i]].draw());
+        std::optional<std::string> bytes = batch.figures[owned[i]].draw();
+        if (bytes) {
+          writer.Add(i, outputs.paths[owned[i]], std::move(*bytes));
+        } else {
+          progress.Advance();  // its dump failed and was reported
+        }
       } catch (...) {
         std::lock_guard lock(draw_mutex);
         if (!draw_failure || i < draw_failure_index) {
@@ -230,16 +246,118 @@ void WriteFigureBatch(const FigureBatch& batch, const FigureOptions& figure, Ima
   if (draw_failure) std::rethrow_exception(draw_failure);
 }
 
-void AppendWithFile(Table& all, const Table& one, const std::string& file) {
+DumpSeries::DumpSeries(const DumpOptions& options) : options_(options), files_(options.Files()) {
+  tolerant_ = files_.size() > 1 || options.EveryBatchItem();
+  if (!options.EveryBatchItem()) ParseBatchItem(options.batch);  // fails before any work
+  if (options.EveryBatchItem() && files_ == std::vector<std::string>{"-"}) {
+    ThrowUsageError(
+        "--batch all: expected a file, found - (stdin), which can be read only once and each "
+        "batch item is read on its own; save the dump to a file first");
+  }
+}
+
+void DumpSeries::ForEach(const std::function<void(const DumpSource&, Dump)>& use,
+                         const std::function<void()>& file_done) {
+  for (const std::string& file : files_) {
+    ForEachItem(file, use);
+    if (file_done) file_done();
+  }
+}
+
+void DumpSeries::ForEachItem(const std::string& file,
+                             const std::function<void(const DumpSource&, Dump)>& use) {
+  const DumpOptions one = options_.For(file);
+  DumpSource source{file, 0, files_.size() > 1, options_.EveryBatchItem(), false};
+  if (!source.show_batch) {
+    source.batch = ParseBatchItem(options_.batch);
+    Try(source, [&] { use(source, one.LoadItem(source.batch)); });
+    return;
+  }
+  // Item 0 tells how many there are; each is loaded on its own for its own tokens and padding.
+  int64_t items = 1;
+  Try(source, [&] {
+    Dump first = one.LoadItem(0);
+    items = first.attention.batches();
+    source.several_items = items > 1;
+    DropBatchNote(first);
+    use(source, std::move(first));
+  });
+  for (source.batch = 1; source.batch < items; ++source.batch) {
+    Try(source, [&] {
+      Dump dump = one.LoadItem(source.batch);
+      DropBatchNote(dump);
+      use(source, std::move(dump));
+    });
+  }
+}
+
+void DumpSeries::Try(const DumpSource& source, const std::function<void()>& work) {
+  try {
+    work();
+  } catch (const Error& error) {
+    if (!tolerant_ || error.kind() != ErrorKind::kInput) throw;
+    Fail(source, error);
+  }
+}
+
+void DumpSeries::Fail(const DumpSource& source, const Error& error) {
+  std::lock_guard lock(mutex_);
+  if (!failed_.insert({source.file, source.batch}).second) return;
+  const std::string item =
+      source.several_items ? " (batch item " + std::to_string(source.batch) + ")" : "";
+  // A progress bar may stand on the line: erase it first, it is drawn again below.
+  std::cerr << (ProgressWanted() ? "\r\033[K" : "") << "attnviz: " << OneLine(error.what()) << item
+            << "\n";
+}
+
+void DumpSeries::Guard(BatchFigure& figure, const DumpSource& source) {
+  if (!tolerant_) return;
+  figure.draw = [this, source, draw = std::move(figure.draw)]() -> std::optional<std::string> {
+    try {
+      return draw();
+    } catch (const Error& error) {
+      if (error.kind() != ErrorKind::kInput) throw;
+      Fail(source, error);
+      return std::nullopt;
+    }
+  };
+}
+
+void DumpSeries::Finish() const {
+  const size_t failures = failed_.size();
+  if (failures == 0) return;
+  throw Error(ErrorKind::kInput, std::to_string(failures) + (failures == 1 ? " input" : " inputs") +
+                                     " failed, reported above; every other input was processed");
+}
+
+void AddBatchField(TemplateFields& fields, const DumpSource& source) {
+  fields["batch"] = source.batch;
+}
+
+void AppendWithSource(Table& all, const Table& one, const DumpSource& source) {
+  std::vector<std::string> names, cells;
+  if (source.show_file) {
+    names.push_back("file");
+    cells.push_back(source.file);
+  }
+  if (source.show_batch) {
+    names.push_back("batch");
+    cells.push_back(std::to_string(source.batch));
+  }
   if (all.columns.empty()) {
-    all.columns = {"file"};
+    all.columns = names;
     all.columns.insert(all.columns.end(), one.columns.begin(), one.columns.end());
   }
   for (const std::vector<std::string>& row : one.rows) {
-    std::vector<std::string> cells = {file};
-    cells.insert(cells.end(), row.begin(), row.end());
-    all.rows.push_back(std::move(cells));
+    std::vector<std::string> cells_of_row = cells;
+    cells_of_row.insert(cells_of_row.end(), row.begin(), row.end());
+    all.rows.push_back(std::move(cells_of_row));
   }
+}
+
+void AddSourceKeys(nlohmann::json& row, const DumpSource& source) {
+  if (source.show_file) row["file"] = source.file;
+  if (source.show_batch) row["batch"] = source.batch;
 }
 
 }  // namespace attnviz::cli

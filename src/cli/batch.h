@@ -1,15 +1,25 @@
-// Several input files in one call: glob expansion, the figures of every file as numbered work
-// items, --shard I/N to split them between processes, -j threads and a progress bar.
+// Several input files in one call: glob expansion, every batch item with --batch all, inputs that
+// fail while the others go on, the figures of every dump as numbered work items, --shard I/N to
+// split them between processes, -j threads and a progress bar.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
+#include "attnviz/error.h"
+#include "attnviz/io/dump.h"
+#include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/output_template.h"
 #include "cli/table.h"
@@ -37,10 +47,66 @@ void AddShardOption(CLI::App& command, std::string& shard);
 // matches nothing; "-" (stdin) is a usage Error unless it is the only argument.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& arguments);
 
-// One figure of a batch: its -o template fields and how to draw it (the file's bytes).
+// Which dump of a run a result comes from, and what tables show of it.
+struct DumpSource {
+  std::string file;            // as given, after pattern expansion
+  int64_t batch = 0;           // the batch item read: the {batch} of -o templates
+  bool show_file = false;      // the run has several files: tables gain a "file" column
+  bool show_batch = false;     // --batch all: tables gain a "batch" column
+  bool several_items = false;  // --batch all on a file with several items: errors name the item
+};
+
+struct BatchFigure;
+
+// The dumps of a run: every input file in order and, with --batch all, every batch item of each
+// in turn, each loaded on its own (its own tokens and padding). A dump without a batch axis is
+// one item, item 0.
+//
+// A dump that cannot be read or analysed (an input Error) does not stop the others when the run
+// has several: its error is printed at once as one line on stderr, and Finish() ends the run
+// with an input Error (exit 3) once the others' outputs are written. A lone input's error is
+// thrown as it is. Usage and output Errors stop the run at once: they concern every input.
+class DumpSeries {
+ public:
+  explicit DumpSeries(const DumpOptions& options);
+
+  // The input files, patterns expanded and sorted (see ExpandInputs).
+  const std::vector<std::string>& files() const { return files_; }
+
+  // Calls `use` with each dump in order; `file_done` (if set) after each file.
+  void ForEach(const std::function<void(const DumpSource&, Dump)>& use,
+               const std::function<void()>& file_done = {});
+
+  // Makes an input Error while `figure` of `source` is drawn (a dump that shrinks while it is
+  // read) a failure of that dump, as if it had failed to load: reported once, its figures
+  // skipped, the others drawn. `figure` may be drawn on any thread while this series lives.
+  void Guard(BatchFigure& figure, const DumpSource& source);
+
+  // An input Error counting the failed dumps, if any failed; nothing otherwise.
+  void Finish() const;
+
+ private:
+  void ForEachItem(const std::string& file,
+                   const std::function<void(const DumpSource&, Dump)>& use);
+  void Try(const DumpSource& source, const std::function<void()>& work);
+  // Counts and reports the failure of `source`, once.
+  void Fail(const DumpSource& source, const Error& error);
+
+  DumpOptions options_;
+  std::vector<std::string> files_;
+  bool tolerant_ = false;  // several inputs: a failure is reported and the run goes on
+  std::mutex mutex_;       // Fail is called from drawing threads
+  std::set<std::pair<std::string, int64_t>> failed_;  // (file, batch item) of each failure
+};
+
+// Sets {batch} of a figure's template fields to the item it shows.
+void AddBatchField(TemplateFields& fields, const DumpSource& source);
+
+// One figure of a batch: its -o template fields and how to draw it (the file's bytes, or
+// nothing when its dump failed and was reported: see DumpSeries::Guard).
 struct BatchFigure {
   TemplateFields fields;
-  std::function<std::string()> draw;
+  std::function<std::optional<std::string>()> draw;
 };
 
 // The figures of every input file, in file order and then each file's own order.
@@ -57,8 +123,11 @@ struct FigureBatch {
 void WriteFigureBatch(const FigureBatch& batch, const FigureOptions& figure, ImageFormat format,
                       const std::vector<std::string>& inputs);
 
-// Appends the rows of `one` to `all` behind a first column "file" holding `file`; the first
-// call also sets the columns. The tables of analysis commands over several files.
-void AppendWithFile(Table& all, const Table& one, const std::string& file);
+// Appends the rows of `one` to `all` behind the columns `source` shows: "file" (several files)
+// and "batch" (--batch all), or none; the first call also sets the columns.
+void AppendWithSource(Table& all, const Table& one, const DumpSource& source);
+
+// Adds the "file" and "batch" keys `source` shows to one JSON row.
+void AddSourceKeys(nlohmann::json& row, const DumpSource& source);
 
 }  // namespace attnviz::cli

@@ -24,7 +24,24 @@ std::vector<std::string> CroppedTokens(const std::optional<std::vector<std::stri
 Matrix CellSelection::ReadMasked(const AttentionTensor& tensor, int64_t layer, int64_t head) const {
   Matrix matrix{tensor.queries(), tensor.keys(), tensor.ReadHead(layer, head), {}};
   matrix.masked = MaskCells(matrix, mask);
+  if (mask != MaskMode::kNone) MaskPadding(matrix);
   return matrix;
+}
+
+void CellSelection::MaskPadding(Matrix& matrix) const {
+  if (real_queries.size() == 0 ||
+      (real_queries.size() == matrix.rows && real_keys.size() == matrix.cols)) {
+    return;
+  }
+  if (matrix.masked.empty()) matrix.masked.assign(matrix.values.size(), 0);
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    const bool real_row = row >= real_queries.begin && row < real_queries.end;
+    for (int64_t col = 0; col < matrix.cols; ++col) {
+      if (!real_row || col < real_keys.begin || col >= real_keys.end) {
+        matrix.masked[row * matrix.cols + col] = 1;
+      }
+    }
+  }
 }
 
 Matrix CellSelection::Shown(Matrix masked) const {
@@ -73,6 +90,11 @@ CellSelection CellOptions::Resolve(const Dump& dump) const {
                    : mask == "none" ? MaskMode::kNone
                                     : MaskMode::kDetect;
   selection.row_normalize = row_normalize;
+  const Padding& padding = dump.padding;
+  if (padding.source != PaddingSource::kNone && !padding.trimmed) {
+    selection.real_queries = {padding.query_first, padding.query_end};
+    selection.real_keys = {padding.key_first, padding.key_end};
+  }
   return selection;
 }
 

@@ -23,9 +23,15 @@ struct CellSelection {
   IndexRange keys;
   MaskMode mask = MaskMode::kDetect;
   bool row_normalize = false;
+  // The real positions of a dump whose padding is kept (--keep-padding): the rest is masked
+  // unless --mask none. Empty ranges: nothing known.
+  IndexRange real_queries{};
+  IndexRange real_keys{};
 
   // The whole head with its mask, before cropping.
   Matrix ReadMasked(const AttentionTensor& tensor, int64_t layer, int64_t head) const;
+  // Masks the cells outside the real positions, when the padding is kept.
+  void MaskPadding(Matrix& matrix) const;
   // A masked head (or a fusion of them) cropped and, when asked, renormalised.
   Matrix Shown(Matrix masked) const;
   // The tokens of a whole axis cropped like the matrix; empty when there are none.

@@ -10,6 +10,7 @@
 #include "attnviz/analysis/check.h"
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
+#include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
@@ -40,7 +41,6 @@ struct CheckCommandOptions {
   std::optional<double> tolerance;
   std::optional<double> rel_tolerance;
   std::vector<std::string> special;
-  std::string pad_token;
   bool json = false;
   bool all = false;
   std::string junit;
@@ -113,7 +113,7 @@ CheckInput GatherInput(const Dump& dump, const std::optional<StatsBaseline>& bas
   input.key_tokens = dump.key_tokens;
   input.stats.threads = ThreadCount(options.jobs);
   if (!options.special.empty()) input.stats.special_tokens = options.special;
-  if (!options.pad_token.empty()) input.stats.pad_token = options.pad_token;
+  if (!options.dump.pad_token.empty()) input.stats.pad_token = options.dump.pad_token;
   if (baseline) {
     try {
       CheckBaselineHeads(dump.attention, baseline->heads);
@@ -181,8 +181,9 @@ nlohmann::json RuleJson(std::string_view name, bool enabled, nlohmann::json thre
           {"failed", tally.failed}, {"skipped", tally.skipped}};
 }
 
+// `batches` holds the batch item of each result with --batch all, and is empty otherwise.
 void PrintJson(const Dump& dump, const CheckRules& rules, std::span<const CheckResult> results,
-               const CheckCommandOptions& options) {
+               std::span<const int64_t> batches, const CheckCommandOptions& options) {
   nlohmann::json out = {{"file", dump.metadata.path}, {"passed", AllPassed(results)},
                         {"crop", rules.crop},         {"rules", nlohmann::json::array()},
                         {"drift", nullptr},           {"results", nlohmann::json::array()}};
@@ -196,7 +197,10 @@ void PrintJson(const Dump& dump, const CheckRules& rules, std::span<const CheckR
                     {"absolute", rules.drift_absolute},
                     {"relative", rules.drift_relative}};
   }
-  for (const CheckResult& r : results) out["results"].push_back(ResultJson(r));
+  for (size_t i = 0; i < results.size(); ++i) {
+    out["results"].push_back(ResultJson(results[i]));
+    if (!batches.empty()) out["results"].back()["batch"] = batches[i];
+  }
   std::cout << out.dump() << "\n";
 }
 
@@ -268,18 +272,37 @@ void RunCheck(const CheckCommandOptions& options, int& exit_code) {
     baseline =
         ParseStatsBaseline(ReadTextFile(options.baseline_file, "baseline"), options.baseline_file);
   }
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
-  const std::vector<CheckResult> results = RunChecks(GatherInput(dump, baseline, options), rules);
+  // With --batch all, every item's results one after another, each group named with its item.
+  // The padding rule measures the attention that reaches padding: check reads the dump as stored.
+  DumpOptions as_stored = options.dump;
+  as_stored.keep_padding = true;
+  DumpSeries dumps(as_stored);
+  std::vector<CheckResult> results;
+  std::vector<int64_t> batches;
+  std::optional<Dump> first;
+  dumps.ForEach([&](const DumpSource& source, Dump item) {
+    PrintNotes(item);
+    for (CheckResult& r : RunChecks(GatherInput(item, baseline, options), rules)) {
+      if (source.show_batch) {
+        r.group = "batch " + std::to_string(source.batch) + " " + r.group;
+        batches.push_back(source.batch);
+      }
+      results.push_back(std::move(r));
+    }
+    if (!first) first = std::move(item);
+  });
+  if (!first) dumps.Finish();  // no item could be read
+  const Dump& dump = *first;
   if (!options.junit.empty()) {
     WriteFileAtomically(options.junit,
                         CheckJunitXml(results, "attnviz check " + dump.metadata.path));
   }
   if (options.json) {
-    PrintJson(dump, rules, results, options);
+    PrintJson(dump, rules, results, batches, options);
   } else {
     PrintText(dump, rules, results, options);
   }
+  dumps.Finish();
   exit_code = AllPassed(results) ? 0 : kCheckFailedExit;
 }
 
@@ -320,6 +343,10 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       "Diagnostics for CI: NaN/Inf, row sums, collapsed, uniform, padding-attending, sink and "
       "redundant heads, drift from a baseline; exit 1 when a rule fails");
   options->dump.AddTo(*command);
+  command->get_option("--batch")
+      ->description(
+          "batch item to read (default 0), or all: every item, each result naming its item")
+      ->type_name("N|all");
   AddRuleOptions(*command, *options);
   command->add_option("--baseline", options->baseline_file,
                       "the output of 'attnviz stats --json' to compare every head's statistics "
@@ -334,8 +361,6 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set (as for stats)")
       ->delimiter(',');
-  command->add_option("--pad-token", options->pad_token,
-                      "the padding token (default [PAD], <pad> and <|pad|>)");
   command->add_flag("--json", options->json, "print one JSON object: rules and every result");
   command->add_flag("--all", options->all,
                     "list passed and skipped results too, not only failures");

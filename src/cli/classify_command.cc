@@ -55,20 +55,20 @@ nlohmann::json HeadJson(const HeadClass& head) {
           {"heterogeneous", head.heterogeneous}};
 }
 
-// The heads of one input file; `file` is empty when it is the only one.
+// The heads of one dump: a file, or a batch item of it.
 struct FileClasses {
-  std::string file;
+  DumpSource source;
   std::vector<HeadClass> heads;
 };
 
-// One object; with several files every head carries a "file" key.
+// One object; with several files every head carries a "file" key, with --batch all a "batch" key.
 void PrintJson(const std::vector<FileClasses>& files, const ClassifyThresholds& thresholds) {
   nlohmann::json out = {{"heads", nlohmann::json::array()},
                         {"thresholds", nlohmann::json::object()}};
   for (const FileClasses& file : files) {
     for (const HeadClass& head : file.heads) {
       nlohmann::json object = HeadJson(head);
-      if (!file.file.empty()) object["file"] = file.file;
+      AddSourceKeys(object, file.source);
       out["heads"].push_back(std::move(object));
     }
   }
@@ -147,12 +147,12 @@ Table CsvTable(const std::vector<HeadClass>& heads) {
   return table;
 }
 
-// Every file's heads in one table, with a first column "file" when there are several.
+// Every dump's heads in one table, with a first column "file" when there are several files and
+// a column "batch" with --batch all.
 Table FilesTable(const std::vector<FileClasses>& files,
                  Table (*table_of)(const std::vector<HeadClass>&)) {
-  if (files.size() == 1) return table_of(files[0].heads);
   Table table;
-  for (const FileClasses& file : files) AppendWithFile(table, table_of(file.heads), file.file);
+  for (const FileClasses& file : files) AppendWithSource(table, table_of(file.heads), file.source);
   return table;
 }
 
@@ -160,17 +160,17 @@ void RunClassify(ClassifyCommandOptions options) {
   if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
   if (!options.thresholds.empty()) options.classify.thresholds = ReadThresholds(options.thresholds);
   if (!options.special.empty()) options.classify.special_tokens = options.special;
-  const std::vector<std::string> inputs = options.dump.Files();
+  DumpSeries dumps(options.dump);
   std::vector<FileClasses> files;
-  ProgressBar progress(inputs.size(), "files");
-  for (const std::string& path : inputs) {
-    const Dump dump = options.dump.For(path).Load();
-    PrintNotes(dump);
-    files.push_back(
-        {inputs.size() == 1 ? "" : path,
-         ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens, options.classify)});
-    progress.Advance();
-  }
+  ProgressBar progress(dumps.files().size(), "files");
+  dumps.ForEach(
+      [&](const DumpSource& source, const Dump& dump) {
+        PrintNotes(dump);
+        files.push_back({source, ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens,
+                                               options.classify)});
+      },
+      [&progress] { progress.Advance(); });
+  if (files.empty()) dumps.Finish();  // every input failed: no table to print
   if (options.json) {
     PrintJson(files, options.classify.thresholds);
   } else if (options.csv) {
@@ -178,6 +178,7 @@ void RunClassify(ClassifyCommandOptions options) {
   } else {
     FilesTable(files, TextTable).PrintText(std::cout);
   }
+  dumps.Finish();
 }
 
 }  // namespace

@@ -12,11 +12,14 @@
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/dendrogram.h"
 #include "attnviz/render/scatter.h"
+#include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
 #include "cli/output_path.h"
+#include "cli/output_template.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -204,8 +207,55 @@ void CheckOutputs(const ClusterOptions& options) {
   }
 }
 
+// With --batch all every item has its own figures: -o and --map must tell them apart.
+void RequireBatchField(const std::string& pattern, const char* option) {
+  if (pattern.empty() || OutputTemplate(pattern).Has("batch")) return;
+  ThrowUsageError(std::string(option) + " " + pattern +
+                  ": --batch all draws a figure per batch item; put {batch} in it");
+}
+
+std::string ItemPath(const std::string& pattern, const Dump& dump, const DumpSource& source) {
+  if (pattern.empty()) return pattern;
+  std::string path =
+      OutputTemplate(pattern).Expand({{"stem", Stem(dump)}, {"batch", source.batch}});
+  CheckNotInput(path, dump.metadata.path);
+  return path;
+}
+
+// --batch all: each item clustered on its own, its text after "batch N: ", its CSV rows behind a
+// batch column, its JSON object (with a "batch" key) in "items".
+void RunClusterItems(const ClusterOptions& options) {
+  RequireBatchField(options.figure.output, "-o");
+  RequireBatchField(options.map, "--map");
+  DumpSeries dumps(options.dump);
+  nlohmann::json items = nlohmann::json::array();
+  Table table;
+  dumps.ForEach([&](const DumpSource& source, const Dump& dump) {
+    PrintNotes(dump);
+    const ClusterResult result = Cluster(dump, options);
+    ClusterOptions item = options;
+    item.figure.output = ItemPath(options.figure.output, dump, source);
+    item.map = ItemPath(options.map, dump, source);
+    if (!item.figure.output.empty()) WriteDendrogram(dump, result, item);
+    if (!item.map.empty()) WriteMap(dump, result, item);
+    if (options.json) {
+      items.push_back(ClusterJson(result));
+      items.back()["batch"] = source.batch;
+    } else if (options.csv) {
+      AppendWithSource(table, HeadTable(result), source);
+    } else {
+      std::cout << (source.batch == 0 ? "" : "\n") << "batch " << source.batch << ": ";
+      PrintText(dump, result, item);
+    }
+  });
+  if (options.json) std::cout << nlohmann::json{{"items", items}}.dump() << "\n";
+  if (options.csv) table.PrintCsv(std::cout);
+  dumps.Finish();
+}
+
 void RunCluster(const ClusterOptions& options) {
   CheckOutputs(options);
+  if (options.dump.EveryBatchItem()) return RunClusterItems(options);
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
   const ClusterResult result = Cluster(dump, options);
@@ -227,6 +277,9 @@ void AddClusterCommand(CLI::App& app, int& exit_code) {
   CLI::App* command = app.add_subcommand(
       "cluster", "Heads grouped by the JS divergence of their attention (Clark et al. 2019)");
   options->dump.AddTo(*command);
+  command->get_option("--batch")
+      ->description("batch item to read (default 0), or all: each item clustered on its own")
+      ->type_name("N|all");
   options->figure.AddTo(*command, false);
   command->get_option("-o")->description("dendrogram to write: .png, .svg or .pdf");
   command->get_option("-j")->description("threads for the distances (default: every core)");

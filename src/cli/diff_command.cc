@@ -352,11 +352,11 @@ void AddLoadingOptions(CLI::App& command, DumpOptions& loading) {
   command.add_option("--key", loading.key, "array to read from each .npz or .safetensors file");
   command.add_option("--axes", loading.axes,
                      "names of the stored dimensions in order, e.g. head,layer,query,key");
-  command.add_option("--batch", loading.batch, "batch item to read (default 0)")
-      ->check(CLI::NonNegativeNumber);
+  command.add_option("--batch", loading.batch, "batch item to read (default 0)");
   command.add_option("--tokens", loading.tokens, "tokens for queries and keys of every dump");
   command.add_option("--query-tokens", loading.query_tokens, "tokens for the queries only");
   command.add_option("--key-tokens", loading.key_tokens, "tokens for the keys only");
+  loading.AddPaddingOptions(command);
 }
 
 }  // namespace

@@ -160,15 +160,17 @@ struct GridFile {
   CellSelection cells;
 };
 
-BatchFigure PlanFile(const GridOptions& options, const std::string& path, ImageFormat format,
-                     const RenderOptions& render) {
-  std::shared_ptr<GridFile> file(new GridFile{options.dump.For(path).Load(), {}, {}});
+BatchFigure PlanFile(const GridOptions& options, const DumpSource& source, Dump dump,
+                     ImageFormat format, const RenderOptions& render) {
+  const std::string path = dump.metadata.path;
+  std::shared_ptr<GridFile> file(new GridFile{std::move(dump), {}, {}});
   PrintNotes(file->dump);
   const AttentionTensor& tensor = file->dump.attention;
   file->selection = {ParseSelection(options.layers, {"--layers", "layer", tensor.layers(), path}),
                      ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path})};
   file->cells = options.cells.Resolve(file->dump);
   TemplateFields fields{{"stem", Stem(file->dump)}, {"ext", ExtensionOf(format)}};
+  AddBatchField(fields, source);
   return {fields, [file = std::shared_ptr<const GridFile>(file), &options, format, render] {
             GridSpec spec = MakeSpec(file->dump, options, file->selection, file->cells);
             return RenderGrid(spec, format, render);
@@ -177,16 +179,20 @@ BatchFigure PlanFile(const GridOptions& options, const std::string& path, ImageF
 
 void RunGrid(const GridOptions& options) {
   const ImageFormat format = options.figure.Format();
-  const std::vector<std::string> inputs = options.dump.Files();
+  DumpSeries dumps(options.dump);
   // -j goes to the files when there are several, else to the one grid's panels and encoding.
   RenderOptions render = options.figure.Render();
-  render.threads = inputs.size() == 1 ? ThreadCount(options.figure.jobs) : 1;
+  render.threads = dumps.files().size() == 1 && !options.dump.EveryBatchItem()
+                       ? ThreadCount(options.figure.jobs)
+                       : 1;
   FigureBatch batch;
-  for (const std::string& path : inputs) {
-    batch.figures.push_back(PlanFile(options, path, format, render));
-  }
+  dumps.ForEach([&](const DumpSource& source, Dump dump) {
+    batch.figures.push_back(PlanFile(options, source, std::move(dump), format, render));
+    dumps.Guard(batch.figures.back(), source);
+  });
   KeepFreedMemory();  // one panel after another, each the same size
-  WriteFigureBatch(batch, options.figure, format, inputs);
+  WriteFigureBatch(batch, options.figure, format, dumps.files());
+  dumps.Finish();
 }
 
 }  // namespace

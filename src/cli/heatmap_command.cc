@@ -157,14 +157,15 @@ struct HeatmapFile {
   std::vector<FigureJob> jobs;
 };
 
-std::shared_ptr<const HeatmapFile> PlanFile(const HeatmapOptions& options, const std::string& path,
-                                            const std::string& ext) {
-  std::shared_ptr<HeatmapFile> file(new HeatmapFile{options.dump.For(path).Load(), {}, {}});
+std::shared_ptr<const HeatmapFile> PlanFile(const HeatmapOptions& options, const DumpSource& source,
+                                            Dump dump, const std::string& ext) {
+  std::shared_ptr<HeatmapFile> file(new HeatmapFile{std::move(dump), {}, {}});
   PrintNotes(file->dump);
   file->inputs = {options.cells.Resolve(file->dump), ParseFusion(options.fuse), {}, {}};
   file->inputs.query_tokens = file->inputs.cells.QueryTokens(file->dump, options.clean_tokens);
   file->inputs.key_tokens = file->inputs.cells.KeyTokens(file->dump, options.clean_tokens);
   file->jobs = PlanFigures(file->dump, options, ext);
+  for (FigureJob& job : file->jobs) AddBatchField(job.fields, source);
   return file;
 }
 
@@ -172,24 +173,28 @@ void RunHeatmap(const HeatmapOptions& options) {
   const ImageFormat format = options.figure.Format();
   RenderOptions render = RenderOptionsFor(options);
   options.color.Request();  // a malformed --norm fails before any work
-  const std::vector<std::string> inputs = options.dump.Files();
+  DumpSeries dumps(options.dump);
   std::vector<std::shared_ptr<const HeatmapFile>> files;
+  std::vector<DumpSource> sources;
   size_t figures = 0;
-  for (const std::string& path : inputs) {
-    files.push_back(PlanFile(options, path, ExtensionOf(format)));
+  dumps.ForEach([&](const DumpSource& source, Dump dump) {
+    files.push_back(PlanFile(options, source, std::move(dump), ExtensionOf(format)));
+    sources.push_back(source);
     figures += files.back()->jobs.size();
-  }
+  });
   // -j goes to the figures when there are several, else to encoding the one.
   render.threads = figures == 1 ? ThreadCount(options.figure.jobs) : 1;
   FigureBatch batch;
   std::vector<std::function<HeatmapSpec()>> specs;
-  for (const std::shared_ptr<const HeatmapFile>& file : files) {
+  for (size_t f = 0; f < files.size(); ++f) {
+    const std::shared_ptr<const HeatmapFile>& file = files[f];
     for (const FigureJob& job : file->jobs) {
       specs.push_back(
           [file, &job, &options] { return MakeSpec(file->dump, options, file->inputs, job); });
       batch.figures.push_back({job.fields, [spec = specs.back(), format, render] {
                                  return RenderHeatmap(spec(), format, render);
                                }});
+      dumps.Guard(batch.figures.back(), sources[f]);
     }
   }
   batch.draw_pages = [&specs, &render](const std::function<void()>& page_done) {
@@ -202,7 +207,8 @@ void RunHeatmap(const HeatmapOptions& options) {
         },
         render);
   };
-  WriteFigureBatch(batch, options.figure, format, inputs);
+  WriteFigureBatch(batch, options.figure, format, dumps.files());
+  dumps.Finish();
 }
 
 void AddSelectionOptions(CLI::App& command, HeatmapOptions& options) {
@@ -225,7 +231,7 @@ void AddLookOptions(CLI::App& command, HeatmapOptions& options) {
                    "drop subword markers: ##ing -> ing, Ġthe -> the, ▁the -> the");
   command.add_option(
       "--title", options.title,
-      "figure title; {layer} {head} {stem} are filled in (default: model, layer, head)");
+      "figure title; {layer} {head} {stem} {batch} are filled in (default: model, layer, head)");
   command.add_flag("--bare", options.bare,
                    "only the cells: no margins, labels, colorbar or values (for embedding)");
   command
@@ -255,6 +261,7 @@ void AddHeatmapCommand(CLI::App& app, int& exit_code) {
       "  attnviz heatmap attn.npy --layer 0:4 --head all -o all_heads.pdf   # a page each\n"
       "  attnviz heatmap attn.npy --layer 11 --fuse mean --norm power:0.5 -o L11_mean.svg\n"
       "  attnviz heatmap attn.npy --bare --cell 4 -o cells.png\n"
+      "  attnviz heatmap batch.npz --batch all --head all -o 'figs/b{batch}_H{head}.png'\n"
       "  attnviz heatmap 'dumps/*.npy' --layer all --head all --shard 0/4 \\\n"
       "      -o 'figs/{stem}_L{layer}_H{head}.png'   # one of 4 processes (docs/scaling.md)");
   command->callback([options, &exit_code] {

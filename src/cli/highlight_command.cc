@@ -181,13 +181,14 @@ HighlightSpec MakeSpec(const Dump& dump, const HighlightOptions& options, QueryR
   return spec;
 }
 
-BatchFigure PlanFile(const HighlightOptions& options, const std::string& path, ImageFormat format,
-                     const RenderOptions& render) {
-  auto dump = std::make_shared<const Dump>(options.dump.For(path).Load());
+BatchFigure PlanFile(const HighlightOptions& options, const DumpSource& source, Dump loaded,
+                     ImageFormat format, const RenderOptions& render) {
+  auto dump = std::make_shared<const Dump>(std::move(loaded));
   PrintNotes(*dump);
   auto row = std::make_shared<const QueryRow>(ReadQueryRow(*dump, options));
-  return {OutputFields(*dump, format, row->layers, row->heads, options.fuse),
-          [dump, row, &options, format, render] {
+  TemplateFields fields = OutputFields(*dump, format, row->layers, row->heads, options.fuse);
+  AddBatchField(fields, source);
+  return {fields, [dump, row, &options, format, render] {
             return RenderHighlight(MakeSpec(*dump, options, *row), format, render);
           }};
 }
@@ -200,12 +201,14 @@ void RunHighlight(const HighlightOptions& options) {
         "--size: a highlight figure takes a width only (e.g. --size 5in); its "
         "height follows the text");
   }
-  const std::vector<std::string> inputs = options.dump.Files();
+  DumpSeries dumps(options.dump);
   FigureBatch batch;
-  for (const std::string& path : inputs) {
-    batch.figures.push_back(PlanFile(options, path, format, render));
-  }
-  WriteFigureBatch(batch, options.figure, format, inputs);
+  dumps.ForEach([&](const DumpSource& source, Dump dump) {
+    batch.figures.push_back(PlanFile(options, source, std::move(dump), format, render));
+    dumps.Guard(batch.figures.back(), source);
+  });
+  WriteFigureBatch(batch, options.figure, format, dumps.files());
+  dumps.Finish();
 }
 
 void AddRowOptions(CLI::App& command, HighlightOptions& options) {

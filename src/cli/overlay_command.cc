@@ -134,15 +134,16 @@ OverlaySpec MakeSpec(const Dump& dump, const OverlayOptions& options, const Patc
   return spec;
 }
 
-BatchFigure PlanFile(const OverlayOptions& options, const std::string& path, ImageFormat format,
-                     const RenderOptions& render, const PatchGrid& grid,
+BatchFigure PlanFile(const OverlayOptions& options, const DumpSource& source, Dump loaded,
+                     ImageFormat format, const RenderOptions& render, const PatchGrid& grid,
                      std::shared_ptr<const Picture> picture) {
-  auto dump = std::make_shared<const Dump>(options.dump.For(path).Load());
+  auto dump = std::make_shared<const Dump>(std::move(loaded));
   PrintNotes(*dump);
   CheckPatchGrid(*dump, grid, options.drop_cls);
   auto row = std::make_shared<const PatchRow>(ReadPatchRow(*dump, options));
-  return {OutputFields(*dump, format, row->layers, row->heads, options.fuse),
-          [dump, row, picture, grid, &options, format, render] {
+  TemplateFields fields = OutputFields(*dump, format, row->layers, row->heads, options.fuse);
+  AddBatchField(fields, source);
+  return {fields, [dump, row, picture, grid, &options, format, render] {
             OverlaySpec spec = MakeSpec(*dump, options, grid, *row);
             spec.picture = *picture;
             return RenderOverlay(spec, format, render);
@@ -156,14 +157,18 @@ void RunOverlay(const OverlayOptions& options) {
     ThrowUsageError("--size: an overlay figure takes its size from the image (and --dpi)");
   }
   const PatchGrid grid = ParsePatchGrid(options.grid);
-  std::vector<std::string> inputs = options.dump.Files();
+  DumpSeries dumps(options.dump);
+  std::vector<std::string> inputs = dumps.files();
   FigureBatch batch;
   auto picture = std::make_shared<const Picture>(ReadPicture(options.image));
-  for (const std::string& path : inputs) {
-    batch.figures.push_back(PlanFile(options, path, format, render, grid, picture));
-  }
+  dumps.ForEach([&](const DumpSource& source, Dump dump) {
+    batch.figures.push_back(
+        PlanFile(options, source, std::move(dump), format, render, grid, picture));
+    dumps.Guard(batch.figures.back(), source);
+  });
   inputs.push_back(options.image);  // no output may overwrite the picture either
   WriteFigureBatch(batch, options.figure, format, inputs);
+  dumps.Finish();
 }
 
 void AddPatchOptions(CLI::App& command, OverlayOptions& options) {

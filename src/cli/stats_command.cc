@@ -14,6 +14,7 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -30,7 +31,6 @@ struct StatsCommandOptions {
   StatsOptions stats;
   std::string grid;
   std::vector<std::string> special;
-  std::string pad_token;
   bool json = false;
   bool csv = false;
   bool per_layer = false;
@@ -67,30 +67,33 @@ nlohmann::json StatsJson(const HeadStats& stats, const std::vector<StatField>& f
   return object;
 }
 
-// The statistics of one input file; `file` is empty when it is the only one.
+// The statistics of one dump (a file, or a batch item of it), and its --plot figure.
 struct FileStats {
-  std::string file;
+  DumpSource source;
   std::vector<HeadStats> heads;
   std::vector<HeadStats> layers;
+  std::optional<HeatmapSpec> plot;
+  TemplateFields plot_fields;
 };
 
-// One object; with several files every head and layer carries a "file" key.
+// One object; with several files every head and layer carries a "file" key, with --batch all a
+// "batch" key.
 void PrintJson(const std::vector<FileStats>& files, const StatsCommandOptions& options) {
   const std::vector<StatField> fields = ShownFields(options.stats);
   nlohmann::json out = {{"heads", nlohmann::json::array()},
                         {"layers", nlohmann::json::array()},
                         {"entropy_unit", options.stats.bits ? "bits" : "nats"},
                         {"topk_k", options.stats.topk}};
-  auto add = [&](const char* key, const std::vector<HeadStats>& rows, const std::string& file) {
+  auto add = [&](const char* key, const std::vector<HeadStats>& rows, const DumpSource& source) {
     for (const HeadStats& row : rows) {
       nlohmann::json object = StatsJson(row, fields);
-      if (!file.empty()) object["file"] = file;
+      AddSourceKeys(object, source);
       out[key].push_back(std::move(object));
     }
   };
   for (const FileStats& file : files) {
-    add("heads", file.heads, file.file);
-    add("layers", file.layers, file.file);
+    add("heads", file.heads, file.source);
+    add("layers", file.layers, file.source);
   }
   std::cout << out.dump() << "\n";
 }
@@ -121,15 +124,14 @@ Table StatsTable(const std::vector<HeadStats>& rows, const StatsOptions& options
   return table;
 }
 
-// The heads (or layer means) of every file in one table, with a "file" column for several.
+// The heads (or layer means) of every dump in one table, with a "file" column for several files
+// and a "batch" column with --batch all.
 Table FilesTable(const std::vector<FileStats>& files, bool layers, const StatsOptions& options,
                  bool csv) {
-  if (files.size() == 1) {
-    return StatsTable(layers ? files[0].layers : files[0].heads, options, csv);
-  }
   Table table;
   for (const FileStats& file : files) {
-    AppendWithFile(table, StatsTable(layers ? file.layers : file.heads, options, csv), file.file);
+    AppendWithSource(table, StatsTable(layers ? file.layers : file.heads, options, csv),
+                     file.source);
   }
   return table;
 }
@@ -207,23 +209,17 @@ HeatmapSpec PlotSpec(const Dump& dump, const std::vector<HeadStats>& heads, cons
   return spec;
 }
 
-void WritePlot(const Dump& dump, const std::vector<HeadStats>& heads,
-               const StatsCommandOptions& options, ImageFormat format, const std::string& path) {
-  const StatField* field = FindStatField(options.plot);
-  const std::string bytes =
-      RenderHeatmap(PlotSpec(dump, heads, *field, options), format, options.figure.Render());
-  WriteFileAtomically(path, bytes);
-}
-
-// The --plot file of each input: -o holds {stem} when there are several.
-std::vector<std::string> PlotPaths(const StatsCommandOptions& options, ImageFormat format,
-                                   const std::vector<std::string>& inputs) {
+// The --plot file of each dump, once every dump is read: -o holds {stem} when there are several
+// files, {batch} with --batch all.
+void WritePlots(const std::vector<FileStats>& files, const StatsCommandOptions& options,
+                ImageFormat format, const std::vector<std::string>& inputs) {
   std::vector<TemplateFields> fields;
-  for (const std::string& input : inputs) {
-    const std::string stem = input == "-" ? "stdin" : std::filesystem::path(input).stem().string();
-    fields.push_back({{"stem", stem}, {"ext", ExtensionOf(format)}});
+  for (const FileStats& file : files) fields.push_back(file.plot_fields);
+  const std::vector<std::string> paths =
+      PlanFigureOutputs(options.figure.output, format, fields, inputs, false).paths;
+  for (size_t i = 0; i < files.size(); ++i) {
+    WriteFileAtomically(paths[i], RenderHeatmap(*files[i].plot, format, options.figure.Render()));
   }
-  return PlanFigureOutputs(options.figure.output, format, fields, inputs, false).paths;
 }
 
 // Checks the option combinations before the dump is read.
@@ -244,17 +240,21 @@ std::optional<ImageFormat> CheckPlotOptions(const StatsCommandOptions& options) 
   return options.figure.Format();
 }
 
-FileStats ComputeFileStats(const StatsCommandOptions& options, const std::string& path,
-                           const std::optional<std::string>& plot_path,
-                           const std::optional<ImageFormat>& format) {
-  const Dump dump = options.dump.For(path).Load();
+FileStats ComputeFileStats(const StatsCommandOptions& options, const DumpSource& source,
+                           const Dump& dump, const std::optional<ImageFormat>& format) {
   PrintNotes(dump);
   FileStats stats{
-      path,
+      source,
       ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, options.stats),
+      {},
+      {},
       {}};
   stats.layers = MeanOverHeads(stats.heads);
-  if (plot_path) WritePlot(dump, stats.heads, options, *format, *plot_path);
+  if (format) {
+    stats.plot = PlotSpec(dump, stats.heads, *FindStatField(options.plot), options);
+    stats.plot_fields = {{"stem", Stem(dump)}, {"ext", ExtensionOf(*format)}};
+    AddBatchField(stats.plot_fields, source);
+  }
   return stats;
 }
 
@@ -262,19 +262,18 @@ void RunStats(StatsCommandOptions options) {
   const std::optional<ImageFormat> format = CheckPlotOptions(options);
   if (!options.grid.empty()) options.stats.grid = ParseGrid(options.grid);
   if (!options.special.empty()) options.stats.special_tokens = options.special;
-  if (!options.pad_token.empty()) options.stats.pad_token = options.pad_token;
+  if (!options.dump.pad_token.empty()) options.stats.pad_token = options.dump.pad_token;
   options.stats.threads = ThreadCount(options.figure.jobs);
-  const std::vector<std::string> inputs = options.dump.Files();
-  std::vector<std::string> plot_paths;
-  if (format) plot_paths = PlotPaths(options, *format, inputs);
+  DumpSeries dumps(options.dump);
   std::vector<FileStats> files;
-  ProgressBar progress(inputs.size(), "files");
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    files.push_back(ComputeFileStats(options, inputs[i],
-                                     format ? std::optional(plot_paths[i]) : std::nullopt, format));
-    progress.Advance();
-  }
-  if (files.size() == 1) files[0].file.clear();
+  ProgressBar progress(dumps.files().size(), "files");
+  dumps.ForEach(
+      [&](const DumpSource& source, const Dump& dump) {
+        files.push_back(ComputeFileStats(options, source, dump, format));
+      },
+      [&progress] { progress.Advance(); });
+  if (files.empty()) dumps.Finish();  // every input failed: no table to print
+  if (format) WritePlots(files, options, *format, dumps.files());
   if (options.json) {
     PrintJson(files, options);
   } else if (options.csv) {
@@ -282,6 +281,7 @@ void RunStats(StatsCommandOptions options) {
   } else if (!format) {
     PrintText(files, options);
   }
+  dumps.Finish();
 }
 
 }  // namespace
@@ -307,8 +307,6 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set")
       ->delimiter(',');
-  command->add_option("--pad-token", options->pad_token,
-                      "the padding token (default [PAD], <pad> and <|pad|>)");
   command->add_option("--plot", options->plot,
                       "draw this statistic as a layers x heads heatmap into -o (shares on a fixed "
                       "0..1 scale, the others from the smallest to the largest value)");
@@ -321,7 +319,8 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       "  attnviz stats attn.npz --json | jq '.heads[] | select(.prev > 0.5)'\n"
       "  attnviz stats vit.npy --grid 14x14 --csv > stats.csv\n"
       "  attnviz stats data/induction.npy --plot entropy -o entropy.png\n"
-      "  attnviz stats 'runs/*/attn.npy' --csv > all.csv   # one table, a file column");
+      "  attnviz stats 'runs/*/attn.npy' --csv > all.csv   # one table, a file column\n"
+      "  attnviz stats batch.npz --batch all --csv         # every batch item, a batch column");
   command->callback([options, &exit_code] {
     RunStats(*options);
     exit_code = 0;

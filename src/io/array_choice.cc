@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "attnviz/error.h"
 
@@ -74,21 +75,37 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return text.empty() ? "none" : text;
 }
 
+std::vector<std::string> WithoutTokenData(const std::vector<std::string>& names) {
+  std::vector<std::string> kept;
+  std::copy_if(names.begin(), names.end(), std::back_inserter(kept),
+               [](const std::string& name) { return !IsTokenDataName(name); });
+  return kept;
+}
+
 }  // namespace
 
-ArrayChoice ChooseArrays(const std::vector<std::string>& names,
-                         const std::vector<std::string>& all_names,
+bool IsTokenDataName(const std::string& name) {
+  for (const char* data : {"tokens", "query_tokens", "key_tokens", "attention_mask", "input_ids",
+                           "token_type_ids", "position_ids", "labels"}) {
+    if (name == data) return true;
+  }
+  return false;
+}
+
+ArrayChoice ChooseArrays(const std::vector<std::string>& float_names,
+                         const std::vector<std::string>& every_name,
                          const std::optional<std::string>& key, const std::string& path) {
   if (key) {
-    if (std::find(all_names.begin(), all_names.end(), *key) == all_names.end()) {
+    if (std::find(every_name.begin(), every_name.end(), *key) == every_name.end()) {
       ThrowUsageError(path + ": --key " + *key + " names no array; the file has " +
-                      JoinNames(all_names));
+                      JoinNames(every_name));
     }
     return {{*key}, false};
   }
+  const std::vector<std::string> names = WithoutTokenData(float_names);
   if (names.size() == 1) return {names, false};
   // A file of one array that is not float: reading it reports its dtype.
-  if (names.empty() && all_names.size() == 1) return {all_names, false};
+  if (names.empty() && every_name.size() == 1) return {every_name, false};
   for (const char* preferred : {"attention", "attn", "attentions"}) {
     if (std::find(names.begin(), names.end(), preferred) != names.end())
       return {{preferred}, false};
@@ -98,7 +115,7 @@ ArrayChoice ChooseArrays(const std::vector<std::string>& names,
   ThrowInputError(path,
                   "expected one float array, one named 'attention', or per-layer arrays, "
                   "found " +
-                      JoinNames(names.empty() ? all_names : names) +
+                      JoinNames(names.empty() ? every_name : names) +
                       (names.size() > 1 ? " (choose one with --key)" : ""));
 }
 

@@ -13,12 +13,17 @@ struct ArrayChoice {
   bool layer_stack = false;
 };
 
-// Among the float arrays `names` (in file order): `key` when given (a usage Error when no array has
-// that name), else the only one, else one named attention/attn/attentions, else the arrays whose
-// names differ only by one number (arr_0 ... arr_11, model.layers.3.attn), sorted numerically.
-// `all_names` lists every array for the error message.
-ArrayChoice ChooseArrays(const std::vector<std::string>& names,
-                         const std::vector<std::string>& all_names,
+// Arrays that describe the tokens rather than hold attention (tokens, attention_mask, input_ids,
+// token_type_ids, position_ids, labels): never chosen as the attention array unless by `key`.
+bool IsTokenDataName(const std::string& name);
+
+// Among the float arrays `float_names` (in file order), token data left out: `key` when given (a
+// usage Error when no array has that name), else the only one, else one named
+// attention/attn/attentions, else the arrays whose names differ only by one number (arr_0 ...
+// arr_11, model.layers.3.attn), sorted numerically. `every_name` lists every array for the error
+// message.
+ArrayChoice ChooseArrays(const std::vector<std::string>& float_names,
+                         const std::vector<std::string>& every_name,
                          const std::optional<std::string>& key, const std::string& path);
 
 }  // namespace attnviz

@@ -9,6 +9,7 @@
 #include "attnviz/io/tokens.h"
 #include "io/mapped_file.h"
 #include "io/npy.h"
+#include "io/padding.h"
 #include "io/raw_dump.h"
 #include "io/torch_file.h"
 
@@ -26,6 +27,34 @@ std::string_view FileFormatName(FileFormat format) {
       return "safetensors";
     case FileFormat::kTorch:
       return "pt";
+  }
+  return "?";
+}
+
+std::string_view TokenSourceName(TokenSource source) {
+  switch (source) {
+    case TokenSource::kNone:
+      return "none";
+    case TokenSource::kEmbedded:
+      return "embedded";
+    case TokenSource::kSideFile:
+      return "side file";
+    case TokenSource::kOption:
+      return "option";
+  }
+  return "?";
+}
+
+std::string_view PaddingSourceName(PaddingSource source) {
+  switch (source) {
+    case PaddingSource::kNone:
+      return "none";
+    case PaddingSource::kAttentionMask:
+      return "attention_mask";
+    case PaddingSource::kPadTokens:
+      return "pad tokens";
+    case PaddingSource::kZeroKeys:
+      return "zero key columns";
   }
   return "?";
 }
@@ -207,32 +236,73 @@ std::vector<std::string> CheckTokens(std::vector<std::string> tokens, int64_t ex
   return tokens;
 }
 
-void AttachTokens(Dump& dump, RawDump& raw, const LoadOptions& options) {
-  const std::string& path = dump.metadata.path;
-  std::optional<std::vector<std::string>> both, query, key;
-  std::string both_source = path, query_source = path, key_source = path;
+using TokenLists = std::vector<std::vector<std::string>>;
+
+// The list of the selected batch item: one list serves every item, else one per item.
+std::vector<std::string> ItemTokens(const TokenLists& lists, const AttentionTensor& tensor,
+                                    const std::string& source) {
+  if (lists.size() == 1) return lists.front();
+  if (std::ssize(lists) != tensor.batches()) {
+    ThrowInputError(source, "expected one token list per batch item (" +
+                                std::to_string(tensor.batches()) + "), found " +
+                                std::to_string(lists.size()) + " lists");
+  }
+  return lists[static_cast<size_t>(tensor.batch())];
+}
+
+// Tokens for both axes: --tokens, else embedded (per item or one list), else a side file.
+std::optional<TokenLists> BothTokens(Dump& dump, RawDump& raw, const LoadOptions& options,
+                                     std::string& source) {
+  DumpMetadata& metadata = dump.metadata;
   if (options.tokens_path) {
-    both = ReadTokensFile(both_source = *options.tokens_path);
-  } else if (raw.tokens) {
-    both = std::move(raw.tokens);
-  } else if (!raw.query_tokens && !raw.key_tokens && !options.query_tokens_path &&
-             !options.key_tokens_path) {
-    if (const auto sibling = SiblingTokensFile(path)) {
-      both = ReadTokensFile(both_source = *sibling);
-      dump.notes.push_back("tokens from " + *sibling);
-    }
+    metadata.token_source = TokenSource::kOption;
+    metadata.tokens_file = source = *options.tokens_path;
+    return ReadTokenLists(*options.tokens_path);
   }
-  if (options.query_tokens_path) {
-    query = ReadTokensFile(query_source = *options.query_tokens_path);
-  } else if (raw.query_tokens) {
-    query = std::move(raw.query_tokens);
+  if (options.no_tokens) return std::nullopt;
+  if (raw.item_tokens || raw.tokens) {
+    metadata.token_source = TokenSource::kEmbedded;
+    return raw.item_tokens ? std::move(*raw.item_tokens) : TokenLists{std::move(*raw.tokens)};
   }
-  if (options.key_tokens_path) {
-    key = ReadTokensFile(key_source = *options.key_tokens_path);
-  } else if (raw.key_tokens) {
-    key = std::move(raw.key_tokens);
+  if (raw.query_tokens || raw.key_tokens || options.query_tokens_path || options.key_tokens_path) {
+    return std::nullopt;
   }
+  const auto sibling = SiblingTokensFile(metadata.path);
+  if (!sibling) return std::nullopt;
+  metadata.token_source = TokenSource::kSideFile;
+  metadata.tokens_file = source = *sibling;
+  dump.notes.push_back("tokens from " + *sibling);
+  return ReadTokenLists(*sibling);
+}
+
+// Tokens of one axis: its option, else embedded unless --no-tokens.
+std::optional<std::vector<std::string>> AxisTokens(Dump& dump,
+                                                   std::optional<std::vector<std::string>>& raw,
+                                                   const std::optional<std::string>& option,
+                                                   const LoadOptions& options,
+                                                   std::string& source) {
+  if (option) {
+    dump.metadata.token_source = TokenSource::kOption;
+    return ReadTokensFile(source = *option);
+  }
+  if (options.no_tokens || !raw) return std::nullopt;
+  if (dump.metadata.token_source == TokenSource::kNone) {
+    dump.metadata.token_source = TokenSource::kEmbedded;
+  }
+  return std::move(raw);
+}
+
+// Attaches the tokens of the selected batch item; returns every item's lists when known.
+std::optional<TokenLists> AttachTokens(Dump& dump, RawDump& raw, const LoadOptions& options) {
+  const std::string& path = dump.metadata.path;
+  std::string both_source = path, query_source = path, key_source = path;
+  std::optional<TokenLists> lists = BothTokens(dump, raw, options, both_source);
   const AttentionTensor& tensor = dump.attention;
+  std::optional<std::vector<std::string>> both;
+  if (lists) both = ItemTokens(*lists, tensor, both_source);
+  const auto query =
+      AxisTokens(dump, raw.query_tokens, options.query_tokens_path, options, query_source);
+  const auto key = AxisTokens(dump, raw.key_tokens, options.key_tokens_path, options, key_source);
   if (query || both) {
     dump.query_tokens = query ? CheckTokens(*query, tensor.queries(), "query", query_source)
                               : CheckTokens(*both, tensor.queries(), "query", both_source);
@@ -241,6 +311,47 @@ void AttachTokens(Dump& dump, RawDump& raw, const LoadOptions& options) {
     dump.key_tokens = key ? CheckTokens(*key, tensor.keys(), "key", key_source)
                           : CheckTokens(*both, tensor.keys(), "key", both_source);
   }
+  return lists;
+}
+
+bool QueriesAreNotKeys(const Dump& dump) {
+  const AttentionTensor& tensor = dump.attention;
+  return tensor.queries() != tensor.keys() ||
+         (dump.query_tokens && dump.key_tokens && *dump.query_tokens != *dump.key_tokens);
+}
+
+void FindDumpPadding(Dump& dump, const RawDump& raw, const std::optional<TokenLists>& lists,
+                     const LoadOptions& options) {
+  PaddingEvidence evidence;
+  evidence.tensor = &dump.attention;
+  if (raw.attention_mask) evidence.attention_mask = &*raw.attention_mask;
+  if (lists) evidence.item_tokens = &*lists;
+  if (dump.query_tokens) evidence.query_tokens = &*dump.query_tokens;
+  if (dump.key_tokens) evidence.key_tokens = &*dump.key_tokens;
+  evidence.pad_tokens = options.pad_tokens;
+  evidence.cross = QueriesAreNotKeys(dump);
+  evidence.path = dump.metadata.path;
+  dump.padding = FindPadding(evidence);
+}
+
+std::vector<std::string> Slice(const std::vector<std::string>& tokens, int64_t first, int64_t end) {
+  return {tokens.begin() + first, tokens.begin() + end};
+}
+
+// Leaves the padded positions out of the tensor and the tokens, when there are any.
+void TrimPadding(Dump& dump) {
+  Padding& p = dump.padding;
+  AttentionTensor& tensor = dump.attention;
+  const int64_t queries = p.query_end - p.query_first, keys = p.key_end - p.key_first;
+  if (queries == tensor.queries() && keys == tensor.keys()) return;
+  tensor.Crop(p.query_first, queries, p.key_first, keys);
+  if (dump.query_tokens) dump.query_tokens = Slice(*dump.query_tokens, p.query_first, p.query_end);
+  if (dump.key_tokens) dump.key_tokens = Slice(*dump.key_tokens, p.key_first, p.key_end);
+  p.trimmed = true;
+  dump.notes.push_back("padding (" + std::string(PaddingSourceName(p.source)) + "): showing " +
+                       std::to_string(queries) + " x " + std::to_string(keys) + " real of " +
+                       std::to_string(tensor.stored_queries()) + " x " +
+                       std::to_string(tensor.stored_keys()) + " (--keep-padding shows all)");
 }
 
 }  // namespace
@@ -260,11 +371,21 @@ Dump LoadDumpFrom(std::shared_ptr<const ByteSource> source, const std::string& p
             std::nullopt,
             std::nullopt,
             DumpMetadata{},
-            {}};
-  dump.metadata = {path, format, raw.array_name, raw.model, raw.layer_offset, raw.head_offset};
+            {},
+            Padding{}};
+  dump.metadata.path = path;
+  dump.metadata.format = format;
+  dump.metadata.array_name = raw.array_name;
+  dump.metadata.model = raw.model;
+  dump.metadata.layer_offset = raw.layer_offset;
+  dump.metadata.head_offset = raw.head_offset;
+  dump.metadata.default_axes = !options.axes && !raw.axes && !raw.layer_stack;
   CheckNonEmpty(dump.attention, path);
   SelectBatch(dump, options.batch);
-  AttachTokens(dump, raw, options);
+  dump.attention.SetSoftmax(options.softmax);
+  const std::optional<TokenLists> lists = AttachTokens(dump, raw, options);
+  FindDumpPadding(dump, raw, lists, options);
+  if (!options.keep_padding) TrimPadding(dump);
   return dump;
 }
 

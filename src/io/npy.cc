@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <map>
+#include <utility>
 #include <variant>
 
 #include "attnviz/error.h"
@@ -344,6 +345,98 @@ ArrayView ReadNpyArray(std::shared_ptr<const ByteSource> source, std::span<const
   array.strides =
       header.fortran_order ? ColumnMajorStrides(array.shape) : RowMajorStrides(array.shape);
   return array;
+}
+
+namespace {
+
+// The C-order index of element (row, col) of a rank-1 or rank-2 array stored as `header` says.
+size_t ElementIndex(const NpyHeader& header, int64_t row, int64_t col) {
+  if (header.shape.size() < 2) return static_cast<size_t>(col);
+  return static_cast<size_t>(header.fortran_order ? col * header.shape[0] + row
+                                                  : row * header.shape[1] + col);
+}
+
+// Rows and columns of a rank-1 (one row) or rank-2 array.
+std::pair<int64_t, int64_t> RowsAndColumns(const NpyHeader& header) {
+  if (header.shape.size() == 1) return {1, header.shape[0]};
+  return {header.shape[0], header.shape[1]};
+}
+
+bool IsMaskDescr(const std::string& descr) {
+  if (descr.size() != 3 || std::strchr("<>=|", descr[0]) == nullptr) return false;
+  if (descr[1] == 'b') return descr[2] == '1';
+  if (descr[1] == 'i' || descr[1] == 'u') return std::strchr("1248", descr[2]) != nullptr;
+  return IsFloatDescr(descr);
+}
+
+// Whether the element at `p` (a mask dtype, see IsMaskDescr) is not zero.
+bool NonZero(const std::byte* p, const std::string& descr) {
+  const int size = descr[2] - '0';
+  if (descr[1] == 'f') {
+    float value = 0;
+    ConvertToFloat(p, FloatDType(descr[2]), ParseByteOrder(descr[0]), 1, 1, &value);
+    return value != 0;
+  }
+  // Integers of either byte order are not zero when any byte is not.
+  for (int i = 0; i < size; ++i) {
+    if (p[i] != std::byte{0}) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> ReadNpyStringRows(std::span<const std::byte> bytes,
+                                                        const std::string& path) {
+  const NpyHeader header = ParseNpyHeader(bytes, path);
+  const bool unicode = StringItemSize(header.descr, 'U') > 0;
+  const size_t item_size =
+      unicode ? StringItemSize(header.descr, 'U') : StringItemSize(header.descr, 'S');
+  if (item_size == 0 || header.shape.empty() || header.shape.size() > 2) {
+    ThrowInputError(path,
+                    "expected tokens as a 1-D or 2-D (batch, n) unicode or bytes array, "
+                    "found shape " +
+                        FormatShape(header.shape) + " " + DescribeDescr(header.descr));
+  }
+  CheckDataSize(header, item_size, bytes.size() - header.data_offset, path);
+  const auto [rows, cols] = RowsAndColumns(header);
+  std::vector<std::vector<std::string>> tokens(static_cast<size_t>(rows));
+  for (int64_t row = 0; row < rows; ++row) {
+    for (int64_t col = 0; col < cols; ++col) {
+      const std::byte* data =
+          bytes.data() + header.data_offset + ElementIndex(header, row, col) * item_size;
+      if (unicode) {
+        tokens[row].push_back(DecodeUtf32(data, item_size / 4, header.descr[0] == '>', path));
+      } else {
+        const char* chars = reinterpret_cast<const char*>(data);
+        tokens[row].emplace_back(chars, strnlen(chars, item_size));
+      }
+    }
+  }
+  return tokens;
+}
+
+std::vector<std::vector<bool>> ReadNpyMask(std::span<const std::byte> bytes,
+                                           const std::string& path) {
+  const NpyHeader header = ParseNpyHeader(bytes, path);
+  if (!IsMaskDescr(header.descr) || header.shape.empty() || header.shape.size() > 2) {
+    ThrowInputError(path,
+                    "expected an attention mask of bool, integers or floats, shape (n) or "
+                    "(batch, n), found shape " +
+                        FormatShape(header.shape) + " " + DescribeDescr(header.descr));
+  }
+  const size_t item_size = static_cast<size_t>(header.descr[2] - '0');
+  CheckDataSize(header, item_size, bytes.size() - header.data_offset, path);
+  const auto [rows, cols] = RowsAndColumns(header);
+  std::vector<std::vector<bool>> mask(static_cast<size_t>(rows));
+  for (int64_t row = 0; row < rows; ++row) {
+    for (int64_t col = 0; col < cols; ++col) {
+      const std::byte* data =
+          bytes.data() + header.data_offset + ElementIndex(header, row, col) * item_size;
+      mask[row].push_back(NonZero(data, header.descr));
+    }
+  }
+  return mask;
 }
 
 std::vector<std::string> ReadNpyStrings(std::span<const std::byte> bytes, const std::string& path) {

@@ -38,6 +38,15 @@ ArrayView ReadNpyArray(std::shared_ptr<const ByteSource> source, std::span<const
 // A 1-D array of numpy unicode ('<U', UTF-32) or bytes ('|S') strings, as UTF-8 strings.
 std::vector<std::string> ReadNpyStrings(std::span<const std::byte> bytes, const std::string& path);
 
+// A 1-D (n) or 2-D (batch, n) array of numpy strings, as one token list per row (one row for 1-D).
+std::vector<std::vector<std::string>> ReadNpyStringRows(std::span<const std::byte> bytes,
+                                                        const std::string& path);
+
+// An attention mask: a 1-D (n) or 2-D (batch, n) array of bool, integers or floats, as one row of
+// flags per batch item, true where the value is not 0 (a real token).
+std::vector<std::vector<bool>> ReadNpyMask(std::span<const std::byte> bytes,
+                                           const std::string& path);
+
 // "(2, 3, 4)".
 std::string FormatShape(std::span<const int64_t> shape);
 

@@ -22,10 +22,6 @@ std::string ArrayName(const std::string& member_name) {
   return member_name;
 }
 
-bool IsTokensName(const std::string& name) {
-  return name == "tokens" || name == "query_tokens" || name == "key_tokens";
-}
-
 // The npy header of a member, from its first bytes only; nullopt when it is not an npy array.
 std::optional<NpyHeader> PeekHeader(const ZipArchive& zip, const ZipMember& member,
                                     const std::string& path) {
@@ -48,13 +44,29 @@ ArrayView ReadMemberArray(const ZipArchive& zip, const std::string& array_name,
   return ReadNpyArray(std::move(contents.owner), contents.bytes, path + ":" + member.name);
 }
 
+// A tokens member: 1-D gives one list, 2-D (batch, n) one list per batch item.
+void ReadTokensMember(const ZipArchive& zip, const ZipMember& member, const std::string& path,
+                      RawDump& dump) {
+  const ZipArchive::Contents contents = zip.Read(member);
+  const std::string where = path + ":" + member.name;
+  auto rows = ReadNpyStringRows(contents.bytes, where);
+  if (ParseNpyHeader(contents.bytes, where).shape.size() == 2) {
+    dump.item_tokens = std::move(rows);
+  } else {
+    dump.tokens = std::move(rows.front());
+  }
+}
+
 void ReadTokenMembers(const ZipArchive& zip, const std::string& path, RawDump& dump) {
   for (const ZipMember& member : zip.members()) {
     const std::string name = ArrayName(member.name);
-    if (!IsTokensName(name)) continue;
+    if (name == "tokens") ReadTokensMember(zip, member, path, dump);
+    if (name == "attention_mask") {
+      dump.attention_mask = ReadNpyMask(zip.Read(member).bytes, path + ":" + member.name);
+    }
+    if (name != "query_tokens" && name != "key_tokens") continue;
     const ZipArchive::Contents contents = zip.Read(member);
     auto tokens = ReadNpyStrings(contents.bytes, path + ":" + member.name);
-    if (name == "tokens") dump.tokens = std::move(tokens);
     if (name == "query_tokens") dump.query_tokens = std::move(tokens);
     if (name == "key_tokens") dump.key_tokens = std::move(tokens);
   }
@@ -69,7 +81,7 @@ RawDump ReadNpzDump(std::shared_ptr<const ByteSource> source, const std::string&
   for (const ZipMember& member : zip.members()) {
     const std::string name = ArrayName(member.name);
     all_names.push_back(name);
-    if (IsTokensName(name)) continue;
+    if (IsTokenDataName(name)) continue;
     const std::optional<NpyHeader> header = PeekHeader(zip, member, path);
     if (header && IsFloatDescr(header->descr)) float_names.push_back(name);
   }

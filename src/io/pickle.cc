@@ -50,6 +50,11 @@ std::string RefusedGlobalMessage(const std::string& global) {
            " (a Hugging Face model output object), which attnviz does not unpickle: save the "
            "attention alone with torch.save(outputs.attentions, path)";
   }
+  if (global.starts_with("numpy.")) {
+    return "refused pickle global '" + global +
+           "': numpy arrays inside a .pt file are not unpickled; store torch tensors "
+           "(torch.from_numpy(array)) or lists of str instead";
+  }
   return "refused pickle global '" + global +
          "': a .pt file may hold only tensors, tuples, lists, dicts, strings and numbers; "
          "attnviz imports and runs nothing from a pickle (the stance of "

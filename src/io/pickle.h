@@ -70,7 +70,7 @@ struct Pickle {
 // kMaxPickleValues values, so memory stays proportional to the input, and no recursion.
 Pickle Unpickle(std::span<const std::byte> bytes, const std::string& path);
 
-inline constexpr size_t kMaxPickleValues = size_t{1} << 20;
+inline constexpr size_t kMaxPickleValues = size_t{1} << 18;
 
 // "a tuple", "a str", "a tensor": a value's kind for messages.
 std::string DescribePickleValue(const PickleValue& value);

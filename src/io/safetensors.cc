@@ -137,16 +137,81 @@ ArrayView MakeArray(const TensorEntry& entry, std::shared_ptr<const ByteSource> 
   return array;
 }
 
+bool IsStringList(const nlohmann::json& list) {
+  return list.is_array() &&
+         std::all_of(list.begin(), list.end(), [](const auto& t) { return t.is_string(); });
+}
+
+// A metadata value holding tokens: a JSON list of strings, or of such lists (one per batch item),
+// either as JSON or inside a string (metadata values are strings).
+nlohmann::json TokensJson(const nlohmann::json& metadata, const char* key) {
+  const auto& value = metadata[key];
+  return value.is_string() ? nlohmann::json::parse(value.get<std::string>(), nullptr, false)
+                           : value;
+}
+
 std::vector<std::string> TokensFromMetadata(const nlohmann::json& metadata, const char* key,
                                             const std::string& path) {
-  const auto& value = metadata[key];
-  nlohmann::json list =
-      value.is_string() ? nlohmann::json::parse(value.get<std::string>(), nullptr, false) : value;
-  if (!list.is_array() ||
-      !std::all_of(list.begin(), list.end(), [](const auto& t) { return t.is_string(); })) {
+  const nlohmann::json list = TokensJson(metadata, key);
+  if (!IsStringList(list)) {
     ThrowInputError(path, std::string("__metadata__ '") + key + "' must be a JSON list of strings");
   }
   return list.get<std::vector<std::string>>();
+}
+
+void ReadTokensMetadata(const nlohmann::json& metadata, const std::string& path, RawDump& dump) {
+  const nlohmann::json list = TokensJson(metadata, "tokens");
+  const bool per_item =
+      list.is_array() && !list.empty() && std::all_of(list.begin(), list.end(), IsStringList);
+  if (!per_item) {
+    dump.tokens = TokensFromMetadata(metadata, "tokens", path);
+    return;
+  }
+  dump.item_tokens.emplace();
+  for (const auto& item : list) dump.item_tokens->push_back(item.get<std::vector<std::string>>());
+}
+
+// Bytes per element of the dtypes an attention mask may have, or 0.
+int MaskElementSize(const std::string& dtype) {
+  if (dtype == "BOOL" || dtype == "U8" || dtype == "I8") return 1;
+  if (dtype == "U16" || dtype == "I16" || dtype == "F16" || dtype == "BF16") return 2;
+  if (dtype == "U32" || dtype == "I32" || dtype == "F32") return 4;
+  if (dtype == "U64" || dtype == "I64" || dtype == "F64") return 8;
+  return 0;
+}
+
+// Whether a little-endian element is not 0; a float's sign bit alone (-0.0) is 0.
+bool NonZero(const std::byte* element, int size, bool is_float) {
+  for (int i = 0; i < size; ++i) {
+    const auto byte = static_cast<uint8_t>(element[i]);
+    if ((is_float && i == size - 1 ? byte & 0x7F : byte) != 0) return true;
+  }
+  return false;
+}
+
+// The attention_mask tensor, shape (n) or (batch, n), as one row of flags per batch item.
+std::vector<std::vector<bool>> ReadMask(const TensorEntry& entry, const std::byte* data_section,
+                                        const std::string& path) {
+  const int size = MaskElementSize(entry.dtype);
+  const auto rank = entry.shape.size();
+  const int64_t rows = rank == 2 ? entry.shape[0] : 1;
+  const int64_t cols = rank >= 1 ? entry.shape.back() : 0;
+  if (size == 0 || rank < 1 || rank > 2 ||
+      entry.end - entry.begin != static_cast<uint64_t>(rows * cols * size)) {
+    ThrowInputError(path,
+                    "tensor 'attention_mask': expected bool, integers or floats of shape (n) "
+                    "or (batch, n), found " +
+                        entry.dtype + " " + FormatShape(entry.shape));
+  }
+  const bool is_float = entry.dtype.starts_with('F') || entry.dtype == "BF16";
+  std::vector<std::vector<bool>> mask(static_cast<size_t>(rows));
+  const std::byte* element = data_section + entry.begin;
+  for (auto& row : mask) {
+    for (int64_t col = 0; col < cols; ++col, element += size) {
+      row.push_back(NonZero(element, size, is_float));
+    }
+  }
+  return mask;
 }
 
 void ReadMetadata(const nlohmann::json& header, const std::string& path, RawDump& dump) {
@@ -155,7 +220,7 @@ void ReadMetadata(const nlohmann::json& header, const std::string& path, RawDump
   if (metadata.contains("model") && metadata["model"].is_string()) {
     dump.model = metadata["model"].get<std::string>();
   }
-  if (metadata.contains("tokens")) dump.tokens = TokensFromMetadata(metadata, "tokens", path);
+  if (metadata.contains("tokens")) ReadTokensMetadata(metadata, path, dump);
   if (metadata.contains("query_tokens")) {
     dump.query_tokens = TokensFromMetadata(metadata, "query_tokens", path);
   }
@@ -199,6 +264,9 @@ RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std:
   dump.array_name = choice.layer_stack ? choice.names.front() + " ... " + choice.names.back()
                                        : choice.names.front();
   ReadMetadata(header, path, dump);
+  if (entries.contains("attention_mask")) {
+    dump.attention_mask = ReadMask(entries.at("attention_mask"), data_section, path);
+  }
   return dump;
 }
 

@@ -117,12 +117,14 @@ class TorchReader {
     return dump;
   }
 
+  // The value of `name`: the last one set, as in Python when a pickle sets a key twice.
   const PickleValue* Entry(const PickleValue& dict, std::string_view name) const {
+    const PickleValue* found = nullptr;
     for (size_t i = 0; i + 1 < dict.items.size(); i += 2) {
       const PickleValue& key = pickle_[dict.items[i]];
-      if (key.kind == Kind::kString && key.text == name) return &pickle_[dict.items[i + 1]];
+      if (key.kind == Kind::kString && key.text == name) found = &pickle_[dict.items[i + 1]];
     }
-    return nullptr;
+    return found;
   }
 
   std::string ChooseAttentionKey(const PickleValue& dict, const std::optional<std::string>& key) {
@@ -328,6 +330,22 @@ class TorchReader {
 
 // --- the zip archive ---
 
+// Storages larger than this are mapped without the CRC pass of ZipArchive::Read, which would read
+// every storage of the file before the first figure: a large .pt must open instantly. Each view is
+// still checked against its storage's size; data.pkl and small storages are verified.
+constexpr uint64_t kMaxVerifiedStorageBytes = uint64_t{1} << 20;
+
+StorageBytes StorageMember(const ZipArchive& zip, const ZipMember& member,
+                           const std::shared_ptr<const ByteSource>& source) {
+  if (member.method == 0 && member.compressed_size == member.uncompressed_size &&
+      member.uncompressed_size > kMaxVerifiedStorageBytes) {
+    // ZipArchive checked that these bytes lie within the archive.
+    return {source, source->bytes().subspan(member.data_offset, member.compressed_size)};
+  }
+  ZipArchive::Contents contents = zip.Read(member);
+  return {std::move(contents.owner), contents.bytes};
+}
+
 // "NAME/" of the archive's NAME/data.pkl.
 std::string ArchivePrefix(const ZipArchive& zip, const std::string& path) {
   for (const ZipMember& member : zip.members()) {
@@ -361,19 +379,18 @@ ByteOrder ArchiveByteOrder(const ZipArchive& zip, const std::string& prefix,
 
 RawDump ReadArchive(std::shared_ptr<const ByteSource> source, const std::string& path,
                     const std::optional<std::string>& key) {
-  auto zip = std::make_shared<const ZipArchive>(std::move(source), path);
+  auto zip = std::make_shared<const ZipArchive>(source, path);
   const std::string prefix = ArchivePrefix(*zip, path);
   const ZipArchive::Contents pickle = zip->Read(*FindMember(*zip, prefix + "data.pkl"));
   const ByteOrder order = ArchiveByteOrder(*zip, prefix, path);
-  StorageFinder find = [zip, prefix, &path](const std::string& storage_key) {
+  StorageFinder find = [zip, source, prefix, &path](const std::string& storage_key) {
     const ZipMember* member = FindMember(*zip, prefix + "data/" + storage_key);
     if (!member) {
       ThrowInputError(path, "the pickle names storage '" + storage_key +
                                 "', but the archive has no member " + prefix + "data/" +
                                 storage_key);
     }
-    const ZipArchive::Contents contents = zip->Read(*member);
-    return StorageBytes{contents.owner, contents.bytes};
+    return StorageMember(*zip, *member, source);
   };
   TorchReader reader(path, Unpickle(pickle.bytes, path + ":" + prefix + "data.pkl"),
                      std::move(find), order);
@@ -382,9 +399,49 @@ RawDump ReadArchive(std::shared_ptr<const ByteSource> source, const std::string&
 
 // --- the legacy stream ---
 
+using LegacyRecords = std::map<std::string, std::span<const std::byte>>;
+
+// The element size of each storage `object` names (a record counts elements, not bytes).
+std::map<std::string, int> ElementSizes(const Pickle& object) {
+  std::map<std::string, int> sizes;
+  for (const PickleValue& value : object.values) {
+    if (value.kind == Kind::kStorage) {
+      sizes[value.storage.key] = ElementTypeOf(value.storage.type)->size;
+    }
+  }
+  return sizes;
+}
+
+// The storage records after the pickles, in the order of the key list `keys`.
+LegacyRecords ReadLegacyRecords(const Pickle& keys, const std::map<std::string, int>& sizes,
+                                std::span<const std::byte> rest, const std::string& path) {
+  if (keys[keys.root].kind != Kind::kList) {
+    ThrowInputError(path, "expected the legacy format's list of storage keys");
+  }
+  LegacyRecords records;
+  for (size_t index : keys[keys.root].items) {
+    if (keys[index].kind != Kind::kString) ThrowInputError(path, "expected a storage key");
+    const std::string& key = keys[index].text;
+    if (rest.size() < 8) ThrowInputError(path, "truncated legacy file: storage record missing");
+    uint64_t count = 0;
+    for (int i = 7; i >= 0; --i) count = count << 8 | static_cast<uint8_t>(rest[i]);
+    rest = rest.subspan(8);
+    const auto sized = sizes.find(key);
+    const uint64_t element_size = sized == sizes.end() ? 1 : sized->second;
+    if (count > rest.size() / element_size) {
+      ThrowInputError(path, "truncated legacy file: storage '" + key + "' says " +
+                                std::to_string(count) + " elements, " +
+                                std::to_string(rest.size()) + " bytes remain");
+    }
+    records[key] = rest.first(count * element_size);
+    rest = rest.subspan(count * element_size);
+  }
+  return records;
+}
+
 // After the magic number: the protocol version, system information, the object, and the list of
 // storage keys, each a pickle; then each storage in that order as an 8-byte little-endian element
-// count and its elements, always little-endian.
+// count and its elements, always little-endian (torch swaps them on big-endian machines).
 RawDump ReadLegacy(std::shared_ptr<const ByteSource> source, const std::string& path,
                    const std::optional<std::string>& key) {
   std::span<const std::byte> rest = source->bytes().subspan(kLegacyMagic.size());
@@ -400,32 +457,8 @@ RawDump ReadLegacy(std::shared_ptr<const ByteSource> source, const std::string& 
   next();  // system information: the writer's byte order, which the storages do not follow
   Pickle object = next();
   const Pickle keys = next();
-  if (keys[keys.root].kind != Kind::kList) {
-    ThrowInputError(path, "expected the legacy format's list of storage keys");
-  }
-  std::map<std::string, int> element_sizes;  // of each storage the object names
-  for (const PickleValue& value : object.values) {
-    if (value.kind == Kind::kStorage) {
-      element_sizes[value.storage.key] = ElementTypeOf(value.storage.type)->size;
-    }
-  }
-  auto records = std::make_shared<std::map<std::string, std::span<const std::byte>>>();
-  for (size_t index : keys[keys.root].items) {
-    if (keys[index].kind != Kind::kString) ThrowInputError(path, "expected a storage key");
-    if (rest.size() < 8) ThrowInputError(path, "truncated legacy file: storage record missing");
-    uint64_t count = 0;
-    for (int i = 7; i >= 0; --i) count = count << 8 | static_cast<uint8_t>(rest[i]);
-    rest = rest.subspan(8);
-    const auto sized = element_sizes.find(keys[index].text);
-    const uint64_t element_size = sized == element_sizes.end() ? 1 : sized->second;
-    if (count > rest.size() / element_size) {
-      ThrowInputError(path, "truncated legacy file: storage '" + keys[index].text + "' says " +
-                                std::to_string(count) + " elements, " +
-                                std::to_string(rest.size()) + " bytes remain");
-    }
-    (*records)[keys[index].text] = rest.first(count * element_size);
-    rest = rest.subspan(count * element_size);
-  }
+  auto records =
+      std::make_shared<LegacyRecords>(ReadLegacyRecords(keys, ElementSizes(object), rest, path));
   StorageFinder find = [records, source, &path](const std::string& storage_key) {
     const auto found = records->find(storage_key);
     if (found == records->end()) {

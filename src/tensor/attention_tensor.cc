@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 
 #include "attnviz/error.h"
 
@@ -66,6 +68,31 @@ std::string FormatAxes(std::span<const Axis> axes) {
     text += AxisName(axes[i]);
   }
   return text + ")";
+}
+
+void ScoresToProbabilities(std::span<float> row) {
+  const auto masked = [](float score) { return score <= kMaskedScore; };  // -inf too
+  double top = -std::numeric_limits<double>::infinity();
+  for (float score : row) {
+    if (!std::isnan(score) && !masked(score)) top = std::max<double>(top, score);
+  }
+  if (std::isinf(top) && top > 0) {
+    // Only the +inf entries share the mass: exp(x - inf) is 0 for every other.
+    const auto winners = std::count(row.begin(), row.end(), std::numeric_limits<float>::infinity());
+    for (float& score : row) {
+      if (!std::isnan(score))
+        score = std::isinf(score) && score > 0 ? 1.0f / static_cast<float>(winners) : 0.0f;
+    }
+    return;
+  }
+  double total = 0;
+  for (float score : row) {
+    if (!std::isnan(score) && !masked(score)) total += std::exp(score - top);
+  }
+  for (float& score : row) {
+    if (std::isnan(score)) continue;
+    score = masked(score) ? 0.0f : static_cast<float>(std::exp(score - top) / total);
+  }
 }
 
 int64_t ArrayView::ElementCount() const {
@@ -149,6 +176,16 @@ void AttentionTensor::PlaceAxes(const std::vector<Axis>& part_axes) {
         break;
     }
   }
+  stored_queries_ = extents_.queries;
+  stored_keys_ = extents_.keys;
+}
+
+void AttentionTensor::Crop(int64_t query_first, int64_t query_count, int64_t key_first,
+                           int64_t key_count) {
+  query_first_ = query_first;
+  key_first_ = key_first;
+  extents_.queries = query_count;
+  extents_.keys = key_count;
 }
 
 int64_t AttentionTensor::StrideOf(const ArrayView& part, Axis axis) const {
@@ -158,8 +195,10 @@ int64_t AttentionTensor::StrideOf(const ArrayView& part, Axis axis) const {
 
 AttentionTensor::HeadPlace AttentionTensor::PlaceOf(int64_t layer, int64_t head) const {
   const ArrayView& part = layer_stack_ ? parts_[static_cast<size_t>(layer)] : parts_.front();
-  const int64_t offset = (layer_stack_ ? 0 : layer * StrideOf(part, Axis::kLayer)) +
-                         batch_ * StrideOf(part, Axis::kBatch) + head * StrideOf(part, Axis::kHead);
+  const int64_t offset =
+      (layer_stack_ ? 0 : layer * StrideOf(part, Axis::kLayer)) +
+      batch_ * StrideOf(part, Axis::kBatch) + head * StrideOf(part, Axis::kHead) +
+      query_first_ * StrideOf(part, Axis::kQuery) + key_first_ * StrideOf(part, Axis::kKey);
   return {&part, part.data + offset * DTypeSize(part.dtype), StrideOf(part, Axis::kQuery),
           StrideOf(part, Axis::kKey)};
 }
@@ -170,6 +209,13 @@ void AttentionTensor::ReadHead(int64_t layer, int64_t head, std::span<float> out
 
 void AttentionTensor::ReadRows(int64_t layer, int64_t head, int64_t first, int64_t count,
                                std::span<float> out) const {
+  ConvertRows(layer, head, first, count, out);
+  if (!softmax_) return;
+  for (int64_t q = 0; q < count; ++q) ScoresToProbabilities(out.subspan(q * keys(), keys()));
+}
+
+void AttentionTensor::ConvertRows(int64_t layer, int64_t head, int64_t first, int64_t count,
+                                  std::span<float> out) const {
   const HeadPlace place = PlaceOf(layer, head);
   const ArrayView& part = *place.part;
   const int64_t element_size = DTypeSize(part.dtype);
@@ -208,7 +254,7 @@ void AttentionTensor::ReadRows(int64_t layer, int64_t head, int64_t first, int64
 
 std::span<const float> AttentionTensor::HeadInPlace(int64_t layer, int64_t head) const {
   const HeadPlace place = PlaceOf(layer, head);
-  const bool in_place = place.part->dtype == DType::kF32 &&
+  const bool in_place = !softmax_ && place.part->dtype == DType::kF32 &&
                         place.part->byte_order == NativeByteOrder() &&
                         (extents_.keys <= 1 || place.key_stride == 1) &&
                         (extents_.queries <= 1 || place.query_stride == extents_.keys) &&

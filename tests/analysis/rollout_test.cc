@@ -383,7 +383,9 @@ TEST_CASE("a real 512-token head with padded keys rolls out to rows that sum to 
     MESSAGE("skipped: no real dumps in " << kReal);
     return;
   }
-  const Dump dump = LoadDump(kReal + "roberta_coqa_512.npy");
+  LoadOptions keep;
+  keep.keep_padding = true;  // the padded keys stay, to show they get 0
+  const Dump dump = LoadDump(kReal + "roberta_coqa_512.npy", keep);
   const std::vector<int64_t> rows{0, 200};
   const TokenRows rollout = Rollout(dump.attention, {}, rows);
   for (size_t r = 0; r < rows.size(); ++r) {

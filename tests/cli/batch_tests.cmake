@@ -67,3 +67,27 @@ add_test(NAME cli.batch_write_failure
 # Stale temporaries of killed runs go when their targets are written again; nothing else does.
 add_test(NAME cli.batch_stale_temporaries
          COMMAND bash ${BATCH_SH}/stale_temporaries.sh $<TARGET_FILE:attnviz> ${BATCH}/stale ${DATA})
+
+# --batch all: a figure per batch item ({batch}) and a "batch" column, equal to --batch N runs.
+add_test(NAME cli.batch_items
+         COMMAND bash ${BATCH_SH}/batch_items.sh $<TARGET_FILE:attnviz> ${BATCH}/items
+                 ${FIX}/formats/npy_v1_f4le_c_rank5.npy ${FIX}/formats/npy_v1_f4le_c_rank4.npy)
+# One unreadable file among several: the others are written, it is reported, exit 3.
+add_test(NAME cli.batch_failures
+         COMMAND bash ${BATCH_SH}/batch_failures.sh $<TARGET_FILE:attnviz> ${BATCH}/failures
+                 ${DATA} ${FIX}/bad)
+# --batch values are quoted as typed; commands that read one dump read one item.
+set(id 0)
+foreach(bad "x" "-1" "1e3" "+1" "99999999999999999999999999999999999999999999")
+  math(EXPR id "${id} + 1")
+  string(REPLACE "+" "[+]" bad_re "${bad}")
+  attnviz_cli_test(batch_bad_value_${id} EXIT 2
+                   STDERR "^attnviz: --batch: expected a batch item number such as 0 or all, found '${bad_re}'$"
+                   ABSENT ${BATCH}/bad_value_${id}.png
+                   ARGS heatmap ${DATA}/induction.npy --batch ${bad} -o ${BATCH}/bad_value_${id}.png)
+endforeach()
+attnviz_cli_test(batch_all_one_item_command EXIT 2
+                 STDERR "--batch: expected a batch item number such as 0 \\(this command reads one item\\), found 'all'"
+                 ARGS info ${FIX}/formats/npy_v1_f4le_c_rank5.npy --batch all)
+attnviz_cli_test(batch_all_stdin EXIT 2 STDERR "--batch all: expected a file, found - \\(stdin\\)"
+                 ARGS stats - --batch all)

@@ -145,5 +145,13 @@ TEST_CASE("fuzz regressions: safetensors inputs load or are refused") {
 }
 TEST_CASE("fuzz regressions: tokens inputs are read or refused") { ReplaySavedInputs("tokens"); }
 TEST_CASE("fuzz regressions: load inputs load or are refused") { ReplaySavedInputs("load"); }
+TEST_CASE("fuzz regressions: torch inputs load or are refused") { ReplaySavedInputs("torch"); }
+
+TEST_CASE("fuzz regressions: a .pt view whose extent overflows 64 bits is refused as such") {
+  CheckSays(RefusalOf("torch/view_extent_overflow.pt"),
+            {"size (1099511627776, 1099511627776) and strides overflow"});
+  CheckSays(RefusalOf("torch/tokens_list_contains_itself.pt"),
+            {"expected 'tokens[0]' to be a list of str, found a list"});
+}
 
 }  // namespace attnviz::fuzz

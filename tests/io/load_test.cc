@@ -55,6 +55,8 @@ LoadOptions OptionsOf(const Json& fixture) {
   LoadOptions options;
   if (o.contains("key")) options.key = o["key"].get<std::string>();
   if (o.contains("batch")) options.batch = o["batch"].get<int64_t>();
+  // numpy's truth is the file as stored: padding kept (tests/io/padding_test.cc trims it).
+  options.keep_padding = o.value("keep_padding", true);
   if (o.contains("axes")) options.axes = AxesOf(o["axes"]);
   if (o.contains("tokens")) options.tokens_path = kFormats + o["tokens"].get<std::string>();
   if (o.contains("query_tokens")) {
@@ -385,13 +387,21 @@ TEST_CASE("the cropped llama head is causal and its rows are not renormalised") 
   CHECK(dump->key_tokens->at(3) == "Ġremains");
 }
 
-TEST_CASE("the roberta head has 144 padded key columns") {
+TEST_CASE("the roberta head has 144 padded key columns, left out by default") {
   SKIP_WITHOUT_REAL_DUMPS();
   const std::optional<Dump> dump = Load(kReal + "roberta_coqa_512.npy", {});
   REQUIRE(dump.has_value());
   CHECK(dump->attention.shape() == std::vector<int64_t>{512, 512});
-  CHECK(Summarize(dump->attention).padded_keys == 144);
+  CHECK(dump->padding.source == PaddingSource::kZeroKeys);
+  CHECK(dump->attention.queries() == 512 - 144);
+  CHECK(dump->attention.keys() == 512 - 144);
+  CHECK(Summarize(dump->attention).padded_keys == 0);
   CHECK_FALSE(dump->query_tokens.has_value());
+  LoadOptions keep;
+  keep.keep_padding = true;
+  const std::optional<Dump> kept = Load(kReal + "roberta_coqa_512.npy", keep);
+  REQUIRE(kept.has_value());
+  CHECK(Summarize(kept->attention).padded_keys == 144);
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ TEST_CASE("a dict of strings to a list, with a memoised string used twice") {
   const Pickle p = Read(
       "\x80\x02}q\x00X\x01\x00\x00\x00"
       "a]q\x02(X\x01\x00\x00\x00"
-      "bq\x01h\x01" "es."sv);
+      "bq\x01h\x01"
+      "es."sv);
   const PickleValue& dict = p[p.root];
   REQUIRE(dict.kind == Kind::kDict);
   REQUIRE(dict.items.size() == 2);
@@ -67,7 +68,9 @@ TEST_CASE("a float is read big-endian, as BINFLOAT stores it") {
 }
 
 TEST_CASE("a list that contains itself is values, not a loop") {
-  const Pickle p = Read("\x80\x02]q\x00h\x00" "a."sv);
+  const Pickle p = Read(
+      "\x80\x02]q\x00h\x00"
+      "a."sv);
   CHECK(p[p.root].items == std::vector<size_t>{p.root});
 }
 
@@ -110,6 +113,12 @@ TEST_CASE("a Hugging Face model output is refused with what to save instead") {
   CHECK(Contains(message, "torch.save(outputs.attentions, path)"));
 }
 
+TEST_CASE("a numpy array inside a .pt file is refused with what to store instead") {
+  const std::string message = Refusal("\x80\x02\x63numpy.core.multiarray\n_reconstruct\n."sv);
+  CHECK(Contains(message, "'numpy.core.multiarray._reconstruct'"));
+  CHECK(Contains(message, "torch.from_numpy"));
+}
+
 TEST_CASE("calls, objects and their state are refused even of allowed globals") {
   CHECK(Contains(Refusal("\x80\x02\x63torch\nFloatStorage\n)R."sv),
                  "refused call of torch.FloatStorage"));
@@ -134,10 +143,14 @@ TEST_CASE("broken pickles are input errors with the byte offset") {
   CHECK(Contains(Refusal("\x80\x02\xfe."sv), "pickle byte 2: opcode 0xfe"));
   CHECK(Contains(Refusal("\x80\x02h\x05."sv), "memo slot 5"));
   CHECK(Contains(Refusal("\x80\x02t."sv), "MARK"));
-  CHECK(Contains(Refusal("\x80\x02" "a."sv), "empty stack"));
+  CHECK(Contains(Refusal("\x80\x02"
+                         "a."sv),
+                 "empty stack"));
   CHECK(Contains(Refusal("\x80\x02NN."sv), "one value on the stack"));
   CHECK(Contains(Refusal("\x80\x02\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01."sv), "too large"));
-  CHECK(Contains(Refusal("\x80\x02K\x01]" "a."sv), "found an int"));  // append to an int
+  CHECK(Contains(Refusal("\x80\x02K\x01]"
+                         "a."sv),
+                 "found an int"));  // append to an int
 }
 
 TEST_CASE("the number of values is bounded whatever the input") {

@@ -3,9 +3,11 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <iomanip>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <vector>
@@ -354,6 +356,136 @@ TEST_CASE("FromLayerStack refuses per-layer axes that name a layer axis") {
     layers.push_back(MakeArray({3, 5, 4}, {20, 4, 1}, [](const auto&) { return 0.0f; }));
   }
   CHECK_THROWS_AS(AttentionTensor::FromLayerStack(layers, {kLayer, kQuery, kKey}), Error);
+}
+
+// --- Crop: padding left out of every read ---
+
+// Tag values of queries [q0, q1) x keys [k0, k1) of one head of Rank4.
+std::vector<float> ExpectedCrop(int64_t layer, int64_t head, int64_t q0, int64_t q1, int64_t k0,
+                                int64_t k1) {
+  std::vector<float> out;
+  for (int64_t q = q0; q < q1; ++q) {
+    for (int64_t k = k0; k < k1; ++k) out.push_back(Tag(layer, 0, head, q, k));
+  }
+  return out;
+}
+
+TEST_CASE("Crop restricts queries(), keys() and ReadHead to the real positions") {
+  for (const auto& strides : {RowMajorStrides(std::vector<int64_t>{2, 3, 5, 4}),
+                              ColumnMajorStrides(std::vector<int64_t>{2, 3, 5, 4})}) {
+    AttentionTensor tensor = AttentionTensor::FromArray(Rank4(strides), DefaultAxes(4));
+    tensor.Crop(1, 3, 1, 2);
+    CHECK(tensor.queries() == 3);
+    CHECK(tensor.keys() == 2);
+    CHECK(tensor.HeadSize() == 6);
+    CHECK(tensor.stored_queries() == 5);
+    CHECK(tensor.stored_keys() == 4);
+    CHECK(tensor.shape() == std::vector<int64_t>{2, 3, 5, 4});
+    CHECK(tensor.ReadHead(1, 2) == ExpectedCrop(1, 2, 1, 4, 1, 3));
+  }
+}
+
+TEST_CASE("Crop applies to ReadRows bands and to HeadValues") {
+  AttentionTensor tensor = AttentionTensor::FromArray(
+      Rank4(RowMajorStrides(std::vector<int64_t>{2, 3, 5, 4})), DefaultAxes(4));
+  tensor.Crop(0, 4, 0, 3);  // right padding: the last query and the last key
+  std::vector<float> band(2 * 3);
+  tensor.ReadRows(0, 1, 2, 2, band);
+  CHECK(band == ExpectedCrop(0, 1, 2, 4, 0, 3));
+  std::vector<float> scratch;
+  const std::span<const float> values = tensor.HeadValues(0, 1, scratch);
+  CHECK(std::vector<float>(values.begin(), values.end()) == ExpectedCrop(0, 1, 0, 4, 0, 3));
+}
+
+TEST_CASE("HeadInPlace stays in place for a query crop and not for a key crop") {
+  AttentionTensor tensor = AttentionTensor::FromArray(
+      Rank4(RowMajorStrides(std::vector<int64_t>{2, 3, 5, 4})), DefaultAxes(4));
+  tensor.Crop(2, 3, 0, 4);  // left padding of the queries only: rows stay contiguous
+  const std::span<const float> rows = tensor.HeadInPlace(1, 0);
+  REQUIRE(rows.size() == 12);
+  CHECK(std::vector<float>(rows.begin(), rows.end()) == ExpectedCrop(1, 0, 2, 5, 0, 4));
+  tensor.Crop(0, 5, 1, 3);  // a key crop leaves gaps between rows
+  CHECK(tensor.HeadInPlace(1, 0).empty());
+}
+
+TEST_CASE("Crop of a layer stack crops every layer") {
+  std::vector<ArrayView> layers;
+  for (int64_t layer = 0; layer < 2; ++layer) {
+    layers.push_back(MakeArray(
+        {3, 5, 4}, RowMajorStrides(std::vector<int64_t>{3, 5, 4}),
+        [layer](const std::vector<int64_t>& i) { return Tag(layer, 0, i[0], i[1], i[2]); }));
+  }
+  AttentionTensor tensor = AttentionTensor::FromLayerStack(layers, DefaultAxes(3));
+  tensor.Crop(1, 2, 2, 2);
+  CHECK(tensor.ReadHead(1, 2) == ExpectedCrop(1, 2, 1, 3, 2, 4));
+}
+
+// --- Softmax of pre-softmax scores ---
+
+// softmax by hand: exp(x_i - max) / sum_j exp(x_j - max), in double.
+std::vector<float> HandSoftmax(const std::vector<double>& scores) {
+  double top = scores.front();
+  for (double s : scores) top = std::max(top, s);
+  double total = 0;
+  for (double s : scores) total += std::exp(s - top);
+  std::vector<float> out;
+  for (double s : scores) out.push_back(static_cast<float>(std::exp(s - top) / total));
+  return out;
+}
+
+TEST_CASE("ScoresToProbabilities is the softmax of a row") {
+  std::vector<float> row = {1.0f, 2.0f, 3.0f};
+  ScoresToProbabilities(row);
+  // numpy: scipy.special.softmax([1, 2, 3]) = [0.09003057, 0.24472847, 0.66524096]
+  CHECK(row[0] == doctest::Approx(0.09003057).epsilon(1e-6));
+  CHECK(row[1] == doctest::Approx(0.24472847).epsilon(1e-6));
+  CHECK(row[2] == doctest::Approx(0.66524096).epsilon(1e-6));
+}
+
+TEST_CASE("ScoresToProbabilities gives masked scores (-inf, -3.4e38, -1e30) a weight of 0") {
+  const float lowest = std::numeric_limits<float>::lowest();  // torch.finfo(float32).min
+  std::vector<float> row = {0.5f, -std::numeric_limits<float>::infinity(), -1.5f, lowest, -1e30f};
+  ScoresToProbabilities(row);
+  const std::vector<float> kept = HandSoftmax({0.5, -1.5});
+  CHECK(row[0] == doctest::Approx(kept[0]).epsilon(1e-6));
+  CHECK(row[2] == doctest::Approx(kept[1]).epsilon(1e-6));
+  CHECK(row[1] == 0.0f);
+  CHECK(row[3] == 0.0f);
+  CHECK(row[4] == 0.0f);
+}
+
+TEST_CASE("ScoresToProbabilities gives a fully masked row all 0, not a uniform row") {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> row = {-inf, std::numeric_limits<float>::lowest(), -inf};
+  ScoresToProbabilities(row);
+  CHECK(row == std::vector<float>{0, 0, 0});
+}
+
+TEST_CASE("ScoresToProbabilities keeps NaN and lets +inf take the whole mass") {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> row = {std::nanf(""), 1.0f, 1.0f};
+  ScoresToProbabilities(row);
+  CHECK(std::isnan(row[0]));
+  CHECK(row[1] == doctest::Approx(0.5));
+  std::vector<float> winners = {inf, 3.0f, inf};
+  ScoresToProbabilities(winners);
+  CHECK(winners == std::vector<float>{0.5f, 0.0f, 0.5f});
+}
+
+TEST_CASE("SetSoftmax turns every row read into probabilities over the keys read") {
+  AttentionTensor tensor = AttentionTensor::FromArray(
+      Rank4(RowMajorStrides(std::vector<int64_t>{2, 3, 5, 4})), DefaultAxes(4));
+  tensor.SetSoftmax(true);
+  CHECK(tensor.HeadInPlace(0, 0).empty());
+  const std::vector<float> head = tensor.ReadHead(1, 2);
+  for (int64_t q = 0; q < 5; ++q) {
+    std::vector<double> scores;
+    for (int64_t k = 0; k < 4; ++k) scores.push_back(Tag(1, 0, 2, q, k));
+    const std::vector<float> expected = HandSoftmax(scores);
+    for (int64_t k = 0; k < 4; ++k) {
+      CHECK(head[q * 4 + k] == doctest::Approx(expected[k]).epsilon(1e-6));
+    }
+  }
 }
 
 }  // namespace

@@ -16,6 +16,10 @@ struct LoadOptions {
   std::optional<std::string> tokens_path;        // both query and key tokens (--tokens)
   std::optional<std::string> query_tokens_path;  // --query-tokens
   std::optional<std::string> key_tokens_path;    // --key-tokens
+  bool no_tokens = false;               // --no-tokens: ignore embedded tokens and side files found
+  bool keep_padding = false;            // --keep-padding: show padded positions too
+  std::vector<std::string> pad_tokens;  // --pad-token: replace [PAD], <pad>, <|pad|>
+  bool softmax = false;                 // --softmax: the dump holds scores; read probabilities
 };
 
 // Detects the format from the first bytes: "\x93NUMPY", a torch.save zip (first member

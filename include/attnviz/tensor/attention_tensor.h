@@ -50,6 +50,15 @@ std::vector<int64_t> RowMajorStrides(std::span<const int64_t> shape);
 // Fortran-order (column-major) strides for `shape`, in elements.
 std::vector<int64_t> ColumnMajorStrides(std::span<const int64_t> shape);
 
+// Scores at or below this are masks (-inf, -3.4e38 = torch.finfo(float32).min, -1e30), not
+// values: ScoresToProbabilities gives them 0.
+inline constexpr float kMaskedScore = -1e30f;
+
+// Softmax of one row of pre-softmax scores, in place, computed in double: masked entries (see
+// kMaskedScore) become 0, and a row with no other entry becomes all 0. NaN stays NaN and takes no
+// part; +inf entries share the whole mass.
+void ScoresToProbabilities(std::span<float> row);
+
 // The logical extent of each named axis; an axis the dump does not have has extent 1.
 struct TensorExtents {
   int64_t layers = 1;
@@ -72,6 +81,7 @@ class AttentionTensor {
   // byte order.
   static AttentionTensor FromLayerStack(std::vector<ArrayView> layers, std::vector<Axis> axes);
 
+  // The extents reads see: queries and keys after Crop.
   const TensorExtents& extents() const { return extents_; }
   int64_t layers() const { return extents_.layers; }
   int64_t heads() const { return extents_.heads; }
@@ -88,6 +98,22 @@ class AttentionTensor {
   // The batch item that ReadHead reads (default 0). Requires 0 <= batch < batches().
   void SelectBatch(int64_t batch) { batch_ = batch; }
   int64_t batch() const { return batch_; }
+
+  // Restricts every read (ReadHead, ReadRows, HeadValues, HeadInPlace, queries(), keys()) to the
+  // stored queries [query_first, query_first + query_count) and keys [key_first, key_first +
+  // key_count): a dump without its padding, for analyses and figures that know nothing of it.
+  // Replaces an earlier crop. Requires counts >= 1 and ranges within the stored extents.
+  void Crop(int64_t query_first, int64_t query_count, int64_t key_first, int64_t key_count);
+  int64_t query_first() const { return query_first_; }
+  int64_t key_first() const { return key_first_; }
+  // The extents of the query and key axes as stored, whatever the crop.
+  int64_t stored_queries() const { return stored_queries_; }
+  int64_t stored_keys() const { return stored_keys_; }
+
+  // When on, each row read is turned from pre-softmax scores into probabilities over the keys
+  // read (ScoresToProbabilities); heads are then never in place.
+  void SetSoftmax(bool on) { softmax_ = on; }
+  bool softmax() const { return softmax_; }
 
   // Copies head `head` of layer `layer` (selected batch item) into `out`, queries x keys in
   // row-major order. Requires valid indices and out.size() == HeadSize().
@@ -119,6 +145,9 @@ class AttentionTensor {
     int64_t key_stride;
   };
   HeadPlace PlaceOf(int64_t layer, int64_t head) const;
+  // ReadRows without the softmax: the stored values converted to float.
+  void ConvertRows(int64_t layer, int64_t head, int64_t first, int64_t count,
+                   std::span<float> out) const;
 
   // The stride of the part dimension named `axis`, or 0 when the dump has no such axis.
   int64_t StrideOf(const ArrayView& part, Axis axis) const;
@@ -133,6 +162,11 @@ class AttentionTensor {
   TensorExtents extents_;
   std::vector<Axis> part_axes_;  // the names of each part's dimensions
   int64_t batch_ = 0;
+  int64_t stored_queries_ = 0;
+  int64_t stored_keys_ = 0;
+  int64_t query_first_ = 0;
+  int64_t key_first_ = 0;
+  bool softmax_ = false;
 };
 
 }  // namespace attnviz
