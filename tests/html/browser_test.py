@@ -245,6 +245,13 @@ def main():
         other = heads[-1] if heads[-1] != s["head"] else heads[0]
         check(len(heads) == 2 and extra == numpy_topk(self_attn[0, other][20], 3),
               f"self16 two heads: the second head's lines are its own top-3 {extra}")
+        body = driver.find_element("css selector", "body")
+        body.send_keys("]")
+        idle(driver)
+        s = state(driver)
+        drawn = [line["key"] for line in s["lines"] if line["head"] == s["head"]]
+        check(s["hover"] == {"side": "query", "index": 21} and drawn == numpy_topk(self_attn[0, s["head"]][21], 3),
+              f"self16: ] moves the hover to query 21 and draws its top-3 {drawn}")
         check_heatmap(driver, self_attn, "self16", [(0, 0), (5, 3), (39, 39), (39, 0), (22, 17)], 16)
         move_to(driver, driver.execute_script("return window.attnviz.cellPoint(3, 20)"))
         r = state(driver)["readout"]

@@ -106,6 +106,7 @@ function render() {
       const view = VIEWS[state.view];
       await view.prepare();
       view.draw();
+      if (state.view === "text") textView.scrollToRow();
       writeHash();
     })
     .catch(reportError);
@@ -213,6 +214,8 @@ function onKey(event) {
     ArrowDown: () => stepLayer(1),
     d: () => setTheme(state.theme === "dark" ? "light" : "dark"),
     p: savePng,
+    "[": () => stepToken(-1),
+    "]": () => stepToken(1),
     "?": () => {
       controls.help.hidden = !controls.help.hidden;
     },
@@ -246,6 +249,22 @@ function onKey(event) {
     if (["+", "-", "0"].includes(event.key) && state.view !== "heatmap") return;
     event.preventDefault();
     actions[event.key]();
+  }
+}
+
+// [ and ]: the previous or next query token, as if hovered (head view) or clicked (text view).
+function stepToken(delta) {
+  if (state.view === "head") {
+    const at = state.hover && state.hover.side === "query" ? state.hover.index : -delta;
+    const index = Math.min(META.queries - 1, Math.max(0, at + delta));
+    state.hover = { side: "query", index };
+    headView.tokenPoint("query", index); // scrolls it into view
+    headView.draw();
+  } else if (state.view === "text") {
+    const at = state.textRow === null ? -delta : state.textRow;
+    state.textRow = Math.min(META.queries - 1, Math.max(0, at + delta));
+    textView.draw();
+    textView.scrollToRow();
   }
 }
 

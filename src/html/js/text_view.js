@@ -113,6 +113,19 @@ const textView = {
     if (CROSS_ATTENTION) context.fillText("keys:", 12, keysTop - 14);
   },
 
+  // Scrolls the chosen token into view.
+  scrollToRow() {
+    const box = this.boxes.find(
+      (b) => b.index === state.textRow && (!CROSS_ATTENTION || b.side === "query"),
+    );
+    if (!box) return;
+    const top = this.scroller.scrollTop;
+    const height = this.scroller.clientHeight;
+    if (box.y < top + 30 || box.y + box.h > top + height - 10) {
+      this.scroller.scrollTop = Math.max(0, box.y - height / 2);
+    }
+  },
+
   tokenAt(px, py) {
     return (
       this.boxes.find((b) => px >= b.x && px <= b.x + b.w && py >= b.y && py <= b.y + b.h) || null
