@@ -243,8 +243,7 @@ function onKey(event) {
     },
   };
   if (VIEW_KEYS[event.key]) {
-    state.view = VIEW_KEYS[event.key];
-    render();
+    showView(VIEW_KEYS[event.key]);
   } else if (actions[event.key]) {
     if (["+", "-", "0"].includes(event.key) && state.view !== "heatmap") return;
     event.preventDefault();
@@ -266,6 +265,13 @@ function stepToken(delta) {
     textView.draw();
     textView.scrollToRow();
   }
+}
+
+// Another view: what the bar under the views said belonged to the last one.
+function showView(view) {
+  if (view !== state.view) showReadout("");
+  state.view = view;
+  render();
 }
 
 function setTheme(theme) {
@@ -302,10 +308,7 @@ function attachControls() {
     controls.help.hidden = !controls.help.hidden;
   });
   for (const button of document.querySelectorAll("#views button")) {
-    button.addEventListener("click", () => {
-      state.view = button.dataset.view;
-      render();
-    });
+    button.addEventListener("click", () => showView(button.dataset.view));
   }
   document.addEventListener("keydown", onKey);
   window.addEventListener("resize", () => requestDraw());
