@@ -29,6 +29,7 @@ from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
 ATTNVIZ, WORK = sys.argv[1], sys.argv[2]
@@ -158,6 +159,32 @@ def check_heatmap(driver, attention, name, cells, bits):
                   f"{bits}-bit step {step:.3g}")
 
 
+def check_zoom_and_pan(driver, attention, name):
+    """Real wheel and drag input zoom and pan the heatmap; the readout stays exact afterwards."""
+    choose_view(driver, "heatmap")
+    s = state(driver)
+    head = attention[s["layer"], s["head"]]
+    canvas = driver.find_element("css selector", "#view-heatmap canvas")
+    before = driver.execute_script("return window.attnviz.fingerprint()")
+    point = driver.execute_script("return window.attnviz.cellPoint(30, 10)")
+    rect = driver.execute_script("return arguments[0].getBoundingClientRect()", canvas)
+    origin = ScrollOrigin.from_element(canvas, int(point["x"] - rect["x"] - rect["width"] / 2),
+                                       int(point["y"] - rect["y"] - rect["height"] / 2))
+    for _ in range(4):
+        ActionChains(driver).scroll_from_origin(origin, 0, -240).perform()
+        idle(driver)
+    zoomed = driver.execute_script("return window.attnviz.fingerprint()")
+    check(zoomed != before, f"{name}: the wheel zooms the heatmap")
+    ActionChains(driver).move_to_element(canvas).click_and_hold().move_by_offset(-60, -40).release().perform()
+    idle(driver)
+    check(driver.execute_script("return window.attnviz.fingerprint()") != zoomed, f"{name}: dragging pans it")
+    for (q, k) in [(30, 10), (31, 11)]:
+        move_to(driver, driver.execute_script("return window.attnviz.cellPoint(arguments[0], arguments[1])", q, k))
+        r = state(driver)["readout"]
+        check(r is not None and (r["query"], r["key"]) == (q, k) and abs(r["value"] - float(head[q, k])) <= r["step"] / 2 + 1e-7,
+              f"{name}: zoomed and panned, ({q}, {k}) reads {r and r['value']}, numpy {float(head[q, k]):.7f}")
+
+
 def check_switching(driver, name):
     """Keyboard and selectors change the head and what the canvas shows."""
     choose_view(driver, "heatmap")
@@ -259,6 +286,7 @@ def main():
               f"self16: a cell above the causal diagonal reads as masked {r}")
         move_to(driver, driver.execute_script("return window.attnviz.cellPoint(20, 3)"))
         check(not state(driver)["readout"]["masked"], "self16: a cell below the diagonal is a weight")
+        check_zoom_and_pan(driver, self_attn, "self16")
         check_switching(driver, "self16")
         check_views_draw(driver, "self16")
         check_model_click(driver, "self16", 1, 2)
