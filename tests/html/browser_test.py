@@ -245,6 +245,22 @@ def check_png(driver, name):
     check(ok, f"{name}: Save PNG downloads {path and os.path.basename(path)}")
 
 
+def check_theme_key(driver, name):
+    """d switches to the dark theme and back, redrawing the canvas in it."""
+    choose_view(driver, "model")
+    light = driver.execute_script("return window.attnviz.fingerprint()")
+    body = driver.find_element("css selector", "body")
+    body.send_keys("d")
+    idle(driver)
+    dark = driver.execute_script("return window.attnviz.fingerprint()")
+    theme = driver.execute_script("return document.documentElement.dataset.theme")
+    check(theme == "dark" and dark != light, f"{name}: d switches to the dark theme, redrawn")
+    body.send_keys("d")
+    idle(driver)
+    check(driver.execute_script("return window.attnviz.fingerprint()") == light,
+          f"{name}: d again gives back the light page, pixel for pixel")
+
+
 def check_views_draw(driver, name):
     for view in ["model", "text", "table"]:
         choose_view(driver, view)
@@ -289,6 +305,7 @@ def main():
         check_zoom_and_pan(driver, self_attn, "self16")
         check_switching(driver, "self16")
         check_views_draw(driver, "self16")
+        check_theme_key(driver, "self16")
         check_model_click(driver, "self16", 1, 2)
         check_png(driver, "self16")
         check_page_health(driver, "self16")
