@@ -12,10 +12,6 @@ import sys
 import time
 
 import numpy as np
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
 
 ATTNVIZ = WORK = REAL = None  # set by main() from the command line
 
@@ -52,6 +48,11 @@ def write_dumps():
 
 
 def browser():
+    # Imported here: tests/html/size_budget_test.py uses realistic_heads without a browser.
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
     options = Options()
     for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,900",
                      "--force-device-scale-factor=1"]:
@@ -61,6 +62,8 @@ def browser():
 
 
 def hover_latencies(driver, view, points):
+    from selenium.webdriver.common.action_chains import ActionChains
+
     driver.execute_script(f"document.querySelector('[data-view={view}]').click()")
     driver.execute_async_script("window.attnviz.idle().then(arguments[0])")
     times = []
