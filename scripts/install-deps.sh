@@ -20,6 +20,8 @@ packages=(
   python3-numpy groff-base
   # the scale-out recipes of docs/scaling.md (script, for the progress bar test, is util-linux)
   parallel
+  # the explorer page's browser tests and benchmark (tests/html, scripts/bench/html.sh)
+  chromium chromium-driver python3-selenium
 )
 if [ "${1:-}" = bench ]; then
   packages+=(python3-scipy python3-matplotlib python3-networkx)

@@ -23,5 +23,6 @@ void AddAttributeCommand(CLI::App& app, int& exit_code);
 void AddDiffCommand(CLI::App& app, int& exit_code);
 void AddCheckCommand(CLI::App& app, int& exit_code);
 void AddReportCommand(CLI::App& app, int& exit_code);
+void AddHtmlCommand(CLI::App& app, int& exit_code);
 
 }  // namespace attnviz::cli

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
         cli::AddHighlightCommand, cli::AddOverlayCommand, cli::AddColormapsCommand,
         cli::AddStatsCommand, cli::AddClassifyCommand, cli::AddRolloutCommand, cli::AddFlowCommand,
         cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand, cli::AddCheckCommand,
-        cli::AddReportCommand}) {
+        cli::AddReportCommand, cli::AddHtmlCommand}) {
     add(app, exit_code);
   }
   try {
