@@ -52,9 +52,10 @@ std::vector<std::pair<int64_t, int64_t>> ChooseHeads(const Dump& dump, const Htm
   const AttentionTensor& tensor = dump.attention;
   const std::string& path = dump.metadata.path;
   std::vector<std::pair<int64_t, int64_t>> chosen;
-  for (int64_t layer :
-       ParseSelection(options.layers, {"--layers", "layer", tensor.layers(), path})) {
-    for (int64_t head : ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path})) {
+  for (int64_t layer : ParseSelection(options.layers, {"--layers", "layer", tensor.layers(), path},
+                                      LayerOffset(dump))) {
+    for (int64_t head : ParseSelection(options.heads, {"--heads", "head", tensor.heads(), path},
+                                       HeadOffset(dump))) {
       chosen.push_back({layer, head});
     }
   }
@@ -89,8 +90,8 @@ html::PageInput MakeInput(const Dump& dump, const HtmlOptions& options) {
   input.heads = ChooseHeads(dump, options);
   input.title = options.title.empty() ? DefaultTitle(dump) : options.title;
   input.source = dump.metadata.path;
-  input.layer_offset = dump.metadata.layer_offset;
-  input.head_offset = dump.metadata.head_offset;
+  input.layer_offset = LayerOffset(dump);
+  input.head_offset = HeadOffset(dump);
   input.query_tokens = Shown(dump.query_tokens, options.clean_tokens);
   input.key_tokens = Shown(dump.key_tokens, options.clean_tokens);
   StatsOptions stats;
