@@ -19,7 +19,7 @@ add_test(NAME cli.manpage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/help_test
 add_test(NAME cli.help_examples COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/help_test.sh examples
                                         $<TARGET_FILE:attnviz>)
 
-# Every dump in ../shared/real loads and draws; the dodrio inputs trimmed to their tokens.
+# Every dump in ../shared/real loads and draws (the dodrio inputs: padding_tests.cmake).
 add_test(NAME cli.real_dumps
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/real_dumps_test.sh $<TARGET_FILE:attnviz> ${REAL})
 set_tests_properties(cli.real_dumps PROPERTIES SKIP_RETURN_CODE 77)
