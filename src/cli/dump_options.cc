@@ -44,7 +44,9 @@ void DumpOptions::AddTo(CLI::App& command, bool several_files) {
         .add_option("FILE", input, "attention dump: .npy .npz .json .safetensors, or - for stdin")
         ->required();
   }
-  command.add_option("--key", key, "array to read from an .npz or .safetensors file");
+  command.add_option("--key", key,
+                     "what to read from a file of several: npz member, safetensors tensor, .pt or "
+                     "JSON key");
   command.add_option("--axes", axes,
                      "names of the stored dimensions in order, e.g. head,layer,query,key");
   command
