@@ -302,7 +302,7 @@ void WriteFigures(const Dump& dump, const Attribution& a, const AttributeOptions
                             jobs.size(), [&](size_t i) { return jobs[i].spec(); }, render));
     return;
   }
-  RunInParallel(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
+  RunFigureJobs(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
     WriteFileAtomically(outputs.paths[i], RenderHeatmap(jobs[i].spec(), format, render));
   });
 }

@@ -195,7 +195,7 @@ void WriteDifferences(const Dump& a, const Dump& b, const DiffOptions& options) 
                             jobs.size(), [&](size_t i) { return jobs[i].spec(); }, render));
     return;
   }
-  RunInParallel(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
+  RunFigureJobs(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
     WriteFileAtomically(outputs.paths[i], RenderHeatmap(jobs[i].spec(), format, render));
   });
 }
