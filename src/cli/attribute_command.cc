@@ -1,6 +1,5 @@
 // `attnviz attribute FILE --grad G`: attention ⊙ gradient maps, their rollout, head importance
 // and integrated gradients, as a table, JSON or heatmaps on a centred diverging colormap.
-#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/heatmap.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -40,10 +40,6 @@ struct AttributeOptions {
   bool json = false;
   bool csv = false;
 };
-
-std::string Stem(const std::string& path) {
-  return path == "-" ? "stdin" : std::filesystem::path(path).stem().string();
-}
 
 std::vector<Axis> AxesFromNames(const std::string& text) {
   std::vector<Axis> axes;

@@ -2,7 +2,6 @@
 // divergence, every statistic); `attnviz diff --series F1 F2 ...`: one statistic per head over
 // checkpoints, as a table or a line plot.
 #include <algorithm>
-#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <string_view>
@@ -15,6 +14,7 @@
 #include "attnviz/render/heatmap.h"
 #include "attnviz/render/line_plot.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -43,10 +43,6 @@ struct DiffOptions {
   bool json = false;
   bool csv = false;
 };
-
-std::string Stem(const std::string& path) {
-  return path == "-" ? "stdin" : std::filesystem::path(path).stem().string();
-}
 
 Dump LoadOne(const DiffOptions& options, const std::string& path) {
   DumpOptions one = options.loading;
