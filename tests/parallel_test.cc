@@ -5,8 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace attnviz {
@@ -30,8 +32,7 @@ TEST_CASE("RunInParallel reports the error of the lowest-numbered failed task") 
       RunInParallel(64, threads, [](size_t i) {
         if (i == 37) throw std::runtime_error("task 37");
         if (i == 5) {
-          for (volatile int spin = 0; spin < 100000; spin = spin + 1) {
-          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
           throw std::runtime_error("task 5");
         }
       });
