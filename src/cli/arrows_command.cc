@@ -126,8 +126,11 @@ std::vector<std::string> WindowTokens(const std::optional<std::vector<std::strin
 std::string HeadName(const Dump& dump, const HeadChoice& choice, int64_t layer, int64_t head) {
   const DumpMetadata& meta = dump.metadata;
   if (choice.layers.size() == 1) return "head " + std::to_string(head + meta.head_offset);
-  return "L" + std::to_string(layer + meta.layer_offset) + " H" +
-         std::to_string(head + meta.head_offset);
+  // Appended rather than "L" + std::to_string(...), where GCC 12 inlines string::insert at -O3 and
+  // reports a false overlap (-Wrestrict, GCC bug 105651).
+  std::string name = "L";
+  name.append(std::to_string(layer + meta.layer_offset)).append(" H");
+  return name.append(std::to_string(head + meta.head_offset));
 }
 
 std::vector<ArrowsHead> ReadHeads(const Dump& dump, const HeadChoice& choice,
