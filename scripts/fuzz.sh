@@ -9,6 +9,8 @@
 # Harnesses: npy npz json safetensors tokens torch load (default: all). Environment: FUZZ_BUILD (build
 # folder, default build/fuzz), FUZZ_JOBS (compile jobs, default 2), FUZZ_MAX_LEN (largest input,
 # default 4096: small inputs run fast, and every structure of every format fits in it).
+# Installs clang and its runtimes first when missing (scripts/install-deps.sh fuzz); compiles
+# through ccache when it is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,8 +37,10 @@ done
 
 # Without NDEBUG, and with _GLIBCXX_ASSERTIONS checking span and vector preconditions too.
 configure() {
+  local launcher=""
+  if command -v ccache >/dev/null; then launcher=ccache; fi
   CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DCMAKE_CXX_COMPILER_LAUNCHER="$launcher" \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -D_GLIBCXX_ASSERTIONS" \
     -DATTNVIZ_FUZZ=ON -DATTNVIZ_SANITIZE=address,undefined -DBUILD_TESTING=OFF >/dev/null
 }
@@ -107,6 +111,7 @@ run_harness() {
 export ASAN_OPTIONS=${ASAN_OPTIONS-malloc_context_size=2}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS-print_stacktrace=1}
 
+bash scripts/install-deps.sh fuzz
 configure
 if ! cmake --build "$build" -j "${FUZZ_JOBS:-2}" --target "${harnesses[@]/#/fuzz_}" \
   >"$build/build.log" 2>&1; then

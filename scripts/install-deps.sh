@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages attnviz needs to build, test and run its demo; with the argument
-# `bench`, also the peers of scripts/bench (numpy, scipy, matplotlib, networkx). Idempotent: quiet
-# and quick when everything is already present. Needs root (or sudo) only when something is missing.
+# `bench`, also the peers of scripts/bench (numpy, scipy, matplotlib, networkx); with `fuzz`, also
+# clang and its libFuzzer and sanitizer runtimes for scripts/fuzz.sh. Idempotent: quiet and quick
+# when everything is already present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(
@@ -23,9 +24,11 @@ packages=(
   # the explorer page's browser tests and benchmark (tests/html, scripts/bench/html.sh)
   chromium chromium-driver python3-selenium
 )
-if [ "${1:-}" = bench ]; then
-  packages+=(python3-scipy python3-matplotlib python3-networkx)
-fi
+case "${1:-}" in
+  bench) packages+=(python3-scipy python3-matplotlib python3-networkx) ;;
+  # libclang-rt-dev: the default clang's libFuzzer and sanitizer runtimes (libclang-rt-14-dev)
+  fuzz) packages+=(clang libclang-rt-dev) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds attnviz from scratch and runs the whole CTest suite twice: an optimised build with
-# warnings as errors, then a build with AddressSanitizer and UndefinedBehaviorSanitizer. Prints
-# failures in full and exits non-zero on any failure. Installs missing Debian packages first.
+# warnings as errors, then a build with AddressSanitizer and UndefinedBehaviorSanitizer; between
+# the two, runs every fuzz harness briefly so that none can rot. Prints failures in full and exits
+# non-zero on any failure. Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,18 @@ run_suite() {  # run_suite BUILD_DIR CMAKE_ARGS...
 # Warnings as errors by default; ATTNVIZ_WERROR=OFF for a compiler newer than the one CI uses.
 echo "== optimised build"
 run_suite build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# Every libFuzzer harness for ATTNVIZ_TEST_FUZZ seconds (default 20; 0 skips): the fuzz build
+# compiles only the input side of the library; about 8 minutes in all on a loaded 2-core machine
+# (docs/fuzzing.md, "In CI").
+fuzz_seconds=${ATTNVIZ_TEST_FUZZ:-20}
+if [ "$fuzz_seconds" != 0 ]; then
+  echo "== fuzz harnesses, ${fuzz_seconds} s each"
+  start=$SECONDS
+  rm -rf build/fuzz-ci  # from scratch, as above; a developer's build/fuzz corpus stays
+  FUZZ_BUILD=build/fuzz-ci FUZZ_JOBS=$jobs bash scripts/fuzz.sh "$fuzz_seconds"
+  echo "fuzz step: $((SECONDS - start)) s"
+fi
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer
 # (ATTNVIZ_TEST_SANITIZE=0 skips it for a quick local run).

@@ -3,12 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <numeric>
 
 #include "analysis/stats_masking.h"
 #include "analysis/stats_parallel.h"
 #include "attnviz/error.h"
+#include "attnviz/number_text.h"
 
 namespace attnviz {
 
@@ -26,12 +26,6 @@ struct HeadScan {
 
   bool Clean() const { return nan == 0 && inf == 0 && !negative; }
 };
-
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
-}
 
 std::string HeadGroup(int64_t layer, int64_t head) {
   return "layer " + std::to_string(layer) + " head " + std::to_string(head);

@@ -2,13 +2,13 @@
 #include "attnviz/analysis/flow.h"
 
 #include <algorithm>
-#include <atomic>
 #include <numeric>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include "analysis/max_flow.h"
 #include "attnviz/error.h"
+#include "attnviz/parallel.h"
 
 namespace attnviz {
 
@@ -36,30 +36,18 @@ LayeredGraph BuildGraph(const AttentionTensor& tensor, const LayerGraphOptions& 
   return LayeredGraph(tensor.keys(), capacities);
 }
 
-int ThreadCount(int requested, size_t pairs) {
-  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = requested > 0 ? requested : hardware;
-  return static_cast<int>(
-      std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(pairs, 1)));
-}
-
-// Every pair (row r, input token j) once, on `threads` threads taking the next pair as they
-// finish; each pair starts from a zero flow, so the values do not depend on who computed them.
+// Every pair (row r, input token j) once, on `threads` threads of RunInParallel taking the next
+// pair as they finish; each pair starts from a zero flow, so the values do not depend on who
+// computed them, and an error is that of the lowest pair.
 void SolvePairs(const LayeredGraph& graph, TokenRows& result, int threads) {
   const size_t pairs = result.values.size();
-  std::atomic<size_t> next{0};
-  const auto work = [&] {
-    LayeredMaxFlow solver(graph);
-    for (size_t pair = next++; pair < pairs; pair = next++) {
-      const size_t row = pair / static_cast<size_t>(result.tokens);
-      const int64_t token = static_cast<int64_t>(pair % static_cast<size_t>(result.tokens));
-      result.values[pair] = solver.MaxFlow(result.rows[row], token);
-    }
-  };
-  std::vector<std::thread> workers;
-  for (int t = 1; t < threads; ++t) workers.emplace_back(work);
-  work();
-  for (std::thread& worker : workers) worker.join();
+  std::vector<std::optional<LayeredMaxFlow>> solvers(static_cast<size_t>(threads));
+  RunInParallelOnWorkers(pairs, threads, [&](size_t pair, size_t worker) {
+    if (!solvers[worker]) solvers[worker].emplace(graph);
+    const size_t row = pair / static_cast<size_t>(result.tokens);
+    const int64_t token = static_cast<int64_t>(pair % static_cast<size_t>(result.tokens));
+    result.values[pair] = solvers[worker]->MaxFlow(result.rows[row], token);
+  });
 }
 
 void NormalizeRows(TokenRows& result) {
@@ -79,7 +67,7 @@ TokenRows AttentionFlow(const AttentionTensor& tensor, const FlowOptions& option
   TokenRows result{SelectedRows(options.rows, n), n, {}};
   result.values.assign(result.rows.size() * static_cast<size_t>(n), 0.0);
   const LayeredGraph graph = BuildGraph(tensor, options.graph, span);
-  SolvePairs(graph, result, ThreadCount(options.threads, result.values.size()));
+  SolvePairs(graph, result, ThreadsFor(options.threads, result.values.size()));
   if (!options.raw) NormalizeRows(result);
   return result;
 }

@@ -15,6 +15,7 @@
 #include "analysis/stats_parallel.h"
 #include "attnviz/analysis/head_distance.h"
 #include "attnviz/error.h"
+#include "attnviz/parallel.h"
 
 namespace attnviz {
 
@@ -71,14 +72,16 @@ class SpinBarrier {
   std::atomic<int64_t> round_{0};
 };
 
-// A weight that is no attention weight, and where it was found.
-struct BadWeight {
+// What stopped the sums at a head: an exception reading its rows, else a weight that is no
+// attention weight, and where it was found.
+struct HeadFailure {
   int64_t head = -1;  // -1: none
   int64_t cell = 0;   // query * keys + key
   float value = 0;
+  std::exception_ptr error;
 };
 
-[[noreturn]] void ThrowBadWeight(const BadWeight& bad, int64_t keys, const std::string& where) {
+[[noreturn]] void ThrowBadWeight(const HeadFailure& bad, int64_t keys, const std::string& where) {
   char found[32];
   std::snprintf(found, sizeof found, "%g", static_cast<double>(bad.value));
   const std::string text = std::isnan(bad.value)   ? "NaN"
@@ -121,10 +124,11 @@ class BandedSums {
     }
   }
 
-  // The sums, or the failure: an exception a worker caught, else the first bad weight.
+  // The sums, or the failure of the lowest head of the first band that had one: an exception a
+  // worker caught or a bad weight, the same whatever the number of workers.
   JsSums Result(const JsHeadName& name) {
-    if (failure_) std::rethrow_exception(failure_);
-    if (bad_.head >= 0) ThrowBadWeight(bad_, keys_, name(bad_.head));
+    if (failure_.error) std::rethrow_exception(failure_.error);
+    if (failure_.head >= 0) ThrowBadWeight(failure_, keys_, name(failure_.head));
     return std::move(sums_);
   }
 
@@ -142,12 +146,12 @@ class BandedSums {
         const std::span<const float> weights = rows_(head, first, rows, scratch);
         const int64_t bad = SmoothHalves(weights, spread, halves, stride_);
         if (bad >= 0) {
-          Fail({head, first * keys_ + bad, weights[static_cast<size_t>(bad)]});
+          Fail({head, first * keys_ + bad, weights[static_cast<size_t>(bad)], nullptr});
           return;
         }
         sums_.self_terms[head] += SumMeanLogMean(BestKernelIsa(), halves, halves, stride_);
       } catch (...) {
-        Fail(std::current_exception());
+        Fail({.head = head, .error = std::current_exception()});
         return;
       }
     }
@@ -170,15 +174,11 @@ class BandedSums {
     }
   }
 
-  // Keeps the bad weight of the lowest head of the band (workers may find several).
-  void Fail(const BadWeight& bad) {
+  // Keeps the failure of the lowest head of the band: each worker stops at its first, and so
+  // every head below the lowest failed one is read whatever the number of workers.
+  void Fail(HeadFailure failure) {
     std::lock_guard lock(mutex_);
-    if (bad_.head < 0 || bad.head < bad_.head) bad_ = bad;
-    failed_ = true;
-  }
-  void Fail(std::exception_ptr failure) {
-    std::lock_guard lock(mutex_);
-    if (!failure_) failure_ = failure;
+    if (failure_.head < 0 || failure.head < failure_.head) failure_ = std::move(failure);
     failed_ = true;
   }
 
@@ -192,8 +192,7 @@ class BandedSums {
   SpinBarrier barrier_;
   std::atomic<bool> failed_{false};
   std::mutex mutex_;
-  BadWeight bad_;
-  std::exception_ptr failure_;
+  HeadFailure failure_;
 };
 
 }  // namespace
@@ -202,12 +201,10 @@ JsSums SumJsTerms(int64_t count, int64_t queries, int64_t keys, const JsRowSourc
                   const JsHeadName& name, int threads) {
   const int workers = WorkerCount(threads, count);
   BandedSums sums(count, queries, keys, rows, workers);
-  std::vector<std::thread> pool;
-  for (int worker = 1; worker < workers; ++worker) {
-    pool.emplace_back([&sums, worker] { sums.Work(worker); });
-  }
-  sums.Work(0);
-  for (std::thread& thread : pool) thread.join();
+  // Work() throws nothing (failures wait in `sums` for Result), so every worker runs on a thread
+  // of its own and all of them reach every barrier.
+  RunInParallel(static_cast<size_t>(workers), workers,
+                [&sums](size_t worker) { sums.Work(static_cast<int>(worker)); });
   return sums.Result(name);
 }
 

@@ -4,16 +4,14 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <exception>
 #include <numeric>
 #include <string>
-#include <thread>
 
 #include "attnviz/error.h"
+#include "attnviz/parallel.h"
 
 namespace attnviz {
 
@@ -208,30 +206,14 @@ bool FuseRows(const AttentionTensor& tensor, int64_t layer, const LayerGraphOpti
   return false;
 }
 
-// Runs band(b) for b = 0..bands-1 on `workers` threads, each taking the next band when done
-// with one (page faults make equal bands take unequal times); returns whether any band returned
-// true. Exceptions (allocation failures) are rethrown in band order.
+// Runs band(b) for b = 0..bands-1 on `workers` threads of RunInParallel, each taking the next
+// band when done with one (page faults make equal bands take unequal times); returns whether any
+// band returned true. An exception (an allocation failure) is that of the lowest band.
 template <typename Band>
 bool ForEachBand(int64_t bands, int64_t workers, Band band) {
-  std::vector<std::exception_ptr> failures(static_cast<size_t>(bands));
   std::vector<char> found(static_cast<size_t>(bands), 0);
-  std::atomic<int64_t> next{0};
-  auto work = [&] {
-    for (int64_t b = next++; b < bands; b = next++) {
-      try {
-        found[static_cast<size_t>(b)] = band(b) ? 1 : 0;
-      } catch (...) {
-        failures[static_cast<size_t>(b)] = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int64_t w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
-  for (const std::exception_ptr& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
+  RunInParallel(static_cast<size_t>(bands), static_cast<int>(workers),
+                [&](size_t b) { found[b] = band(static_cast<int64_t>(b)) ? 1 : 0; });
   return std::find(found.begin(), found.end(), 1) != found.end();
 }
 
@@ -239,7 +221,7 @@ bool ForEachBand(int64_t bands, int64_t workers, Band band) {
 // threads would cost more than they save.
 int64_t Workers(int64_t bands, int64_t n) {
   if (n * n < (1 << 16)) return 1;
-  return std::clamp<int64_t>(std::thread::hardware_concurrency(), 1, bands);
+  return ThreadsFor(0, static_cast<size_t>(bands));
 }
 
 // F of `layer` (Â when `add_residual`), n x n; the mean sums in double, then divides. Each core

@@ -2,25 +2,19 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
-#include <exception>
-#include <mutex>
 #include <numeric>
 #include <span>
-#include <thread>
 #include <vector>
 
+#include "attnviz/parallel.h"
 #include "attnviz/tensor/attention_tensor.h"
 
 namespace attnviz {
 
 // The number of worker threads for `requested` (0: one per hardware thread), at most `heads`.
 inline int WorkerCount(int requested, int64_t heads) {
-  const int available = requested > 0
-                            ? requested
-                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  return static_cast<int>(std::clamp<int64_t>(heads, 1, available));
+  return ThreadsFor(requested, static_cast<size_t>(std::max<int64_t>(heads, 1)));
 }
 
 // The query rows of one head, in order, read a band at a time into a buffer small enough to stay
@@ -57,44 +51,30 @@ class HeadRows {
 
 // Calls visit(index, layer, head, scratch) for each head index in `indices` (index = layer *
 // heads + head), `scratch` being a buffer of the worker's. Heads are handed out in order to
-// `threads` workers; results that `visit` stores by index are therefore independent of the
-// thread count. Each worker asks for the head after its next one to be fetched and lets go of
-// every head it finished, so a dump larger than RAM streams through. The first exception a
-// worker throws is rethrown here after every worker has stopped.
+// `threads` workers of RunInParallel; results that `visit` stores by index are therefore
+// independent of the thread count, and so is the error: that of the lowest-numbered head in
+// `indices`, rethrown here after every worker has stopped. Each worker asks for the head after
+// its next one to be fetched and lets go of every head it finished, so a dump larger than RAM
+// streams through.
 template <typename Visit>
 void ForEachHeadIndex(const AttentionTensor& tensor, std::span<const int64_t> indices, int threads,
                       Visit visit) {
   const auto count = static_cast<int64_t>(indices.size());
   const int workers = WorkerCount(threads, count);
-  std::atomic<int64_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
   auto advise = [&](int64_t at, Access access) {
     if (at < count)
       tensor.AdviseHead(indices[at] / tensor.heads(), indices[at] % tensor.heads(), access);
   };
-  auto work = [&] {
-    std::vector<float> scratch;
-    for (int64_t at = next++; at < count; at = next++) {
-      const int64_t index = indices[at], layer = index / tensor.heads(),
-                    head = index % tensor.heads();
-      try {
-        advise(at + workers, Access::kSoon);
-        visit(index, layer, head, scratch);
-        advise(at, Access::kDone);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
-        next = count;
-      }
-    }
-  };
+  std::vector<std::vector<float>> scratch(static_cast<size_t>(workers));
   for (int64_t at = 0; at < workers; ++at) advise(at, Access::kSoon);
-  std::vector<std::thread> pool;
-  for (int i = 1; i < workers; ++i) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
-  if (failure) std::rethrow_exception(failure);
+  RunInParallelOnWorkers(static_cast<size_t>(count), workers, [&](size_t task, size_t worker) {
+    const auto at = static_cast<int64_t>(task);
+    const int64_t index = indices[at], layer = index / tensor.heads(),
+                  head = index % tensor.heads();
+    advise(at + workers, Access::kSoon);
+    visit(index, layer, head, scratch[worker]);
+    advise(at, Access::kDone);
+  });
 }
 
 // ForEachHeadIndex calling visit(index, layer, head, values) with the head's queries x keys

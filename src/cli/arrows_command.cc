@@ -124,8 +124,11 @@ std::vector<std::string> WindowTokens(const std::optional<std::vector<std::strin
 // "head 3" when one layer is shown, "L1 H3" otherwise; in the model's numbering.
 std::string HeadName(const Dump& dump, const HeadChoice& choice, int64_t layer, int64_t head) {
   if (choice.layers.size() == 1) return "head " + std::to_string(ModelHead(dump, head));
-  return "L" + std::to_string(ModelLayer(dump, layer)) + " H" +
-         std::to_string(ModelHead(dump, head));
+  // Appended rather than "L" + std::to_string(...), where GCC 12 inlines string::insert at -O3 and
+  // reports a false overlap (-Wrestrict, GCC bug 105651).
+  std::string name = "L";
+  name.append(std::to_string(ModelLayer(dump, layer))).append(" H");
+  return name.append(std::to_string(ModelHead(dump, head)));
 }
 
 std::vector<ArrowsHead> ReadHeads(const Dump& dump, const HeadChoice& choice,

@@ -1,6 +1,5 @@
 // `attnviz attribute FILE --grad G`: attention ⊙ gradient maps, their rollout, head importance
 // and integrated gradients, as a table, JSON or heatmaps on a centred diverging colormap.
-#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -42,10 +41,6 @@ struct AttributeOptions {
   bool json = false;
   bool csv = false;
 };
-
-std::string Stem(const std::string& path) {
-  return path == "-" ? "stdin" : std::filesystem::path(path).stem().string();
-}
 
 std::vector<Axis> AxesFromNames(const std::string& text) {
   std::vector<Axis> axes;
@@ -325,7 +320,7 @@ void WriteFigures(const Dump& dump, const Attribution& a, const AttributeOptions
                             jobs.size(), [&](size_t i) { return jobs[i].spec(); }, render));
     return;
   }
-  RunInParallel(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
+  RunFigureJobs(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
     WriteFileAtomically(outputs.paths[i], RenderHeatmap(jobs[i].spec(), format, render));
   });
 }

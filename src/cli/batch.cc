@@ -11,10 +11,10 @@
 #include <exception>
 #include <iostream>
 #include <mutex>
-#include <thread>
 
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
+#include "attnviz/parallel.h"
 #include "cli/parallel.h"
 #include "cli/progress.h"
 
@@ -99,7 +99,7 @@ class FigureWriter {
       done_ = true;
       work_.notify_one();
     }
-    if (thread_.joinable()) thread_.join();
+    thread_.Join();
   }
 
   // The failed write with the lowest figure number, or none.
@@ -153,7 +153,7 @@ class FigureWriter {
   bool done_ = false;
   std::exception_ptr failure_;
   size_t failure_index_ = 0;
-  std::thread thread_;  // last: starts once the members above exist
+  BackgroundThread thread_;  // last: starts once the members above exist
 };
 
 }  // namespace
@@ -216,7 +216,7 @@ void WriteFigureBatch(const FigureBatch& batch, const FigureOptions& figure, Ima
   size_t draw_failure_index = 0;
   std::mutex draw_mutex;
   try {
-    RunInParallel(owned.size(), ThreadCount(figure.jobs), [&](size_t i) {
+    RunFigureJobs(owned.size(), ThreadCount(figure.jobs), [&](size_t i) {
       if (writer.failed()) return;
       try {
         std::optional<std::string> bytes = batch.figures[owned[i]].draw();

@@ -2,7 +2,6 @@
 // divergence, every statistic); `attnviz diff --series F1 F2 ...`: one statistic per head over
 // checkpoints, as a table or a line plot.
 #include <algorithm>
-#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <string_view>
@@ -44,10 +43,6 @@ struct DiffOptions {
   bool json = false;
   bool csv = false;
 };
-
-std::string Stem(const std::string& path) {
-  return path == "-" ? "stdin" : std::filesystem::path(path).stem().string();
-}
 
 Dump LoadOne(const DiffOptions& options, const std::string& path) {
   DumpOptions one = options.loading;
@@ -199,7 +194,7 @@ void WriteDifferences(const Dump& a, const Dump& b, const DiffOptions& options) 
                             jobs.size(), [&](size_t i) { return jobs[i].spec(); }, render));
     return;
   }
-  RunInParallel(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
+  RunFigureJobs(jobs.size(), ThreadCount(options.figure.jobs), [&](size_t i) {
     WriteFileAtomically(outputs.paths[i], RenderHeatmap(jobs[i].spec(), format, render));
   });
 }

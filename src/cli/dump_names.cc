@@ -6,10 +6,11 @@
 
 namespace attnviz::cli {
 
-std::string Stem(const Dump& dump) {
-  return dump.metadata.path == "-" ? "stdin"
-                                   : std::filesystem::path(dump.metadata.path).stem().string();
+std::string Stem(const std::string& path) {
+  return path == "-" ? "stdin" : std::filesystem::path(path).stem().string();
 }
+
+std::string Stem(const Dump& dump) { return Stem(dump.metadata.path); }
 
 std::string ModelName(const Dump& dump) {
   return dump.metadata.model.empty() ? Stem(dump) : dump.metadata.model;

@@ -16,6 +16,7 @@
 namespace attnviz::cli {
 
 // The file name without folder and extension ("stdin" for -): the {stem} of output templates.
+std::string Stem(const std::string& path);
 std::string Stem(const Dump& dump);
 
 // The model the dump names, else its stem: the first words of default titles.

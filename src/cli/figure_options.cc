@@ -4,9 +4,9 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <thread>
 
 #include "attnviz/error.h"
+#include "attnviz/parallel.h"
 #include "cli/output_path.h"
 #include "cli/style.h"
 
@@ -78,10 +78,7 @@ Size ParseFigureSize(std::string_view text, double dpi) {
   return {ToPoints(width, width_unit, dpi, text), ToPoints(height, height.unit, dpi, text)};
 }
 
-int ThreadCount(int jobs) {
-  if (jobs > 0) return jobs;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
+int ThreadCount(int jobs) { return ThreadsFor(jobs, 0); }
 
 void FigureOptions::AddTo(CLI::App& command, bool output_required) {
   CLI::Option* out = command.add_option(

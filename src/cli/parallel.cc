@@ -12,7 +12,7 @@ void KeepFreedMemory() {
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
-void RunInParallel(size_t count, int threads, const std::function<void(size_t)>& task) {
+void RunFigureJobs(size_t count, int threads, const std::function<void(size_t)>& task) {
   if (count > 1) KeepFreedMemory();
   attnviz::RunInParallel(count, threads, task);
 }

@@ -94,7 +94,7 @@ std::string ProgressLine(size_t done, size_t total, const std::string& what, dou
 
 ProgressBar::ProgressBar(size_t total, std::string what)
     : total_(total), what_(std::move(what)), start_(std::chrono::steady_clock::now()) {
-  if (ProgressWanted()) drawer_ = std::thread([this] { DrawLoop(); });
+  if (ProgressWanted()) drawer_.emplace([this] { DrawLoop(); });
 }
 
 ProgressBar::~ProgressBar() {
@@ -103,7 +103,7 @@ ProgressBar::~ProgressBar() {
     finished_ = true;
   }
   wake_.notify_all();
-  if (drawer_.joinable()) drawer_.join();
+  if (drawer_) drawer_->Join();
   if (drawn_) std::fputs("\r\033[K", stderr);  // erase the bar's line
 }
 

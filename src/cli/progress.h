@@ -5,10 +5,12 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include <CLI/CLI.hpp>
+
+#include "attnviz/parallel.h"
 
 namespace attnviz::cli {
 
@@ -51,7 +53,7 @@ class ProgressBar {
   size_t done_ = 0;
   bool finished_ = false;
   bool drawn_ = false;
-  std::thread drawer_;
+  std::optional<BackgroundThread> drawer_;  // last: starts once the members above exist
 };
 
 }  // namespace attnviz::cli

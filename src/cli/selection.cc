@@ -132,8 +132,13 @@ std::string DescribeSelection(const std::vector<int64_t>& positions, int64_t cou
       positions.back() - positions.front() + 1 == static_cast<int64_t>(positions.size());
   if (positions.size() == 1) return std::to_string(positions[0]);
   if (contiguous) return std::to_string(positions.front()) + "-" + std::to_string(positions.back());
+  // Appended rather than (... ? "" : "+") + std::to_string(...), where GCC 12 inlines
+  // string::insert at -O3 and reports a false overlap (-Wrestrict, GCC bug 105651).
   std::string text;
-  for (int64_t position : positions) text += (text.empty() ? "" : "+") + std::to_string(position);
+  for (int64_t position : positions) {
+    if (!text.empty()) text += '+';
+    text += std::to_string(position);
+  }
   return text;
 }
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <numbers>
 #include <optional>
 #include <string>
@@ -12,6 +11,7 @@
 
 #include "arrows_lines.h"
 #include "attnviz/error.h"
+#include "attnviz/number_text.h"
 #include "attnviz/render/ticks.h"
 #include "axis_labels.h"
 
@@ -50,12 +50,6 @@ Side QuerySide(const ArrowsSpec& spec) {
 Side KeySide(const ArrowsSpec& spec) {
   return {&spec.key_tokens, spec.heads[0].weights.cols, spec.first_key_index, spec.key_split,
           &spec.key_title};
-}
-
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
 }
 
 void ValidateHeads(const ArrowsSpec& spec) {

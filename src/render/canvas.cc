@@ -13,8 +13,8 @@
 #include <utility>
 
 #include "attnviz/error.h"
+#include "attnviz/png/png_encoder.h"
 #include "attnviz/render/cell_raster.h"
-#include "attnviz/render/png_encoder.h"
 #include "svg_cleanup.h"
 
 namespace attnviz {

@@ -5,10 +5,10 @@
 
 #include <string>
 
+#include "attnviz/png/png_encoder.h"
 #include "attnviz/render/colormap.h"
 #include "attnviz/render/geometry.h"
 #include "attnviz/render/image_format.h"
-#include "attnviz/render/png_encoder.h"
 
 namespace attnviz {
 

@@ -4,22 +4,16 @@
 #include <immintrin.h>
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 
 #include "attnviz/error.h"
+#include "attnviz/number_text.h"
 
 namespace attnviz {
 namespace {
 
 // A log scale spans at most this many decades by default.
 constexpr double kMaxDefaultDecades = 6;
-
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
 
 void CheckFinite(const std::optional<double>& limit, const char* name) {
   if (limit && !std::isfinite(*limit)) {

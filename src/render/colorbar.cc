@@ -17,10 +17,7 @@ namespace {
 // Like matplotlib's colorbars: a handful of ticks, at least 2.5 line heights apart.
 constexpr int kMaxTicks = 9;
 
-struct Tick {
-  double value;
-  std::string label;
-};
+using Tick = ValueTick;
 
 int MaxTicks(const Rect& bar, const FigureStyle& style) {
   int fit = static_cast<int>(bar.height / (2.5 * style.line_height)) + 1;
@@ -29,20 +26,6 @@ int MaxTicks(const Rect& bar, const FigureStyle& style) {
 
 double TickY(double value, const ColorbarSpec& spec, const Rect& bar) {
   return bar.bottom() - spec.scale().Normalize(value) * bar.height;
-}
-
-std::vector<Tick> ValueTicks(const ColorbarSpec& spec, int max_ticks) {
-  std::vector<Tick> ticks;
-  if (spec.norm.kind == NormKind::kLog) {
-    for (double value : LogTicks(spec.vmin, spec.vmax, max_ticks)) {
-      ticks.push_back({value, FormatLogTick(value)});
-    }
-    return ticks;
-  }
-  std::vector<double> values = NiceTicks(spec.vmin, spec.vmax, max_ticks);
-  std::vector<std::string> labels = FormatTicks(values);
-  for (size_t i = 0; i < values.size(); ++i) ticks.push_back({values[i], labels[i]});
-  return ticks;
 }
 
 // A power norm crowds evenly spaced values at one end; drop those closer than a line and a
@@ -65,7 +48,9 @@ std::vector<Tick> ColorbarTicks(const ColorbarSpec& spec, const Rect& bar,
   if (!spec.low_label.empty() || !spec.high_label.empty()) {
     return {{spec.vmin, spec.low_label}, {spec.vmax, spec.high_label}};
   }
-  return SpacedTicks(ValueTicks(spec, MaxTicks(bar, style)), spec, bar, style);
+  return SpacedTicks(
+      ValueTicks(spec.vmin, spec.vmax, spec.norm.kind == NormKind::kLog, MaxTicks(bar, style)),
+      spec, bar, style);
 }
 
 }  // namespace

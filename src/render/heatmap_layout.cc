@@ -3,12 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "attnviz/error.h"
+#include "attnviz/number_text.h"
 #include "attnviz/render/colormap.h"
 #include "axis_labels.h"
 
@@ -25,12 +25,6 @@ constexpr double kMinAnnotationSize = 4;  // points: smaller values are left out
 constexpr double kAnnotationPadEm = 0.6;  // room beside a value, in annotation ems
 constexpr double kAnnotationLineScale = 1.2;  // a cell at least this many value lines tall
 constexpr double kBareHatchPixels = 4;        // hatch spacing of bare output
-
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
 
 void ValidateMatrix(const HeatmapSpec& spec) {
   const Matrix& matrix = spec.matrix;

@@ -13,24 +13,7 @@ namespace {
 
 constexpr int kMaxTicks = 9;
 
-struct Tick {
-  double value;
-  std::string label;
-};
-
-std::vector<Tick> ValueTicks(const ColorScale& scale, int max_ticks) {
-  std::vector<Tick> ticks;
-  if (scale.norm.kind == NormKind::kLog) {
-    for (double value : LogTicks(scale.vmin, scale.vmax, max_ticks)) {
-      ticks.push_back({value, FormatLogTick(value)});
-    }
-    return ticks;
-  }
-  std::vector<double> values = NiceTicks(scale.vmin, scale.vmax, max_ticks);
-  std::vector<std::string> labels = FormatTicks(values);
-  for (size_t i = 0; i < values.size(); ++i) ticks.push_back({values[i], labels[i]});
-  return ticks;
-}
+using Tick = ValueTick;
 
 double TickX(double value, const ColorScale& scale, const Rect& bar) {
   return bar.x + std::clamp(scale.Normalize(value), 0.0, 1.0) * bar.width;
@@ -53,7 +36,8 @@ void PlaceHorizontalColorbar(const ColorScale& scale, const std::string& title, 
   parts.AddFrame(bar);
   int max_ticks = std::clamp(static_cast<int>(bar.width / (4 * style.em)) + 1, 2, kMaxTicks);
   double last_right = -INFINITY;
-  for (const Tick& tick : ValueTicks(scale, max_ticks)) {
+  for (const Tick& tick :
+       ValueTicks(scale.vmin, scale.vmax, scale.norm.kind == NormKind::kLog, max_ticks)) {
     double x = TickX(tick.value, scale, bar);
     PlacedText label{
         shaper.Shape(tick.label, style.tick_label),

@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <optional>
 #include <utility>
 
 #include "attnviz/error.h"
+#include "attnviz/number_text.h"
 #include "canvas.h"
 #include "cell_painter.h"
 #include "colorbar.h"
@@ -34,12 +34,6 @@ struct OverlayPlan {
   int reduction = 1;      // picture pixels per PNG raster pixel, each way
   int magnification = 1;  // PNG device pixels per raster pixel, each way
 };
-
-std::string Number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
 
 void Validate(const OverlaySpec& spec) {
   const Picture& picture = spec.picture;

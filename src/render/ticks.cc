@@ -94,6 +94,18 @@ std::string FormatLogTick(double value) {
   return (digit == 1 ? "" : std::to_string(digit) + "×") + "10" + Superscript(exponent);
 }
 
+std::vector<ValueTick> ValueTicks(double lo, double hi, bool log, int max_ticks) {
+  std::vector<ValueTick> ticks;
+  if (log) {
+    for (double value : LogTicks(lo, hi, max_ticks)) ticks.push_back({value, FormatLogTick(value)});
+    return ticks;
+  }
+  std::vector<double> values = NiceTicks(lo, hi, max_ticks);
+  std::vector<std::string> labels = FormatTicks(values);
+  for (size_t i = 0; i < values.size(); ++i) ticks.push_back({values[i], labels[i]});
+  return ticks;
+}
+
 std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
   if (!(hi > lo) || max_ticks < 2) return {lo};
   double decade = std::pow(10.0, std::floor(std::log10((hi - lo) / max_ticks)));

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "attnviz/error.h"
+#include "support/real_dumps.h"
 #include "attnviz/io/load.h"
+#include "support/tensors.h"
 
 namespace attnviz {
 namespace {
@@ -24,20 +26,7 @@ const std::string kGolden = ATTNVIZ_FIXTURES_DIR "/analysis/flow/";
 const std::string kData = ATTNVIZ_DATA_DIR "/";
 const std::string kReal = ATTNVIZ_SHARED_REAL_DIR "/";
 
-// A C-order float32 tensor of `shape` (layer, head, query, key).
-AttentionTensor Tensor(std::vector<int64_t> shape, const std::vector<float>& values) {
-  std::vector<std::byte> bytes(values.size() * sizeof(float));
-  std::memcpy(bytes.data(), values.data(), bytes.size());
-  auto source = std::make_shared<OwnedBytes>(std::move(bytes));
-  ArrayView array;
-  array.data = source->bytes().data();
-  array.source = std::move(source);
-  array.dtype = DType::kF32;
-  array.byte_order = NativeByteOrder();
-  array.strides = RowMajorStrides(shape);
-  array.shape = std::move(shape);
-  return AttentionTensor::FromArray(std::move(array), DefaultAxes(4));
-}
+using testing::MakeTensor;
 
 // Raw maximum flows through the layers as given: no residual, no normalisation.
 FlowOptions RawGraph() {
@@ -59,14 +48,14 @@ void CheckMatrix(const std::vector<double>& got, const std::vector<double>& want
 // --- By hand ---
 
 TEST_CASE("through one layer the flow from i to j is the edge Â[i, j]") {
-  const AttentionTensor t = Tensor({1, 1, 2, 2}, {0.75f, 0.25f, 0.5f, 0.5f});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 2}, {0.75f, 0.25f, 0.5f, 0.5f});
   CheckMatrix(AttentionFlow(t, RawGraph()).values, {0.75, 0.25, 0.5, 0.5});
 }
 
 TEST_CASE("a path carries no more than its narrowest edge; parallel paths add up") {
   // Â_1 (top) = [[0.5, 0.5], [0, 0]], Â_0 = [[0.25, 0.125], [0.0625, 0]]: output 0 reaches
   // input 0 over (1, 0) with min(0.5, 0.25) and over (1, 1) with min(0.5, 0.0625).
-  const AttentionTensor t = Tensor({2, 1, 2, 2}, {0.25f, 0.125f, 0.0625f, 0, 0.5f, 0.5f, 0, 0});
+  const AttentionTensor t = MakeTensor({2, 1, 2, 2}, {0.25f, 0.125f, 0.0625f, 0, 0.5f, 0.5f, 0, 0});
   const TokenRows flow = AttentionFlow(t, RawGraph());
   CHECK(flow.at(0, 0) == 0.3125);
   CHECK(flow.at(0, 1) == 0.125);
@@ -77,16 +66,16 @@ TEST_CASE("flow that the first, downward-only phase misroutes is rerouted to the
   // From (3, 0): the depth-first first phase sends 0.5 over (2, 0) -> (1, 0) -> (0, 0), which
   // blocks (2, 1), whose only way down is (1, 0). The maximum, 1.0, sends (2, 0) over (1, 1)
   // instead: it needs a path that goes back up the edge (2, 0) -> (1, 0).
-  const AttentionTensor t = Tensor({3, 1, 2, 2}, {0.5f, 0, 0.5f, 0,     // Â_0
-                                                  0.5f, 0.5f, 0.5f, 0,  // Â_1
-                                                  0.5f, 0.5f, 0, 0});   // Â_2
+  const AttentionTensor t = MakeTensor({3, 1, 2, 2}, {0.5f, 0, 0.5f, 0,     // Â_0
+                                                      0.5f, 0.5f, 0.5f, 0,  // Â_1
+                                                      0.5f, 0.5f, 0, 0});   // Â_2
   const TokenRows flow = AttentionFlow(t, RawGraph());
   CHECK(flow.at(0, 0) == 1.0);
   CHECK(flow.at(0, 1) == 0.0);
 }
 
 TEST_CASE("rows are divided by their sum unless raw; a row without flow stays 0") {
-  const AttentionTensor t = Tensor({2, 1, 2, 2}, {0.25f, 0.125f, 0.0625f, 0, 0.5f, 0.5f, 0, 0});
+  const AttentionTensor t = MakeTensor({2, 1, 2, 2}, {0.25f, 0.125f, 0.0625f, 0, 0.5f, 0.5f, 0, 0});
   FlowOptions options = RawGraph();
   options.raw = false;
   // Raw row 0 is (0.3125, 0.125), summing to 0.4375.
@@ -118,7 +107,7 @@ TEST_CASE("the number of threads does not change a single bit") {
 }
 
 TEST_CASE("a negative weight has no flow: an input error names where it is") {
-  const AttentionTensor t = Tensor({2, 1, 2, 2}, {0.5f, 0.5f, 1, 0, 0.5f, -0.5f, 0, 1});
+  const AttentionTensor t = MakeTensor({2, 1, 2, 2}, {0.5f, 0.5f, 1, 0, 0.5f, -0.5f, 0, 1});
   try {
     AttentionFlow(t, RawGraph());
     FAIL("expected an Error");
@@ -177,10 +166,7 @@ TEST_CASE("flow matches networkx's maximum flow on every golden case to 1e-6") {
 // --- Real dumps from ../shared/real (absent in a fresh clone: skipped) ---
 
 TEST_CASE("a real one-layer dump's raw flow is its residual-adjusted matrix") {
-  if (!std::filesystem::is_directory(kReal)) {
-    MESSAGE("skipped: no real dumps in " << kReal);
-    return;
-  }
+  if (testing::SkippedWithout()) return;
   for (const char* name : {"finbert_l11h0.json", "llama31_l31h0_crop.json"}) {
     INFO(name);
     const Dump dump = LoadDump(kReal + name);

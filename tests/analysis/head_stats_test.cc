@@ -221,17 +221,9 @@ AttentionTensor Float64Tensor(std::vector<int64_t> shape, const std::vector<floa
     }
     stored[offset] = values[n];
   }
-  std::vector<std::byte> bytes(stored.size() * sizeof(double));
-  std::memcpy(bytes.data(), stored.data(), bytes.size());
-  auto source = std::make_shared<OwnedBytes>(std::move(bytes));
-  ArrayView array;
-  array.data = source->bytes().data();
-  array.source = std::move(source);
-  array.dtype = DType::kF64;
-  array.byte_order = NativeByteOrder();
-  array.strides = strides;
-  array.shape = std::move(shape);
-  return AttentionTensor::FromArray(std::move(array), DefaultAxes(4));
+  return AttentionTensor::FromArray(
+      testing::ArrayOf(testing::BytesOf(stored), DType::kF64, std::move(shape), strides),
+      DefaultAxes(4));
 }
 
 TEST_CASE("converted dumps, read a band of rows at a time, give the float32 statistics") {

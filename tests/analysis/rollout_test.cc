@@ -18,6 +18,8 @@
 
 #include "attnviz/error.h"
 #include "attnviz/io/load.h"
+#include "support/real_dumps.h"
+#include "support/tensors.h"
 
 namespace attnviz {
 namespace {
@@ -28,20 +30,7 @@ const std::string kGolden = ATTNVIZ_FIXTURES_DIR "/analysis/rollout/";
 const std::string kData = ATTNVIZ_DATA_DIR "/";
 const std::string kReal = ATTNVIZ_SHARED_REAL_DIR "/";
 
-// A C-order float32 tensor of `shape` (layer, head, query, key).
-AttentionTensor Tensor(std::vector<int64_t> shape, const std::vector<float>& values) {
-  std::vector<std::byte> bytes(values.size() * sizeof(float));
-  std::memcpy(bytes.data(), values.data(), bytes.size());
-  auto source = std::make_shared<OwnedBytes>(std::move(bytes));
-  ArrayView array;
-  array.data = source->bytes().data();
-  array.source = std::move(source);
-  array.dtype = DType::kF32;
-  array.byte_order = NativeByteOrder();
-  array.strides = RowMajorStrides(shape);
-  array.shape = std::move(shape);
-  return AttentionTensor::FromArray(std::move(array), DefaultAxes(4));
-}
+using testing::MakeTensor;
 
 LayerGraphOptions NoResidual() {
   LayerGraphOptions options;
@@ -61,19 +50,19 @@ void CheckMatrix(const std::vector<double>& got, const std::vector<double>& want
 // --- Â_l, step by step ---
 
 TEST_CASE("the residual adds the identity, then each row is divided by its sum") {
-  const AttentionTensor t = Tensor({1, 1, 2, 2}, {0.5f, 0.5f, 0.25f, 0.75f});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 2}, {0.5f, 0.5f, 0.25f, 0.75f});
   // F + I = [[1.5, 0.5], [0.25, 1.75]], both rows sum to 2.
   CheckMatrix(ResidualAdjustedLayer(t, 0, {}), {0.75, 0.25, 0.125, 0.875});
 }
 
 TEST_CASE("rows that do not sum to 1 are divided by the sum of F + I, not renormalised first") {
-  const AttentionTensor t = Tensor({1, 1, 2, 2}, {0.25f, 0.0f, 0.125f, 0.375f});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 2}, {0.25f, 0.0f, 0.125f, 0.375f});
   // F + I = [[1.25, 0], [0.125, 1.375]]: row sums 1.25 and 1.5.
   CheckMatrix(ResidualAdjustedLayer(t, 0, {}), {1.0, 0.0, 0.125 / 1.5, 1.375 / 1.5});
 }
 
 TEST_CASE("a residual weight a gives a·F + (1 - a)·I") {
-  const AttentionTensor t = Tensor({1, 1, 2, 2}, {0.0f, 1.0f, 1.0f, 0.0f});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 2}, {0.0f, 1.0f, 1.0f, 0.0f});
   LayerGraphOptions options;
   options.attention_weight = 0.25;
   options.identity_weight = 0.75;
@@ -81,7 +70,7 @@ TEST_CASE("a residual weight a gives a·F + (1 - a)·I") {
 }
 
 TEST_CASE("a row that sums to 0 stays 0 instead of becoming NaN") {
-  const AttentionTensor t = Tensor({1, 1, 2, 2}, {0.5f, 0.5f, 0.0f, 0.0f});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 2}, {0.5f, 0.5f, 0.0f, 0.0f});
   LayerGraphOptions options;
   options.attention_weight = 1;
   options.identity_weight = 0;
@@ -91,14 +80,14 @@ TEST_CASE("a row that sums to 0 stays 0 instead of becoming NaN") {
 TEST_CASE("without the residual the fused heads are used as they are") {
   // Two heads; their mean, with rows summing to 0.75 and 0.25, untouched.
   const AttentionTensor t =
-      Tensor({1, 2, 2, 2}, {0.5f, 0.5f, 0.25f, 0.0f, 0.25f, 0.25f, 0.0f, 0.25f});
+      MakeTensor({1, 2, 2, 2}, {0.5f, 0.5f, 0.25f, 0.0f, 0.25f, 0.25f, 0.0f, 0.25f});
   CheckMatrix(ResidualAdjustedLayer(t, 0, NoResidual()), {0.375, 0.375, 0.125, 0.125});
 }
 
 TEST_CASE("max and min fusion take the extreme of the heads cell by cell") {
-  const AttentionTensor t = Tensor({1, 3, 2, 2}, {0.5f, 0.5f, 0.1f, 0.9f,    //
-                                                  0.25f, 0.75f, 0.6f, 0.4f,  //
-                                                  0.75f, 0.25f, 0.3f, 0.7f});
+  const AttentionTensor t = MakeTensor({1, 3, 2, 2}, {0.5f, 0.5f, 0.1f, 0.9f,    //
+                                                      0.25f, 0.75f, 0.6f, 0.4f,  //
+                                                      0.75f, 0.25f, 0.3f, 0.7f});
   LayerGraphOptions options = NoResidual();
   options.fuse = HeadFuse::kMax;
   CheckMatrix(ResidualAdjustedLayer(t, 0, options), {0.75, 0.75, 0.6f, 0.9f});
@@ -109,7 +98,7 @@ TEST_CASE("max and min fusion take the extreme of the heads cell by cell") {
 TEST_CASE("discard zeroes the floor(R·n²) smallest entries, earlier ones first among equals") {
   // R = 0.5 of 4 entries: the two smallest are the 0.125s at [0, 1] and [1, 0]; [1, 1] ties
   // with them in value but comes later.
-  const AttentionTensor t = Tensor({1, 1, 2, 2}, {0.75f, 0.125f, 0.125f, 0.125f});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 2}, {0.75f, 0.125f, 0.125f, 0.125f});
   LayerGraphOptions options = NoResidual();
   options.discard = 0.5;
   CheckMatrix(ResidualAdjustedLayer(t, 0, options), {0.75, 0.0, 0.0, 0.125});
@@ -117,7 +106,7 @@ TEST_CASE("discard zeroes the floor(R·n²) smallest entries, earlier ones first
 
 TEST_CASE("discard never zeroes [0, 0], even when it is among the smallest") {
   // The two smallest are [0, 0] and [1, 0]; only [1, 0] goes, as in vit-explain.
-  const AttentionTensor t = Tensor({1, 1, 2, 2}, {0.125f, 0.5f, 0.25f, 0.75f});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 2}, {0.125f, 0.5f, 0.25f, 0.75f});
   LayerGraphOptions options = NoResidual();
   options.discard = 0.5;
   CheckMatrix(ResidualAdjustedLayer(t, 0, options), {0.125, 0.5, 0.0, 0.75});
@@ -128,7 +117,7 @@ TEST_CASE("discard counts floor(R·n²) in double precision: 0.29 of 100 entries
   std::vector<float> values(100);
   std::iota(values.begin(), values.end(), 1.0f);
   values[0] = 1000;  // keep [0, 0] out of the smallest
-  const AttentionTensor t = Tensor({1, 1, 10, 10}, values);
+  const AttentionTensor t = MakeTensor({1, 1, 10, 10}, values);
   LayerGraphOptions options = NoResidual();
   options.discard = 0.29;
   const std::vector<double> matrix = ResidualAdjustedLayer(t, 0, options);
@@ -142,7 +131,7 @@ TEST_CASE("discard counts floor(R·n²) in double precision: 0.29 of 100 entries
 TEST_CASE("rollout multiplies the later layer on the left") {
   // Â_0 = [[1, 0], [0.5, 0.5]], Â_1 = [[0, 1], [1, 0]]; Â_1 · Â_0 = [[0.5, 0.5], [1, 0]]
   // (Â_0 · Â_1 would be [[0, 1], [0.5, 0.5]]).
-  const AttentionTensor t = Tensor({2, 1, 2, 2}, {1, 0, 0.5f, 0.5f, 0, 1, 1, 0});
+  const AttentionTensor t = MakeTensor({2, 1, 2, 2}, {1, 0, 0.5f, 0.5f, 0, 1, 1, 0});
   const TokenRows rollout = Rollout(t, NoResidual());
   CHECK(rollout.rows == std::vector<int64_t>{0, 1});
   CHECK(rollout.tokens == 2);
@@ -150,7 +139,7 @@ TEST_CASE("rollout multiplies the later layer on the left") {
 }
 
 TEST_CASE("rollout of chosen rows is those rows of the full product, in the order asked") {
-  const AttentionTensor t = Tensor({2, 1, 2, 2}, {1, 0, 0.5f, 0.5f, 0, 1, 1, 0});
+  const AttentionTensor t = MakeTensor({2, 1, 2, 2}, {1, 0, 0.5f, 0.5f, 0, 1, 1, 0});
   const std::vector<int64_t> rows{1, 0, 1};
   const TokenRows rollout = Rollout(t, NoResidual(), rows);
   CHECK(rollout.rows == rows);
@@ -160,7 +149,7 @@ TEST_CASE("rollout of chosen rows is those rows of the full product, in the orde
 TEST_CASE("the first and last layers restrict the product") {
   // Three layers Â_0, Â_1, Â_2 = swap; layers 1..1 alone is Â_1.
   const AttentionTensor t =
-      Tensor({3, 1, 2, 2}, {1, 0, 0.5f, 0.5f, 0, 1, 1, 0, 0.25f, 0.75f, 1, 0});
+      MakeTensor({3, 1, 2, 2}, {1, 0, 0.5f, 0.5f, 0, 1, 1, 0, 0.25f, 0.75f, 1, 0});
   LayerGraphOptions options = NoResidual();
   options.first_layer = 1;
   options.last_layer = 1;
@@ -170,7 +159,7 @@ TEST_CASE("the first and last layers restrict the product") {
 }
 
 TEST_CASE("with the residual, rollout rows sum to 1 whatever the input rows sum to") {
-  const AttentionTensor t = Tensor({2, 1, 2, 2}, {0.1f, 0.2f, 0.3f, 0.1f, 0.05f, 0.4f, 0, 0});
+  const AttentionTensor t = MakeTensor({2, 1, 2, 2}, {0.1f, 0.2f, 0.3f, 0.1f, 0.05f, 0.4f, 0, 0});
   const TokenRows rollout = Rollout(t, {});
   for (size_t r = 0; r < 2; ++r) CHECK(rollout.at(r, 0) + rollout.at(r, 1) == doctest::Approx(1));
 }
@@ -210,7 +199,7 @@ TEST_CASE("rollout of a few rows equals those rows of the rollout of every row t
   // 260 tokens: more than the rows that are streamed, so that every row goes through the full
   // matrices and BLAS, and enough cells for the streamed layers to be split over threads.
   const int64_t n = 260;
-  const AttentionTensor t = Tensor({3, 3, n, n}, RandomWeights(3, 3, n));
+  const AttentionTensor t = MakeTensor({3, 3, n, n}, RandomWeights(3, 3, n));
   for (HeadFuse fuse : {HeadFuse::kMean, HeadFuse::kMax, HeadFuse::kMin}) {
     for (int residual = 0; residual < 3; ++residual) {
       LayerGraphOptions options;
@@ -234,7 +223,7 @@ TEST_CASE("rollout of a few rows equals those rows of the rollout of every row t
 
 TEST_CASE("rollout of a few rows weights the attention and the identity as every row does") {
   const int64_t n = 260;
-  const AttentionTensor t = Tensor({2, 2, n, n}, RandomWeights(2, 2, n));
+  const AttentionTensor t = MakeTensor({2, 2, n, n}, RandomWeights(2, 2, n));
   LayerGraphOptions options;
   options.attention_weight = 0.25;
   options.identity_weight = 0.75;
@@ -244,7 +233,7 @@ TEST_CASE("rollout of a few rows weights the attention and the identity as every
 
 TEST_CASE("rollout of one row is the same in every run, to the last bit") {
   const int64_t n = 300;
-  const AttentionTensor t = Tensor({2, 2, n, n}, RandomWeights(2, 2, n));
+  const AttentionTensor t = MakeTensor({2, 2, n, n}, RandomWeights(2, 2, n));
   const std::vector<int64_t> rows{7};
   const std::vector<double> first = Rollout(t, {}, rows).values;
   for (int run = 0; run < 5; ++run) CHECK(Rollout(t, {}, rows).values == first);
@@ -253,7 +242,7 @@ TEST_CASE("rollout of one row is the same in every run, to the last bit") {
 // --- What rollout refuses ---
 
 TEST_CASE("cross-attention has no rollout: an input error says why") {
-  const AttentionTensor t = Tensor({1, 1, 2, 3}, {0.5f, 0.5f, 0, 0.25f, 0.25f, 0.5f});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 3}, {0.5f, 0.5f, 0, 0.25f, 0.25f, 0.5f});
   try {
     Rollout(t, {});
     FAIL("expected an Error");
@@ -266,8 +255,8 @@ TEST_CASE("cross-attention has no rollout: an input error says why") {
 
 TEST_CASE("a NaN is an input error naming its layer, head and cell") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  const AttentionTensor t = Tensor({2, 2, 2, 2}, {1, 0, 0, 1, 1, 0, 0, 1,  //
-                                                  1, 0, 0, 1, 1, 0, nan, 1});
+  const AttentionTensor t = MakeTensor({2, 2, 2, 2}, {1, 0, 0, 1, 1, 0, 0, 1,  //
+                                                      1, 0, 0, 1, 1, 0, nan, 1});
   try {
     Rollout(t, {});
     FAIL("expected an Error");
@@ -281,7 +270,7 @@ TEST_CASE("a NaN is an input error naming its layer, head and cell") {
 TEST_CASE("a NaN in a row that rollout of one row never weighs is still an error") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   // Row 0 of the last layer is [1, 0]: row 1 of that layer is never weighed.
-  const AttentionTensor t = Tensor({2, 1, 2, 2}, {1, 0, 0, 1, 1, 0, 0, nan});
+  const AttentionTensor t = MakeTensor({2, 1, 2, 2}, {1, 0, 0, 1, 1, 0, 0, nan});
   const std::vector<int64_t> row{0};
   CHECK_THROWS_WITH_AS(
       Rollout(t, {}, row),
@@ -296,7 +285,7 @@ TEST_CASE("of several NaNs in a layer, the first head's first one is named") {
   values[static_cast<size_t>(2 * n * n + 3)] = nan;            // head 2, query 0, key 3
   values[static_cast<size_t>(n * n + (n - 1) * n + 4)] = inf;  // head 1, query n - 1, key 4
   values[static_cast<size_t>(n * n + (n / 2) * n + 9)] = nan;  // head 1, query n / 2, key 9
-  const AttentionTensor t = Tensor({1, 3, n, n}, values);
+  const AttentionTensor t = MakeTensor({1, 3, n, n}, values);
   const std::string message =
       "expected finite attention weights, found NaN at layer 0, head 1, query 150, key 9";
   const std::vector<int64_t> row{0};
@@ -306,7 +295,7 @@ TEST_CASE("of several NaNs in a layer, the first head's first one is named") {
 }
 
 TEST_CASE("rows and layers out of range are usage errors") {
-  const AttentionTensor t = Tensor({1, 1, 2, 2}, {1, 0, 0, 1});
+  const AttentionTensor t = MakeTensor({1, 1, 2, 2}, {1, 0, 0, 1});
   const std::vector<int64_t> row{2};
   CHECK_THROWS_WITH_AS(Rollout(t, {}, row), "row 2 is out of range: there are 2 tokens (0..1)",
                        Error);
@@ -379,10 +368,7 @@ TEST_CASE("each layer matrix matches the numpy reference on every golden case to
 // --- Real dumps from ../shared/real (absent in a fresh clone: skipped) ---
 
 TEST_CASE("a real 512-token head with padded keys rolls out to rows that sum to 1, 0 on pads") {
-  if (!std::filesystem::is_directory(kReal)) {
-    MESSAGE("skipped: no real dumps in " << kReal);
-    return;
-  }
+  if (testing::SkippedWithout()) return;
   LoadOptions keep;
   keep.keep_padding = true;  // the padded keys stay, to show they get 0
   const Dump dump = LoadDump(kReal + "roberta_coqa_512.npy", keep);

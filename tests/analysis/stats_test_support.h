@@ -4,33 +4,16 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <iterator>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "attnviz/tensor/attention_tensor.h"
+#include "support/tensors.h"
 
 namespace attnviz::testing {
-
-// A C-order float32 tensor of `shape` with the default axes of its rank.
-inline AttentionTensor MakeTensor(std::vector<int64_t> shape, const std::vector<float>& values) {
-  std::vector<std::byte> bytes(values.size() * sizeof(float));
-  std::memcpy(bytes.data(), values.data(), bytes.size());
-  auto source = std::make_shared<OwnedBytes>(std::move(bytes));
-  ArrayView array;
-  array.data = source->bytes().data();
-  array.source = std::move(source);
-  array.dtype = DType::kF32;
-  array.byte_order = NativeByteOrder();
-  array.strides = RowMajorStrides(shape);
-  array.shape = std::move(shape);
-  const int rank = static_cast<int>(array.shape.size());
-  return AttentionTensor::FromArray(std::move(array), DefaultAxes(rank));
-}
 
 inline nlohmann::json ReadJson(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

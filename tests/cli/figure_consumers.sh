@@ -2,12 +2,13 @@
 # Real consumers accept a figure command's outputs in all three formats (pngcheck, qpdf --check,
 # pdftoppm on every page, rsvg-convert), and a second run writes the same bytes.
 # Usage: figure_consumers.sh ATTNVIZ OUT_DIR NAME ARGS...; the word @FIGURE@ in ARGS becomes
-# OUT_DIR/NAME.png, .svg and .pdf in turn. Skips when an argument names an absent ../shared file.
+# OUT_DIR/NAME.png, .svg and .pdf in turn. Exits 77 (a skip CTest shows) when an argument names
+# an absent ../shared file.
 set -eu
 attnviz=$1 out=$2 name=$3
 shift 3
 for arg in "$@"; do
-  case "$arg" in */shared/real/*) [ -e "$arg" ] || { echo "skip: $arg absent"; exit 0; } ;; esac
+  case "$arg" in */shared/real/*) [ -e "$arg" ] || { echo "SKIP: $arg absent"; exit 77; } ;; esac
 done
 mkdir -p "$out"
 for ext in png svg pdf; do

@@ -12,6 +12,7 @@
 
 #include "attnviz/analysis/summary.h"
 #include "attnviz/error.h"
+#include "support/real_dumps.h"
 #include "attnviz/io/load.h"
 #include "io/python_json.h"
 #include "io/raw_dump.h"
@@ -284,14 +285,8 @@ TEST_CASE("TransformerLens hooks that skip a layer state no layer numbers") {
 
 // --- The real dumps in ../shared/real (absent in a fresh clone: skipped, saying so) ---
 
-#define SKIP_WITHOUT_REAL_DUMPS()                   \
-  if (!std::filesystem::is_directory(kReal)) {      \
-    MESSAGE("skipped: no real dumps in " << kReal); \
-    return;                                         \
-  }
-
 TEST_CASE("llama32_1b_l0.json, CircuitsVis props with \"layer\": null, loads as 32 heads") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   const Dump dump = LoadDump(kReal + "llama32_1b_l0.json");
   CHECK(dump.attention.layers() == 1);
   CHECK(dump.attention.heads() == 32);
@@ -314,7 +309,7 @@ TEST_CASE("llama32_1b_l0.json, CircuitsVis props with \"layer\": null, loads as 
 }
 
 TEST_CASE("finbert_l11h0.json loads as layer 11 head 0") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   const Dump dump = LoadDump(kReal + "finbert_l11h0.json");
   CHECK(dump.metadata.layer_offset == 11);
   CHECK(dump.metadata.head_offset == 0);

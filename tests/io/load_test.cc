@@ -22,6 +22,7 @@
 #include "attnviz/error.h"
 #include "io/mapped_file.h"
 #include "io/raw_dump.h"
+#include "support/real_dumps.h"
 
 namespace attnviz {
 namespace {
@@ -41,8 +42,6 @@ const Json& Expected() {
   static const Json expected = Json::parse(ReadText(kFormats + "expected.json"));
   return expected;
 }
-
-bool HaveRealDumps() { return std::filesystem::is_directory(kReal); }
 
 std::vector<Axis> AxesOf(const Json& names) {
   std::vector<Axis> axes;
@@ -334,36 +333,30 @@ TEST_CASE("LoadDump reads any format from standard input when the path is -") {
 
 // --- Real dumps from ../shared/real (absent in a fresh clone: skipped) ---
 
-#define SKIP_WITHOUT_REAL_DUMPS()                   \
-  if (!HaveRealDumps()) {                           \
-    MESSAGE("skipped: no real dumps in " << kReal); \
-    return;                                         \
-  }
-
 TEST_CASE("real dumps load with numpy's shape, axes, extents and dtype") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   ForEachFixture("real", kReal, CheckShape);
 }
 
 TEST_CASE("real dumps read numpy's values") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   ForEachFixture("real", kReal, CheckSamples);
 }
 
 TEST_CASE("real dumps summarise to numpy's range, row sums, causal and padding") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   ForEachFixture("real", kReal, CheckSummary);
 }
 
 TEST_CASE("real dumps carry their tokens, model and slice offsets") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   ForEachFixture("real", kReal, CheckDescription);
 }
 
 // The facts ../shared/real/README.md states, checked directly.
 
 TEST_CASE("finbert_l11h0.json is layer 11 head 0 of ProsusAI/finbert with 15 tokens") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   const std::optional<Dump> dump = Load(kReal + "finbert_l11h0.json", {});
   REQUIRE(dump.has_value());
   CHECK(dump->metadata.model == "ProsusAI/finbert");
@@ -377,7 +370,7 @@ TEST_CASE("finbert_l11h0.json is layer 11 head 0 of ProsusAI/finbert with 15 tok
 }
 
 TEST_CASE("the cropped llama head is causal and its rows are not renormalised") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   const std::optional<Dump> dump = Load(kReal + "llama31_l31h0_crop.json", {});
   REQUIRE(dump.has_value());
   const TensorSummary s = Summarize(dump->attention);
@@ -389,7 +382,7 @@ TEST_CASE("the cropped llama head is causal and its rows are not renormalised") 
 }
 
 TEST_CASE("the roberta head has 144 padded key columns, left out by default") {
-  SKIP_WITHOUT_REAL_DUMPS();
+  if (testing::SkippedWithout()) return;
   const std::optional<Dump> dump = Load(kReal + "roberta_coqa_512.npy", {});
   REQUIRE(dump.has_value());
   CHECK(dump->attention.shape() == std::vector<int64_t>{512, 512});

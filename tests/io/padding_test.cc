@@ -16,6 +16,7 @@
 #include "attnviz/error.h"
 #include "attnviz/io/load.h"
 #include "io/padding.h"
+#include "support/real_dumps.h"
 
 namespace attnviz {
 namespace {
@@ -290,10 +291,7 @@ TEST_CASE("cross-attention loses only the axis the mask describes") {
 // --- The 40 dodrio-twitter dumps of ../shared/real (absent in a fresh clone: skipped) ---
 
 TEST_CASE("the 40 dodrio-twitter dumps load trimmed to their tokens, as stats.csv counts them") {
-  if (!std::filesystem::is_directory(kDodrio)) {
-    MESSAGE("skipped: no dodrio-twitter dumps in " << kDodrio);
-    return;
-  }
+  if (testing::SkippedWithout(kDodrio)) return;
   std::ifstream stats(kDodrio + "stats.csv");
   std::string line;
   std::getline(stats, line);  // file,n_tokens_unpadded,min,max,row_sum_min,row_sum_max

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "attnviz/error.h"
+#include "support/tensors.h"
 
 // Float vectors print as lists of values when a check fails.
 namespace doctest {
@@ -54,17 +55,8 @@ ArrayView MakeArray(std::vector<int64_t> shape, std::vector<int64_t> strides,
       index[d] = 0;
     }
   }
-  std::vector<std::byte> bytes(values.size() * sizeof(float));
-  std::memcpy(bytes.data(), values.data(), bytes.size());
-  auto source = std::make_shared<OwnedBytes>(std::move(bytes));
-  ArrayView array;
-  array.data = source->bytes().data();
-  array.source = std::move(source);
-  array.dtype = DType::kF32;
-  array.byte_order = NativeByteOrder();
-  array.shape = std::move(shape);
-  array.strides = std::move(strides);
-  return array;
+  return testing::ArrayOf(testing::BytesOf(values), DType::kF32, std::move(shape),
+                          std::move(strides));
 }
 
 // The head (layer, head) of batch item `batch` as Tag values, queries x keys row-major.

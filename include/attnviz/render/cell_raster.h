@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "attnviz/png/png_encoder.h"
 #include "attnviz/render/color_scale.h"
 #include "attnviz/render/colormap.h"
 #include "attnviz/render/matrix.h"
-#include "attnviz/render/png_encoder.h"
 
 namespace attnviz {
 

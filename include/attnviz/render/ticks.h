@@ -24,6 +24,16 @@ std::vector<double> LogTicks(double lo, double hi, int max_ticks);
 // with a superscript exponent ("10⁻⁵", "2×10⁴").
 std::string FormatLogTick(double value);
 
+// A tick of a colour scale: its value and its label.
+struct ValueTick {
+  double value;
+  std::string label;
+};
+
+// The ticks of a colour scale over [lo, hi], at most `max_ticks`: LogTicks labelled by
+// FormatLogTick when `log`, else NiceTicks labelled by FormatTicks.
+std::vector<ValueTick> ValueTicks(double lo, double hi, bool log, int max_ticks);
+
 // The step between labelled positions 0, step, 2*step, ...: the smallest of 1, 2, 4, 5, 8, 10,
 // 16, 20, 25, 32, 50, 64, 100, ... that is at least `min_step` (round decimals, and powers of
 // two because they read naturally for sequence lengths).

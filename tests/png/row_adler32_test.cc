@@ -1,5 +1,5 @@
 // Adler-32 of PNG rows summed from pixel words, checked against zlib's adler32 of packed bytes.
-#include "render/row_adler32.h"
+#include "png/row_adler32.h"
 
 #include <doctest/doctest.h>
 #include <zlib.h>

@@ -1,5 +1,5 @@
 // Masks of equal pixels and the runs of set bits in them.
-#include "render/equal_pixels.h"
+#include "png/equal_pixels.h"
 
 #include <doctest/doctest.h>
 

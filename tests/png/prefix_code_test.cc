@@ -1,6 +1,6 @@
 // Length-limited prefix codes: Huffman's lengths, the limit, and canonical codes as RFC 1951 has
 // them.
-#include "render/prefix_code.h"
+#include "png/prefix_code.h"
 
 #include <doctest/doctest.h>
 

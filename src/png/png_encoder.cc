@@ -2,7 +2,7 @@
 // pack the rows into one buffer for libdeflate; the chunks are written here. libpng's zlib stream
 // took 15% longer on a 776 x 742 heatmap at level 2 and wrote 20% more bytes; at level 6 it took
 // twice as long (docs/colormaps.md, "From colours to output").
-#include "attnviz/render/png_encoder.h"
+#include "attnviz/png/png_encoder.h"
 
 #include <libdeflate.h>
 

@@ -1,5 +1,5 @@
 // The figure encoder's zlib streams, inflated by zlib and compared with rows packed here.
-#include "render/figure_deflate.h"
+#include "png/figure_deflate.h"
 
 #include <doctest/doctest.h>
 #include <zlib.h>

@@ -1,5 +1,5 @@
 // PNG encoding: colour type, un-premultiplying, DPI, no timestamp, deterministic bytes.
-#include "attnviz/render/png_encoder.h"
+#include "attnviz/png/png_encoder.h"
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "attnviz/error.h"
-#include "png_reader.h"
+#include "render/png_reader.h"
 
 namespace attnviz {
 namespace {

@@ -1,5 +1,5 @@
 // Deflate blocks from LZ77 sequences, checked by zlib's inflate: bytes, block ends, exact sizes.
-#include "render/deflate_blocks.h"
+#include "png/deflate_blocks.h"
 
 #include <doctest/doctest.h>
 #include <zlib.h>

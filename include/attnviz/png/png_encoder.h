@@ -1,4 +1,5 @@
-// PNG encoding of Cairo-style pixels: compression level, filter, DPI, no timestamp.
+// PNG encoding of Cairo-style pixels: compression level, filter, DPI, no timestamp. The one entry
+// point of src/png/, whose DEFLATE encoder (figure_deflate.h and what it builds on) is private.
 #pragma once
 
 #include <cstdint>
