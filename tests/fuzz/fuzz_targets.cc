@@ -80,8 +80,8 @@ void CheckDump(const Dump& dump, std::optional<FileFormat> detected) {
   Require(tensor.layers() >= 1 && tensor.batches() >= 1 && tensor.heads() >= 1 &&
               tensor.queries() >= 1 && tensor.keys() >= 1,
           "every extent is at least 1");
-  Require(dump.metadata.layer_offset >= 0 && dump.metadata.head_offset >= 0,
-          "layer and head offsets are model indices, never negative");
+  Require(dump.metadata.layer_offset.value_or(0) >= 0 && dump.metadata.head_offset.value_or(0) >= 0,
+          "layer and head offsets, when the dump states them, are model indices, never negative");
   CheckTokens(dump.query_tokens, tensor.queries(), "query");
   CheckTokens(dump.key_tokens, tensor.keys(), "key");
 }
