@@ -15,6 +15,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/progress.h"
 #include "cli/rollout_options.h"
@@ -89,8 +90,8 @@ html::PageInput MakeInput(const Dump& dump, const HtmlOptions& options) {
   input.heads = ChooseHeads(dump, options);
   input.title = options.title.empty() ? DefaultTitle(dump) : options.title;
   input.source = dump.metadata.path;
-  input.layer_offset = dump.metadata.layer_offset;
-  input.head_offset = dump.metadata.head_offset;
+  input.layer_offset = dump.metadata.layer_offset.value_or(0);
+  input.head_offset = dump.metadata.head_offset.value_or(0);
   input.query_tokens = Shown(dump.query_tokens, options.clean_tokens);
   input.key_tokens = Shown(dump.key_tokens, options.clean_tokens);
   StatsOptions stats;
@@ -158,7 +159,7 @@ void AddPageOptions(CLI::App& command, HtmlOptions& options) {
                      "page title (default: model, layers, heads, tokens)");
   command
       .add_option("-j,--jobs", options.jobs, "threads (default: every core); the page is the same")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
 }
 
 }  // namespace
