@@ -17,6 +17,7 @@ help_to_roff() {
     NR == 1 { print esc($0); next }
     /^Usage:/ { flush(); sub(/^Usage: /, ""); print ".PP"; print "\\fB" esc($0) "\\fR"; next }
     /^(Positionals|Options|Subcommands):$/ { flush(); section = $0; next }
+    /^[A-Z][a-z]+ options:$/ { flush(); section = $0; print ".PP"; print "\\fI" $0 "\\fR"; next }
     /^Examples?:$/ { flush(); section = "examples"; print ".PP"; print "Examples:"; print ".nf"; print ".RS 4"; next }
     /^$/ { flush(); if (section == "examples") { print ".RE"; print ".fi"; section = "" }; next }
     section == "examples" { sub(/^  /, ""); print esc($0); next }

@@ -1,7 +1,12 @@
 // attnviz: load attention dumps, analyse them, draw them. Maps every failure to its exit code.
 #include <signal.h>
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -10,6 +15,7 @@
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/io/load.h"
 #include "cli/commands.h"
+#include "cli/suggestions.h"
 
 namespace {
 
@@ -39,6 +45,60 @@ std::string OneLine(std::string text) {
   return text;
 }
 
+// `attnviz help` is `attnviz --help`, `attnviz help COMMAND` is `attnviz COMMAND --help`.
+std::vector<char*> WithHelpCommand(int argc, char** argv) {
+  static char help_flag[] = "--help";
+  std::vector<char*> args(argv, argv + argc);
+  if (args.size() < 2 || std::string(args[1]) != "help") return args;
+  if (args.size() == 2 || std::string(args[2]) == "help") return {args[0], help_flag};
+  return {args[0], args[2], help_flag};
+}
+
+std::string DidYouMean(const std::string& typed, const std::vector<std::string>& names) {
+  const std::optional<std::string> nearest = attnviz::cli::NearestName(typed, names);
+  return nearest ? "; did you mean " + *nearest + "?" : " (see attnviz --help)";
+}
+
+// The command named first, when it is no command of `app`: a usage error naming the nearest.
+void RequireKnownCommand(const CLI::App& app, const std::vector<char*>& args) {
+  if (args.size() < 2 || args[1][0] == '-') return;
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(command->get_name());
+  }
+  const std::string typed = args[1];
+  if (std::find(names.begin(), names.end(), typed) != names.end()) return;
+  throw attnviz::Error(attnviz::ErrorKind::kUsage,
+                       "unknown command '" + typed + "'" + DidYouMean(typed, names));
+}
+
+std::vector<std::string> OptionNames(const CLI::App& command) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : command.get_options()) {
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+    for (const std::string& name : option->get_snames()) names.push_back("-" + name);
+  }
+  return names;
+}
+
+// CLI11's "The following argument was not expected: --layr" as the option a user meant.
+std::string UnknownOptionMessage(const CLI::App& app, const CLI::ParseError& error) {
+  const std::vector<CLI::App*> commands = app.get_subcommands();
+  const std::string as_cli11 = OneLine(error.what()) + " (see attnviz --help)";
+  if (commands.empty()) return as_cli11;
+  for (const std::string& extra : app.remaining(true)) {
+    if (extra.size() < 2 || extra[0] != '-' || std::isdigit(static_cast<unsigned char>(extra[1])))
+      continue;
+    const std::string typed = extra.substr(0, extra.find('='));
+    const std::string& command = commands[0]->get_name();
+    const std::optional<std::string> nearest =
+        attnviz::cli::NearestName(typed, OptionNames(*commands[0]));
+    return command + ": unknown option '" + typed + "'" +
+           (nearest ? "; did you mean " + *nearest + "?" : " (see attnviz help " + command + ")");
+  }
+  return as_cli11;
+}
+
 // Interrupted runs leave no temporary files: remove them, then die of the same signal.
 void RemoveTemporariesAndReraise(int signal_number) {
   attnviz::RemoveTemporariesInFlight();
@@ -60,7 +120,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"
-      "Run 'attnviz COMMAND --help' for the options and an example of each command.");
+      "Run 'attnviz help COMMAND' (or 'attnviz COMMAND --help') for the options and an example "
+      "of each command.");
   attnviz::StopIdleBlasThreads();
   InstallSignalCleanup();
   int exit_code = 0;
@@ -73,8 +134,10 @@ int main(int argc, char** argv) {
         cli::AddReportCommand, cli::AddHtmlCommand}) {
     add(app, exit_code);
   }
+  std::vector<char*> args = WithHelpCommand(argc, argv);
   try {
-    app.parse(argc, argv);
+    RequireKnownCommand(app, args);
+    app.parse(static_cast<int>(args.size()), args.data());
     attnviz::ThrowIfInputShrank();  // results read from a file that shrank are no results
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -82,6 +145,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    std::cerr << "attnviz: " << UnknownOptionMessage(app, e) << "\n";
+    return kUsageExit;
   } catch (const CLI::ParseError& e) {
     std::cerr << "attnviz: " << OneLine(e.what()) << " (see attnviz --help)\n";
     return kUsageExit;
