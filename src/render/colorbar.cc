@@ -34,9 +34,9 @@ double TickY(double value, const ColorbarSpec& spec, const Rect& bar) {
 std::vector<Tick> ValueTicks(const ColorbarSpec& spec, int max_ticks) {
   std::vector<Tick> ticks;
   if (spec.norm.kind == NormKind::kLog) {
-    for (double value : LogTicks(spec.vmin, spec.vmax, max_ticks)) {
-      ticks.push_back({value, FormatLogTick(value)});
-    }
+    std::vector<double> values = LogTicks(spec.vmin, spec.vmax, max_ticks);
+    std::vector<std::string> labels = FormatLogTicks(values);
+    for (size_t i = 0; i < values.size(); ++i) ticks.push_back({values[i], labels[i]});
     return ticks;
   }
   std::vector<double> values = NiceTicks(spec.vmin, spec.vmax, max_ticks);

@@ -21,9 +21,9 @@ struct Tick {
 std::vector<Tick> ValueTicks(const ColorScale& scale, int max_ticks) {
   std::vector<Tick> ticks;
   if (scale.norm.kind == NormKind::kLog) {
-    for (double value : LogTicks(scale.vmin, scale.vmax, max_ticks)) {
-      ticks.push_back({value, FormatLogTick(value)});
-    }
+    std::vector<double> values = LogTicks(scale.vmin, scale.vmax, max_ticks);
+    std::vector<std::string> labels = FormatLogTicks(values);
+    for (size_t i = 0; i < values.size(); ++i) ticks.push_back({values[i], labels[i]});
     return ticks;
   }
   std::vector<double> values = NiceTicks(scale.vmin, scale.vmax, max_ticks);
