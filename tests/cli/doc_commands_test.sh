@@ -10,7 +10,7 @@
 #   attn.npz         data/copy_offset.npz (one array, "attention")
 #   finbert.json     data/reverse.json
 #   vit.npz, cat.png tests/fixtures/overlay/vit.npz (14x14 patches and a CLS token), picture.png
-# Lines starting with `mkdir` run too. A command must exit 0; `check` may also exit 1 (a rule
+# Lines starting with `mkdir` run too. Also: the man page is where the README says. A command must exit 0; `check` may also exit 1 (a rule
 # failed), as the docs say.
 set -uo pipefail
 attnviz=$(realpath "$1") repo=$(realpath "$2")
@@ -50,5 +50,14 @@ while IFS= read -r line; do
   fi
 done < <(commands "$repo/README.md" "$repo/docs/cli.md")
 [ "$count" -ge 10 ] || { echo "only $count commands found in the docs" >&2; status=1; }
+
+# The man page is where the README says once scripts/demo.sh (its first command) has run: in the
+# build folder demo.sh builds, which builds the manpage target.
+page=$(grep -o 'man build/[^`]*attnviz\.1' "$repo/README.md" | head -1 | cut -d' ' -f2)
+build=$(grep -o 'cmake -S \. -B [^ ]*' "$repo/scripts/demo.sh" | head -1 | awk '{print $5}')
+if [ "$page" != "$build/attnviz.1" ] || ! grep -q -- "--target attnviz manpage" "$repo/scripts/demo.sh"; then
+  echo "README says 'man $page'; scripts/demo.sh builds in $build, the manpage target: $(grep -c -- '--target attnviz manpage' "$repo/scripts/demo.sh")" >&2
+  status=1
+fi
 echo "$count documented commands run"
 exit $status
