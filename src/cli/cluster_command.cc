@@ -100,14 +100,16 @@ std::vector<LegendEntry> ModelLayerLegend(const Dump& dump, Theme theme) {
   throw Error(ErrorKind::kInput, path + ": " + error.what());
 }
 
-// One head makes no groups (an empty dendrogram, a map of one point): a usage error.
+// One head makes no groups (an empty dendrogram, a map of one point): a usage error naming it.
 void RequireTwoHeads(const Dump& dump, const HeadDistances& distances,
                      const ClusterOptions& options) {
   if (distances.size() >= 2) return;
   const bool selected = !options.layers.empty() || !options.heads.empty();
-  ThrowUsageError(dump.metadata.path + ": cluster groups heads and needs at least 2; " +
-                  (selected ? "--layer and --head select " : "the dump has ") +
-                  std::to_string(distances.size()) + (distances.size() == 1 ? " head" : " heads"));
+  std::string found = (selected ? "--layer and --head select " : "the dump has ") +
+                      std::to_string(distances.size()) +
+                      (distances.size() == 1 ? " head" : " heads");
+  if (distances.size() == 1) found += ", " + HeadName(dump, distances.heads[0]);
+  ThrowUsageError(dump.metadata.path + ": cluster groups heads and needs at least 2; " + found);
 }
 
 ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
