@@ -17,6 +17,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/parallel.h"
@@ -402,9 +403,11 @@ void AddAttributeCommand(CLI::App& app, int& exit_code) {
   command->add_option("--cmap", options->cmap,
                       "colormap (default RdBu_r centred on 0 for signed A⊙G; viridis from 0 for "
                       "positive, mean, rollout and importance, which are never negative)");
-  command->add_option("--vmax", options->vmax,
-                      "colour limits -V..V for signed maps, 0..V for the others (default: the "
-                      "largest |value|)");
+  command
+      ->add_option("--vmax", options->vmax,
+                   "colour limits -V..V for signed maps, 0..V for the others (default: the "
+                   "largest |value|)")
+      ->check(FiniteNumber());
   command->add_option("--title", options->title, "figure title");
   auto* json = command->add_flag("--json", options->json, "print one JSON object with every map");
   command->add_flag("--csv", options->csv, "print the importance table as CSV")->excludes(json);

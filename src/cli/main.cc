@@ -99,6 +99,28 @@ std::string UnknownOptionMessage(const CLI::App& app, const CLI::ParseError& err
   return as_cli11;
 }
 
+// CLI11's "Could not convert: --vmax = abc" in attnviz's words, the value quoted as typed:
+// "--vmax: expected a number, found 'abc'".
+std::string ConversionMessage(const CLI::App& app, const CLI::ConversionError& error) {
+  const std::string text = OneLine(error.what());
+  const std::string prefix = "Could not convert: ";
+  const size_t equals = text.find(" = ");
+  const std::vector<CLI::App*> commands = app.get_subcommands();
+  if (!text.starts_with(prefix) || equals == std::string::npos || commands.empty()) {
+    return text + " (see attnviz --help)";
+  }
+  const std::string name = text.substr(prefix.size(), equals - prefix.size());
+  const CLI::Option* option = commands[0]->get_option_no_throw(name);
+  const std::string type = option ? option->get_type_name() : "";
+  const std::string expected = type.starts_with("INT") || type.starts_with("UINT")
+                                   ? "a whole number"
+                               : type.starts_with("FLOAT") ? "a number"
+                                                           : "";
+  if (expected.empty()) return text + " (see attnviz --help)";
+  return name + ": expected " + expected + ", found '" + text.substr(equals + 3) +
+         "' (see attnviz --help)";
+}
+
 // Interrupted runs leave no temporary files: remove them, then die of the same signal.
 void RemoveTemporariesAndReraise(int signal_number) {
   attnviz::RemoveTemporariesInFlight();
@@ -145,6 +167,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ConversionError& e) {
+    std::cerr << "attnviz: " << ConversionMessage(app, e) << "\n";
+    return kUsageExit;
   } catch (const CLI::ExtrasError& e) {
     std::cerr << "attnviz: " << UnknownOptionMessage(app, e) << "\n";
     return kUsageExit;

@@ -12,7 +12,7 @@ namespace attnviz::cli {
 namespace {
 
 // `text` whole as a finite number ("1e309" is none: it overflows a double).
-std::optional<double> FiniteNumber(const std::string& text) {
+std::optional<double> ParseFinite(const std::string& text) {
   double value = 0;
   const char* end = text.data() + text.size();
   auto [stop, error] = std::from_chars(text.data(), end, value);
@@ -33,7 +33,7 @@ CLI::Validator NumberCheck(std::function<bool(double)> accepts, const std::strin
                            const std::string& description) {
   return CLI::Validator(
       [accepts, expected](std::string& text) {
-        const std::optional<double> value = FiniteNumber(text);
+        const std::optional<double> value = ParseFinite(text);
         if (value && accepts(*value)) return std::string();
         return "expected " + expected + ", found '" + text + "'";
       },
@@ -41,6 +41,10 @@ CLI::Validator NumberCheck(std::function<bool(double)> accepts, const std::strin
 }
 
 }  // namespace
+
+CLI::Validator FiniteNumber() {
+  return NumberCheck([](double) { return true; }, "a finite number", "");
+}
 
 CLI::Validator NonNegativeNumber() {
   return NumberCheck([](double value) { return value >= 0; }, "a number >= 0", ">= 0");

@@ -6,6 +6,9 @@
 
 namespace attnviz::cli {
 
+// A finite number: "--vmax: expected a finite number, found '1e400'".
+CLI::Validator FiniteNumber();
+
 // A finite number >= 0: "--alpha: expected a number >= 0, found '-1'".
 CLI::Validator NonNegativeNumber();
 

@@ -47,9 +47,15 @@ attnviz_cli_test(alpha_quoted_as_typed EXIT 2
                  STDERR "--alpha: expected a number from 0 to 1, found '1\\.5'"
                  ARGS overlay ${FIX}/overlay/vit.npz --image ${FIX}/overlay/picture.png
                       --grid 14x14 --drop-cls -o ${TMP}/alpha.png --alpha 1.5)
+attnviz_cli_test(overflowing_limit_quoted_as_typed EXIT 2
+                 STDERR "^attnviz: --vmax: expected a finite number, found '1e400' "
+                 ARGS heatmap ${DATA}/induction.npy -o ${TMP}/vmax.png --vmax 1e400)
+attnviz_cli_test(conversion_quoted_as_typed EXIT 2
+                 STDERR "^attnviz: --top-k: expected a whole number, found '1e3' "
+                 ARGS arrows ${DATA}/induction.npy -o ${TMP}/topk.png --top-k 1e3)
 # No message of any numeric check carries a long run of digits (CLI11 printed 309 of them).
 add_test(NAME cli.no_parsed_doubles_in_messages
-         COMMAND bash -c "for a in 'rollout --discard -1' 'rollout --residual-weight 2' 'heatmap -o ${TMP}/loop.png --font-size 1' 'heatmap -o ${TMP}/loop.png --dpi 1' 'heatmap -o ${TMP}/loop.png -j -2' 'stats --topk 0' 'check --row-sum -1' 'check --tolerance -1' 'arrows -o ${TMP}/loop.png --vmax 0' 'arrows -o ${TMP}/loop.png --min-weight -1' 'classify -j -1'; do msg=$(\"$0\" $a \"$1\" 2>&1 >/dev/null); case $msg in *[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*) echo \"$a: $msg\"; exit 1;; esac; done; echo ok"
+         COMMAND bash -c "for a in 'rollout --discard -1' 'rollout --residual-weight 2' 'heatmap -o ${TMP}/loop.png --font-size 1' 'heatmap -o ${TMP}/loop.png --dpi 1' 'heatmap -o ${TMP}/loop.png -j -2' 'stats --topk 0' 'check --row-sum -1' 'check --tolerance -1' 'arrows -o ${TMP}/loop.png --vmax 0' 'arrows -o ${TMP}/loop.png --min-weight -1' 'classify -j -1' 'heatmap -o ${TMP}/loop.png --vmin 1e999' 'diff --vmax 1e999'; do msg=$(\"$0\" $a \"$1\" 2>&1 >/dev/null); case $msg in *[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*) echo \"$a: $msg\"; exit 1;; esac; done; echo ok"
                  $<TARGET_FILE:attnviz> ${DATA}/induction.npy)
 
 # --help lists a command's own options first, then the shared dump and figure options.
