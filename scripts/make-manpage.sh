@@ -44,6 +44,8 @@ commands=$("$attnviz" --help | awk '/^Subcommands:$/ { on = 1; next } on && /^  
   echo "\\fBattnviz\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR] \\fIFILE\\fR..."
   echo ".br"
   echo "\\fBattnviz\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR"
+  echo ".br"
+  echo "\\fBattnviz help\\fR [\\fICOMMAND\\fR]"
   echo ".SH DESCRIPTION"
   echo "attnviz reads attention dumped from PyTorch or Hugging Face models (npy, npz, JSON or"
   echo "safetensors files, with the tokens beside them), analyses it and renders figures as PNG, SVG"
