@@ -28,10 +28,14 @@ _attnviz() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} program=${COMP_WORDS[0]}
   COMPREPLY=()
   if [ "$COMP_CWORD" -eq 1 ]; then
-    mapfile -t COMPREPLY < <(compgen -W "$(_attnviz_commands "$program") --help --version" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "$(_attnviz_commands "$program") help --help --version" -- "$cur")
     return
   fi
   local command=${COMP_WORDS[1]} choices
+  if [ "$command" = help ]; then  # attnviz help COMMAND
+    [ "$COMP_CWORD" -eq 2 ] && mapfile -t COMPREPLY < <(compgen -W "$(_attnviz_commands "$program")" -- "$cur")
+    return
+  fi
   if [ "$prev" = --cmap ]; then
     mapfile -t COMPREPLY < <(compgen -W "$("$program" colormaps 2>/dev/null)" -- "$cur")
     return

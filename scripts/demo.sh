@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds attnviz (Release) and renders a heatmap of each bundled sample in data/ into out/, as
-# PNG, SVG and PDF. Installs missing Debian packages first (scripts/install-deps.sh).
+# Builds attnviz (Release) and its man page (build/release/attnviz.1), and renders a heatmap of
+# each bundled sample in data/ into out/, as PNG, SVG and PDF. Installs missing Debian packages first (scripts/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$(nproc)" --target attnviz
+cmake --build build/release -j "$(nproc)" --target attnviz manpage  # man build/release/attnviz.1
 attnviz=build/release/attnviz
 mkdir -p out
 

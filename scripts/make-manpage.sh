@@ -17,6 +17,7 @@ help_to_roff() {
     NR == 1 { print esc($0); next }
     /^Usage:/ { flush(); sub(/^Usage: /, ""); print ".PP"; print "\\fB" esc($0) "\\fR"; next }
     /^(Positionals|Options|Subcommands):$/ { flush(); section = $0; next }
+    /^[A-Z][a-z]+ options:$/ { flush(); section = $0; print ".PP"; print "\\fI" $0 "\\fR"; next }
     /^Examples?:$/ { flush(); section = "examples"; print ".PP"; print "Examples:"; print ".nf"; print ".RS 4"; next }
     /^$/ { flush(); if (section == "examples") { print ".RE"; print ".fi"; section = "" }; next }
     section == "examples" { sub(/^  /, ""); print esc($0); next }
@@ -43,6 +44,8 @@ commands=$("$attnviz" --help | awk '/^Subcommands:$/ { on = 1; next } on && /^  
   echo "\\fBattnviz\\fR \\fICOMMAND\\fR [\\fIOPTIONS\\fR] \\fIFILE\\fR..."
   echo ".br"
   echo "\\fBattnviz\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR"
+  echo ".br"
+  echo "\\fBattnviz help\\fR [\\fICOMMAND\\fR]"
   echo ".SH DESCRIPTION"
   echo "attnviz reads attention dumped from PyTorch or Hugging Face models (npy, npz, JSON or"
   echo "safetensors files, with the tokens beside them), analyses it and renders figures as PNG, SVG"

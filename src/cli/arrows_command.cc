@@ -16,6 +16,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_template.h"
 #include "cli/progress.h"
 #include "cli/selection.h"
@@ -258,20 +259,20 @@ void AddLineOptions(CLI::App& command, ArrowsOptions& options) {
   command
       .add_option("--top-k", options.top_k,
                   "draw only each query's K strongest lines per head (default: all)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
   command
       .add_option("--min-weight", options.min_weight,
                   "draw only lines of at least this weight (default 0; lines fainter than "
                   "1/256 of --vmax are never drawn)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
   command
       .add_option("--max-lines", options.max_lines,
                   "draw at most this many lines, the strongest (default 20000; 0: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
   command
       .add_option("--vmax", options.vmax,
                   "the weight drawn opaque and widest (default: the largest shown)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber());
   command.add_flag("--clean-tokens", options.clean_tokens,
                    "drop subword markers: ##ing -> ing, Ġthe -> the, ▁the -> the");
   command.add_option("--title", options.title, "figure title (default: model, layer, heads)");

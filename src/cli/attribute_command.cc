@@ -1,5 +1,7 @@
 // `attnviz attribute FILE --grad G`: attention ⊙ gradient maps, their rollout, head importance
-// and integrated gradients, as a table, JSON or heatmaps on a centred diverging colormap.
+// and integrated gradients, as a table, JSON or heatmaps: signed maps on a centred diverging
+// colormap, maps that are never negative on a sequential one from 0.
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <sstream>
@@ -15,6 +17,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/parallel.h"
@@ -35,7 +38,7 @@ struct AttributeOptions {
   std::string show = "signed";
   std::string layers;
   std::string heads;
-  std::string cmap = "RdBu_r";
+  std::string cmap;  // empty: RdBu_r for signed maps, viridis for those never negative
   std::optional<double> vmax;
   std::string title;
   bool json = false;
@@ -195,16 +198,27 @@ Matrix ToMatrix(std::span<const double> values, int64_t rows, int64_t cols) {
   return matrix;
 }
 
-// A map on the centred diverging scale: white at 0, limits -h..h.
+// Whether a map can hold negative values: only signed A⊙G does; (A⊙G)⁺, its means and its
+// rollout never do.
+enum class Sign { kSigned, kNonNegative };
+
+// A signed map on the centred diverging scale (white at 0, limits -h..h); a map that is never
+// negative on a sequential colormap from 0 to its largest value.
 HeatmapSpec MapSpec(const Dump& dump, const AttributeOptions& options, Matrix matrix,
-                    const std::string& title) {
+                    const std::string& title, Sign sign) {
   HeatmapSpec spec;
   spec.matrix = std::move(matrix);
   if (dump.query_tokens) spec.row_labels = *dump.query_tokens;
   if (dump.key_tokens) spec.col_labels = *dump.key_tokens;
-  spec.colormap = options.cmap;
-  spec.norm = {NormKind::kCentered, 1};
-  if (options.vmax) spec.vmax = std::abs(*options.vmax);
+  if (sign == Sign::kSigned) {
+    spec.colormap = options.cmap.empty() ? "RdBu_r" : options.cmap;
+    spec.norm = {NormKind::kCentered, 1};
+    if (options.vmax) spec.vmax = std::abs(*options.vmax);
+  } else {
+    spec.colormap = options.cmap.empty() ? "viridis" : options.cmap;
+    spec.vmin = 0;
+    if (options.vmax) spec.vmax = *options.vmax;
+  }
   spec.title = options.title.empty() ? title : options.title;
   return spec;
 }
@@ -242,7 +256,8 @@ std::vector<FigureJob> HeadJobs(const Dump& dump, const Attribution& a,
                         }
                         return MapSpec(dump, options, std::move(m),
                                        Name(dump) + Place(dump, layer, head) +
-                                           (positive ? " · (A⊙G)⁺" : " · A⊙G"));
+                                           (positive ? " · (A⊙G)⁺" : " · A⊙G"),
+                                       positive ? Sign::kNonNegative : Sign::kSigned);
                       }});
     }
   }
@@ -260,7 +275,8 @@ std::vector<FigureJob> LayerJobs(const Dump& dump, const Attribution& a,
     jobs.push_back({fields, [&, layer] {
                       return MapSpec(
                           dump, options, ToMatrix(a.MeanPositive(layer), a.queries, a.keys),
-                          Name(dump) + Place(dump, layer, -1) + " · mean over heads of (A⊙G)⁺");
+                          Name(dump) + Place(dump, layer, -1) + " · mean over heads of (A⊙G)⁺",
+                          Sign::kNonNegative);
                     }});
   }
   return jobs;
@@ -278,7 +294,7 @@ HeatmapSpec ImportanceSpec(const Dump& dump, const Attribution& a,
   }
   spec.row_axis_title = "layer";
   spec.col_axis_title = "head";
-  spec.colormap = options.cmap == "RdBu_r" ? "viridis" : options.cmap;  // a share, not a sign
+  spec.colormap = options.cmap.empty() ? "viridis" : options.cmap;  // a share, not a sign
   spec.vmin = 0;
   spec.vmax = 1;
   spec.title = options.title.empty() ? Name(dump) + " · head importance" : options.title;
@@ -300,8 +316,9 @@ std::vector<FigureJob> PlanFigures(const Dump& dump, const Attribution& a,
                     std::to_string(a.queries) + " queries and " + std::to_string(a.keys) + " keys");
   }
   return {{common, [&] {
-             HeatmapSpec spec = MapSpec(dump, options, ToMatrix(*a.rollout, a.queries, a.queries),
-                                        Name(dump) + " · rollout of (A⊙G)⁺ (Chefer et al.)");
+             HeatmapSpec spec =
+                 MapSpec(dump, options, ToMatrix(*a.rollout, a.queries, a.queries),
+                         Name(dump) + " · rollout of (A⊙G)⁺ (Chefer et al.)", Sign::kNonNegative);
              return spec;
            }}};
 }
@@ -380,9 +397,13 @@ void AddAttributeCommand(CLI::App& app, int& exit_code) {
                       "layers to draw: an index, A:B, a list, or all (default 0; mean: all)");
   command->add_option("--head,--heads", options->heads, "heads to draw, as --layer (default 0)");
   command->add_option("--cmap", options->cmap,
-                      "colormap (default RdBu_r, centred on 0; importance: viridis)");
-  command->add_option("--vmax", options->vmax,
-                      "colour limits -V..V (default: the largest |value|)");
+                      "colormap (default RdBu_r centred on 0 for signed A⊙G; viridis from 0 for "
+                      "positive, mean, rollout and importance, which are never negative)");
+  command
+      ->add_option("--vmax", options->vmax,
+                   "colour limits -V..V for signed maps, 0..V for the others (default: the "
+                   "largest |value|)")
+      ->check(FiniteNumber());
   command->add_option("--title", options->title, "figure title");
   auto* json = command->add_flag("--json", options->json, "print one JSON object with every map");
   command->add_flag("--csv", options->csv, "print the importance table as CSV")->excludes(json);

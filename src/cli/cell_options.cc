@@ -6,6 +6,7 @@
 
 #include "attnviz/error.h"
 #include "attnviz/render/token_text.h"
+#include "cli/number_checks.h"
 #include "cli/selection.h"
 
 namespace attnviz::cli {
@@ -107,10 +108,13 @@ void ColorOptions::AddTo(CLI::App& command) {
   command.add_option("--norm", norm,
                      "linear (default), log, power:GAMMA (e.g. power:0.5 lifts small weights), or "
                      "centered (around 0, for signed data; default colormap RdBu_r)");
-  command.add_option(
-      "--vmin", vmin,
-      "value at the bottom of the colormap (default 0, or the smallest value when negative)");
-  command.add_option("--vmax", vmax, "value at the top (default: the largest shown)");
+  command
+      .add_option(
+          "--vmin", vmin,
+          "value at the bottom of the colormap (default 0, or the smallest value when negative)")
+      ->check(FiniteNumber());
+  command.add_option("--vmax", vmax, "value at the top (default: the largest shown)")
+      ->check(FiniteNumber());
 }
 
 ScaleRequest ColorOptions::Request() const {

@@ -17,6 +17,7 @@
 #include "cli/figure_options.h"
 #include "cli/junit.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/table.h"
 
@@ -431,7 +432,7 @@ void RunCheck(const CheckCommandOptions& options, int& exit_code) {
 
 void AddRuleOptions(CLI::App& command, CheckCommandOptions& options) {
   RuleFlags& f = options.flags;
-  auto at_least_zero = CLI::NonNegativeNumber;
+  auto at_least_zero = NonNegativeNumber();
   command.add_option("--finite", f.finite, "most NaN / infinite values a head may hold (0)")
       ->check(at_least_zero);
   command.add_option("--row-sum", f.row_sum, "largest |row sum - 1| allowed (0.001)")
@@ -475,11 +476,11 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
                       "the output of 'attnviz stats --json' to compare every head's statistics "
                       "with");
   command->add_option("--tolerance", options->tolerance, "drift: absolute part of the band (0.02)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
   command
       ->add_option("--rel-tolerance", options->rel_tolerance,
                    "drift: relative part of the band, times |baseline| (0.05)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
   command
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set (as for stats)")
@@ -495,7 +496,7 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
                     "also list every result, passed and skipped ones too, after the summary");
   command->add_option("--junit", options->junit, "write JUnit XML here for CI test reports");
   command->add_option("-j,--jobs", options->jobs, "threads (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
   command->footer(
       "Exit codes: 0 every rule holds, 1 a rule failed, 2 usage, 3 bad input, 4 --junit not "
       "written.\n"

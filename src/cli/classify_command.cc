@@ -13,6 +13,7 @@
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/progress.h"
 #include "cli/table.h"
 
@@ -205,7 +206,7 @@ void AddClassifyCommand(CLI::App& app, int& exit_code) {
       ->delimiter(',');
   AddHeadSelectionOptions(*command, options->layers, options->heads);
   command->add_option("-j,--jobs", options->classify.threads, "threads (default: one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
   command->footer(
       "Examples:\n"
       "  attnviz classify data/induction.npy\n"

@@ -100,6 +100,18 @@ std::vector<LegendEntry> ModelLayerLegend(const Dump& dump, Theme theme) {
   throw Error(ErrorKind::kInput, path + ": " + error.what());
 }
 
+// One head makes no groups (an empty dendrogram, a map of one point): a usage error naming it.
+void RequireTwoHeads(const Dump& dump, const HeadDistances& distances,
+                     const ClusterOptions& options) {
+  if (distances.size() >= 2) return;
+  const bool selected = !options.layers.empty() || !options.heads.empty();
+  std::string found = (selected ? "--layer and --head select " : "the dump has ") +
+                      std::to_string(distances.size()) +
+                      (distances.size() == 1 ? " head" : " heads");
+  if (distances.size() == 1) found += ", " + HeadName(dump, distances.heads[0]);
+  ThrowUsageError(dump.metadata.path + ": cluster groups heads and needs at least 2; " + found);
+}
+
 ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
   ClusterResult result;
   const JsReduce reduce = options.js_reduce == "sum" ? JsReduce::kSum : JsReduce::kMean;
@@ -109,6 +121,7 @@ ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
   } catch (const Error& error) {
     RethrowWithPath(error, dump.metadata.path);
   }
+  RequireTwoHeads(dump, result.distances, options);
   result.merges = LinkHeads(result.distances, ParseLinkage(options.linkage));
   result.map = ClassicalMds(result.distances);
   if (options.threshold) result.redundant = RedundantPairs(result.distances, *options.threshold);

@@ -18,6 +18,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/parallel.h"
@@ -392,8 +393,8 @@ void AddDiffCommand(CLI::App& app, int& exit_code) {
                       "A − B, all for --series)");
   command->add_option("--head,--heads", options->heads, "heads, as --layer");
   command->add_option("--cmap", options->cmap, "colormap of A − B (default RdBu_r, centred on 0)");
-  command->add_option("--vmax", options->vmax,
-                      "colour limits -V..V (default: the largest |A − B|)");
+  command->add_option("--vmax", options->vmax, "colour limits -V..V (default: the largest |A − B|)")
+      ->check(FiniteNumber());
   command->add_option("--title", options->title, "figure title");
   auto* json = command->add_flag("--json", options->json, "print one JSON object");
   command->add_flag("--csv", options->csv, "print the table as CSV")->excludes(json);

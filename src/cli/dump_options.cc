@@ -44,6 +44,8 @@ void DumpOptions::AddTo(CLI::App& command, bool several_files) {
         .add_option("FILE", input, "attention dump: .npy .npz .json .safetensors, or - for stdin")
         ->required();
   }
+  // After the command's own options in --help, which stay in CLI11's default group.
+  command.option_defaults()->group("Dump options");
   command.add_option("--key", key,
                      "what to read from a file of several: npz member, safetensors tensor, .pt or "
                      "JSON key");
@@ -60,6 +62,7 @@ void DumpOptions::AddTo(CLI::App& command, bool several_files) {
   command.add_option("--key-tokens", key_tokens, "tokens for the keys only");
   AddPaddingOptions(command);
   AddTerminalOptions(command);
+  command.option_defaults()->group("Options");
 }
 
 void DumpOptions::AddPaddingOptions(CLI::App& command) {

@@ -7,6 +7,7 @@
 
 #include "attnviz/error.h"
 #include "attnviz/parallel.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/style.h"
 
@@ -89,9 +90,11 @@ void FigureOptions::AddTo(CLI::App& command, bool output_required) {
   if (output_required) out->required();
   command.add_option("--format", format,
                      "png, svg or pdf, when -o has no such extension (needed for -o -)");
+  // After the command's own options in --help, as the dump options are.
+  command.option_defaults()->group("Figure options");
   command.add_option("--font", render.font, "font family for all text (default DejaVu Sans)");
   command.add_option("--font-size", render.font_size, "base font size in points (default 10)")
-      ->check(CLI::Range(2.0, 72.0));
+      ->check(NumberFrom(2, 72));
   command.add_option("--theme", theme, "light (default) or dark")
       ->check(CLI::IsMember({"light", "dark"}));
   command.add_flag("--transparent", render.transparent, "no page background");
@@ -100,17 +103,18 @@ void FigureOptions::AddTo(CLI::App& command, bool output_required) {
                      "(default: from the content)");
   command
       .add_option("--dpi", render.dpi, "PNG pixels per inch, recorded in the file (default 100)")
-      ->check(CLI::Range(10.0, 1200.0));
+      ->check(NumberFrom(10, 1200));
   command
       .add_option("--png-level", render.png_compression,
                   "PNG compression 0-9: 1-2 a fast encoder for flat-colour figures (default 2), "
                   "3-9 zlib levels for smaller, slower files, 0 none")
-      ->check(CLI::Range(0, 9));
+      ->check(WholeNumberFrom(0, 9));
   command
       .add_option("-j,--jobs", jobs,
                   "figures (of every input file) rendered in parallel (default: every core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
   AddStyleOption(command);
+  command.option_defaults()->group("Options");
 }
 
 RenderOptions FigureOptions::Render() const {

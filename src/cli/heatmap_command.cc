@@ -14,6 +14,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_template.h"
 #include "cli/selection.h"
 
@@ -234,7 +235,7 @@ void AddLookOptions(CLI::App& command, HeatmapOptions& options) {
   command
       .add_option("--cell", options.cell,
                   "cell side in pixels (with --bare, default 1; otherwise from the labels)")
-      ->check(CLI::Range(1, 10000));
+      ->check(WholeNumberFrom(1, 10000));
 }
 
 }  // namespace

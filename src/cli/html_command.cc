@@ -15,6 +15,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/progress.h"
 #include "cli/rollout_options.h"
@@ -159,7 +160,7 @@ void AddPageOptions(CLI::App& command, HtmlOptions& options) {
                      "page title (default: model, layers, heads, tokens)");
   command
       .add_option("-j,--jobs", options.jobs, "threads (default: every core); the page is the same")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeNumber());
 }
 
 }  // namespace

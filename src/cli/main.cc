@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <iostream>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -10,6 +11,7 @@
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/io/load.h"
 #include "cli/commands.h"
+#include "cli/parse_errors.h"
 
 namespace {
 
@@ -28,15 +30,6 @@ int ExitCodeFor(attnviz::ErrorKind kind) {
       return kOutputExit;
   }
   return kInputExit;
-}
-
-// CLI11 messages can span lines; a user sees one.
-std::string OneLine(std::string text) {
-  for (char& c : text) {
-    if (c == '\n') c = ' ';
-  }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
 }
 
 // Interrupted runs leave no temporary files: remove them, then die of the same signal.
@@ -60,7 +53,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"
-      "Run 'attnviz COMMAND --help' for the options and an example of each command.");
+      "Run 'attnviz help COMMAND' (or 'attnviz COMMAND --help') for the options and an example "
+      "of each command.");
   attnviz::StopIdleBlasThreads();
   InstallSignalCleanup();
   int exit_code = 0;
@@ -73,8 +67,10 @@ int main(int argc, char** argv) {
         cli::AddReportCommand, cli::AddHtmlCommand}) {
     add(app, exit_code);
   }
+  std::vector<char*> args = cli::WithHelpCommand(argc, argv);
   try {
-    app.parse(argc, argv);
+    cli::RequireKnownCommand(app, args);
+    app.parse(static_cast<int>(args.size()), args.data());
     attnviz::ThrowIfInputShrank();  // results read from a file that shrank are no results
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -82,11 +78,17 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ConversionError& e) {
+    std::cerr << "attnviz: " << cli::ConversionMessage(app, e) << "\n";
+    return kUsageExit;
+  } catch (const CLI::ExtrasError& e) {
+    std::cerr << "attnviz: " << cli::UnknownOptionMessage(app, e) << "\n";
+    return kUsageExit;
   } catch (const CLI::ParseError& e) {
-    std::cerr << "attnviz: " << OneLine(e.what()) << " (see attnviz --help)\n";
+    std::cerr << "attnviz: " << cli::OneLine(e.what()) << " (see attnviz --help)\n";
     return kUsageExit;
   } catch (const attnviz::Error& e) {
-    std::cerr << "attnviz: " << OneLine(e.what()) << "\n";
+    std::cerr << "attnviz: " << cli::OneLine(e.what()) << "\n";
     return ExitCodeFor(e.kind());
   } catch (const std::bad_alloc&) {
     std::cerr << "attnviz: out of memory\n";

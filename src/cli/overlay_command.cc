@@ -14,6 +14,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/patch_grid.h"
@@ -183,7 +184,7 @@ void AddLookOptions(CLI::App& command, OverlayOptions& options) {
   command
       .add_option("--alpha", options.alpha,
                   "the colormap's share of each pixel, 0 (picture only) to 1 (default 0.5)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(NumberFrom(0, 1));
   command.add_flag("--panel", options.panel,
                    "also draw the patch grid as a heatmap beside the overlay");
   command.add_option("--title", options.title, "figure title (default: model, layer, head, query)");

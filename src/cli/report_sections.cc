@@ -253,8 +253,8 @@ ReportSection RolloutSection(const Dump& dump, bool causal) {
                    std::string(causal ? "the last row (a causal model's first token sees only "
                                         "itself)"
                                       : "the first row") +
-                   ": heads averaged, the residual added, layers multiplied, as attnviz highlight "
-                   "--rollout draws it."};
+                   ": heads averaged, the residual added, layers multiplied, as attnviz rollout "
+                   "--rows N --draw highlight draws it."};
   HighlightSpec spec;
   spec.tokens = KeyTokens(dump);
   for (double value : rollout.values) spec.weights.push_back(static_cast<float>(value));

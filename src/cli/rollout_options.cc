@@ -14,6 +14,7 @@
 #include "attnviz/render/highlight.h"
 #include "attnviz/render/overlay.h"
 #include "attnviz/render/token_text.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/patch_grid.h"
 #include "cli/table.h"
@@ -186,7 +187,7 @@ void LayerGraphFlags::AddTo(CLI::App& command) {
           .add_option("--residual-weight", residual_weight,
                       "A = a·F + (1-a)·I with rows renormalised (default: (F + I) renormalised, "
                       "the same as 0.5)")
-          ->check(CLI::Range(0.0, 1.0));
+          ->check(NumberFrom(0, 1));
   command
       .add_flag("--no-residual", no_residual,
                 "the fused heads as they are: no identity added, no renormalisation")
@@ -195,7 +196,7 @@ void LayerGraphFlags::AddTo(CLI::App& command) {
       .add_option("--discard", discard,
                   "before the residual, zero the floor(R·n²) smallest entries of each fused layer, "
                   "never [0, 0] (vit-explain's discard_ratio; default 0)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(NumberFrom(0, 1));
   command.add_option("--start-layer", start_layer,
                      "lowest layer taken, numbered as --layer (default: the first)");
   command.add_option("--end-layer", end_layer,
@@ -249,7 +250,7 @@ void TokenRowsOutput::AddTo(CLI::App& command) {
   command.add_flag("--drop-cls", drop_cls,
                    "--draw overlay: the first token is the CLS token, not a patch");
   command.add_option("--alpha", alpha, "--draw overlay: the colormap's share of each pixel")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(NumberFrom(0, 1));
 }
 
 void TokenRowsOutput::CheckOutput(const std::string& input) const {

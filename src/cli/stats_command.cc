@@ -18,6 +18,7 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
+#include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/output_template.h"
 #include "cli/progress.h"
@@ -314,7 +315,7 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
                     "print the means over each layer's heads instead of the heads");
   command->add_flag("--bits", options->stats.bits, "entropy in bits (log2) instead of nats");
   command->add_option("--topk", options->stats.topk, "k of the top-k mass (default 3)")
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveNumber());
   command->add_option("--grid", options->grid,
                       "ViT patch grid ROWSxCOLS: adds distance_2d in patch units (the last "
                       "ROWS*COLS tokens are the patches)");

@@ -2,6 +2,8 @@
 #include "cli/table.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <span>
@@ -11,8 +13,34 @@ namespace attnviz::cli {
 
 namespace {
 
-bool LooksNumeric(const std::string& cell) {
-  return !cell.empty() && cell.find_first_not_of("0123456789.-+eEnaif") == std::string::npos;
+// A finite number written whole ("0.25", "-3", "1e-05"); tokens such as "e", "na" or "inf" are not.
+bool IsRealNumber(const std::string& cell) {
+  double value = 0;
+  const char* end = cell.data() + cell.size();
+  auto [stop, error] = std::from_chars(cell.data(), end, value);
+  return !cell.empty() && error == std::errc() && stop == end && std::isfinite(value);
+}
+
+// What FormatNumber writes for no real number, and "-" for a statistic that does not apply.
+bool IsNumberPlaceholder(const std::string& cell) {
+  return cell.empty() || cell == "-" || cell == "nan" || cell == "-nan" || cell == "inf" ||
+         cell == "-inf";
+}
+
+// Columns of numbers: a real number in some cell and only numbers or placeholders in the others.
+// A token column stays text even where a token is "inf" or "1990".
+std::vector<bool> NumberColumns(size_t count, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<bool> any_real(count, false), all_numbers(count, true);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size() && c < count; ++c) {
+      const bool real = IsRealNumber(row[c]);
+      any_real[c] = any_real[c] || real;
+      all_numbers[c] = all_numbers[c] && (real || IsNumberPlaceholder(row[c]));
+    }
+  }
+  std::vector<bool> numeric(count);
+  for (size_t c = 0; c < count; ++c) numeric[c] = any_real[c] && all_numbers[c];
+  return numeric;
 }
 
 std::string CsvCell(const std::string& cell) {
@@ -92,11 +120,12 @@ void Table::PrintText(std::ostream& out) const {
       widths[c] = std::max(widths[c], DisplayWidth(row[c]));
     }
   }
+  const std::vector<bool> numeric = NumberColumns(columns.size(), rows);
   auto print_row = [&](const std::vector<std::string>& cells, bool header) {
     std::string line;
     for (size_t c = 0; c < cells.size() && c < widths.size(); ++c) {
       const std::string pad(widths[c] - DisplayWidth(cells[c]), ' ');
-      const bool right = !header && LooksNumeric(cells[c]);
+      const bool right = !header && numeric[c];
       line += (c ? "  " : "") + (right ? pad + cells[c] : cells[c] + pad);
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();

@@ -7,7 +7,7 @@
 
 namespace attnviz::cli {
 
-// A table of already formatted cells; numbers are right-aligned in text output.
+// A table of already formatted cells; columns of numbers are right-aligned in text output.
 struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;

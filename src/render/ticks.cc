@@ -65,6 +65,22 @@ std::string Superscript(int number) {
   return text;
 }
 
+int DecimalExponent(double value) { return static_cast<int>(std::floor(std::log10(value) + 1e-9)); }
+
+// "0.01", "500": as many decimals as the power of ten needs.
+std::string PlainLogTick(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*f", std::max(0, -DecimalExponent(value)), value);
+  return text;
+}
+
+// "10⁻⁵", "2×10⁴", "10⁰".
+std::string PowerOfTenTick(double value) {
+  const int exponent = DecimalExponent(value);
+  const int digit = static_cast<int>(std::lround(value / std::pow(10.0, exponent)));
+  return (digit == 1 ? "" : std::to_string(digit) + "×") + "10" + Superscript(exponent);
+}
+
 }  // namespace
 
 std::vector<double> LogTicks(double lo, double hi, int max_ticks) {
@@ -83,25 +99,24 @@ std::vector<double> LogTicks(double lo, double hi, int max_ticks) {
 }
 
 std::string FormatLogTick(double value) {
-  int exponent = static_cast<int>(std::floor(std::log10(value) + 1e-9));
-  double mantissa = value / std::pow(10.0, exponent);
-  int digit = static_cast<int>(std::lround(mantissa));
-  if (exponent >= -3 && exponent <= 3) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", std::max(0, -exponent), value);
-    return text;
-  }
-  return (digit == 1 ? "" : std::to_string(digit) + "×") + "10" + Superscript(exponent);
+  const int exponent = DecimalExponent(value);
+  if (exponent >= -3 && exponent <= 3) return PlainLogTick(value);
+  return PowerOfTenTick(value);
+}
+
+std::vector<std::string> FormatLogTicks(const std::vector<double>& ticks) {
+  const bool plain = std::all_of(ticks.begin(), ticks.end(), [](double value) {
+    return DecimalExponent(value) >= -3 && DecimalExponent(value) <= 3;
+  });
+  std::vector<std::string> labels;
+  for (double value : ticks) labels.push_back(plain ? PlainLogTick(value) : PowerOfTenTick(value));
+  return labels;
 }
 
 std::vector<ValueTick> ValueTicks(double lo, double hi, bool log, int max_ticks) {
   std::vector<ValueTick> ticks;
-  if (log) {
-    for (double value : LogTicks(lo, hi, max_ticks)) ticks.push_back({value, FormatLogTick(value)});
-    return ticks;
-  }
-  std::vector<double> values = NiceTicks(lo, hi, max_ticks);
-  std::vector<std::string> labels = FormatTicks(values);
+  std::vector<double> values = log ? LogTicks(lo, hi, max_ticks) : NiceTicks(lo, hi, max_ticks);
+  std::vector<std::string> labels = log ? FormatLogTicks(values) : FormatTicks(values);
   for (size_t i = 0; i < values.size(); ++i) ticks.push_back({values[i], labels[i]});
   return ticks;
 }

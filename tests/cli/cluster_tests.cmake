@@ -45,10 +45,20 @@ attnviz_cli_test(cluster_nan EXIT 3
                  ABSENT ${TMP}/cluster_nan.png
                  ARGS cluster ${FIX}/analysis/stats/nonfinite.npy -o ${TMP}/cluster_nan.png)
 attnviz_cli_test(cluster_help EXIT 0 STDOUT "Examples:" ARGS cluster --help)
+# One head makes no dendrogram: a usage error saying why, and no figure.
+attnviz_cli_test(cluster_one_head EXIT 2
+                 STDERR "square4\.npy: cluster groups heads and needs at least 2; the dump has 1 head, L0H0$"
+                 ABSENT ${TMP}/cluster_one_head.png
+                 ARGS cluster ${BAD}/square4.npy -o ${TMP}/cluster_one_head.png)
+attnviz_cli_test(cluster_one_selected_head EXIT 2
+                 STDERR "induction\.npy: cluster groups heads and needs at least 2; --layer and --head select 1 head, L1H2$"
+                 ARGS cluster ${DATA}/induction.npy --layer 1 --head 2)
+attnviz_cli_test(cluster_two_selected_heads EXIT 0 STDOUT "2 heads"
+                 ARGS cluster ${DATA}/induction.npy --layer 1 --head 1,2)
 if(EXISTS ${REAL})
-  attnviz_cli_test(cluster_real_single_head EXIT 0 STDOUT "dendrogram order: L0H0"
+  attnviz_cli_test(cluster_real_single_head EXIT 2 STDERR "needs at least 2; the dump has 1 head"
                    ARGS cluster ${REAL}/roberta_coqa_512.npy)
-  attnviz_cli_test(cluster_real_crop EXIT 0 STDOUT "1 heads"
+  attnviz_cli_test(cluster_real_crop EXIT 2 STDERR "needs at least 2; the dump has 1 head, L31H0"
                    ARGS cluster ${REAL}/llama31_l31h0_crop.json)
 endif()
 

@@ -25,6 +25,8 @@ expect() {
 expect "attnviz hea" heatmap
 expect "attnviz rol" rollout
 expect "attnviz --ver" --version
+expect "attnviz hel" help
+expect "attnviz help clu" cluster
 expect "attnviz heatmap --lay" --layer
 expect "attnviz heatmap -" -o
 expect "attnviz grid --theme d" dark

@@ -83,5 +83,19 @@ TEST_CASE("FormatLogTick writes decimals near 1 and superscript powers of ten be
   CHECK(FormatLogTick(2e4) == "2×10⁴");
 }
 
+TEST_CASE("FormatLogTicks writes one axis's ticks as decimals when all are from 0.001 to 1000") {
+  CHECK(FormatLogTicks({1e-3, 1e-2, 1e-1, 1}) ==
+        std::vector<std::string>{"0.001", "0.01", "0.1", "1"});
+  CHECK(FormatLogTicks({0.02, 0.05, 0.1}) == std::vector<std::string>{"0.02", "0.05", "0.1"});
+}
+
+TEST_CASE("FormatLogTicks writes every tick as a power of ten when one needs it") {
+  CHECK(FormatLogTicks({1e-4, 1e-3, 1e-2, 1e-1, 1}) ==
+        std::vector<std::string>{"10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰"});
+  CHECK(FormatLogTicks({1e-6, 1e-4, 1e-2, 1}) ==
+        std::vector<std::string>{"10⁻⁶", "10⁻⁴", "10⁻²", "10⁰"});
+  CHECK(FormatLogTicks({5e3, 1e4, 2e4}) == std::vector<std::string>{"5×10³", "10⁴", "2×10⁴"});
+}
+
 }  // namespace
 }  // namespace attnviz

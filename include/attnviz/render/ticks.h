@@ -20,9 +20,14 @@ std::vector<std::string> FormatTicks(const std::vector<double>& ticks);
 // when more than `max_ticks` fit; when fewer than two fit, 1, 2 and 5 times the powers of ten.
 std::vector<double> LogTicks(double lo, double hi, int max_ticks);
 
-// A log tick's label: plain decimals from 0.001 to 1000 ("0.01", "500"), otherwise a power of ten
+// A log tick's label: plain decimals from 0.001 to 9999 ("0.01", "500"), otherwise a power of ten
 // with a superscript exponent ("10⁻⁵", "2×10⁴").
 std::string FormatLogTick(double value);
+
+// Labels for the ticks of one log axis in one format: plain decimals when every tick is from
+// 0.001 to 9999 (as FormatLogTick), otherwise powers of ten for all ("10⁻⁴", "10⁻³", never "10⁻⁴"
+// beside "0.001").
+std::vector<std::string> FormatLogTicks(const std::vector<double>& ticks);
 
 // A tick of a colour scale: its value and its label.
 struct ValueTick {
@@ -31,7 +36,7 @@ struct ValueTick {
 };
 
 // The ticks of a colour scale over [lo, hi], at most `max_ticks`: LogTicks labelled by
-// FormatLogTick when `log`, else NiceTicks labelled by FormatTicks.
+// FormatLogTicks when `log`, else NiceTicks labelled by FormatTicks.
 std::vector<ValueTick> ValueTicks(double lo, double hi, bool log, int max_ticks);
 
 // The step between labelled positions 0, step, 2*step, ...: the smallest of 1, 2, 4, 5, 8, 10,
