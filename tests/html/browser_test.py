@@ -345,6 +345,9 @@ def main():
         Select(driver.find_element("id", "source")).select_by_value("rollout")
         idle(driver)
         check(state(driver)["source"] == "rollout", "self8: the text view shades by rollout")
+        offered = driver.execute_script(
+            "return [...document.querySelectorAll('#source option')].filter(o => !o.hidden).map(o => o.value)")
+        check(offered == ["head", "rollout"], f"self8: a page without flow does not offer it {offered}")
         check_page_health(driver, "self8")
 
         check(load(driver, pages["flow"]), "flow: loads offline")
