@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "attnviz/analysis/classify.h"
+#include "attnviz/analysis/flow.h"
 #include "attnviz/analysis/head_stats.h"
 #include "attnviz/analysis/rollout.h"
 #include "attnviz/error.h"
@@ -32,6 +33,7 @@ struct HtmlOptions {
   std::string heads = "all";
   html::PageOptions page;
   bool rollout = false;
+  bool flow = false;
   bool clean_tokens = false;
   std::string title;
   int jobs = 0;
@@ -104,6 +106,12 @@ html::PageInput MakeInput(const Dump& dump, const HtmlOptions& options) {
   if (options.rollout) {
     input.rollout = NamingDump(dump, [&] { return Rollout(dump.attention, LayerGraphOptions{}); });
   }
+  if (options.flow) {
+    // What `attnviz flow FILE` computes: every row, divided by its sum, all layers.
+    FlowOptions flow;
+    flow.threads = options.page.threads;
+    input.flow = NamingDump(dump, [&] { return AttentionFlow(dump.attention, flow); });
+  }
   return input;
 }
 
@@ -154,6 +162,9 @@ void AddPageOptions(CLI::App& command, HtmlOptions& options) {
       ->check(CLI::IsMember({"light", "dark"}));
   command.add_flag("--rollout", options.rollout,
                    "add attention rollout (mean of heads, residual added) to the text view");
+  command.add_flag("--flow", options.flow,
+                   "add attention flow (as `attnviz flow`, every row) to the text view; exact, "
+                   "so slow beyond a few hundred tokens");
   command.add_flag("--clean-tokens", options.clean_tokens,
                    "drop subword markers: ##ing -> ing, Ġthe -> the, ▁the -> the");
   command.add_option("--title", options.title,
@@ -178,6 +189,7 @@ void AddHtmlCommand(CLI::App& app, int& exit_code) {
       "  attnviz html data/induction.npy -o induction.html\n"
       "  attnviz html bert.npy --layers 10:12 --bits 16 --clean-tokens -o bert.html\n"
       "  attnviz html vit.npy --rollout --theme dark -o vit.html\n"
+      "  attnviz html data/induction.npy --rollout --flow -o induction.html\n"
       "The page needs no network and no server: open it from disk (docs/html.md).");
   command->callback([options, &exit_code] {
     RunHtml(*options);

@@ -167,7 +167,8 @@ json MetaJson(const PageInput& input, const PageOptions& options,
                {"colormaps", ColormapsJson()},
                {"stat_names", StatNames()},
                {"heads", heads},
-               {"rollout", nullptr}};
+               {"rollout", nullptr},
+               {"flow", nullptr}};
   return meta;
 }
 
@@ -215,6 +216,19 @@ std::string DataBlock(std::string_view name, std::string_view base64) {
          std::string(base64) + "</script>\n";
 }
 
+// Every row of a rollout or flow result as the data block NAME, its codes described in meta[NAME].
+std::string RowsBlock(const std::string& name, const TokenRows& rows, const PageOptions& options,
+                      json& meta) {
+  std::vector<float> values(rows.values.begin(), rows.values.end());
+  const int64_t n = static_cast<int64_t>(rows.rows.size());
+  EncodedHead encoded = EncodeValues(values, n, rows.tokens, options);
+  meta[name] = {{"offset", encoded.codes.offset},
+                {"scale", encoded.codes.scale},
+                {"rows", n},
+                {"cols", rows.tokens}};
+  return DataBlock(name, encoded.data);
+}
+
 std::string DataBlocks(const PageInput& input, const PageOptions& options,
                        const std::vector<EncodedHead>& encoded, json& meta) {
   std::string blocks;
@@ -223,17 +237,8 @@ std::string DataBlocks(const PageInput& input, const PageOptions& options,
     blocks += DataBlock("thumb-" + std::to_string(i), encoded[i].thumbnail);
     if (!encoded[i].mask.empty()) blocks += DataBlock("mask-" + std::to_string(i), encoded[i].mask);
   }
-  if (input.rollout) {
-    const TokenRows& rows = *input.rollout;
-    std::vector<float> values(rows.values.begin(), rows.values.end());
-    const int64_t n = static_cast<int64_t>(rows.rows.size());
-    EncodedHead rollout = EncodeValues(values, n, rows.tokens, options);
-    meta["rollout"] = {{"offset", rollout.codes.offset},
-                       {"scale", rollout.codes.scale},
-                       {"rows", n},
-                       {"cols", rows.tokens}};
-    blocks += DataBlock("rollout", rollout.data);
-  }
+  if (input.rollout) blocks += RowsBlock("rollout", *input.rollout, options, meta);
+  if (input.flow) blocks += RowsBlock("flow", *input.flow, options, meta);
   return blocks;
 }
 

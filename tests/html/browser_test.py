@@ -5,7 +5,9 @@ usage: browser_test.py ATTNVIZ WORKDIR
 
 Checks, against numpy: no console errors and no network request with networking disabled;
 hovering token i in the head view draws exactly the lines of row i's top-k keys; the heatmap's
-value under the pointer equals the dump's to within half a quantisation step; switching layer and
+value under the pointer equals the dump's to within half a quantisation step; clicking token i in
+the text view with flow chosen shades the text by `attnviz flow --json`'s row i, to within half a
+step; switching layer and
 head (keyboard and selectors) changes what is drawn; cross-attention pages work. Exits 77 (skip)
 only when chromium or chromedriver is missing.
 """
@@ -261,6 +263,30 @@ def check_theme_key(driver, name):
           f"{name}: d again gives back the light page, pixel for pixel")
 
 
+def attnviz_flow(source):
+    """Every row of `attnviz flow SOURCE --json`: the numbers the page's flow must give back."""
+    out = subprocess.run([ATTNVIZ, "flow", source, "--json"], check=True, capture_output=True)
+    return np.array(json.loads(out.stdout)["flow"])
+
+
+def check_flow_shading(driver, flow, name, rows):
+    """Clicks each of `rows` in the text view with flow chosen; its shading must be that row."""
+    choose_view(driver, "text")
+    Select(driver.find_element("id", "source")).select_by_value("flow")
+    idle(driver)
+    check(state(driver)["source"] == "flow", f"{name}: the text view shades by flow")
+    step = driver.execute_script("return window.attnviz.meta().flow.scale")
+    for i in rows:
+        move_to(driver, driver.execute_script(f"return window.attnviz.textPoint({i})"))
+        ActionChains(driver).click().perform()
+        idle(driver)
+        shading = driver.execute_script("return window.attnviz.textShading()")
+        error = np.abs(np.array(shading) - flow[i]).max() if shading else float("inf")
+        check(state(driver)["textRow"] == i and error <= step / 2 + 1e-7,
+              f"{name}: clicking token {i} shades by flow row {i} (off by {error:.2g}, step {step:.2g})")
+    driver.save_screenshot(f"{WORK}/{name}_text_flow.png")
+
+
 def check_views_draw(driver, name):
     for view in ["model", "text", "table"]:
         choose_view(driver, view)
@@ -274,6 +300,7 @@ def main():
     pages = {
         "self16": write_page(f"{WORK}/self.npy", f"{WORK}/self16.html", "--bits", "16"),
         "self8": write_page(f"{WORK}/self.npy", f"{WORK}/self8.html", "--rollout", "--theme", "dark"),
+        "flow": write_page(f"{WORK}/self.npy", f"{WORK}/flow.html", "--rollout", "--flow"),
         "cross": write_page(f"{WORK}/cross.json", f"{WORK}/cross.html", "--bits", "16"),
     }
     driver = open_browser()
@@ -318,7 +345,17 @@ def main():
         Select(driver.find_element("id", "source")).select_by_value("rollout")
         idle(driver)
         check(state(driver)["source"] == "rollout", "self8: the text view shades by rollout")
+        offered = driver.execute_script(
+            "return [...document.querySelectorAll('#source option')].filter(o => !o.hidden).map(o => o.value)")
+        check(offered == ["head", "rollout"], f"self8: a page without flow does not offer it {offered}")
         check_page_health(driver, "self8")
+
+        check(load(driver, pages["flow"]), "flow: loads offline")
+        check_flow_shading(driver, attnviz_flow(f"{WORK}/self.npy"), "flow", [0, 5, 22, 38])
+        Select(driver.find_element("id", "source")).select_by_value("rollout")
+        idle(driver)
+        check(state(driver)["source"] == "rollout", "flow: rollout can still be chosen")
+        check_page_health(driver, "flow")
 
         check(load(driver, pages["cross"]), "cross: loads offline")
         check_head_view(driver, cross, "cross", 0, [0, 11])

@@ -29,3 +29,8 @@ set_tests_properties(html.size_budget PROPERTIES TIMEOUT 300)
 add_test(NAME html.rollout_needs_self_attention
          COMMAND bash -c "\"$0\" html \"$1\" --rollout -o \"$2/r.html\"; test $? -eq 3 && test ! -e \"$2/r.html\""
                  $<TARGET_FILE:attnviz> ${PROJECT_SOURCE_DIR}/data/seq2seq_cross.json ${CMAKE_CURRENT_BINARY_DIR})
+
+# So does flow.
+add_test(NAME html.flow_needs_self_attention
+         COMMAND bash -c "\"$0\" html \"$1\" --flow -o \"$2/f.html\"; test $? -eq 3 && test ! -e \"$2/f.html\""
+                 $<TARGET_FILE:attnviz> ${PROJECT_SOURCE_DIR}/data/seq2seq_cross.json ${CMAKE_CURRENT_BINARY_DIR})

@@ -75,6 +75,18 @@ TEST_CASE("a causal head carries its mask, a full head none") {
   CHECK(RenderPage(SmallInput(dense), {}).find("data-part=\"mask-") == std::string::npos);
 }
 
+TEST_CASE("rollout and flow rows get a block each only when given") {
+  const AttentionTensor tensor = SmallTensor();
+  PageInput input = SmallInput(tensor);
+  const std::string plain = RenderPage(input, {});
+  CHECK(plain.find("data-part=\"rollout\"") == std::string::npos);
+  CHECK(plain.find("data-part=\"flow\"") == std::string::npos);
+  input.flow = TokenRows{{0, 1, 2}, 3, std::vector<double>(9, 1.0 / 3)};
+  const std::string page = RenderPage(input, {});
+  CHECK(page.find("data-part=\"flow\"") != std::string::npos);
+  CHECK(page.find("data-part=\"rollout\"") == std::string::npos);
+}
+
 TEST_CASE("an unknown colormap is a usage error") {
   const AttentionTensor tensor = SmallTensor();
   PageOptions options;

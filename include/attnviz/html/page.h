@@ -41,6 +41,7 @@ struct PageInput {
   std::vector<HeadStats> stats;      // of the heads in `heads`, any order; may be empty
   std::vector<HeadClass> classes;    // the same
   std::optional<TokenRows> rollout;  // every row, for the text view; queries == keys
+  std::optional<TokenRows> flow;     // the same, of attention flow
 };
 
 // The page: UTF-8 HTML with every style, script and datum inline, no reference to anything

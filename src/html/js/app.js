@@ -65,7 +65,11 @@ function fillControls() {
   controls.headSet.replaceChildren(...embeddedHeads(state.layer).map((h, i) => headTick(h, i)));
   controls.headSet.hidden = state.view !== "head";
   document.getElementById("topk-label").hidden = state.view !== "head";
-  document.getElementById("source-label").hidden = state.view !== "text" || !META.rollout;
+  document.getElementById("source-label").hidden =
+    state.view !== "text" || (!META.rollout && !META.flow);
+  for (const choice of controls.source.options) {
+    choice.hidden = choice.value !== "head" && !META[choice.value];
+  }
   controls.topk.value = String(state.topk);
   controls.cmap.value = state.cmap;
   controls.png.disabled = state.view === "table";
@@ -333,6 +337,12 @@ window.attnviz = {
   idle: () =>
     rendering.then(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true)))),
   tokenPoint: (side, i) => headView.tokenPoint(side, i),
+  textPoint: (i) => textView.tokenPoint(i),
+  // The values the text view shades its tokens by (its chosen row), or null.
+  textShading: () => {
+    const w = textView.weights();
+    return w ? Array.from(w.values) : null;
+  },
   cellPoint: (query, key) => heatmapView.cellPoint(query, key),
   thumbnailPoint: (layer, head) => modelView.thumbnailPoint(layer, head),
   fingerprint: () => {
@@ -344,6 +354,8 @@ window.attnviz = {
     keys: META.keys,
     bits: META.bits,
     heads: META.heads.map(({ layer, head, offset, scale }) => ({ layer, head, offset, scale })),
+    rollout: META.rollout,
+    flow: META.flow,
   }),
 };
 

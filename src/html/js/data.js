@@ -80,15 +80,16 @@ async function loadHead(index) {
   return codes;
 }
 
-let rolloutCodes = null;
-async function loadRollout() {
-  if (!META.rollout) return null;
-  if (!rolloutCodes) {
-    const r = META.rollout;
-    const bytes = await inflate(dataPart("rollout"));
-    rolloutCodes = new Codes(bytes, META.bits, r.rows, r.cols, r.offset, r.scale);
+// The rows of rollout or flow ("rollout", "flow"), decoded once, or null when the page lacks them.
+const rowsCodes = new Map();
+async function loadRows(name) {
+  if (!META[name]) return null;
+  if (!rowsCodes.has(name)) {
+    const r = META[name];
+    const bytes = await inflate(dataPart(name));
+    rowsCodes.set(name, new Codes(bytes, META.bits, r.rows, r.cols, r.offset, r.scale));
   }
-  return rolloutCodes;
+  return rowsCodes.get(name);
 }
 
 // One byte per cell, 1 where the cell is no weight (causal triangle, padding), or null.

@@ -1,5 +1,5 @@
 // The text view: the tokens as wrapped text; click one and every key token is shaded by its
-// row of the current head, or of attention rollout when the page has it.
+// row of the current head, or of attention rollout or flow when the page has them.
 
 const textView = {
   section: document.getElementById("view-text"),
@@ -9,10 +9,9 @@ const textView = {
   codes: null,
 
   async prepare() {
-    this.codes =
-      state.source === "rollout" && META.rollout
-        ? await loadRollout()
-        : await loadHead(headIndex(state.layer, state.head));
+    this.codes = META[state.source]
+      ? await loadRows(state.source)
+      : await loadHead(headIndex(state.layer, state.head));
   },
 
   // Subword markers read as spacing: "Ġthe" and "▁the" start a word, "##ing" continues one.
@@ -101,10 +100,9 @@ const textView = {
   drawCaption(context, keysTop, weights) {
     context.fillStyle = themeColor("--muted");
     context.textAlign = "left";
-    const what =
-      state.source === "rollout" && META.rollout
-        ? "attention rollout (all layers)"
-        : `layer ${layerName(state.layer)} · head ${headName(state.head)}`;
+    const what = META[state.source]
+      ? `attention ${state.source} (all layers)`
+      : `layer ${layerName(state.layer)} · head ${headName(state.head)}`;
     const row =
       state.textRow === null
         ? "click a token to shade the text by its row"
@@ -113,17 +111,32 @@ const textView = {
     if (CROSS_ATTENTION) context.fillText("keys:", 12, keysTop - 14);
   },
 
+  // The box of token i: the query's on a cross-attention page.
+  queryBox(i) {
+    return this.boxes.find((b) => b.index === i && (!CROSS_ATTENTION || b.side === "query"));
+  },
+
   // Scrolls the chosen token into view.
   scrollToRow() {
-    const box = this.boxes.find(
-      (b) => b.index === state.textRow && (!CROSS_ATTENTION || b.side === "query"),
-    );
-    if (!box) return;
+    const box = this.queryBox(state.textRow);
+    if (box) this.scrollToBox(box);
+  },
+
+  scrollToBox(box) {
     const top = this.scroller.scrollTop;
     const height = this.scroller.clientHeight;
     if (box.y < top + 30 || box.y + box.h > top + height - 10) {
       this.scroller.scrollTop = Math.max(0, box.y - height / 2);
     }
+  },
+
+  // Viewport coordinates of token i's box (the query's on a cross-attention page), for tests.
+  tokenPoint(i) {
+    const box = this.queryBox(i);
+    if (!box) return null;
+    this.scrollToBox(box);
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: rect.left + box.x + box.w / 2, y: rect.top + box.y + box.h / 2 };
   },
 
   tokenAt(px, py) {
