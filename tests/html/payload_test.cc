@@ -103,7 +103,7 @@ TEST_CASE("a matrix smaller than the thumbnail is copied as it is") {
 
 TEST_CASE("the zlib stream inflates with zlib itself to the same bytes") {
   std::string bytes;
-  for (int i = 0; i < 100000; ++i) bytes.push_back(static_cast<char>((i * i) % 7));
+  for (int64_t i = 0; i < 100000; ++i) bytes.push_back(static_cast<char>((i * i) % 7));
   const std::string stream = ZlibCompress(bytes, 6);
   CHECK(static_cast<uint8_t>(stream[0]) == 0x78);  // RFC 1950: deflate, 32K window
   CHECK(stream.size() < bytes.size() / 10);
