@@ -41,7 +41,7 @@ configure() {
   if command -v ccache >/dev/null; then launcher=ccache; fi
   CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER_LAUNCHER="$launcher" \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -D_GLIBCXX_ASSERTIONS" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -D_GLIBCXX_ASSERTIONS" \
     -DATTNVIZ_FUZZ=ON -DATTNVIZ_SANITIZE=address,undefined -DBUILD_TESTING=OFF >/dev/null
 }
 
