@@ -59,6 +59,13 @@ def compare_groups(d, layers, groups, permutations=PERMUTATIONS, seed=SEED):
     result = {"within": None, "between": None, "ratio": None, "p_value": None,
               "within_pairs": int(same.sum()), "between_pairs": int((~same).sum()),
               "permutations": 0}
+    result["per_group"] = []
+    for g in sorted(set(groups.tolist())):
+        inside = (groups[pa] == g).astype(int) + (groups[pb] == g).astype(int)
+        result["per_group"].append({
+            "group": g, "heads": int((groups == g).sum()),
+            "within": float(values[inside == 2].mean()) if (inside == 2).any() else None,
+            "between": float(values[inside == 1].mean()) if (inside == 1).any() else None})
     if same.all() or not same.any():
         return result
     within = values[same].mean()

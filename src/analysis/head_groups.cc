@@ -1,6 +1,7 @@
 // Within- versus between-group distances of grouped-query heads and their permutation test.
 #include "attnviz/analysis/head_groups.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace attnviz {
@@ -81,7 +82,44 @@ void ShuffleWithinLayers(const std::vector<std::vector<size_t>>& layers, SplitMi
   }
 }
 
+double MeanOrNaN(double sum, int64_t count) {
+  return count ? sum / static_cast<double>(count) : std::numeric_limits<double>::quiet_NaN();
+}
+
+GroupSpread SpreadOf(const HeadDistances& d, const std::vector<std::pair<size_t, size_t>>& pairs,
+                     std::span<const int64_t> groups, int64_t group) {
+  GroupSpread spread;
+  spread.group = group;
+  spread.heads = std::count(groups.begin(), groups.end(), group);
+  double within = 0, between = 0;
+  int64_t within_pairs = 0, between_pairs = 0;
+  for (const auto& [a, b] : pairs) {
+    const int inside = (groups[a] == group) + (groups[b] == group);
+    if (inside == 2) {
+      within += d.at(a, b);
+      ++within_pairs;
+    } else if (inside == 1) {
+      between += d.at(a, b);
+      ++between_pairs;
+    }
+  }
+  spread.within = MeanOrNaN(within, within_pairs);
+  spread.between = MeanOrNaN(between, between_pairs);
+  return spread;
+}
+
 }  // namespace
+
+std::vector<GroupSpread> SpreadOfGroups(const HeadDistances& distances,
+                                        std::span<const int64_t> groups) {
+  std::vector<int64_t> names(groups.begin(), groups.end());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  const auto pairs = SameLayerPairs(distances);
+  std::vector<GroupSpread> spreads;
+  for (int64_t group : names) spreads.push_back(SpreadOf(distances, pairs, groups, group));
+  return spreads;
+}
 
 GroupSimilarity CompareGroups(const HeadDistances& distances, std::span<const int64_t> groups,
                               int64_t permutations, uint64_t seed) {

@@ -59,6 +59,16 @@ TEST_CASE("heads of different layers are never paired") {
   CHECK(s.between == doctest::Approx(5.0));
 }
 
+TEST_CASE("each group's spread counts its own pairs and its pairs with the other heads") {
+  const std::vector<int64_t> groups = {0, 0, 1, 1};
+  const std::vector<GroupSpread> spreads = SpreadOfGroups(TwoPairs(), groups);
+  REQUIRE(spreads.size() == 2);
+  CHECK(spreads[1].group == 1);
+  CHECK(spreads[1].heads == 2);
+  CHECK(spreads[1].within == doctest::Approx(1.0));
+  CHECK(spreads[1].between == doctest::Approx(3.0));
+}
+
 TEST_CASE("one head per group, or one group, leaves the statistic undefined") {
   const std::vector<int64_t> alone = {0, 1, 2, 3}, together = {0, 0, 0, 0};
   const GroupSimilarity a = CompareGroups(TwoPairs(), alone);
@@ -87,6 +97,15 @@ TEST_CASE("the statistic and its p-value agree with the numpy reference") {
     testing::CheckGolden(c["between"], s.between, where + " between");
     testing::CheckGolden(c["ratio"], s.ratio, where + " ratio");
     testing::CheckGolden(c["p_value"], s.p_value, where + " p_value");
+    const std::vector<GroupSpread> spreads = SpreadOfGroups(d, groups);
+    REQUIRE(spreads.size() == c["per_group"].size());
+    for (size_t k = 0; k < spreads.size(); ++k) {
+      const nlohmann::json& e = c["per_group"][k];
+      CHECK(spreads[k].group == e["group"].get<int64_t>());
+      CHECK(spreads[k].heads == e["heads"].get<int64_t>());
+      testing::CheckGolden(e["within"], spreads[k].within, where + " group within");
+      testing::CheckGolden(e["between"], spreads[k].between, where + " group between");
+    }
     CHECK(s.within_pairs == c["within_pairs"].get<int64_t>());
     CHECK(s.between_pairs == c["between_pairs"].get<int64_t>());
     CHECK(s.permutations ==

@@ -47,4 +47,17 @@ GroupSimilarity CompareGroups(const HeadDistances& distances, std::span<const in
                               int64_t permutations = kGroupPermutations,
                               uint64_t seed = kGroupSeed);
 
+// One group's own pairs: the mean distance between its heads (same layer), and between its
+// heads and the other heads of their layers; NaN without such pairs.
+struct GroupSpread {
+  int64_t group = 0;
+  int64_t heads = 0;
+  double within = std::numeric_limits<double>::quiet_NaN();
+  double between = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Every group that occurs in `groups`, in increasing order.
+std::vector<GroupSpread> SpreadOfGroups(const HeadDistances& distances,
+                                        std::span<const int64_t> groups);
+
 }  // namespace attnviz
