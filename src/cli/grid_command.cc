@@ -152,7 +152,7 @@ GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelect
   };
   spec.row_labels = NumberLabels(selection.layers, LayerOffset(dump));
   spec.col_labels = NumberLabels(selection.heads, HeadOffset(dump));
-  if (selection.grouping) {
+  if (selection.grouping && selection.grouping->GroupSize() > 1) {  // one head each: no groups
     for (int64_t head : selection.heads) {
       spec.col_groups.push_back(KvGroupName(KvGroupOf(dump, *selection.grouping, head)));
     }
