@@ -41,6 +41,8 @@ render heatmap_cross heatmap data/seq2seq_cross.json --layer 1 --fuse mean --cma
 
 # grid (model view)
 render grid_labels grid data/induction.npy --labels --scale head
+render grid_local grid "$fix/analysis/classify/local.npy" --labels --scale head \
+  --title "planted heads: decay tau 4, window w 3, blocks, self, decay tau 2"
 
 # arrows
 render arrows arrows data/reverse.json --layer 0 --head 3 --top-k 2
@@ -72,6 +74,9 @@ if [ -d "$real" ]; then
   render real_llama_crop heatmap "$real/llama31_l31h0_crop.json" --clean-tokens
   render real_roberta heatmap "$real/roberta_coqa_512.npy"
   render real_finbert_arrows arrows "$real/finbert_l11h0.json" --top-k 3
+  render real_llama_gqa_grid grid "$real/llama32_1b_l0.json" --kv-heads 8 --scale head --labels
+  render real_llama_gqa_dendrogram cluster "$real/llama32_1b_l0.json" --kv-heads 8 \
+    --map "$out/real_llama_gqa_map.png"
 else
   echo "gallery.sh: $real absent, real-model figures skipped" >&2
 fi

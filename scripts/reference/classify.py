@@ -4,7 +4,8 @@ it commits for the C++ tests.
 
     /usr/bin/python3 scripts/reference/classify.py             # writes tests/fixtures/analysis/classify/
     /usr/bin/python3 scripts/reference/classify.py FILE...     # prints each head's scores and label
-    /usr/bin/python3 scripts/reference/classify.py --confusion # data/ known heads vs labels (markdown)
+    /usr/bin/python3 scripts/reference/classify.py --confusion # data/ known heads and planted local
+                                                               # and block heads vs labels (markdown)
 
 Scores are plain loops over the definitions; the C++ is checked against them to 1e-6.
 """
@@ -24,12 +25,13 @@ import stats  # noqa: E402  (masking and token classes are shared with `stats`)
 ROOT = stats.ROOT
 OUT = ROOT / "tests" / "fixtures" / "analysis" / "classify"
 
-PATTERNS = ["self", "previous", "next", "first", "special", "offset", "reorder", "block", "align",
-            "duplicate", "induction", "peaked", "diffuse"]
+PATTERNS = ["self", "previous", "next", "first", "special", "offset", "reorder", "block", "local",
+            "align", "duplicate", "induction", "peaked", "diffuse"]
 GENERIC = ["peaked", "diffuse"]  # labels only when no specific pattern passes
 DEFAULT_THRESHOLDS = {name: 0.5 for name in PATTERNS}
-DEFAULT_THRESHOLDS.update({"peaked": 0.7, "diffuse": 0.85})
+DEFAULT_THRESHOLDS.update({"local": 0.4, "peaked": 0.7, "diffuse": 0.85})
 MIN_BLOCK, MAX_BLOCK = 3, 16
+MIN_WIDTH, MAX_WIDTH = 2, 16  # local bands |i - j| <= w; w <= 1 is self, previous and next
 MIN_REPEAT_ROWS = 2
 
 
@@ -84,12 +86,7 @@ def offset_order(n):
 
 def block_score(head, n):
     def row_value(i, a, b):
-        inside = [j for j in head.valid[i] if a <= j <= b]
-        if not inside:
-            return 0.0
-        m = len(inside)
-        overlap = sum(min(head.P[i][j], 1.0 / m) for j in inside)
-        return overlap - m / len(head.valid[i])
+        return band_value(head, i, [j for j in head.valid[i] if a <= j <= b])
 
     scored = set(head.rows)
     best = [0.0] * (n + 1)
@@ -99,6 +96,29 @@ def block_score(head, n):
             value = sum(row_value(i, a, b) for i in range(a, b + 1) if i in scored)
             best[b + 1] = max(best[b + 1], best[a] + value)
     return best[n] / len(head.rows)
+
+
+def band_value(head, i, keys):
+    """block's row value on the keys `keys` (valid keys of row i): the overlap of the row with
+    the uniform distribution on them, minus the overlap a uniform row would have."""
+    if not keys:
+        return 0.0
+    m = len(keys)
+    overlap = sum(min(head.P[i][j], 1.0 / m) for j in keys)
+    return overlap - m / len(head.valid[i])
+
+
+def local_score(head):
+    """max over half-widths w of the mean over scored rows of the band value on the valid keys
+    with |i - j| <= w (a block that slides with the query); (score clamped at 0, w), ties keep
+    the smaller w."""
+    best, width = None, None
+    for w in range(MIN_WIDTH, MAX_WIDTH + 1):
+        score = float(np.mean([band_value(head, i, [j for j in head.valid[i] if abs(i - j) <= w])
+                               for i in head.rows]))
+        if best is None or score > best:
+            best, width = score, w
+    return max(best, 0.0), width
 
 
 def align_score(head, queries, keys):
@@ -138,12 +158,12 @@ def repeat_scores(head, tokens):
 
 
 def head_scores(A, masking, query_tokens, key_tokens, special=None):
-    """{pattern: score or None}, offset k or None."""
+    """{pattern: score or None}, offset k or None, local width w or None."""
     queries, keys = A.shape
     scores = {name: None for name in PATTERNS}
     head = Head(A, masking)
     if not head.rows:
-        return scores, None
+        return scores, None, None
     cross = masking.cross
     first = masking.first_key
     scores["first"] = mean([head.P[i][first] for i in head.rows])
@@ -154,7 +174,7 @@ def head_scores(A, masking, query_tokens, key_tokens, special=None):
         marked = [j for j, t in enumerate(key_tokens)
                   if j != first and (stats.is_special(t, special) or stats.is_separator(t))]
         scores["special"] = mean([head.P[i][marked].sum() for i in head.rows])
-    offset = None
+    offset = width = None
     if cross:
         scores["align"] = align_score(head, queries, keys)
     else:
@@ -165,9 +185,10 @@ def head_scores(A, masking, query_tokens, key_tokens, special=None):
         scores["offset"], offset = best_line(head, offset_order(keys), lambda i, k: i + k)
         scores["reorder"], _ = best_line(head, range(0, 2 * keys - 1), lambda i, c: c - i)
         scores["block"] = block_score(head, queries)
+        scores["local"], width = local_score(head)
         if key_tokens is not None:
             scores["duplicate"], scores["induction"] = repeat_scores(head, key_tokens)
-    return scores, offset
+    return scores, offset, width
 
 
 def label_of(scores, thresholds):
@@ -193,13 +214,14 @@ def classify(heads, query_tokens, key_tokens, thresholds=None, special=None):
         for h in range(count):
             A = heads[layer, h]
             if not np.all(np.isfinite(A)):
-                scores, offset = {name: None for name in PATTERNS}, None
+                scores, offset, width = {name: None for name in PATTERNS}, None, None
             else:
-                scores, offset = head_scores(A, masking, query_tokens, key_tokens, special)
+                scores, offset, width = head_scores(A, masking, query_tokens, key_tokens, special)
             label, confidence, labels, heterogeneous = label_of(scores, thresholds)
             result.append({"layer": layer, "head": h, "label": label, "confidence": confidence,
                            "labels": labels, "scores": scores,
                            "offset": offset if label == "offset" or "offset" in labels else None,
+                           "width": width if "local" in labels else None,
                            "causal": masking.causal, "heterogeneous": heterogeneous})
     return result
 
@@ -316,6 +338,55 @@ def synthetic_heads():
     return names, tokens, bidirectional, causal_heads[np.newaxis]
 
 
+def decay(n, tau, causal):
+    """Row i = softmax(-|i - j| / tau) over the keys row i may see: an early-layer local head."""
+    i = np.arange(n)
+    logits = -np.abs(i[:, None] - i[None, :]) / tau
+    if causal:
+        logits = np.where(i[None, :] <= i[:, None], logits, -np.inf)
+    A = np.exp(logits)
+    return A / A.sum(1, keepdims=True)
+
+
+def band(n, w, causal, rng, weight=0.9):
+    """Rows uniform on |i - j| <= w (a sliding window), mixed with noise on the visible keys."""
+    i = np.arange(n)
+    visible = (i[None, :] <= i[:, None]) if causal else np.ones((n, n), bool)
+    inside = (np.abs(i[:, None] - i[None, :]) <= w) & visible
+    noise = rng.uniform(0, 1, (n, n)) * visible
+    return (weight * inside / inside.sum(1, keepdims=True) +
+            (1 - weight) * noise / noise.sum(1, keepdims=True))
+
+
+def blocks(n, sizes, rng, weight=0.9):
+    """Rows uniform on their contiguous block (sizes in order, the last one takes the rest)."""
+    T = np.zeros((n, n))
+    a = 0
+    for size in sizes:
+        if a >= n:
+            break
+        b = min(a + size, n)
+        T[a:b, a:b] = 1.0 / (b - a)
+        a = b
+    noise = rng.uniform(0, 1, (n, n))
+    return weight * T + (1 - weight) * noise / noise.sum(1, keepdims=True)
+
+
+def local_heads():
+    """Planted local heads and the block and self heads they must be told from, n = 40:
+    (names, bidirectional (1, 5, n, n), names, causal (1, 3, n, n))."""
+    rng = np.random.default_rng(13)
+    n = 40
+    bidirectional = {"local tau 4": decay(n, 4, False), "local w 3": band(n, 3, False, rng),
+                     "block": blocks(n, [4, 6, 3, 8, 5, 7, 4, 3], rng),
+                     "self": 0.8 * np.eye(n) + 0.2 * decay(n, 1e9, False),
+                     "local tau 2": decay(n, 2, False)}
+    causal = {"local tau 2": decay(n, 2, True), "local w 4": band(n, 4, True, rng),
+              "first": 0.7 * (np.arange(n) == 0)[None, :] + 0.3 * decay(n, 1e9, True)}
+    return (list(bidirectional), np.stack(list(bidirectional.values()))[np.newaxis],
+            list(causal), np.stack(list(causal.values()))[np.newaxis])
+
+
 def cross_heads():
     rng = np.random.default_rng(11)
     q, k = 12, 6
@@ -357,6 +428,9 @@ def write_fixtures():
         "cross.npy": (cross_heads().astype(np.float32), None, None),
         "edges.npy": (edge_heads().astype(np.float32), None, None),
     }
+    local_names, local, local_causal_names, local_causal = local_heads()
+    files["local.npy"] = (local.astype(np.float32), None, None)
+    files["local_causal.npy"] = (local_causal.astype(np.float32), None, None)
     cases = []
     for name, (array, q_tokens, k_tokens) in files.items():
         np.save(OUT / name, array)
@@ -372,7 +446,9 @@ def write_fixtures():
     array, q_tokens, k_tokens = files["patterns.npy"]
     cases.append({"file": "patterns.npy", "options": {"thresholds": strict},
                   "heads": classify(array.astype(np.float64), q_tokens, k_tokens, strict)})
-    golden = {"generator": "scripts/reference/classify.py", "built_as": names, "cases": cases}
+    golden = {"generator": "scripts/reference/classify.py", "built_as": names,
+              "local_built_as": {"local.npy": local_names, "local_causal.npy": local_causal_names},
+              "cases": cases}
     (OUT / "golden.json").write_text(json.dumps(golden, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {len(files)} dumps and {len(cases)} cases to {OUT.relative_to(ROOT)}", file=sys.stderr)
 
@@ -409,6 +485,51 @@ def confusion():
             print(f"- {truth} -> {label}: {', '.join(heads)}")
 
 
+def planted(kind, n, causal, rng):
+    """One planted head of `kind` over n positions: local heads (exponential decay, a uniform
+    window), block-diagonal heads of random block sizes 3-8, and self / previous heads."""
+    i = np.arange(n)
+    visible = (i[None, :] <= i[:, None]) if causal else np.ones((n, n), bool)
+    uniform = visible / visible.sum(1, keepdims=True)
+    if kind.startswith("local tau"):
+        return decay(n, float(kind.split()[-1]), causal)
+    if kind.startswith("local w"):
+        return band(n, int(kind.split()[-1]), causal, rng)
+    if kind == "block":
+        sizes = rng.integers(3, 9, n)
+        T = blocks(n, sizes, rng)
+        return np.where(visible, T, 0) / np.where(visible, T, 0).sum(1, keepdims=True)
+    shift = {"self": 0, "previous": 1}[kind]
+    T = np.eye(n)[np.maximum(i - shift, 0)]
+    return 0.8 * T + 0.2 * uniform
+
+
+PLANTED = ["local tau 2", "local tau 4", "local w 2", "local w 4", "block", "self", "previous"]
+
+
+def planted_confusion():
+    """Markdown: planted heads (n = 24, 40, 64; bidirectional and causal) against their labels."""
+    rng = np.random.default_rng(2026)
+    rows = {}
+    for kind in PLANTED:
+        for n in (24, 40, 64):
+            for causal in (False, True):
+                A = planted(kind, n, causal, rng)
+                got = classify(A[np.newaxis, np.newaxis], None, None)[0]
+                label = got["label"] + (f" {got['width']}" if got["label"] == "local" else "")
+                truth = f"{kind}, {'causal' if causal else 'bidirectional'}"
+                rows.setdefault(truth, {}).setdefault(label, []).append(f"n={n}")
+    columns = sorted({label for r in rows.values() for label in r})
+    print("| planted head (n = 24, 40, 64) | " + " | ".join(columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for truth in rows:
+        cells = [str(len(rows[truth][c])) if c in rows[truth] else "" for c in columns]
+        print(f"| {truth} | " + " | ".join(cells) + " |")
+    for truth in rows:
+        for label, ns in sorted(rows[truth].items()):
+            print(f"- {truth} -> {label}: {', '.join(ns)}")
+
+
 def show(path):
     heads, q_tokens, k_tokens = load(path)
     for h in classify(heads, q_tokens, k_tokens):
@@ -422,6 +543,8 @@ def show(path):
 if __name__ == "__main__":
     if sys.argv[1:] == ["--confusion"]:
         confusion()
+        print()
+        planted_confusion()
     elif len(sys.argv) > 1:
         for path in sys.argv[1:]:
             show(path)

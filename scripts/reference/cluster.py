@@ -16,8 +16,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from scipy.cluster.hierarchy import dendrogram, linkage
-from scipy.spatial.distance import squareform
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 OUT = ROOT / "tests" / "fixtures" / "analysis" / "cluster"
@@ -82,6 +80,10 @@ def redundant_pairs(d, threshold):
 
 
 def cluster(heads, reduce, method, threshold):
+    # Imported here so that gqa.py can use js_distances where scipy is not installed.
+    from scipy.cluster.hierarchy import dendrogram, linkage
+    from scipy.spatial.distance import squareform
+
     d = js_distances(heads, reduce)
     result = {"distance": d.tolist()}
     if len(d) > 1:

@@ -15,13 +15,13 @@ namespace attnviz {
 namespace {
 
 constexpr std::array<std::string_view, kPatternCount> kNames = {
-    "self",  "previous", "next",      "first",     "special", "offset", "reorder",
-    "block", "align",    "duplicate", "induction", "peaked",  "diffuse"};
+    "self",  "previous", "next",  "first",     "special",   "offset", "reorder",
+    "block", "local",    "align", "duplicate", "induction", "peaked", "diffuse"};
 
 constexpr std::array<Pattern, kPatternCount> kAll = {
-    Pattern::kSelf,      Pattern::kPrevious, Pattern::kNext,   Pattern::kFirst, Pattern::kSpecial,
-    Pattern::kOffset,    Pattern::kReorder,  Pattern::kBlock,  Pattern::kAlign, Pattern::kDuplicate,
-    Pattern::kInduction, Pattern::kPeaked,   Pattern::kDiffuse};
+    Pattern::kSelf,      Pattern::kPrevious,  Pattern::kNext,   Pattern::kFirst,  Pattern::kSpecial,
+    Pattern::kOffset,    Pattern::kReorder,   Pattern::kBlock,  Pattern::kLocal,  Pattern::kAlign,
+    Pattern::kDuplicate, Pattern::kInduction, Pattern::kPeaked, Pattern::kDiffuse};
 
 // Shapes rather than rules: they label a head only when no rule does.
 bool IsGeneric(Pattern p) { return p == Pattern::kPeaked || p == Pattern::kDiffuse; }
@@ -57,6 +57,10 @@ void ChooseLabel(HeadClass& head, const ClassifyThresholds& thresholds) {
   }
 }
 
+bool Passes(const HeadClass& head, Pattern p) {
+  return std::find(head.labels.begin(), head.labels.end(), p) != head.labels.end();
+}
+
 HeadClass ClassifyHead(std::span<const float> values, const PatternContext& context,
                        const ClassifyThresholds& thresholds) {
   const PatternScores scores = ScorePatterns(values, context);
@@ -64,9 +68,8 @@ HeadClass ClassifyHead(std::span<const float> values, const PatternContext& cont
   head.scores = scores.scores;
   head.causal = context.masking.causal;
   ChooseLabel(head, thresholds);
-  const bool offset_passes =
-      std::find(head.labels.begin(), head.labels.end(), Pattern::kOffset) != head.labels.end();
-  if (offset_passes) head.offset = scores.offset;
+  if (Passes(head, Pattern::kOffset)) head.offset = scores.offset;
+  if (Passes(head, Pattern::kLocal)) head.width = scores.width;
   return head;
 }
 
@@ -94,6 +97,7 @@ const std::array<Pattern, kPatternCount>& AllPatterns() { return kAll; }
 
 ClassifyThresholds::ClassifyThresholds() {
   score.fill(0.5);
+  (*this)[Pattern::kLocal] = 0.4;
   (*this)[Pattern::kPeaked] = 0.7;
   (*this)[Pattern::kDiffuse] = 0.85;
 }
@@ -123,6 +127,8 @@ std::string LabelText(const HeadClass& head) {
   std::string text(PatternName(*head.label));
   if (*head.label == Pattern::kOffset && head.offset)
     text.append(" ").append(std::to_string(*head.offset));
+  if (*head.label == Pattern::kLocal && head.width)
+    text.append(" ").append(std::to_string(*head.width));
   return text;
 }
 

@@ -19,6 +19,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kNever = -std::numeric_limits<double>::infinity();
 constexpr int64_t kMinBlock = 3;  // smaller blocks are the diagonal and its neighbours
 constexpr int64_t kMaxBlock = 16;
+constexpr int64_t kMinWidth = 2;  // |i - j| <= 1 is self, previous and next
+constexpr int64_t kMaxWidth = 16;
 constexpr size_t kMinRepeatRows = 2;
 
 double& At(PatternScores& s, Pattern p) { return s.scores[static_cast<size_t>(p)]; }
@@ -169,6 +171,19 @@ double BlockScore(const Shares& s, int64_t positions) {
   return best[positions] / static_cast<double>(s.rows().size());
 }
 
+// Block's row value on a band |i - j| <= w that slides with the query, mean over the scored
+// rows, best over w (ties keep the smaller), clamped at 0.
+BestLine LocalScore(const Shares& s) {
+  BestLine best;
+  for (int64_t w = kMinWidth; w <= kMaxWidth; ++w) {
+    const double score =
+        MeanOverRows(s, [&](int64_t i) { return BlockRowValue(s, i, i - w, i + w); });
+    if (std::isnan(best.score) || score > best.score) best = {score, w};
+  }
+  best.score = std::max(best.score, 0.0);
+  return best;
+}
+
 // The best path of keys through the scored rows that never moves back and stays on one key
 // for at most 2 * ceil(queries / keys) rows (so a sink column cannot be the path): mean share.
 double AlignScore(const Shares& s, int64_t queries) {
@@ -225,6 +240,9 @@ void ScorePositional(const Shares& s, const PatternContext& context, PatternScor
   At(scores, Pattern::kReorder) =
       FindBestLine(s, sums, [](int64_t i, int64_t c) { return c - i; }).score;
   At(scores, Pattern::kBlock) = BlockScore(s, context.queries);
+  const BestLine local = LocalScore(s);
+  At(scores, Pattern::kLocal) = local.score;
+  scores.width = local.param;
   if (!context.copies.empty()) ScoreRepeats(s, context, scores);
 }
 

@@ -36,6 +36,7 @@ PatternContext MakePatternContext(const AttentionTensor& tensor,
 struct PatternScores {
   std::array<double, kPatternCount> scores{};  // NaN: does not apply
   std::optional<int64_t> offset;               // the k of the best offset, when scored
+  std::optional<int64_t> width;                // the half-width w of the best local band
 };
 
 // Requires head.size() == queries * keys.

@@ -55,6 +55,7 @@ nlohmann::json HeadJson(const HeadClass& head) {
           {"labels", labels},
           {"scores", scores},
           {"offset", head.offset ? nlohmann::json(*head.offset) : nlohmann::json(nullptr)},
+          {"width", head.width ? nlohmann::json(*head.width) : nlohmann::json(nullptr)},
           {"causal", head.causal},
           {"heterogeneous", head.heterogeneous}};
 }
@@ -98,6 +99,7 @@ std::string OtherLabels(const HeadClass& head, bool csv) {
     text += PatternName(p);
     if (csv) continue;
     if (p == Pattern::kOffset && head.offset) text += " " + std::to_string(*head.offset);
+    if (p == Pattern::kLocal && head.width) text += " " + std::to_string(*head.width);
     text += " " + Score(head.score(p), false);
   }
   return text;
@@ -132,8 +134,8 @@ Table TextTable(const std::vector<HeadClass>& heads) {
 
 Table CsvTable(const std::vector<HeadClass>& heads) {
   Table table;
-  table.columns = {"layer",  "head",   "label",  "confidence",
-                   "offset", "labels", "causal", "heterogeneous"};
+  table.columns = {"layer", "head",   "label",  "confidence",   "offset",
+                   "width", "labels", "causal", "heterogeneous"};
   for (Pattern p : AllPatterns()) table.columns.emplace_back(PatternName(p));
   for (const HeadClass& head : heads) {
     std::vector<std::string> row = {
@@ -142,6 +144,7 @@ Table CsvTable(const std::vector<HeadClass>& heads) {
         head.label ? std::string(PatternName(*head.label)) : "heterogeneous",
         Score(head.confidence, true),
         head.offset ? std::to_string(*head.offset) : "",
+        head.width ? std::to_string(*head.width) : "",
         OtherLabels(head, true),
         head.causal ? "true" : "false",
         head.heterogeneous ? "true" : "false"};
@@ -193,7 +196,7 @@ void AddClassifyCommand(CLI::App& app, int& exit_code) {
   CLI::App* command = app.add_subcommand(
       "classify",
       "Per-head pattern labels: self, previous, next, first, special, offset, reorder, "
-      "block, align, duplicate, induction, peaked, diffuse, with scores");
+      "block, local, align, duplicate, induction, peaked, diffuse, with scores");
   options->dump.AddTo(*command, true);
   command->add_flag("--json", options->json, "print one JSON object with every score");
   command->add_flag("--csv", options->csv, "print one CSV row per head with every score");

@@ -1,5 +1,6 @@
 // `attnviz cluster FILE`: JS distances between heads, scipy-style linkage, a dendrogram and an
 // MDS map of the heads, and the pairs too alike to tell apart.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <limits>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "attnviz/analysis/cluster.h"
+#include "attnviz/analysis/head_groups.h"
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/dendrogram.h"
@@ -17,6 +19,7 @@
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
+#include "cli/kv_groups.h"
 #include "cli/messages.h"
 #include "cli/output_path.h"
 #include "cli/output_template.h"
@@ -38,6 +41,7 @@ struct ClusterOptions {
   bool csv = false;
   std::string layers;  // --layer, --head: the heads clustered
   std::string heads;
+  std::optional<int64_t> kv_heads;
 };
 
 struct ClusterResult {
@@ -45,6 +49,11 @@ struct ClusterResult {
   std::vector<Merge> merges;
   std::vector<MapPoint> map;
   std::vector<HeadPair> redundant;
+  // Grouped-query attention: each head's key/value head and the within/between statistic.
+  std::optional<KvGrouping> grouping;
+  std::vector<int64_t> groups;
+  GroupSimilarity similarity;
+  std::vector<GroupSpread> spreads;
 };
 
 Linkage ParseLinkage(const std::string& name) {
@@ -112,6 +121,16 @@ void RequireTwoHeads(const Dump& dump, const HeadDistances& distances,
   ThrowUsageError(dump.metadata.path + ": cluster groups heads and needs at least 2; " + found);
 }
 
+void AddKvGroups(const Dump& dump, const ClusterOptions& options, ClusterResult& result) {
+  result.grouping = ResolveKvGrouping(dump, options.kv_heads);
+  if (!result.grouping) return;
+  for (const HeadId& id : result.distances.heads) {
+    result.groups.push_back(KvGroupOf(dump, *result.grouping, id.head));
+  }
+  result.similarity = CompareGroups(result.distances, result.groups);
+  result.spreads = SpreadOfGroups(result.distances, result.groups);
+}
+
 ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
   ClusterResult result;
   const JsReduce reduce = options.js_reduce == "sum" ? JsReduce::kSum : JsReduce::kMean;
@@ -125,7 +144,40 @@ ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
   result.merges = LinkHeads(result.distances, ParseLinkage(options.linkage));
   result.map = ClassicalMds(result.distances);
   if (options.threshold) result.redundant = RedundantPairs(result.distances, *options.threshold);
+  AddKvGroups(dump, options, result);
   return result;
+}
+
+nlohmann::json NumberOrNull(double value) {
+  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
+}
+
+nlohmann::json SpreadsJson(const std::vector<GroupSpread>& spreads) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const GroupSpread& g : spreads) {
+    list.push_back({{"group", g.group},
+                    {"heads", g.heads},
+                    {"within", NumberOrNull(g.within)},
+                    {"between", NumberOrNull(g.between)}});
+  }
+  return list;
+}
+
+// null without a grouping.
+nlohmann::json KvGroupsJson(const ClusterResult& r) {
+  if (!r.grouping) return nullptr;
+  const GroupSimilarity& s = r.similarity;
+  return {{"kv_heads", r.grouping->kv_heads},
+          {"query_heads", r.grouping->query_heads},
+          {"group", r.groups},
+          {"within", NumberOrNull(s.within)},
+          {"between", NumberOrNull(s.between)},
+          {"ratio", NumberOrNull(s.ratio)},
+          {"p_value", NumberOrNull(s.p_value)},
+          {"within_pairs", s.within_pairs},
+          {"between_pairs", s.between_pairs},
+          {"permutations", s.permutations},
+          {"per_group", SpreadsJson(r.spreads)}};
 }
 
 nlohmann::json ClusterJson(const Dump& dump, const ClusterResult& r) {
@@ -145,11 +197,8 @@ nlohmann::json ClusterJson(const Dump& dump, const ClusterResult& r) {
                          {"b", HeadJson(dump, r.distances.heads[p.b])},
                          {"distance", p.distance}});
   }
-  return {{"heads", heads},
-          {"distance", distance},
-          {"linkage", linkage},
-          {"mds", mds},
-          {"redundant", redundant}};
+  return {{"heads", heads}, {"distance", distance},   {"linkage", linkage},
+          {"mds", mds},     {"redundant", redundant}, {"kv_groups", KvGroupsJson(r)}};
 }
 
 // Each head's closest other head; itself (at distance 0) when it is the only one.
@@ -175,8 +224,35 @@ Table HeadTable(const Dump& dump, const ClusterResult& r) {
         {std::to_string(ModelLayer(dump, id.layer)), std::to_string(ModelHead(dump, id.head)),
          std::to_string(ModelLayer(dump, near.layer)), std::to_string(ModelHead(dump, near.head)),
          FormatNumber(r.distances.at(a, b)), FormatNumber(r.map[a].x), FormatNumber(r.map[a].y)});
+    if (r.grouping) table.rows.back().push_back(std::to_string(r.groups[a]));
   }
+  if (r.grouping) table.columns.push_back("kv_group");
   return table;
+}
+
+std::string NumberOrDash(double value) { return std::isnan(value) ? "-" : FormatNumber(value); }
+
+// "8 key/value heads (config.json): mean JS within groups 0.12 (48 pairs), between ...".
+void PrintKvGroups(const Dump& dump, const ClusterResult& r, const ClusterOptions& options) {
+  const GroupSimilarity& s = r.similarity;
+  std::cout << "\n"
+            << r.grouping->kv_heads << " key/value heads of " << r.grouping->GroupSize()
+            << " query heads (" << KvGroupingSource(dump, options.kv_heads)
+            << "): mean JS within groups " << NumberOrDash(s.within) << " (" << s.within_pairs
+            << " pairs), between " << NumberOrDash(s.between) << " (" << s.between_pairs
+            << " pairs)";
+  if (s.permutations > 0) {
+    std::cout << ", ratio " << FormatNumber(s.ratio)
+              << ", permutation p = " << FormatNumber(s.p_value) << " (" << s.permutations
+              << " permutations)";
+  }
+  std::cout << "\n";
+  Table table{{"kv_group", "heads", "within", "between"}, {}};
+  for (const GroupSpread& g : r.spreads) {
+    table.rows.push_back({KvGroupName(g.group), std::to_string(g.heads), NumberOrDash(g.within),
+                          NumberOrDash(g.between)});
+  }
+  table.PrintText(std::cout);
 }
 
 void PrintText(const Dump& dump, const ClusterResult& r, const ClusterOptions& options) {
@@ -189,6 +265,7 @@ void PrintText(const Dump& dump, const ClusterResult& r, const ClusterOptions& o
     std::cout << " " << HeadName(dump, r.distances.heads[leaf]);
   }
   std::cout << "\n";
+  if (r.grouping) PrintKvGroups(dump, r, options);
   if (!options.threshold) return;
   std::cout << "\nredundant pairs (distance <= " << FormatNumber(*options.threshold)
             << "): " << r.redundant.size() << "\n";
@@ -206,6 +283,22 @@ std::string FigureTitle(const Dump& dump, const ClusterOptions& options, const c
   return std::filesystem::path(dump.metadata.path).filename().string() + " · " + what;
 }
 
+// With a grouping, dots are coloured by key/value head instead of by layer.
+std::vector<Rgba> GroupColors(const ClusterResult& r, Theme theme) {
+  std::vector<Rgba> colors;
+  for (int64_t group : r.groups)
+    colors.push_back(CategoryColor(group, r.grouping->kv_heads, theme));
+  return colors;
+}
+
+std::vector<LegendEntry> GroupLegend(const KvGrouping& grouping, Theme theme) {
+  std::vector<LegendEntry> legend;
+  for (int64_t g = 0; g < grouping.kv_heads; ++g) {
+    legend.push_back({KvGroupName(g), CategoryColor(g, grouping.kv_heads, theme), false});
+  }
+  return legend;
+}
+
 void WriteDendrogram(const Dump& dump, const ClusterResult& r, const ClusterOptions& options) {
   DendrogramSpec spec;
   const int64_t layers = dump.attention.layers();
@@ -217,6 +310,10 @@ void WriteDendrogram(const Dump& dump, const ClusterResult& r, const ClusterOpti
     spec.leaf_colors.push_back(SequenceColor(id.layer, layers, theme));
   }
   if (layers > 1) spec.legend = ModelLayerLegend(dump, theme);
+  if (r.grouping) {
+    spec.leaf_colors = GroupColors(r, theme);
+    spec.legend = GroupLegend(*r.grouping, theme);
+  }
   spec.threshold = options.threshold;
   spec.title = FigureTitle(dump, options, (options.linkage + " linkage").c_str());
   spec.axis_title = std::string("JS divergence (") + (options.js_reduce == "sum" ? "sum" : "mean") +
@@ -235,12 +332,15 @@ void WriteMap(const Dump& dump, const ClusterResult& r, const ClusterOptions& op
   const int64_t layers = dump.attention.layers();
   const Theme theme = options.figure.Render().theme;
   const bool labelled = r.distances.size() <= 48;  // beyond that, labels would bury the dots
+  const std::vector<Rgba> group_colors = r.grouping ? GroupColors(r, theme) : std::vector<Rgba>();
   for (size_t a = 0; a < r.distances.size(); ++a) {
     const HeadId& id = r.distances.heads[a];
-    spec.points.push_back({r.map[a].x, r.map[a].y, SequenceColor(id.layer, layers, theme),
+    spec.points.push_back({r.map[a].x, r.map[a].y,
+                           r.grouping ? group_colors[a] : SequenceColor(id.layer, layers, theme),
                            labelled ? HeadName(dump, id) : ""});
   }
   if (layers > 1) spec.legend = ModelLayerLegend(dump, theme);
+  if (r.grouping) spec.legend = GroupLegend(*r.grouping, theme);
   spec.x.title = "MDS 1";
   spec.y.title = "MDS 2";
   spec.equal_aspect = true;
@@ -357,13 +457,15 @@ void AddClusterCommand(CLI::App& app, int& exit_code) {
                       "list the pairs of heads at most this far apart (redundant heads)");
   command->add_option("--title", options->title, "figure title (default: file and method)");
   AddHeadSelectionOptions(*command, options->layers, options->heads);
+  AddKvHeadsOption(*command, options->kv_heads);
   auto* json = command->add_flag("--json", options->json, "print one JSON object");
   command->add_flag("--csv", options->csv, "print the table as CSV")->excludes(json);
   command->footer(
       "Examples:\n"
       "  attnviz cluster data/induction.npy --threshold 0.05\n"
       "  attnviz cluster attn.npy --linkage ward -o dendrogram.pdf --map heads.pdf\n"
-      "  attnviz cluster attn.npy --js-reduce sum --json | jq .linkage");
+      "  attnviz cluster attn.npy --js-reduce sum --json | jq .linkage\n"
+      "  attnviz cluster llama.json --kv-heads 8 --map heads.png   # grouped-query attention");
   command->callback([options, &exit_code] {
     RunCluster(*options);
     exit_code = 0;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
+#include "cli/kv_groups.h"
 #include "cli/messages.h"
 #include "cli/output_template.h"
 #include "cli/parallel.h"
@@ -38,11 +40,13 @@ struct GridOptions {
   std::string captions;
   bool labels = false;
   std::string title;
+  std::optional<int64_t> kv_heads;
 };
 
 struct GridSelection {
   std::vector<int64_t> layers;
   std::vector<int64_t> heads;
+  std::optional<KvGrouping> grouping;  // grouped-query attention: columns grouped by KV head
 };
 
 std::vector<std::string> NumberLabels(const std::vector<int64_t>& positions, int64_t offset) {
@@ -148,6 +152,11 @@ GridSpec MakeSpec(const Dump& dump, const GridOptions& options, const GridSelect
   };
   spec.row_labels = NumberLabels(selection.layers, LayerOffset(dump));
   spec.col_labels = NumberLabels(selection.heads, HeadOffset(dump));
+  if (selection.grouping && selection.grouping->GroupSize() > 1) {  // one head each: no groups
+    for (int64_t head : selection.heads) {
+      spec.col_groups.push_back(KvGroupName(KvGroupOf(dump, *selection.grouping, head)));
+    }
+  }
   spec.title = options.title.empty()
                    ? DefaultTitle(dump, selection)
                    : OutputTemplate(options.title).ExpandKnown({{"stem", Stem(dump)}});
@@ -175,7 +184,8 @@ BatchFigure PlanFile(const GridOptions& options, const DumpSource& source, Dump 
   std::shared_ptr<GridFile> file(new GridFile{std::move(dump), {}, {}});
   PrintNotes(file->dump);
   file->selection = {ParseLayers(options.layers, file->dump, "--layers"),
-                     ParseHeads(options.heads, file->dump, "--heads")};
+                     ParseHeads(options.heads, file->dump, "--heads"),
+                     ResolveKvGrouping(file->dump, options.kv_heads)};
   file->cells = options.cells.Resolve(file->dump);
   TemplateFields fields{{"stem", Stem(file->dump)}, {"ext", ExtensionOf(format)}};
   AddBatchField(fields, source);
@@ -230,12 +240,14 @@ void AddGridCommand(CLI::App& app, int& exit_code) {
                    "a list of {\"layer\", \"head\", \"caption\"} objects")
       ->excludes(labels);
   command->add_option("--title", options->title, "figure title (default: model, layers and heads)");
+  AddKvHeadsOption(*command, options->kv_heads);
   command->footer(
       "Examples:\n"
       "  attnviz grid data/induction.npy -o model_view.png\n"
       "  attnviz grid attn.npy --layers 0:6 --heads all --scale head --labels -o grid.pdf\n"
       "  attnviz grid attn.npy --queries 0:64 --keys 0:64 --norm power:0.5 -o {stem}_grid.svg\n"
-      "  attnviz grid dumps/*.npy -j 4 -o 'figs/{stem}_grid.png'   # a grid per dump");
+      "  attnviz grid dumps/*.npy -j 4 -o 'figs/{stem}_grid.png'   # a grid per dump\n"
+      "  attnviz grid llama.json --kv-heads 8 -o gqa.png   # heads grouped by key/value head");
   command->callback([options, &exit_code] {
     RunGrid(*options);
     exit_code = 0;

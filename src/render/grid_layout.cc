@@ -73,11 +73,26 @@ struct PanelGrid {
   double col_gap = 0;
   double row_gap = 0;
   double caption_height = 0;
+  double group_gap = 0;                // extra, between column groups
+  std::vector<int64_t> groups_before;  // per column: group boundaries left of it; empty: none
 
   Rect Panel(int64_t row, int64_t col) const {
-    return {col * (width + col_gap), row * (height + row_gap), width, height};
+    const double extra = groups_before.empty() ? 0 : groups_before[col] * group_gap;
+    return {col * (width + col_gap) + extra, row * (height + row_gap), width, height};
   }
+  // The right edge of the last column.
+  double Right(int64_t cols) const { return Panel(0, cols - 1).right(); }
 };
+
+// Per column, how many times the group name changed before it; empty without groups.
+std::vector<int64_t> GroupsBefore(const GridSpec& spec) {
+  std::vector<int64_t> before;
+  for (size_t col = 0; col < spec.col_groups.size(); ++col) {
+    const bool starts = col > 0 && spec.col_groups[col] != spec.col_groups[col - 1];
+    before.push_back((col > 0 ? before.back() : 0) + (starts ? 1 : 0));
+  }
+  return before;
+}
 
 // The tallest caption at `panel_width`, or 0 without captions.
 double CaptionHeight(const GridSpec& spec, double max_width, const TextStyle& caption,
@@ -97,11 +112,36 @@ PanelGrid MakePanelGrid(const GridSpec& spec, double width, const FigureStyle& s
   grid.width = width;
   grid.height = width * PanelAspect(spec);
   grid.col_gap = std::max(kPanelGapRatio * width, 0.4 * style.em);
+  grid.group_gap = std::max(grid.col_gap, 0.8 * style.em);
+  grid.groups_before = GroupsBefore(spec);
   grid.caption_height =
       CaptionHeight(spec, CaptionWidth(width, grid.col_gap), CaptionStyle(style, width), shaper);
   grid.row_gap =
       grid.col_gap + (grid.caption_height > 0 ? grid.caption_height + 0.2 * style.em : 0);
   return grid;
+}
+
+// Each run of equal group names: its name centred over a line spanning its columns, above
+// `top`. Returns the new top.
+double PlaceColumnGroups(const GridSpec& spec, const PanelGrid& grid, const FigureStyle& style,
+                         const TextShaper& shaper, double top, FigureParts& parts) {
+  const double line = top - 0.5 * style.tick_pad;
+  double new_top = top;
+  for (size_t first = 0; first < spec.col_groups.size();) {
+    size_t last = first;
+    while (last + 1 < spec.col_groups.size() && spec.col_groups[last + 1] == spec.col_groups[first])
+      ++last;
+    const double left = grid.Panel(0, int64_t(first)).x,
+                 right = grid.Panel(0, int64_t(last)).right();
+    parts.AddTick({left, line}, {right, line});
+    PlacedText label{
+        shaper.Shape(spec.col_groups[first], style.label, std::max(right - left, 3 * style.em)),
+        {{(left + right) / 2, line - style.tick_pad}, HAlign::kCenter, VAlign::kBottom, 0}};
+    new_top = std::min(new_top, label.Bounds().y);
+    parts.AddText(std::move(label));
+    first = last + 1;
+  }
+  return new_top;
 }
 
 void PlaceColumnLabels(const GridSpec& spec, const PanelGrid& grid, const FigureStyle& style,
@@ -114,13 +154,13 @@ void PlaceColumnLabels(const GridSpec& spec, const PanelGrid& grid, const Figure
     top = std::min(top, label.Bounds().y);
     parts.AddText(std::move(label));
   }
+  top = PlaceColumnGroups(spec, grid, style, shaper, top, parts);
   if (spec.col_axis_title.empty()) return;
-  double width = spec.cols * (grid.width + grid.col_gap);
+  double width = grid.Right(spec.cols);
   TextBlock title =
       shaper.Shape(spec.col_axis_title, style.axis_title, std::max(width, 20 * style.em));
   parts.AddText(
-      {std::move(title),
-       {{(width - grid.col_gap) / 2, top - style.tick_pad}, HAlign::kCenter, VAlign::kBottom, 0}});
+      {std::move(title), {{width / 2, top - style.tick_pad}, HAlign::kCenter, VAlign::kBottom, 0}});
 }
 
 void PlaceRowLabels(const GridSpec& spec, const PanelGrid& grid, const FigureStyle& style,
@@ -187,7 +227,7 @@ GridArrangement ArrangeGrid(const GridSpec& spec, const PanelGrid& grid,
   PlaceCaptions(spec, grid, style, shaper, arrangement.parts);
   double height = spec.rows * (grid.height + grid.row_gap) - grid.row_gap;
   double bar_height = std::clamp(height, ColorbarMinHeight(style), kMaxColorbarHeight);
-  double right = spec.cols * (grid.width + grid.col_gap) - grid.col_gap;
+  double right = grid.Right(spec.cols);
   arrangement.colorbar = {right + ColorbarGap(style), std::max(0.0, (height - bar_height) / 2),
                           ColorbarWidth(style), bar_height};
   PlaceColorbar(colorbar.spec, arrangement.colorbar, style, shaper, arrangement.parts,
@@ -247,6 +287,7 @@ void ValidateGrid(const GridSpec& spec) {
   if (!spec.panel) ThrowUsageError("the grid has no source of panels");
   ValidateCount(spec.row_labels.size(), spec.rows, "row labels", "rows");
   ValidateCount(spec.col_labels.size(), spec.cols, "column labels", "columns");
+  ValidateCount(spec.col_groups.size(), spec.cols, "column groups", "columns");
   ValidateCount(spec.captions.size(), spec.rows * spec.cols, "captions", "panels");
 }
 

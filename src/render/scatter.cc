@@ -3,6 +3,7 @@
 #include "attnviz/render/scatter.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <numbers>
@@ -456,6 +457,16 @@ Rgba SequenceColor(int64_t index, int64_t count, Theme theme) {
   const double last = theme == Theme::kDark ? 1.0 : 0.85;
   const double t = count > 1 ? static_cast<double>(index) / static_cast<double>(count - 1) : 0.0;
   return FindColormap("viridis")->Lookup(first + t * (last - first), 0, 1);
+}
+
+Rgba CategoryColor(int64_t index, int64_t count, Theme theme) {
+  static constexpr std::array<uint32_t, 10> kTab10 = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728,
+                                                      0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f,
+                                                      0xbcbd22, 0x17becf};
+  if (count > static_cast<int64_t>(kTab10.size())) return SequenceColor(index, count, theme);
+  const uint32_t rgb = kTab10[static_cast<size_t>(index)];
+  return {static_cast<uint8_t>(rgb >> 16), static_cast<uint8_t>(rgb >> 8),
+          static_cast<uint8_t>(rgb), 255};
 }
 
 std::vector<LegendEntry> LayerLegend(int64_t layers, Theme theme) {

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -68,6 +69,22 @@ TEST_CASE("uniform rows are diffuse, a shape label given only when no rule passe
   CHECK(*head.label == Pattern::kDiffuse);
   CHECK(head.confidence == doctest::Approx(1.0));
   CHECK(head.score(Pattern::kSelf) == doctest::Approx(1.0 / 6));
+}
+
+TEST_CASE("a head uniform on a band around the diagonal is local, with its half-width") {
+  // Rows uniform on |i - j| <= 2 of 12 keys: m_i = 3, 4, 5 x 8, 4, 3 band keys, so the band
+  // value is 1 - m_i / 12 and the score 1 - 54 / 144 (wider bands cap each share at 1/m).
+  std::vector<float> values(144, 0.0f);
+  for (int64_t i = 0; i < 12; ++i) {
+    const int64_t a = std::max<int64_t>(0, i - 2), b = std::min<int64_t>(11, i + 2);
+    for (int64_t j = a; j <= b; ++j) values[i * 12 + j] = 1.0f / float(b - a + 1);
+  }
+  const HeadClass head = ClassifyOne({12, 12}, values);
+  REQUIRE(head.label.has_value());
+  CHECK(*head.label == Pattern::kLocal);
+  CHECK(head.score(Pattern::kLocal) == doctest::Approx(1.0 - 54.0 / 144));
+  CHECK(head.width == 2);
+  CHECK(LabelText(head) == "local 2");
 }
 
 TEST_CASE("a head no pattern explains is heterogeneous, with its best score as confidence") {
@@ -147,9 +164,10 @@ TEST_CASE("classification does not depend on the number of threads") {
 
 // --- Thresholds ---
 
-TEST_CASE("the default thresholds are 0.5, peaked 0.7 and diffuse 0.85") {
+TEST_CASE("the default thresholds are 0.5, local 0.4, peaked 0.7 and diffuse 0.85") {
   const ClassifyThresholds t;
   CHECK(t[Pattern::kPrevious] == 0.5);
+  CHECK(t[Pattern::kLocal] == 0.4);
   CHECK(t[Pattern::kInduction] == 0.5);
   CHECK(t[Pattern::kPeaked] == 0.7);
   CHECK(t[Pattern::kDiffuse] == 0.85);
@@ -204,6 +222,7 @@ void CheckHead(const nlohmann::json& expected, const HeadClass& actual, const st
     testing::CheckGolden(expected["scores"][name], actual.score(p), where + " " + name);
   }
   CHECK(expected["offset"] == (actual.offset ? nlohmann::json(*actual.offset) : nlohmann::json()));
+  CHECK(expected["width"] == (actual.width ? nlohmann::json(*actual.width) : nlohmann::json()));
   CHECK(expected["causal"].get<bool>() == actual.causal);
   CHECK(expected["heterogeneous"].get<bool>() == actual.heterogeneous);
 }
@@ -237,6 +256,30 @@ TEST_CASE("the heads built to show one pattern each are labelled with it") {
     REQUIRE(heads[h].label.has_value());
     CHECK(std::string(PatternName(*heads[h].label)) == built_as[h]);
   }
+}
+
+TEST_CASE("planted local heads are labelled local, block and self heads are not") {
+  const nlohmann::json golden = testing::ReadJson(kGoldens + "golden.json");
+  for (const auto& [file, built_as] : golden["local_built_as"].items()) {
+    const Dump dump = LoadDump(kGoldens + file);
+    const std::vector<HeadClass> heads = ClassifyHeads(dump.attention, std::nullopt, std::nullopt);
+    REQUIRE(heads.size() == built_as.size());
+    for (size_t h = 0; h < heads.size(); ++h) {
+      const std::string name = built_as[h].get<std::string>();
+      INFO(file, " head built as ", name, ": labelled ", LabelText(heads[h]));
+      REQUIRE(heads[h].label.has_value());
+      CHECK(std::string(PatternName(*heads[h].label)) == name.substr(0, name.find(' ')));
+    }
+  }
+}
+
+TEST_CASE("a planted sliding window reports its half-width") {
+  // local.npy head 1 is uniform on |i - j| <= 3 plus noise; local_causal.npy head 1 on
+  // i - 4 <= j <= i (scripts/reference/classify.py local_heads()).
+  const Dump both = LoadDump(kGoldens + "local.npy");
+  const Dump causal = LoadDump(kGoldens + "local_causal.npy");
+  CHECK(ClassifyHeads(both.attention, std::nullopt, std::nullopt).at(1).width == 3);
+  CHECK(ClassifyHeads(causal.attention, std::nullopt, std::nullopt).at(1).width == 4);
 }
 
 // --- The sample models of data/, whose heads are known (data/README.md, data/patterns.json) ---

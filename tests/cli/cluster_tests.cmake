@@ -23,7 +23,7 @@ attnviz_cli_test(cluster_csv EXIT 0
                  STDOUT "^layer,head,nearest_layer,nearest_head,distance,mds_x,mds_y$"
                  ARGS cluster ${DATA}/copy_offset.npz --csv)
 attnviz_json_check(cluster_json_schema
-  "assert set(d) == {\"heads\", \"distance\", \"linkage\", \"mds\", \"redundant\"}, sorted(d)\nassert d[\"heads\"][5] == [1, 1]\nassert len(d[\"linkage\"]) == 7 and all(len(m) == 4 for m in d[\"linkage\"])\nassert d[\"redundant\"][0][\"a\"] == [0, 0] and d[\"redundant\"][0][\"b\"] == [0, 1]"
+  "assert set(d) == {\"heads\", \"distance\", \"linkage\", \"mds\", \"redundant\", \"kv_groups\"}, sorted(d)\nassert d[\"heads\"][5] == [1, 1]\nassert len(d[\"linkage\"]) == 7 and all(len(m) == 4 for m in d[\"linkage\"])\nassert d[\"redundant\"][0][\"a\"] == [0, 0] and d[\"redundant\"][0][\"b\"] == [0, 1]"
   cluster ${DATA}/induction.npy --json --threshold 0.06)
 # The command prints what scipy gives on the same dump (golden values of the numpy reference).
 attnviz_json_check(cluster_json_matches_scipy

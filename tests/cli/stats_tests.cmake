@@ -11,7 +11,7 @@ function(attnviz_json_test name keys)
 endfunction()
 
 set(STATS_KEYS "layer head entropy entropy_norm confidence topk distance self prev next first_token special punct padding row_sum_dev")
-set(CLASSIFY_KEYS "layer head label confidence labels scores offset causal heterogeneous")
+set(CLASSIFY_KEYS "layer head label confidence labels scores offset width causal heterogeneous")
 
 # stats
 attnviz_cli_test(stats_table EXIT 0 STDOUT "entropy_norm +confidence" ARGS stats ${DATA}/induction.npy)
@@ -48,7 +48,7 @@ attnviz_cli_test(classify_table EXIT 0 STDOUT "1 +0 +induction +0\\.86" ARGS cla
 attnviz_cli_test(classify_offset EXIT 0 STDOUT "offset -3" ARGS classify ${DATA}/copy_offset.npz)
 attnviz_json_test(classify_json "${CLASSIFY_KEYS}" classify ${DATA}/reverse.json --json)
 attnviz_cli_test(classify_csv EXIT 0
-                 STDOUT "^layer,head,label,confidence,offset,labels,causal,heterogeneous,self,previous,next,first,special,offset,reorder,block,align,duplicate,induction,peaked,diffuse$"
+                 STDOUT "^layer,head,label,confidence,offset,width,labels,causal,heterogeneous,self,previous,next,first,special,offset,reorder,block,local,align,duplicate,induction,peaked,diffuse$"
                  ARGS classify ${DATA}/seq2seq_cross.json --csv)
 attnviz_cli_test(classify_thresholds EXIT 0 STDOUT "heterogeneous" ARGS classify ${DATA}/induction.npy
                  --thresholds ${STATS_FIX}/classify/strict_thresholds.json)

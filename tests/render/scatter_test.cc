@@ -138,5 +138,14 @@ TEST_CASE("Layer colours run through viridis, lighter on a dark page") {
   CHECK(SequenceColor(3, 4, Theme::kDark) == FindColormap("viridis")->colors[255]);
 }
 
+TEST_CASE("groups without an order take matplotlib's tab10 colours, viridis beyond ten") {
+  // tab10 (matplotlib.colors.TABLEAU_COLORS): #1f77b4, #ff7f0e, ..., #d62728 fourth, #17becf last.
+  CHECK(CategoryColor(0, 8) == Rgba{0x1f, 0x77, 0xb4, 255});
+  CHECK(CategoryColor(1, 8) == Rgba{0xff, 0x7f, 0x0e, 255});
+  CHECK(CategoryColor(3, 8) == Rgba{0xd6, 0x27, 0x28, 255});
+  CHECK(CategoryColor(9, 10) == Rgba{0x17, 0xbe, 0xcf, 255});
+  CHECK(CategoryColor(10, 11) == SequenceColor(10, 11));
+}
+
 }  // namespace
 }  // namespace attnviz

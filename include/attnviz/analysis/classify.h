@@ -23,13 +23,14 @@ enum class Pattern {
   kOffset,     // a fixed relative offset k, |k| >= 2
   kReorder,    // an anti-diagonal: the sequence read backwards
   kBlock,      // contiguous blocks attending within themselves (phrases)
+  kLocal,      // a band |i - j| <= w around the diagonal, w >= 2 (sliding-window heads)
   kAlign,      // cross-attention that moves forward through the source (alignment)
   kDuplicate,  // earlier copies of the query's token
   kInduction,  // the tokens right after earlier copies
   kPeaked,     // one or two keys per row
   kDiffuse,    // near-uniform rows
 };
-inline constexpr size_t kPatternCount = 13;
+inline constexpr size_t kPatternCount = 14;
 
 // "self", "previous", ..., "diffuse".
 std::string_view PatternName(Pattern pattern);
@@ -41,7 +42,7 @@ const std::array<Pattern, kPatternCount>& AllPatterns();
 struct ClassifyThresholds {
   std::array<double, kPatternCount> score;
 
-  ClassifyThresholds();  // the documented defaults: 0.5; peaked 0.7, diffuse 0.85
+  ClassifyThresholds();  // the documented defaults: 0.5; local 0.4, peaked 0.7, diffuse 0.85
   double& operator[](Pattern p) { return score[static_cast<size_t>(p)]; }
   double operator[](Pattern p) const { return score[static_cast<size_t>(p)]; }
 };
@@ -68,13 +69,15 @@ struct HeadClass {
   // cross-attention, token patterns without tokens or repeats, next in causal heads).
   std::array<double, kPatternCount> scores{};
   std::optional<int64_t> offset;  // k of the offset pattern when it passes its threshold
+  std::optional<int64_t> width;   // half-width w of the local band when it passes its threshold
   bool causal = false;            // the dump is causal (as `info` says)
   bool heterogeneous = false;     // no pattern passes its threshold
 
   double score(Pattern p) const { return scores[static_cast<size_t>(p)]; }
 };
 
-// "previous", "offset -3", or "heterogeneous": a caption for tables and figures.
+// "previous", "offset -3", "local 4" (band half-width), or "heterogeneous": a caption for tables
+// and figures.
 std::string LabelText(const HeadClass& head);
 
 // Scores and labels every head, layer-major. Tokens (one per query / key) enable special,

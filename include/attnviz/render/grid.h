@@ -35,6 +35,9 @@ struct GridSpec {
   size_t kept_panel_bytes = size_t{256} << 20;  // see `panel`
   std::vector<std::string> row_labels;          // empty: 0-based indices
   std::vector<std::string> col_labels;
+  // Empty, or one per column: runs of equal names are groups (the key/value heads of
+  // grouped-query attention), set apart by a wider gap and named above the column labels.
+  std::vector<std::string> col_groups;
   std::string row_axis_title = "layer";
   std::string col_axis_title = "head";
   // Empty, or one per panel (row-major), shown under it: a pattern label, a score. Long ones

@@ -19,6 +19,10 @@ namespace attnviz {
 // the first.
 Rgba SequenceColor(int64_t index, int64_t count, Theme theme = Theme::kLight);
 
+// One of `count` unordered groups (key/value heads) as a colour: matplotlib's tab10 palette
+// (Tableau 10) for up to 10 groups, SequenceColor beyond.
+Rgba CategoryColor(int64_t index, int64_t count, Theme theme = Theme::kLight);
+
 struct ScatterPoint {
   double x = 0;
   double y = 0;
