@@ -12,6 +12,7 @@
 #include "attnviz/io/load.h"
 #include "cli/commands.h"
 #include "cli/parse_errors.h"
+#include "simd/dispatch.h"
 
 namespace {
 
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   }
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
   try {
+    attnviz::ApplyIsaFromEnvironment();  // ATTNVIZ_ISA: before any kernel runs
     cli::RequireKnownCommand(app, args);
     app.parse(static_cast<int>(args.size()), args.data());
     attnviz::ThrowIfInputShrank();  // results read from a file that shrank are no results
