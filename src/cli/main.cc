@@ -50,7 +50,12 @@ void InstallSignalCleanup() {
 
 int main(int argc, char** argv) {
   CLI::App app("attnviz: attention tensors from transformer models, analysed and drawn", "attnviz");
-  app.set_version_flag("--version", std::string("attnviz ") + ATTNVIZ_VERSION);
+  app.set_version_flag("--version", [] {
+    std::string cpu;
+    for (const std::string& isa : attnviz::IsasOfThisCpu()) cpu += (cpu.empty() ? "" : " ") + isa;
+    return std::string("attnviz ") + ATTNVIZ_VERSION + "\nvectorised kernels: " +
+           attnviz::CurrentIsa() + " (this CPU: " + cpu + "; ATTNVIZ_ISA chooses)";
+  });
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"

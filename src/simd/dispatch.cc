@@ -85,6 +85,14 @@ void ApplyIsaFromEnvironment() {
   if (name != nullptr && *name != '\0') RestrictIsa(name);
 }
 
+std::string CurrentIsa() {
+  const int64_t allowed = TargetsOfThisCpu() & ~disabled_targets.load();
+  for (const IsaLevel& level : Levels()) {
+    if (level.target == HWY_EMU128 || (allowed & level.target) != 0) return level.name;
+  }
+  return "scalar";
+}
+
 std::string DispatchTargetName() {
   const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
   return hwy::TargetName(targets & -targets);  // the lowest bit is the best target

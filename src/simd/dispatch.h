@@ -24,6 +24,9 @@ std::vector<std::string> IsaChoices();
 // Those of IsaChoices() this CPU runs, best first (always ends with scalar).
 std::vector<std::string> IsasOfThisCpu();
 
+// The one of IsaChoices() dispatch now runs: the best this CPU has, or what ATTNVIZ_ISA chose.
+std::string CurrentIsa();
+
 // Highway's name of the target its dispatch now picks: "AVX3", "AVX2", "SSE4", "EMU128"...
 std::string DispatchTargetName();
 
