@@ -16,6 +16,7 @@
 #   SKIP_FLOW=1, SKIP_RENDER=1   skip scripts/bench/flow.sh / render.sh
 #   INPUTS=DIR        where inputs are kept between runs (default build/bench/inputs)
 #   ATTNVIZ=PATH      time this (Release) binary instead of building build/bench
+#   ISAS='avx2 scalar' the instruction sets to time attnviz on (default: every one this CPU runs)
 # Every process is timed whole (start, load, compute, output to /dev/null or a file) by
 # peers.py time, which also samples the peak anonymous memory (RssAnon) of attnviz.
 set -euo pipefail
@@ -70,17 +71,31 @@ timed() {
 make_input stats.npy --layers 24 --heads 16 --tokens 1024
 make_input js.npy --layers 12 --heads 12 --tokens 128
 
+# Every instruction set this CPU runs, best first, as attnviz --version names them: each attnviz
+# workload runs once per set (ATTNVIZ_ISA), in the same run as its peer, labelled NAME@ISA.
+read -r -a isas <<<"$("$attnviz" --version | sed -n 's/.*(this CPU: \(.*\);.*/\1/p')"
+[ "${#isas[@]}" -gt 0 ] || { echo "run.sh: $attnviz --version names no instruction sets" >&2; exit 2; }
+say "instruction sets: ${isas[*]} (ISAS='avx2 scalar' picks some)"
+read -r -a isas <<<"${ISAS:-${isas[*]}}"
+
+# timed_isas LABEL CMD...: `timed LABEL@ISA` once per instruction set.
+timed_isas() {
+  local label=$1 isa
+  shift
+  for isa in "${isas[@]}"; do ATTNVIZ_ISA=$isa timed "$label@$isa" "$@"; done
+}
+
 # Reading the file: the page cache holds it after the first run, like the peers see it.
 WARM=$inputs/stats.npy
 timed cat-stats sh -c "cat '$inputs/stats.npy' > /dev/null"
-timed attnviz-stats "$attnviz" stats "$inputs/stats.npy" --json
+timed_isas attnviz-stats "$attnviz" stats "$inputs/stats.npy" --json
 timed numpy-stats $python $peers stats "$inputs/stats.npy"
-timed attnviz-rollout "$attnviz" rollout "$inputs/stats.npy" --json
+timed_isas attnviz-rollout "$attnviz" rollout "$inputs/stats.npy" --json
 timed numpy-rollout $python $peers rollout "$inputs/stats.npy"
-timed attnviz-rollout-row0 "$attnviz" rollout "$inputs/stats.npy" --rows 0 --json
+timed_isas attnviz-rollout-row0 "$attnviz" rollout "$inputs/stats.npy" --rows 0 --json
 timed numpy-rollout-row0 $python $peers rollout "$inputs/stats.npy" --row0
 WARM=$inputs/js.npy
-timed attnviz-js "$attnviz" cluster "$inputs/js.npy" --json
+timed_isas attnviz-js "$attnviz" cluster "$inputs/js.npy" --json
 timed numpy-js $python $peers js "$inputs/js.npy"
 unset WARM
 
@@ -88,11 +103,11 @@ if [ "${SKIP_LONG:-0}" != 1 ]; then
   make_input long.npy --layers 1 --heads 1 --tokens 16384
   make_input tokens4096.npy --layers 1 --heads 1 --tokens 4096
   $python -c "print('\n'.join(f'tok{i}' for i in range(4096)))" >"$inputs/tokens4096.txt"
-  WARM=$inputs/long.npy timed attnviz-heatmap-16384 "$attnviz" heatmap "$inputs/long.npy" \
+  WARM=$inputs/long.npy timed_isas attnviz-heatmap-16384 "$attnviz" heatmap "$inputs/long.npy" \
     -o "$build/long.png"
-  WARM=$inputs/tokens4096.npy timed attnviz-arrows-4096 "$attnviz" arrows "$inputs/tokens4096.npy" \
+  WARM=$inputs/tokens4096.npy timed_isas attnviz-arrows-4096 "$attnviz" arrows "$inputs/tokens4096.npy" \
     --tokens "$inputs/tokens4096.txt" --top-k 1 -o "$build/arrows4096.png"
-  WARM=$inputs/tokens4096.npy timed attnviz-highlight-4096 "$attnviz" highlight "$inputs/tokens4096.npy" \
+  WARM=$inputs/tokens4096.npy timed_isas attnviz-highlight-4096 "$attnviz" highlight "$inputs/tokens4096.npy" \
     --tokens "$inputs/tokens4096.txt" --query 4095 -o "$build/highlight4096.png"
 fi
 
@@ -111,12 +126,12 @@ if [ "${SKIP_HUGE:-0}" != 1 ]; then
     sync
     # Larger than RAM, so neither run finds it in the page cache: one run each.
     repeats=1 timed cat-huge sh -c "cat '$inputs/huge.npy' > /dev/null"
-    repeats=1 timed attnviz-stats-huge "$attnviz" stats "$inputs/huge.npy" --json
+    repeats=1 timed "attnviz-stats-huge@${isas[0]}" "$attnviz" stats "$inputs/huge.npy" --json
     rm -f "$inputs/huge.npy"
   fi
 fi
 
-$python scripts/bench/table.py "$build/limits.json" "$results" "$inputs"
+ISAS="${isas[*]}" $python scripts/bench/table.py "$build/limits.json" "$results" "$inputs"
 
 if [ "${SKIP_FLOW:-0}" != 1 ]; then
   echo

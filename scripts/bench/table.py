@@ -3,9 +3,11 @@
 
     table.py LIMITS.json RESULTS.jsonl INPUTS_DIR
 
-Each workload: attnviz's median wall time, the peer's, the ratio with its target, and the
-workload as a fraction of the machine limit that bounds it (bytes of the dump per second against
-`cat` and against the tight read loop; GEMM FLOP/s against OpenBLAS on both cores).
+Each workload: the peer's median wall time and the target, then for every instruction set attnviz
+was timed on (ISAS, best first; results labelled NAME@ISA) attnviz's median wall time and the
+ratio, and, for the best set, CPU time, anonymous memory and the workload as a fraction of the
+machine limit that bounds it (bytes of the dump per second against `cat` and against the tight
+read loop; GEMM FLOP/s against OpenBLAS on both cores).
 """
 
 import json
@@ -33,14 +35,23 @@ def main():
 
     rows = []
 
+    isas = [isa for isa in os.environ.get("ISAS", "").split() if isa]
+
     def row(name, ours, peer, target, limit_text):
-        if ours not in results:
+        timed = [results.get(f"{ours}@{isa}") for isa in isas]
+        if not any(timed):
             return
-        o = results[ours]
+        best = next(o for o in timed if o)
         p = results.get(peer) if peer else None
-        ratio = f"{p['wall'] / o['wall']:.1f}x" if p else "-"
-        rows.append((name, f"{o['wall']:.3f}", f"{o['cpu']:.2f}", f"{o['anon_mb']:.0f}",
-                     f"{p['wall']:.3f}" if p else "-", ratio, target, limit_text(o)))
+        per_isa = []
+        for o in timed:
+            if not o:
+                per_isa.append("-")
+                continue
+            ratio = f" ({p['wall'] / o['wall']:.1f}x)" if p else ""
+            per_isa.append(f"{o['wall']:.3f}{ratio}")
+        rows.append((name, f"{p['wall']:.3f}" if p else "-", target, *per_isa,
+                     f"{best['cpu']:.2f}", f"{best['anon_mb']:.0f}", limit_text(best)))
 
     gb = size_gb("stats.npy")
     row("stats 24x16x1024^2 f32 (1.6 GB)", "attnviz-stats", "numpy-stats", ">= 15x",
@@ -61,15 +72,15 @@ def main():
     row("arrows, 4096 tokens", "attnviz-arrows-4096", None, "fast", lambda o: "")
     row("highlight, 4096 tokens", "attnviz-highlight-4096", None, "fast", lambda o: "")
     huge_cat = results.get("cat-huge")
-    if huge_cat and "attnviz-stats-huge" in results:
-        o = results["attnviz-stats-huge"]
-        ratio = huge_cat["wall"] / o["wall"]
-        rows.append(("stats on the float16 dump > RAM", f"{o['wall']:.1f}", f"{o['cpu']:.1f}",
-                     f"{o['anon_mb']:.0f}", f"cat {huge_cat['wall']:.1f}", "-",
-                     "anon < 256 MB", f"{ratio:.0%} of cat's speed"))
+    huge = results.get(f"attnviz-stats-huge@{isas[0]}") if isas else None
+    if huge_cat and huge:
+        ratio = huge_cat["wall"] / huge["wall"]
+        rows.append(("stats on the float16 dump > RAM", f"cat {huge_cat['wall']:.1f}",
+                     "anon < 256 MB", f"{huge['wall']:.1f}", *["-"] * (len(isas) - 1),
+                     f"{huge['cpu']:.1f}", f"{huge['anon_mb']:.0f}", f"{ratio:.0%} of cat's speed"))
 
-    header = ("workload", "attnviz s", "CPU s", "anon MB", "peer s", "ratio", "target",
-              "against the limit")
+    header = ("workload", "peer s", "target", *[f"attnviz s @{isa} (ratio)" for isa in isas],
+              "CPU s (best)", "anon MB", "against the limit (best)")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     print()
     print(f"limits: read loop {limits['read_gbs_1']:.1f} GB/s on 1 core, {read_all:.1f} GB/s on "

@@ -6,7 +6,7 @@
 #include <numbers>
 #include <span>
 
-#include "analysis/kernel_isa.h"
+#include "simd/dispatch.h"
 
 namespace attnviz {
 

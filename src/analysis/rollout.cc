@@ -12,6 +12,7 @@
 
 #include "attnviz/error.h"
 #include "attnviz/parallel.h"
+#include "simd/kernels.h"
 
 namespace attnviz {
 
@@ -89,45 +90,20 @@ LayerHeads ReadLayer(const AttentionTensor& tensor, int64_t layer) {
 // head when `first`, else combined with what `out` holds; the mean is left as a sum, in double.
 // Returns false for a NaN or an infinity (`out` then holds garbage). A head's cells are read in
 // one stretch, which the hardware prefetches (a row alone is one page, and no prefetch runs
-// across a page), checked and combined in the same pass. Built for AVX-512, AVX2 and the
-// baseline, chosen when the program starts; adds and comparisons only, so all give the same bits.
-__attribute__((target_clones("avx512f", "avx2", "default"))) bool FuseCells(
-    const std::span<const float>* heads, size_t head_count, bool first, HeadFuse fuse,
-    int64_t begin, int64_t count, double* out) {
-  for (size_t h = 0; h < head_count; ++h) {
-    const float* in = heads[h].data() + begin;
-    uint32_t non_finite = 0;
-    if (first && h == 0) {
-      for (int64_t c = 0; c < count; ++c) {
-        non_finite |= NonFinite(in[c]);
-        out[c] = in[c];
-      }
-    } else if (fuse == HeadFuse::kMean) {
-      for (int64_t c = 0; c < count; ++c) {
-        non_finite |= NonFinite(in[c]);
-        out[c] += in[c];
-      }
-    } else if (fuse == HeadFuse::kMax) {
-      for (int64_t c = 0; c < count; ++c) {
-        non_finite |= NonFinite(in[c]);
-        const double value = in[c];
-        out[c] = out[c] < value ? value : out[c];
-      }
-    } else {
-      for (int64_t c = 0; c < count; ++c) {
-        non_finite |= NonFinite(in[c]);
-        const double value = in[c];
-        out[c] = value < out[c] ? value : out[c];
-      }
-    }
-    if (non_finite != 0) return false;
-  }
-  return true;
-}
-
+// across a page), checked and combined in the same pass, a vector at a time (src/simd); adds and
+// comparisons only, so every instruction set gives the same bits.
 bool FuseCells(std::span<const std::span<const float>> heads, bool first, HeadFuse fuse,
                int64_t begin, int64_t count, double* out) {
-  return FuseCells(heads.data(), heads.size(), first, fuse, begin, count, out);
+  const simd::Combine combine = fuse == HeadFuse::kMean  ? simd::Combine::kAdd
+                                : fuse == HeadFuse::kMax ? simd::Combine::kMax
+                                                         : simd::Combine::kMin;
+  for (size_t h = 0; h < heads.size(); ++h) {
+    if (!simd::CombineCells(heads[h].data() + begin, static_cast<size_t>(count),
+                            first && h == 0 ? simd::Combine::kCopy : combine, out)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // Whether cells [begin, begin + count) of any of `heads` hold a NaN or an infinity.

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "analysis/kernel_isa.h"
+#include "simd/dispatch.h"
 
 namespace attnviz {
 

@@ -12,6 +12,7 @@
 #include "attnviz/io/load.h"
 #include "cli/commands.h"
 #include "cli/parse_errors.h"
+#include "simd/dispatch.h"
 
 namespace {
 
@@ -49,7 +50,12 @@ void InstallSignalCleanup() {
 
 int main(int argc, char** argv) {
   CLI::App app("attnviz: attention tensors from transformer models, analysed and drawn", "attnviz");
-  app.set_version_flag("--version", std::string("attnviz ") + ATTNVIZ_VERSION);
+  app.set_version_flag("--version", [] {
+    std::string cpu;
+    for (const std::string& isa : attnviz::IsasOfThisCpu()) cpu += (cpu.empty() ? "" : " ") + isa;
+    return std::string("attnviz ") + ATTNVIZ_VERSION + "\nvectorised kernels: " +
+           attnviz::CurrentIsa() + " (this CPU: " + cpu + "; ATTNVIZ_ISA chooses)";
+  });
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"
@@ -69,6 +75,7 @@ int main(int argc, char** argv) {
   }
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
   try {
+    attnviz::ApplyIsaFromEnvironment();  // ATTNVIZ_ISA: before any kernel runs
     cli::RequireKnownCommand(app, args);
     app.parse(static_cast<int>(args.size()), args.data());
     attnviz::ThrowIfInputShrank();  // results read from a file that shrank are no results

@@ -1,13 +1,14 @@
 // Colouring and pooling matrix cells into pixels.
 #include "attnviz/render/cell_raster.h"
 
-#include <immintrin.h>
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <span>
+
+#include "simd/kernels.h"
 
 namespace attnviz {
 namespace {
@@ -50,31 +51,11 @@ struct ColumnBand {
   }
 };
 
-typedef float Floats __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16;
-
-// The unmasked row `values` into the band, sixteen columns at a time.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void AddDenseRow(const float* values,
-                                                                              int64_t cols,
-                                                                              bool with_sum,
-                                                                              ColumnBand& band) {
-  int64_t j = 0;
-  for (; j + kLanes <= cols; j += kLanes) {
-    Floats x, top, probe;
-    std::memcpy(&x, values + j, sizeof x);
-    std::memcpy(&top, band.max.data() + j, sizeof top);
-    std::memcpy(&probe, band.probe.data() + j, sizeof probe);
-    top = x > top ? x : top;
-    probe += x * 0.0f;
-    std::memcpy(band.max.data() + j, &top, sizeof top);
-    std::memcpy(band.probe.data() + j, &probe, sizeof probe);
-  }
-  for (; j < cols; ++j) {
-    band.max[j] = values[j] > band.max[j] ? values[j] : band.max[j];
-    band.probe[j] += values[j] * 0.0f;
-  }
+// The unmasked row `values` into the band, a vector of columns at a time (src/simd).
+void AddDenseRow(const float* values, int64_t cols, bool with_sum, ColumnBand& band) {
+  simd::AddToColumnMaxima(values, static_cast<size_t>(cols), band.max.data(), band.probe.data());
   if (with_sum) {
-    for (j = 0; j < cols; ++j) band.sum[j] += values[j];
+    for (int64_t j = 0; j < cols; ++j) band.sum[j] += values[j];
   }
 }
 
@@ -162,60 +143,25 @@ struct PixelTable {
   }
 };
 
-// Pixels of eight cells of a linear scale with vmax > vmin at once, as PixelTable::Pixel gives
-// them; false, writing nothing, when a lane needs the slow path: a value that is not finite, or
-// one next to an entry boundary, where matplotlib's division decides.
-[[gnu::target("avx512f,avx512vl,avx2")]] inline bool ColourEightAvx512(const PixelTable& table,
-                                                                       double vmin,
-                                                                       const float* values,
-                                                                       uint32_t* out) {
-  // The maskz forms: GCC 12 warns of an uninitialised register inside the plain ones.
-  const __m512d value = _mm512_maskz_cvtps_pd(0xff, _mm256_loadu_ps(values));
-  const __m512d position = _mm512_mul_pd(_mm512_sub_pd(value, _mm512_set1_pd(vmin)),
-                                         _mm512_set1_pd(table.entries_per_unit));
-  const __m512d zero = _mm512_setzero_pd(), size = _mm512_set1_pd(Colormap::kSize);
-  const __mmask8 finite = _mm512_cmp_pd_mask(_mm512_sub_pd(value, value), zero, _CMP_EQ_OQ);
-  const __mmask8 above = _mm512_cmp_pd_mask(position, zero, _CMP_GT_OQ);
-  const __mmask8 inside = above & _mm512_cmp_pd_mask(position, size, _CMP_LT_OQ);
-  const __m256i entry = _mm512_maskz_cvttpd_epi32(inside, position);  // floor there, else 0
-  const __m512d floor = _mm512_maskz_cvtepi32_pd(0xff, entry);
-  const __m512d tiny = _mm512_set1_pd(1e-9);
-  const __mmask8 just_above = _mm512_cmp_pd_mask(_mm512_sub_pd(position, floor), tiny, _CMP_LT_OQ) &
-                              _mm256_cmpgt_epi32_mask(entry, _mm256_setzero_si256());
-  const __mmask8 just_below = _mm512_cmp_pd_mask(
-      _mm512_sub_pd(_mm512_add_pd(floor, _mm512_set1_pd(1)), position), tiny, _CMP_LT_OQ);
-  if ((inside & (just_above | just_below)) != 0 || finite != 0xff) return false;
-  const __mmask8 beyond = _mm512_cmp_pd_mask(position, size, _CMP_GE_OQ);
-  const __m256i index =
-      _mm256_mask_mov_epi32(entry, beyond, _mm256_set1_epi32(Colormap::kSize - 1));
-  const __m256i pixels = _mm256_i32gather_epi32(reinterpret_cast<const int*>(table.entries.data()),
-                                                index, sizeof(uint32_t));
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), pixels);
-  return true;
-}
-
-// `values` to pixels, eight at a time with AVX-512 where the scale is linear: a sixth of the time
-// of a heatmap of 512 x 512 went to colouring its cells one by one.
-[[gnu::target("avx512f,avx512vl,avx2")]] void ColourCellsAvx512(const PixelTable& table,
-                                                                const ColorScale& scale,
-                                                                std::span<const float> values,
-                                                                uint32_t* out) {
-  size_t i = 0;
-  if (table.linear && scale.vmax > scale.vmin) {
-    for (; i + 8 <= values.size(); i += 8) {
-      if (ColourEightAvx512(table, scale.vmin, values.data() + i, out + i)) continue;
-      for (size_t j = i; j < i + 8; ++j) out[j] = table.Pixel(scale, values[j]);
-    }
-  }
-  for (; i < values.size(); ++i) out[i] = table.Pixel(scale, values[i]);
-}
-
+// `values` to pixels, a vector at a time where the scale is linear (a sixth of the time of a
+// heatmap of 512 x 512 went to colouring its cells one by one); cells next to an entry boundary or
+// not finite one by one, as PixelTable::Pixel gives them.
 void ColourCells(const PixelTable& table, const ColorScale& scale, std::span<const float> values,
                  uint32_t* out) {
-  static const bool avx512 =
-      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  if (avx512) return ColourCellsAvx512(table, scale, values, out);
-  for (size_t i = 0; i < values.size(); ++i) out[i] = table.Pixel(scale, values[i]);
+  struct OneByOne {
+    const PixelTable& table;
+    const ColorScale& scale;
+    std::span<const float> values;
+    uint32_t* out;
+  } one_by_one{table, scale, values, out};
+  auto exactly = [](void* context, size_t begin, size_t end) {
+    const auto& c = *static_cast<const OneByOne*>(context);
+    for (size_t i = begin; i < end; ++i) c.out[i] = c.table.Pixel(c.scale, c.values[i]);
+  };
+  if (!table.linear || !(scale.vmax > scale.vmin)) return exactly(&one_by_one, 0, values.size());
+  const simd::LinearLookup lookup{table.entries.data(), Colormap::kSize, scale.vmin,
+                                  table.entries_per_unit};
+  simd::ColourLinear(lookup, values.data(), values.size(), out, exactly, &one_by_one);
 }
 
 }  // namespace

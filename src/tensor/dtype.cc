@@ -1,11 +1,10 @@
 // Element types and their conversion to float, one strided run at a time.
 #include "attnviz/tensor/dtype.h"
 
-#include <cpuid.h>
-#include <immintrin.h>
-
 #include <bit>
 #include <cstring>
+
+#include "simd/kernels.h"
 
 namespace attnviz {
 
@@ -86,29 +85,6 @@ void ConvertRun(const std::byte* src, bool swap, int64_t count, int64_t stride, 
   for (int64_t i = 0; i < count; ++i, src += step) dst[i] = to_float(LoadBits<Bits>(src, swap));
 }
 
-// Eight halves at a time with the F16C instruction (exact, like HalfToFloat; NaNs come out
-// quiet). Compiled for F16C only here and called only when the CPU has it.
-__attribute__((target("avx,f16c"))) void HalvesToFloatsF16c(const std::byte* src, int64_t count,
-                                                            float* dst) {
-  int64_t i = 0;
-  for (; i + 8 <= count; i += 8) {
-    const __m128i halves = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i));
-    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(halves));
-  }
-  for (; i < count; ++i) dst[i] = HalfToFloat(LoadBits<uint16_t>(src + 2 * i, false));
-}
-
-// F16C from CPUID itself: clang 14's __builtin_cpu_supports knows "avx" (which also checks that
-// the OS saves the AVX registers) but not "f16c".
-bool HasF16c() {
-  static const bool has = [] {
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    return __builtin_cpu_supports("avx") && __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 &&
-           (ecx & bit_F16C) != 0;
-  }();
-  return has;
-}
-
 }  // namespace
 
 void ConvertToFloat(const std::byte* src, DType dtype, ByteOrder order, int64_t count,
@@ -116,8 +92,9 @@ void ConvertToFloat(const std::byte* src, DType dtype, ByteOrder order, int64_t 
   const bool swap = order != NativeByteOrder();
   switch (dtype) {
     case DType::kF16:
-      if (!swap && stride == 1 && HasF16c()) {
-        HalvesToFloatsF16c(src, count, dst);
+      if (!swap && stride == 1) {  // a vector at a time, exact like HalfToFloat
+        simd::HalvesToFloats(reinterpret_cast<const uint16_t*>(src), static_cast<size_t>(count),
+                             dst);
         return;
       }
       ConvertRun<uint16_t>(src, swap, count, stride, dst, HalfToFloat);

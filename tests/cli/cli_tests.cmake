@@ -82,6 +82,13 @@ attnviz_cli_test(to_dev_full EXIT 4 STDERR "/dev/full: cannot write" ARGS heatma
 attnviz_cli_test(info_json_keys EXIT 0
                  STDOUT "\"path\".*\"row_sum_min\"" ARGS info ${BAD}/square4.npy --json)
 attnviz_cli_test(version EXIT 0 STDOUT "attnviz [0-9]+\\.[0-9]+" ARGS --version)
+# ATTNVIZ_ISA narrows the vectorised kernels; --version says which run; a wrong name is a usage error.
+attnviz_cli_test(version_names_kernels EXIT 0 STDOUT "vectorised kernels: [a-z0-9]+ \\(this CPU: .*scalar" ARGS --version)
+add_test(NAME cli.isa_scalar_version COMMAND $<TARGET_FILE:attnviz> --version)
+set_tests_properties(cli.isa_scalar_version PROPERTIES ENVIRONMENT ATTNVIZ_ISA=scalar
+                     PASS_REGULAR_EXPRESSION "vectorised kernels: scalar ")
+add_test(NAME cli.isa_unknown COMMAND bash ${ATTNVIZ_EXPECT} 2 "ATTNVIZ_ISA \"avx9\" is not an instruction set; expected one of .*scalar"
+                                      "" "" "" env ATTNVIZ_ISA=avx9 $<TARGET_FILE:attnviz> info ${DATA}/induction.npy)
 attnviz_cli_test(help_has_example EXIT 0 STDOUT "Examples:" ARGS heatmap --help)
 attnviz_cli_test(heatmap_png EXIT 0 EXISTS ${TMP}/square.png ARGS heatmap ${BAD}/square4.npy -o ${TMP}/square.png)
 attnviz_cli_test(heatmap_svg EXIT 0 EXISTS ${TMP}/square.svg ARGS heatmap ${BAD}/square4.npy -o ${TMP}/square.svg)

@@ -1,0 +1,133 @@
+// Which instruction sets the kernels run: Highway's CPU detection, narrowed by ATTNVIZ_ISA.
+#include "simd/dispatch.h"
+
+#include <hwy/targets.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+
+#include "attnviz/error.h"
+
+namespace attnviz {
+namespace {
+
+struct IsaLevel {
+  const char* name;
+  int64_t target;  // the Highway target of that level; better targets have lower bits
+};
+
+// Best first. Each level also allows every target below it (worse), never one above.
+std::vector<IsaLevel> Levels() {
+#if HWY_ARCH_X86
+  return {{"avx512", HWY_AVX3}, {"avx2", HWY_AVX2}, {"sse4", HWY_SSE4}, {"scalar", HWY_EMU128}};
+#elif HWY_ARCH_ARM
+  return {{"sve", HWY_SVE}, {"neon", HWY_NEON}, {"scalar", HWY_EMU128}};
+#else
+  return {{"scalar", HWY_EMU128}};
+#endif
+}
+
+// Every target the CPU runs, whatever ATTNVIZ_ISA says: read before the first restriction.
+int64_t TargetsOfThisCpu() {
+  static const int64_t targets = hwy::SupportedTargets();
+  return targets;
+}
+
+// The targets RestrictIsa took away (Highway's SupportedTargets() detects the CPU afresh on every
+// call, too slow for the stats kernel's call per row).
+std::atomic<int64_t> disabled_targets{0};
+
+bool CpuRuns(const IsaLevel& level) {
+  return level.target == HWY_EMU128 || (TargetsOfThisCpu() & level.target) != 0;
+}
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
+  return joined;
+}
+
+}  // namespace
+
+std::vector<std::string> IsaChoices() {
+  std::vector<std::string> names;
+  for (const IsaLevel& level : Levels()) names.emplace_back(level.name);
+  return names;
+}
+
+std::vector<std::string> IsasOfThisCpu() {
+  std::vector<std::string> names;
+  for (const IsaLevel& level : Levels()) {
+    if (CpuRuns(level)) names.emplace_back(level.name);
+  }
+  return names;
+}
+
+void RestrictIsa(std::string_view name) {
+  for (const IsaLevel& level : Levels()) {
+    if (name != level.name) continue;
+    if (!CpuRuns(level)) {
+      ThrowUsageError("ATTNVIZ_ISA " + std::string(name) + " is not an instruction set this CPU " +
+                      "runs; expected one of " + Joined(IsasOfThisCpu()));
+    }
+    TargetsOfThisCpu();                   // read before narrowing
+    disabled_targets = level.target - 1;  // every better target
+    hwy::DisableTargets(disabled_targets);
+    return;
+  }
+  ThrowUsageError("ATTNVIZ_ISA \"" + std::string(name) + "\" is not an instruction set; " +
+                  "expected one of " + Joined(IsaChoices()));
+}
+
+void ApplyIsaFromEnvironment() {
+  const char* name = std::getenv("ATTNVIZ_ISA");
+  if (name != nullptr && *name != '\0') RestrictIsa(name);
+}
+
+std::string CurrentIsa() {
+  const int64_t allowed = TargetsOfThisCpu() & ~disabled_targets.load();
+  for (const IsaLevel& level : Levels()) {
+    if (level.target == HWY_EMU128 || (allowed & level.target) != 0) return level.name;
+  }
+  return "scalar";
+}
+
+std::string DispatchTargetName() {
+  const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
+  return hwy::TargetName(targets & -targets);  // the lowest bit is the best target
+}
+
+std::vector<KernelIsa> KernelIsas() {
+  std::vector<KernelIsa> isas;
+  for (KernelIsa isa = BestKernelIsa(); isa != KernelIsa::kBaseline;
+       isa = static_cast<KernelIsa>(static_cast<int>(isa) + 1)) {
+    isas.push_back(isa);
+  }
+  isas.push_back(KernelIsa::kBaseline);
+  return isas;
+}
+
+std::string_view KernelIsaName(KernelIsa isa) {
+  switch (isa) {
+    case KernelIsa::kAvx512:
+      return "AVX-512";
+    case KernelIsa::kAvx2:
+      return "AVX2";
+    case KernelIsa::kBaseline:
+      break;
+  }
+  return "baseline";
+}
+
+// Called per row by the stats kernel: no allocation, no detection.
+KernelIsa BestKernelIsa() {
+#if HWY_ARCH_X86
+  const int64_t targets = TargetsOfThisCpu() & ~disabled_targets.load(std::memory_order_relaxed);
+  if ((targets & HWY_AVX3) != 0) return KernelIsa::kAvx512;
+  if ((targets & HWY_AVX2) != 0) return KernelIsa::kAvx2;
+#endif
+  return KernelIsa::kBaseline;
+}
+
+}  // namespace attnviz
