@@ -136,7 +136,8 @@ void AddReportCommand(CLI::App& app, int& exit_code) {
       "  attnviz report data/induction.npy -o induction_report.pdf\n"
       "  attnviz report attn.npz --tokens tokens.txt --page letter --style paper-style.json "
       "-o report.pdf\n"
-      "  attnviz report crop.json --rules rules.json --cmap magma -o report.pdf");
+      "  attnviz report crop.json --rules rules.json --cmap magma -o report.pdf\n"
+      "  attnviz report attn.npy --timings -o report.pdf   (seconds per analysis and section)");
   command->callback([options, &exit_code] {
     RunReport(*options);
     exit_code = 0;
