@@ -342,17 +342,23 @@ struct RuleCounts {
   int skipped = 0;
 };
 
-std::vector<std::string> RuleLines(const std::vector<CheckResult>& results) {
-  std::vector<std::string> order;
-  std::map<std::string, RuleCounts> counts;
+// Each rule's counts, rules in the order of the results.
+std::vector<std::pair<std::string, RuleCounts>> CountRules(
+    const std::vector<CheckResult>& results) {
+  std::vector<std::pair<std::string, RuleCounts>> counts;
   for (const CheckResult& result : results) {
-    if (!counts.count(result.rule)) order.push_back(result.rule);
-    RuleCounts& c = counts[result.rule];
+    if (counts.empty() || counts.back().first != result.rule) {
+      counts.push_back({result.rule, {}});
+    }
+    RuleCounts& c = counts.back().second;
     (result.skipped ? c.skipped : result.passed ? c.passed : c.failed) += 1;
   }
+  return counts;
+}
+
+std::vector<std::string> RuleLines(const std::vector<CheckResult>& results) {
   std::vector<std::string> lines;
-  for (const std::string& rule : order) {
-    const RuleCounts& c = counts[rule];
+  for (const auto& [rule, c] : CountRules(results)) {
     lines.push_back(rule + ": " + (c.failed ? "FAIL" : "ok") + " · " + std::to_string(c.passed) +
                     " passed, " + std::to_string(c.failed) + " failed, " +
                     std::to_string(c.skipped) + " skipped");
@@ -441,14 +447,11 @@ std::string FailedGroups(const std::vector<CheckResult>& results, std::string_vi
   return HeadList(groups);
 }
 
+// "row_sum (3), sink (1): attnviz check would exit 1".
 std::string FailedRules(const std::vector<CheckResult>& results) {
   std::string text;
-  for (const std::string& line : RuleLines(results)) {
-    if (line.find(": FAIL") == std::string::npos) continue;
-    const std::string rule = line.substr(0, line.find(':'));
-    size_t count = 0;
-    for (const CheckResult& r : results) count += r.rule == rule && !r.passed && !r.skipped;
-    text += (text.empty() ? "" : ", ") + rule + " (" + std::to_string(count) + ")";
+  for (const auto& [rule, c] : CountRules(results)) {
+    if (c.failed) text += (text.empty() ? "" : ", ") + rule + " (" + std::to_string(c.failed) + ")";
   }
   return text.empty() ? "none: attnviz check would exit 0" : text + ": attnviz check would exit 1";
 }
