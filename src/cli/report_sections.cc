@@ -330,6 +330,7 @@ std::vector<ReportSection> ClusterSections(const Dump& dump, const ReportAnalyse
   }
   ReportSection map_section;
   map_section.heading = "Heads clustered: the MDS map";
+  map_section.anchor = "cluster_map";
   map_section.figures.push_back(std::move(map));
   return {section, map_section};
 }
