@@ -143,7 +143,9 @@ class HeadJs {
       : tensor_(*input.tensor), count_(std::ssize(scans)) {
     const bool all_clean =
         std::all_of(scans.begin(), scans.end(), [](const HeadScan& s) { return s.Clean(); });
-    if (all_clean) {
+    if (all_clean && input.precomputed_distances && input.distances_reduce == reduce) {
+      values_ = input.precomputed_distances->values;
+    } else if (all_clean) {
       values_ = JsDistances(tensor_, reduce, input.stats.threads).values;
     } else {
       ComputeCleanPairs(scans, reduce);
@@ -323,7 +325,9 @@ std::vector<CheckResult> RunChecks(const CheckInput& input, const CheckRules& ru
   if (rules.collapse.enabled || rules.redundant.enabled) js.emplace(input, scans, rules.js_reduce);
   if (rules.collapse.enabled) AddCollapse(results, *js, input, scans, rules.collapse);
   const std::vector<HeadStats> stats =
-      ComputeHeadStats(tensor, input.query_tokens, input.key_tokens, input.stats);
+      input.precomputed_stats
+          ? *input.precomputed_stats
+          : ComputeHeadStats(tensor, input.query_tokens, input.key_tokens, input.stats);
   AddStatRules(results, stats, rules);
   if (rules.redundant.enabled) AddRedundant(results, *js, input, scans, rules.redundant);
   if (input.baseline) AddDrift(results, stats, *input.baseline, rules);

@@ -90,8 +90,10 @@ template <typename KeyOf>
 BestLine FindBestLine(const Shares& s, const std::vector<int64_t>& params, KeyOf key_of) {
   std::vector<double> sums(params.size(), 0.0);
   std::vector<size_t> counts(params.size(), 0);
-  for (size_t l = 0; l < params.size(); ++l) {
-    for (int64_t i : s.rows()) {
+  // Row by row, so that each row is read while it is in the cache (line by line, a diagonal
+  // touches a new cache line each row); each line's sum still adds its rows in order.
+  for (int64_t i : s.rows()) {
+    for (size_t l = 0; l < params.size(); ++l) {
       const int64_t j = key_of(i, params[l]);
       if (!s.valid(i, j)) continue;
       sums[l] += s.p(i, j);

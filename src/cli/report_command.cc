@@ -1,4 +1,6 @@
 // `attnviz report FILE -o report.pdf`: every analysis and figure of a dump in one PDF.
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,6 +27,7 @@ struct ReportOptions {
   std::string page = "a4";
   std::string rules;
   std::string title;
+  bool timings = false;
 };
 
 CheckRules ReadRules(const std::string& path) {
@@ -44,7 +47,28 @@ std::string DocumentTitle(const Dump& dump, const ReportOptions& options) {
   return "attnviz report · " + name;
 }
 
+// "report timings, seconds on the clock (of processor): summary 0.05 (0.05), ...": the analyses,
+// then the drawing of each section, then the whole.
+void PrintTimings(const ReportTimings& analyses, const std::vector<ReportSection>& sections,
+                  const ReportTimings& drawing, const ReportTiming& total) {
+  std::string line = "report timings, seconds on the clock (of processor):";
+  char part[128];
+  auto add = [&](const std::string& name, const ReportTiming& timing, const char* end) {
+    std::snprintf(part, sizeof part, " %s %.2f (%.2f)%s", name.c_str(), timing.wall, timing.cpu,
+                  end);
+    line += part;
+  };
+  for (const ReportTiming& timing : analyses) add(timing.part, timing, ",");
+  for (size_t i = 0; i < sections.size(); ++i) {
+    add("draw " + (sections[i].anchor.empty() ? sections[i].heading : sections[i].anchor),
+        drawing[i], ",");
+  }
+  add("total", total, "");
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
 void RunReport(const ReportOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   if (options.figure.Format() != ImageFormat::kPdf) {
     ThrowUsageError("-o " + options.figure.output + ": a report is a PDF, expected a .pdf file");
   }
@@ -57,10 +81,29 @@ void RunReport(const ReportOptions& options) {
   choices.threads = ThreadCount(options.figure.jobs);
   const Dump dump = options.dump.Load();
   PrintNotes(dump);
-  const std::vector<ReportSection> sections = ReportSections(dump, choices);
+  ReportTimings timings;
+  const ReportAnalyses analyses = AnalyseForReport(dump, choices, timings);
+  const std::vector<ReportSection> sections = ReportSections(dump, analyses, choices);
   const Paper paper = options.page == "letter" ? Paper::kLetter : Paper::kA4;
+  ReportTimings drawing(sections.size());
+  auto turn_to = [&, last = sections.size(), clock = std::chrono::steady_clock::now(),
+                  cpu = ProcessCpuSeconds()](size_t section) mutable {
+    const auto now = std::chrono::steady_clock::now();
+    const double now_cpu = ProcessCpuSeconds();
+    if (last < drawing.size()) {
+      drawing[last].wall += std::chrono::duration<double>(now - clock).count();
+      drawing[last].cpu += now_cpu - cpu;
+    }
+    last = section;
+    clock = now;
+    cpu = now_cpu;
+  };
   WriteFileAtomically(options.figure.output,
-                      RenderReport(DocumentTitle(dump, options), sections, paper, render));
+                      RenderReport(DocumentTitle(dump, options), sections, paper, render, turn_to));
+  if (options.timings) {
+    const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
+    PrintTimings(timings, sections, drawing, {"total", wall.count(), ProcessCpuSeconds()});
+  }
 }
 
 }  // namespace
@@ -84,13 +127,17 @@ void AddReportCommand(CLI::App& app, int& exit_code) {
                       "check rules and thresholds from a JSON file, as attnviz check --rules");
   command->add_option("--title", options->title,
                       "document title, also in each page's footer (default: the file name)");
+  command->add_flag("--timings", options->timings,
+                    "print the seconds each analysis and the drawing of each section took to "
+                    "stderr");
   options->color.AddTo(*command);
   command->footer(
       "Examples:\n"
       "  attnviz report data/induction.npy -o induction_report.pdf\n"
       "  attnviz report attn.npz --tokens tokens.txt --page letter --style paper-style.json "
       "-o report.pdf\n"
-      "  attnviz report crop.json --rules rules.json --cmap magma -o report.pdf");
+      "  attnviz report crop.json --rules rules.json --cmap magma -o report.pdf\n"
+      "  attnviz report attn.npy --timings -o report.pdf   (seconds per analysis and section)");
   command->callback([options, &exit_code] {
     RunReport(*options);
     exit_code = 0;

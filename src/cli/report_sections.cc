@@ -3,10 +3,13 @@
 #include "cli/report_sections.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+
+#include <sys/resource.h>
 
 #include <nlohmann/json.hpp>
 
@@ -92,14 +95,12 @@ ReportTable InfoTable(const Dump& dump, const TensorSummary& s) {
   return table;
 }
 
-ReportSection SummarySection(const Dump& dump) {
+ReportSection SummarySection(const Dump& dump, const TensorSummary& summary) {
   ReportSection section;
-  section.heading = "Summary · " + FileName(dump);
-  section.table = InfoTable(dump, Summarize(dump.attention));
-  section.lines = {
-      "What attnviz info reports on this dump. The pages that follow: per-head statistics, "
-      "maps of entropy, distance and first-token mass, every head with its pattern label, "
-      "the attention rollout, the clustering of heads and the check results."};
+  section.heading = "The dump";
+  section.anchor = "summary";
+  section.table = InfoTable(dump, summary);
+  section.lines = {"What attnviz info reports on it."};
   return section;
 }
 
@@ -108,6 +109,7 @@ ReportSection SummarySection(const Dump& dump) {
 ReportSection StatsTableSection(const Dump& dump, const std::vector<HeadStats>& heads) {
   ReportSection section;
   section.heading = "Per-head statistics";
+  section.anchor = "stats";
   section.lines = {
       "As attnviz stats prints them: entropy in nats; topk = mass of the 3 largest weights; "
       "- does not apply. docs/analyses.md defines each."};
@@ -174,6 +176,11 @@ ReportSection StatsMapsSection(const Dump& dump, const std::vector<HeadStats>& h
                                const ScaleRequest& color) {
   ReportSection section;
   section.heading = "Statistics by layer and head";
+  section.anchor = "maps";
+  if (heads.size() < 2) {
+    section.lines = {"Not drawn: a map of one head says no more than the table."};
+    return section;
+  }
   for (const char* name : {"entropy", "distance", "first_token"}) {
     std::optional<HeatmapSpec> map = StatMap(dump, heads, *FindStatField(name), color);
     if (map) {
@@ -215,6 +222,7 @@ ReportSection GridSection(const Dump& dump, const std::vector<HeadClass>& classe
   spec.scale_request = color;
   ReportSection section;
   section.heading = "All heads, with their pattern labels";
+  section.anchor = "grid";
   section.lines = {"Captions are attnviz classify's label and score."};
   if (tensor.queries() > kReportPanelCells || tensor.keys() > kReportPanelCells) {
     section.lines.push_back("Each panel is max-pooled to at most " +
@@ -237,18 +245,15 @@ int64_t RolloutRow(const Dump& dump, bool causal) {
   return causal ? dump.attention.queries() - 1 : 0;
 }
 
-ReportSection RolloutSection(const Dump& dump, bool causal) {
+ReportSection RolloutSection(const Dump& dump, const ReportAnalyses& analyses, bool causal) {
   ReportSection section;
   section.heading = "Attention rollout";
-  const int64_t row = RolloutRow(dump, causal);
-  TokenRows rollout;
-  try {
-    rollout = Rollout(dump.attention, {}, std::vector<int64_t>{row});
-  } catch (const Error& error) {
-    if (error.kind() != ErrorKind::kInput) throw;
-    section.lines.push_back(std::string("Not computed: ") + error.what());
+  section.anchor = "rollout";
+  if (!analyses.rollout) {
+    section.lines.push_back(analyses.rollout_note);
     return section;
   }
+  const int64_t row = analyses.rollout_row;
   section.lines = {"Rollout (Abnar & Zuidema 2020) of " +
                    std::string(causal ? "the last row (a causal model's first token sees only "
                                         "itself)"
@@ -257,7 +262,7 @@ ReportSection RolloutSection(const Dump& dump, bool causal) {
                    "--rows N --draw highlight draws it."};
   HighlightSpec spec;
   spec.tokens = KeyTokens(dump);
-  for (double value : rollout.values) spec.weights.push_back(static_cast<float>(value));
+  for (double value : analyses.rollout->values) spec.weights.push_back(static_cast<float>(value));
   spec.marked = row;
   spec.title = FileName(dump) + " · rollout of query " + std::to_string(row);
   spec.scale_title = "rollout";
@@ -303,35 +308,29 @@ ScatterSpec MapFigure(const Dump& dump, const HeadDistances& distances,
 
 // The dendrogram above the map on one page; with many heads the dendrogram, a label line per
 // head, needs its page and the map gets the next.
-std::vector<ReportSection> ClusterSections(const Dump& dump, const ReportChoices& choices) {
+std::vector<ReportSection> ClusterSections(const Dump& dump, const ReportAnalyses& analyses,
+                                           Theme theme) {
   ReportSection section;
   section.heading = "Heads clustered by how alike they attend";
-  const AttentionTensor& tensor = dump.attention;
-  if (tensor.layers() * tensor.heads() < 2) {
-    section.lines.push_back(
-        "Not computed: clustering needs at least two heads; this dump has one.");
+  section.anchor = "cluster";
+  if (!analyses.distances) {
+    section.lines.push_back(analyses.distances_note);
     return {section};
   }
-  HeadDistances distances;
-  try {
-    distances = JsDistances(tensor, JsReduce::kMean, choices.threads);
-  } catch (const Error& error) {
-    if (error.kind() != ErrorKind::kInput) throw;
-    section.lines.push_back(std::string("Not computed: ") + error.what());
-    return {section};
-  }
+  const HeadDistances& distances = *analyses.distances;
   section.lines = {
       "As attnviz cluster draws them: Jensen-Shannon divergence between heads (Clark et al. "
       "2019), average linkage, and a classical MDS map; dots coloured by layer."};
   const std::vector<Merge> merges = LinkHeads(distances, Linkage::kAverage);
-  section.figures.push_back(DendrogramFigure(dump, distances, merges, choices.theme));
-  ScatterSpec map = MapFigure(dump, distances, ClassicalMds(distances), choices.theme);
+  section.figures.push_back(DendrogramFigure(dump, distances, merges, theme));
+  ScatterSpec map = MapFigure(dump, distances, ClassicalMds(distances), theme);
   if (distances.size() <= kReportHeadsWithMap) {
     section.figures.push_back(std::move(map));
     return {section};
   }
   ReportSection map_section;
   map_section.heading = "Heads clustered: the MDS map";
+  map_section.anchor = "cluster_map";
   map_section.figures.push_back(std::move(map));
   return {section, map_section};
 }
@@ -344,17 +343,23 @@ struct RuleCounts {
   int skipped = 0;
 };
 
-std::vector<std::string> RuleLines(const std::vector<CheckResult>& results) {
-  std::vector<std::string> order;
-  std::map<std::string, RuleCounts> counts;
+// Each rule's counts, rules in the order of the results.
+std::vector<std::pair<std::string, RuleCounts>> CountRules(
+    const std::vector<CheckResult>& results) {
+  std::vector<std::pair<std::string, RuleCounts>> counts;
   for (const CheckResult& result : results) {
-    if (!counts.count(result.rule)) order.push_back(result.rule);
-    RuleCounts& c = counts[result.rule];
+    if (counts.empty() || counts.back().first != result.rule) {
+      counts.push_back({result.rule, {}});
+    }
+    RuleCounts& c = counts.back().second;
     (result.skipped ? c.skipped : result.passed ? c.passed : c.failed) += 1;
   }
+  return counts;
+}
+
+std::vector<std::string> RuleLines(const std::vector<CheckResult>& results) {
   std::vector<std::string> lines;
-  for (const std::string& rule : order) {
-    const RuleCounts& c = counts[rule];
+  for (const auto& [rule, c] : CountRules(results)) {
     lines.push_back(rule + ": " + (c.failed ? "FAIL" : "ok") + " · " + std::to_string(c.passed) +
                     " passed, " + std::to_string(c.failed) + " failed, " +
                     std::to_string(c.skipped) + " skipped");
@@ -373,19 +378,16 @@ ReportTable FailureTable(const std::vector<CheckResult>& results) {
   return table;
 }
 
-ReportSection CheckSection(const Dump& dump, const ReportChoices& choices) {
+size_t Failures(const std::vector<CheckResult>& results) {
+  return std::count_if(results.begin(), results.end(),
+                       [](const CheckResult& r) { return !r.passed && !r.skipped; });
+}
+
+ReportSection CheckSection(const std::vector<CheckResult>& results) {
   ReportSection section;
   section.heading = "Check results";
-  CheckInput input;
-  input.tensor = &dump.attention;
-  input.query_tokens = dump.query_tokens;
-  input.key_tokens = dump.key_tokens;
-  input.stats.threads = choices.threads;
-  input.layer_offset = LayerOffset(dump);
-  input.head_offset = HeadOffset(dump);
-  const std::vector<CheckResult> results = RunChecks(input, choices.rules);
-  const size_t failures = std::count_if(results.begin(), results.end(),
-                                        [](const auto& r) { return !r.passed && !r.skipped; });
+  section.anchor = "checks";
+  const size_t failures = Failures(results);
   section.lines = {std::string(failures ? "Some rules fail: attnviz check would exit 1"
                                         : "Every rule holds: attnviz check would exit 0") +
                    " (default rules and thresholds, or --rules; docs/check.md)."};
@@ -398,28 +400,191 @@ ReportSection CheckSection(const Dump& dump, const ReportChoices& choices) {
   return section;
 }
 
+// ---- findings -----------------------------------------------------------------------------
+
+// "L0H3 0.97, L2H1 0.88 and 4 more", or "none".
+std::string HeadList(const std::vector<std::pair<std::string, double>>& heads) {
+  if (heads.empty()) return "none";
+  std::string text;
+  const size_t shown = std::min(heads.size(), kReportFindingHeads);
+  for (size_t i = 0; i < shown; ++i) {
+    text += (i ? ", " : "") + heads[i].first + " " + Fixed(heads[i].second, 2);
+  }
+  if (heads.size() > shown) text += " and " + std::to_string(heads.size() - shown) + " more";
+  return text;
+}
+
+std::vector<std::pair<std::string, double>> Descending(
+    std::vector<std::pair<std::string, double>> heads) {
+  std::stable_sort(heads.begin(), heads.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return heads;
+}
+
+std::string Sinks(const Dump& dump, const std::vector<HeadStats>& stats) {
+  std::vector<std::pair<std::string, double>> heads;
+  for (const HeadStats& s : stats) {
+    if (s.first_token >= kReportSinkShare) {
+      heads.push_back({HeadName(dump, s.layer, s.head), s.first_token});
+    }
+  }
+  return HeadList(Descending(std::move(heads)));
+}
+
+std::string Labelled(const Dump& dump, const std::vector<HeadClass>& classes, Pattern pattern) {
+  std::vector<std::pair<std::string, double>> heads;
+  for (const HeadClass& c : classes) {
+    if (c.label == pattern) heads.push_back({HeadName(dump, c.layer, c.head), c.confidence});
+  }
+  return HeadList(Descending(std::move(heads)));
+}
+
+// The failing groups of one rule, with what was measured.
+std::string FailedGroups(const std::vector<CheckResult>& results, std::string_view rule) {
+  std::vector<std::pair<std::string, double>> groups;
+  for (const CheckResult& r : results) {
+    if (r.rule == rule && !r.passed && !r.skipped) groups.push_back({r.group, r.measured});
+  }
+  return HeadList(groups);
+}
+
+// "row_sum (3), sink (1): attnviz check would exit 1".
+std::string FailedRules(const std::vector<CheckResult>& results) {
+  std::string text;
+  for (const auto& [rule, c] : CountRules(results)) {
+    if (c.failed) text += (text.empty() ? "" : ", ") + rule + " (" + std::to_string(c.failed) + ")";
+  }
+  return text.empty() ? "none: attnviz check would exit 0" : text + ": attnviz check would exit 1";
+}
+
+ReportSection FindingsSection(const Dump& dump, const ReportAnalyses& analyses) {
+  ReportSection section;
+  section.heading = "Findings · " + FileName(dump);
+  section.anchor = "findings";
+  section.lines = {
+      "The heads worth a look first, with their scores, and the rules that fail. The pages "
+      "after: the dump, per-head statistics ({page:stats}), maps by layer and head "
+      "({page:maps}), every head with its pattern label ({page:grid}), the attention rollout "
+      "({page:rollout}), the clustering of heads ({page:cluster}) and the check results "
+      "({page:checks})."};
+  const bool tokens = dump.query_tokens && dump.key_tokens;
+  const std::vector<HeadClass>& classes = analyses.classes;
+  ReportTable table{{"finding", "heads", "see"}, {}};
+  table.rows = {
+      {"sinks (first-token share ≥ " + Fixed(kReportSinkShare, 1) + ")",
+       Sinks(dump, analyses.stats), "{page:maps}"},
+      {"previous-token heads", Labelled(dump, classes, Pattern::kPrevious), "{page:grid}"},
+      {"induction heads",
+       tokens ? Labelled(dump, classes, Pattern::kInduction) : "need tokens (--tokens)",
+       "{page:grid}"},
+      {"near-uniform heads", FailedGroups(analyses.checks, kCheckUniform), "{page:checks}"},
+      {"collapsed layers", FailedGroups(analyses.checks, kCheckCollapse), "{page:checks}"},
+      {"failed rules", FailedRules(analyses.checks), "{page:checks}"}};
+  section.table = std::move(table);
+  return section;
+}
+
+template <typename Step>
+void Timed(ReportTimings& timings, const char* part, Step step) {
+  const auto start = std::chrono::steady_clock::now();
+  const double cpu = ProcessCpuSeconds();
+  step();
+  const std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
+  timings.push_back({part, spent.count(), ProcessCpuSeconds() - cpu});
+}
+
+// The rollout, or why there is none: one layer (nothing to multiply), cross-attention.
+void AnalyseRollout(const Dump& dump, ReportAnalyses& analyses) {
+  if (dump.attention.layers() < 2) {
+    analyses.rollout_note =
+        "Not computed: rollout multiplies the layers, and this dump has one (its heads are in "
+        "the grid).";
+    return;
+  }
+  try {
+    analyses.rollout = Rollout(dump.attention, {}, std::vector<int64_t>{analyses.rollout_row});
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kInput) throw;
+    analyses.rollout_note = std::string("Not computed: ") + error.what();
+  }
+}
+
+void AnalyseDistances(const Dump& dump, const ReportChoices& choices, ReportAnalyses& analyses) {
+  const AttentionTensor& tensor = dump.attention;
+  if (tensor.layers() * tensor.heads() < 2) {
+    analyses.distances_note =
+        "Not computed: clustering needs at least two heads; this dump has one.";
+    return;
+  }
+  try {
+    analyses.distances = JsDistances(tensor, JsReduce::kMean, choices.threads);
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kInput) throw;
+    analyses.distances_note = std::string("Not computed: ") + error.what();
+  }
+}
+
+std::vector<CheckResult> Checks(const Dump& dump, const ReportChoices& choices,
+                                const ReportAnalyses& analyses) {
+  CheckInput input;
+  input.tensor = &dump.attention;
+  input.query_tokens = dump.query_tokens;
+  input.key_tokens = dump.key_tokens;
+  input.stats.threads = choices.threads;
+  input.layer_offset = LayerOffset(dump);
+  input.head_offset = HeadOffset(dump);
+  input.precomputed_stats = &analyses.stats;
+  if (analyses.distances) input.precomputed_distances = &*analyses.distances;
+  input.distances_reduce = JsReduce::kMean;
+  return RunChecks(input, choices.rules);
+}
+
 }  // namespace
 
-std::vector<ReportSection> ReportSections(const Dump& dump, const ReportChoices& choices) {
-  StatsOptions stats;
-  stats.threads = choices.threads;
-  const std::vector<HeadStats> heads =
-      ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, stats);
-  ClassifyOptions classify;
-  classify.threads = choices.threads;
-  const std::vector<HeadClass> classes =
-      ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens, classify);
-  const bool causal = !classes.empty() && classes.front().causal;
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+ReportAnalyses AnalyseForReport(const Dump& dump, const ReportChoices& choices,
+                                ReportTimings& timings) {
+  const AttentionTensor& tensor = dump.attention;
+  ReportAnalyses analyses;
+  Timed(timings, "summary", [&] { analyses.summary = Summarize(tensor); });
+  Timed(timings, "stats", [&] {
+    StatsOptions options;
+    options.threads = choices.threads;
+    analyses.stats = ComputeHeadStats(tensor, dump.query_tokens, dump.key_tokens, options);
+  });
+  Timed(timings, "classify", [&] {
+    ClassifyOptions options;
+    options.threads = choices.threads;
+    analyses.classes = ClassifyHeads(tensor, dump.query_tokens, dump.key_tokens, options);
+  });
+  const bool causal = !analyses.classes.empty() && analyses.classes.front().causal;
+  analyses.rollout_row = RolloutRow(dump, causal);
+  Timed(timings, "rollout", [&] { AnalyseRollout(dump, analyses); });
+  Timed(timings, "distances", [&] { AnalyseDistances(dump, choices, analyses); });
+  Timed(timings, "check", [&] { analyses.checks = Checks(dump, choices, analyses); });
+  return analyses;
+}
+
+std::vector<ReportSection> ReportSections(const Dump& dump, const ReportAnalyses& analyses,
+                                          const ReportChoices& choices) {
+  const bool causal = !analyses.classes.empty() && analyses.classes.front().causal;
   std::vector<ReportSection> sections;
-  sections.push_back(SummarySection(dump));
-  sections.push_back(StatsTableSection(dump, heads));
-  sections.push_back(StatsMapsSection(dump, heads, choices.color));
-  sections.push_back(GridSection(dump, classes, choices.color));
-  sections.push_back(RolloutSection(dump, causal));
-  for (ReportSection& section : ClusterSections(dump, choices)) {
+  sections.push_back(FindingsSection(dump, analyses));
+  sections.push_back(SummarySection(dump, analyses.summary));
+  sections.push_back(StatsTableSection(dump, analyses.stats));
+  sections.push_back(StatsMapsSection(dump, analyses.stats, choices.color));
+  sections.push_back(GridSection(dump, analyses.classes, choices.color));
+  sections.push_back(RolloutSection(dump, analyses, causal));
+  for (ReportSection& section : ClusterSections(dump, analyses, choices.theme)) {
     sections.push_back(std::move(section));
   }
-  sections.push_back(CheckSection(dump, choices));
+  sections.push_back(CheckSection(analyses.checks));
   return sections;
 }
 

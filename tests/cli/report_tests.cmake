@@ -9,8 +9,9 @@ set(LETTER "612 x 792")
 
 # attnviz_report_test(NAME PAGES SIZE INPUT [TEXT regex...] [ARGS options...]): writes NAME.pdf
 # from INPUT (skipped when INPUT is absent: the real dumps) and checks it with report_pdf.sh.
-# Summary, statistics, maps, grid, rollout, clustering and checks are one page each on small
-# dumps: 7 pages.
+# On small dumps: findings, the dump and the statistics table on page 1, the maps, the grid with
+# the rollout below it, the clustering, the checks: 5 pages. A section that does not apply is a
+# sentence that follows on the page before.
 function(attnviz_report_test name pages size input)
   cmake_parse_arguments(R "" "" "TEXT;ARGS" ${ARGN})
   string(JOIN " " options ${R_ARGS})
@@ -20,21 +21,24 @@ function(attnviz_report_test name pages size input)
   set_tests_properties(cli.report_${name} PROPERTIES SKIP_RETURN_CODE 77)
 endfunction()
 
-attnviz_report_test(induction 7 ${A4} ${DATA}/induction.npy
-                    TEXT "Summary" "Per-head statistics" "previous 0\\.90" "induction 0\\.93"
+attnviz_report_test(induction 5 ${A4} ${DATA}/induction.npy
+                    TEXT "Findings" "Per-head statistics" "previous 0\\.90" "induction 0\\.93"
                          "rollout of query 40" "average linkage" "Every rule holds")
-attnviz_report_test(letter 7 ${LETTER} ${DATA}/copy_offset.npz ARGS --page letter)
-attnviz_report_test(float16_safetensors 7 ${A4} ${DATA}/induction_layers.safetensors)
-attnviz_report_test(reverse_json_dark 7 ${A4} ${DATA}/reverse.json ARGS --theme dark --cmap magma)
+attnviz_report_test(letter 5 ${LETTER} ${DATA}/copy_offset.npz ARGS --page letter)
+attnviz_report_test(float16_safetensors 5 ${A4} ${DATA}/induction_layers.safetensors)
+attnviz_report_test(reverse_json_dark 5 ${A4} ${DATA}/reverse.json ARGS --theme dark --cmap magma)
 # Cross-attention: no positional statistics, no rollout; the pages say so.
-attnviz_report_test(cross 7 ${A4} ${DATA}/seq2seq_cross.json
+attnviz_report_test(cross 4 ${A4} ${DATA}/seq2seq_cross.json
                     TEXT "distance: no head has it" "Not computed: .*self-attention")
-# The real dumps: one head each, so no clustering; the Llama crop fails row_sum.
-attnviz_report_test(real_finbert 7 ${A4} ${REAL}/finbert_l11h0.json
-                    TEXT "ProsusAI/finbert" "clustering needs at least two heads")
-attnviz_report_test(real_llama_crop 7 ${A4} ${REAL}/llama31_l31h0_crop.json
-                    TEXT "row_sum: FAIL" "attnviz check would exit 1")
-attnviz_report_test(real_roberta_512 7 ${A4} ${REAL}/roberta_coqa_512.npy
+# The real dumps: one head each, so no maps, rollout or clustering, each one sentence: 3 pages.
+# The Llama crop fails row_sum, and the findings say so.
+attnviz_report_test(real_finbert 3 ${A4} ${REAL}/finbert_l11h0.json
+                    TEXT "ProsusAI/finbert" "clustering needs at least two heads"
+                         "rollout multiplies the layers, and this dump has one")
+attnviz_report_test(real_llama_crop 3 ${A4} ${REAL}/llama31_l31h0_crop.json
+                    TEXT "row_sum: FAIL" "attnviz check would exit 1"
+                         "failed rules +row_sum \\(1\\): attnviz check would exit 1 +p\\. 3")
+attnviz_report_test(real_roberta_512 3 ${A4} ${REAL}/roberta_coqa_512.npy
                     TEXT "padded keys +144" "max-pooled to at most 64 x 64")
 
 # The statistics table shows what numpy computes from the same file.
@@ -43,6 +47,24 @@ add_test(NAME cli.report_stats_match_numpy
                  $<TARGET_FILE:attnviz> ${DATA}/induction.npy ${REPORTS}/numpy.pdf
                  ${CMAKE_CURRENT_SOURCE_DIR}/cli/report_stats_text.py)
 set_tests_properties(cli.report_stats_match_numpy PROPERTIES SKIP_RETURN_CODE 77)
+
+# The first page names the heads planted in a 2 x 4 x 24 x 24 dump: L0H1 puts 0.9 on the first
+# key (a sink), L1H2 0.9 on the key before (previous token); each with the page to look at.
+set(PLANT "import sys, numpy as np; r = np.random.default_rng(3); x = np.exp(r.normal(size=(2, 4, 24, 24))); x /= x.sum(-1, keepdims=True); x[0, 1] = 0.1 / 23; x[0, 1, :, 0] = 0.9; x[1, 2] = 0.1 / 23; x[1, 2, range(24), [0] + list(range(23))] = 0.9; np.save(sys.argv[1], x.astype(np.float32))")
+add_test(NAME cli.report_findings
+         COMMAND bash -c "set -e; /usr/bin/python3 -c 'import numpy' || exit 77; /usr/bin/python3 -c \"$2\" \"$1/planted.npy\"; \"$0\" report \"$1/planted.npy\" -o \"$1/planted.pdf\"; text=$(pdftotext -layout -f 1 -l 1 \"$1/planted.pdf\" -); grep -Eq 'sinks \\(first-token share ≥ 0\\.5\\) +L0H1 0\\.90 +p\\. 2' <<<\"$text\"; grep -Eq 'previous-token heads +L1H2 0\\.90 +p\\. 3' <<<\"$text\"; grep -Eq 'failed rules +none' <<<\"$text\"; pdftotext -f 3 -l 3 \"$1/planted.pdf\" - | grep -q 'All heads, with their pattern labels'; echo ok"
+                 $<TARGET_FILE:attnviz> ${REPORTS} "${PLANT}")
+set_tests_properties(cli.report_findings PROPERTIES SKIP_RETURN_CODE 77)
+
+# A bookmark for every section, on the page that shows its heading.
+add_test(NAME cli.report_outline
+         COMMAND bash -c "set -e; \"$0\" report \"$1\" -o \"$2/outline.pdf\"; /usr/bin/python3 \"$3\" \"$2/outline.pdf\" 'Findings · induction.npy' 'The dump' 'Per-head statistics' 'Statistics by layer and head' 'All heads, with their pattern labels' 'Attention rollout' 'Heads clustered by how alike they attend' 'Check results'; pdfinfo \"$2/outline.pdf\" | grep -q 'Title: *attnviz report · induction.npy'"
+                 $<TARGET_FILE:attnviz> ${DATA}/induction.npy ${REPORTS} ${CMAKE_CURRENT_SOURCE_DIR}/cli/report_outline.py)
+
+# --timings: one line on stderr naming every analysis and section, the PDF unchanged.
+attnviz_cli_test(report_timings EXIT 0
+                 STDERR "report timings, seconds on the clock \\(of processor\\): summary [0-9.]+ \\([0-9.]+\\), stats .* classify .* rollout .* distances .* check .* draw grid .* total "
+                 ARGS report ${DATA}/induction.npy --timings -o ${REPORTS}/timings.pdf)
 
 # Byte-identical on a rerun, whatever -j, and with no date of its own (SOURCE_DATE_EPOCH unset:
 # 1970; set: that date).

@@ -79,23 +79,23 @@ TEST_CASE("a figure in an area holds one page") {
   page.Finish();
 }
 
-TEST_CASE("each section starts a page and a long table continues on further pages") {
-  ReportSection text{"Summary", {"one line"}, {}, {}};
+TEST_CASE("sections that fit follow on the page; a long table continues on further pages") {
+  ReportSection text{"Summary", {"one line"}, {}, {}, ""};
   CHECK(PdfPages(RenderReport("t", {text}, Paper::kA4)) == 1);
-  CHECK(PdfPages(RenderReport("t", {text, text, text}, Paper::kA4)) == 3);
-  // Table rows are set at 0.85 x 10 pt, about 10 pt a line. Below a heading (some 18 pt and a
-  // gap) and the column header, an A4 page (841.89 pt, 54 pt margins, an 18 pt footer gap) has
-  // about 770 - 93 = 677 pt: 67 rows. 20 rows fit one page; 400 need 6 (67 x 5 = 335 < 400).
-  ReportSection short_table{"Table", {}, NumberTable(20), {}};
+  CHECK(PdfPages(RenderReport("t", {text, text, text}, Paper::kA4)) == 1);
+  // Table rows are set at 8 pt, about 9.3 pt a line. Below a heading (about 17 pt and a gap) and
+  // the column header, an A4 page (841.89 pt, 54 pt margins, an 18 pt footer gap) has about
+  // 716 - 40 = 676 pt: 72 rows. 20 rows fit one page; 400 need 6 (72 x 5 = 360 < 400 < 432).
+  ReportSection short_table{"Table", {}, NumberTable(20), {}, ""};
   CHECK(PdfPages(RenderReport("t", {short_table}, Paper::kA4)) == 1);
-  ReportSection long_table{"Table", {}, NumberTable(400), {}};
+  ReportSection long_table{"Table", {}, NumberTable(400), {}, ""};
   CHECK(PdfPages(RenderReport("t", {long_table}, Paper::kA4)) == 6);
 }
 
 TEST_CASE("the same report twice is the same bytes") {
   HeatmapSpec map;
   map.matrix = Matrix(2, 3, {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f});
-  ReportSection section{"Maps", {"two maps"}, NumberTable(3), {map, map}};
+  ReportSection section{"Maps", {"two maps"}, NumberTable(3), {map, map}, ""};
   CHECK(RenderReport("t", {section}, Paper::kLetter) ==
         RenderReport("t", {section}, Paper::kLetter));
 }

@@ -95,6 +95,13 @@ struct CheckInput {
   // Collapse and redundant still compare with every head of the dump.
   std::vector<int64_t> layers;
   std::vector<int64_t> heads;
+  // Analyses another part of the caller already ran on `tensor` (the report shares them), used
+  // instead of computing them again; each must be what RunChecks would compute. `stats`:
+  // ComputeHeadStats with `stats` above. `distances`: JsDistances with `distances_reduce`, used
+  // only when that is the rules' js_reduce and every head is free of NaN and infinity.
+  const std::vector<HeadStats>* precomputed_stats = nullptr;
+  const HeadDistances* precomputed_distances = nullptr;
+  JsReduce distances_reduce = JsReduce::kMean;
 };
 
 // Every enabled rule on every group it applies to, in rule order, then layer-major. Results do not
