@@ -40,15 +40,19 @@ struct TextLine {
   double baseline = 0;  // points from the block's logical top edge
 };
 
-// The line's runs in logical order; Pango's ellipsis run shows "…" in place of the text it hides.
+// The characters a run shows: Pango's ellipsis run shows "…" in place of the text it hides.
+std::string RunText(const PangoItem* item, std::string_view text) {
+  if (item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS) return "…";
+  size_t offset = std::min<size_t>(static_cast<size_t>(item->offset), text.size());
+  return std::string(text.substr(offset, static_cast<size_t>(item->length)));
+}
+
+// The line's runs in logical order (a line holding right-to-left text lists them visually).
 std::string LineText(PangoLayoutLine* line, std::string_view text) {
   std::vector<std::pair<int, std::string>> runs;
   for (GSList* run = line->runs; run != nullptr; run = run->next) {
     const PangoItem* item = static_cast<PangoGlyphItem*>(run->data)->item;
-    bool ellipsis = (item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS) != 0;
-    runs.emplace_back(item->offset, ellipsis
-                                        ? std::string("…")
-                                        : std::string(text.substr(item->offset, item->length)));
+    runs.emplace_back(item->offset, RunText(item, text));
   }
   std::stable_sort(runs.begin(), runs.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -232,7 +236,7 @@ void SvgTextRecorder::Draw(cairo_t* cr, PangoLayout* layout, const Rect& logical
 std::string SvgTextRecorder::PlaceText(std::string_view svg) const {
   std::string out;
   out.reserve(svg.size());
-  size_t copied = 0;
+  size_t copied = 0, placed = 0;
   for (size_t at = svg.find(kMarkerStart); at != std::string_view::npos;
        at = svg.find(kMarkerStart, copied)) {
     size_t color = at + kMarkerStart.size();
@@ -246,10 +250,17 @@ std::string SvgTextRecorder::PlaceText(std::string_view svg) const {
       continue;
     }
     out.append(svg.substr(copied, at - copied)).append(elements_[static_cast<size_t>(index)]);
+    ++placed;
     copied = end + 2;
     if (copied < svg.size() && svg[copied] == '\n') ++copied;
   }
   out.append(svg.substr(copied));
+  // Markers clipped away are dropped by Cairo, as their glyphs would be; none at all found means
+  // a Cairo that writes fills otherwise (1.16 is the one known), which would lose every label.
+  if (placed == 0 && !elements_.empty()) {
+    throw Error(ErrorKind::kOutput,
+                "this Cairo writes SVG that attnviz cannot place text in; use --svg-text paths");
+  }
   return out;
 }
 

@@ -111,6 +111,7 @@ TEST_CASE("upsampled weights pick their colours pixel by pixel") {
   spec.grid_cols = 2;
   spec.patches = {0.0f, 1.0f};  // upsampled to 0, 0.25, 0.75, 1: viridis 0, 64, 192, 255
   spec.alpha = 0.25;
+  spec.fit = ImageFit::kStretch;  // all 4 pixels under the 2 patches
   RenderOptions options;
   options.dpi = 72;
   DecodedPng png = DecodePng(RenderOverlay(spec, ImageFormat::kPng, options));
