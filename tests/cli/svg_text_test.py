@@ -127,6 +127,9 @@ check("highlight", ["highlight", dump] + tokens + ["--query", "0", "--title", TI
 check("overlay", ["overlay", str(overlay_fixtures / "vit.npz"), "--image",
                   str(overlay_fixtures / "picture.png"), "--grid", "14x14", "--drop-cls",
                   "--panel", "--title", TITLE], [TITLE, "patches, 14 × 14"])
+check("stats_plot", ["stats", dump, "--plot", "entropy", "--title", TITLE], [TITLE])
+check("cluster", ["cluster", str(overlay_fixtures / "vit.npz")], ["L0H0", "L0H2"])
+check("colormaps", ["colormaps"], ["viridis", "coolwarm_r"])
 
 # Rotated labels stay rotated: long key tokens turn the heatmap's column labels.
 heatmap = ET.parse(out / "heatmap_text.svg").getroot()
