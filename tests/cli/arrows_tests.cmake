@@ -116,6 +116,12 @@ attnviz_cli_test(overlay_truncated_jpeg EXIT 3 STDERR "truncated\\.jpg: damaged 
 attnviz_cli_test(overlay_cmyk_jpeg EXIT 3 STDERR "cmyk\\.jpg: expected an RGB or greyscale JPEG, found CMYK"
                  ABSENT ${TMP}/overlay_cmyk.png
                  ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/cmyk.jpg --grid 14x14 --drop-cls -o ${TMP}/overlay_cmyk.png)
+attnviz_cli_test(overlay_huge_jpeg EXIT 3 STDERR "huge\\.jpg: expected an image of 1 to 16384 pixels a side, found 65000 x 65000"
+                 ABSENT ${TMP}/overlay_huge.png
+                 ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/huge.jpg --grid 14x14 --drop-cls -o ${TMP}/overlay_huge.png)
+attnviz_cli_test(overlay_rollout_reads_jpeg EXIT 0 EXISTS ${TMP}/rollout_jpeg.svg
+                 ARGS rollout ${OVERLAY}/vit.npz --rows 0 --draw overlay --image ${OVERLAY}/wide.jpg
+                      --image-fit stretch --grid 14x14 --drop-cls -o ${TMP}/rollout_jpeg.svg)
 attnviz_cli_test(overlay_image_fit_unknown EXIT 2 STDERR "--image-fit"
                  ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/wide.jpg --image-fit zoom --grid 14x14 --drop-cls -o ${TMP}/overlay_fit.png)
 attnviz_cli_test(overlay_alpha EXIT 2 STDERR "--alpha"

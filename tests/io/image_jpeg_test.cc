@@ -108,6 +108,19 @@ TEST_CASE("a JPEG cut inside its header is an input error") {
   CHECK(Says(error, "header_only.jpg: unreadable JPEG"));
 }
 
+TEST_CASE("a JPEG whose header claims 65000 x 65000 pixels is refused before decoding") {
+  Error error = ReadError(kFixtures + "huge.jpg");
+  CHECK(error.kind() == ErrorKind::kInput);
+  CHECK(
+      Says(error, "huge.jpg: expected an image of 1 to 16384 pixels a side, found 65000 x 65000"));
+}
+
+TEST_CASE("a JPEG with a stray marker in its scan is an input error") {
+  Error error = ReadError(kFixtures + "corrupt.jpg");
+  CHECK(error.kind() == ErrorKind::kInput);
+  CHECK(Says(error, "corrupt.jpg: damaged JPEG: Corrupt JPEG data"));
+}
+
 TEST_CASE("a missing JPEG is an input error naming it") {
   Error error = ReadError(kFixtures + "nope.jpg");
   CHECK(error.kind() == ErrorKind::kInput);
