@@ -26,6 +26,8 @@ constexpr double kTargetSidePt = 216;
 constexpr int kMaxVectorPixels = 2048;
 constexpr double kMinTitleWidthEm = 24;
 constexpr int kMaxTitleLines = 2;
+// A picture padded to the grid's aspect stays within the sides ReadImage accepts.
+constexpr double kMaxFittedSide = 16384;
 
 struct OverlayPlan {
   OverlayLayout layout;
@@ -227,6 +229,12 @@ Picture FitPicture(const Picture& picture, int64_t rows, int64_t cols, ImageFit 
     return picture;
   }
   Size size = FittedSize(picture.width, picture.height, rows, cols, fit);
+  if (std::max(size.width, size.height) > kMaxFittedSide) {
+    ThrowUsageError("a " + std::to_string(picture.width) + " x " + std::to_string(picture.height) +
+                    " picture padded to a " + std::to_string(rows) + "x" + std::to_string(cols) +
+                    " grid would be " + Number(size.width) + " x " + Number(size.height) +
+                    " pixels, more than 16384 a side; crop or stretch it instead");
+  }
   int width = static_cast<int>(size.width), height = static_cast<int>(size.height);
   if (width == picture.width && height == picture.height) return picture;
   return Reframe(picture, width, height, CentredOffset(width, picture.width),

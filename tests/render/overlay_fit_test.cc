@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "attnviz/error.h"
 #include "attnviz/render/overlay.h"
 #include "png_reader.h"
 
@@ -107,6 +108,20 @@ TEST_CASE("stretch, and a picture already of the grid's aspect, are left as they
   CHECK(FitPicture(wide, 1, 1, ImageFit::kStretch).rgba == wide.rgba);
   CHECK(FitPicture(wide, 2, 3, ImageFit::kCrop).width == 12);
   CHECK(FitPicture(wide, 2, 3, ImageFit::kPad).height == 8);
+}
+
+TEST_CASE("padding beyond 16384 pixels a side is a usage error") {
+  // 16000 x 1 under a 1 x 1 grid pads to 16000 x 16000: allowed; under 2 rows x 1 column the
+  // height would be 32000.
+  CHECK(FitPicture(Numbered(200, 1), 1, 1, ImageFit::kPad).height == 200);
+  Picture thin{16000, 1, std::vector<uint8_t>(16000 * 4, 255)};
+  try {
+    FitPicture(thin, 2, 1, ImageFit::kPad);
+    FAIL("no error");
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kUsage);
+    CHECK(std::string(error.what()).find("16000 x 32000 pixels") != std::string::npos);
+  }
 }
 
 TEST_CASE("the default fit is crop, as ViT and CLIP processors centre-crop") {

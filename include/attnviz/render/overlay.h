@@ -41,7 +41,8 @@ struct OverlaySpec {
 
 // The picture the model saw, fitted to the aspect of a rows x cols grid as `fit` says: cropped
 // to its centre, padded about it with transparent pixels, or unchanged for kStretch (and for a
-// picture already of the grid's aspect, to the nearest pixel). Centring rounds down.
+// picture already of the grid's aspect, to the nearest pixel). Centring rounds down. Throws
+// Error(kUsage) when padding would make a side longer than 16384 pixels.
 Picture FitPicture(const Picture& picture, int64_t rows, int64_t cols, ImageFit fit);
 
 // Where the overlay's parts land on its page, in points (y down).
