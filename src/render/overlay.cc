@@ -181,8 +181,8 @@ CellImage BlendedRaster(const OverlaySpec& spec, const OverlayPlan& plan, ImageF
   return BlendWeights(picture, weights, plan.layout.scale, spec.alpha);
 }
 
-// The side of the grid's aspect that `fit` changes: a crop narrows a wide picture (and shortens a
-// tall one), a pad heightens a wide picture (and widens a tall one).
+// The picture's size at the grid's aspect: a crop narrows a wide picture (and shortens a tall
+// one), a pad heightens a wide picture (and widens a tall one).
 Size FittedSize(int64_t width, int64_t height, int64_t rows, int64_t cols, ImageFit fit) {
   bool wider = width * rows > height * cols;
   if ((fit == ImageFit::kCrop) == wider) {
@@ -202,14 +202,14 @@ int CentredOffset(int target, int source) {
 // `picture` moved by (dx, dy) into a width x height frame; pixels it does not cover are clear.
 Picture Reframe(const Picture& picture, int width, int height, int dx, int dy) {
   Picture framed{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height * 4, 0)};
+  auto offset = [](int x, int y, int row_width) {
+    return (static_cast<size_t>(y) * row_width + static_cast<size_t>(x)) * 4;
+  };
   int first = std::max(0, dx), last = std::min(width, picture.width + dx);  // target columns
-  for (int y = std::max(0, dy); y < std::min(height, picture.height + dy) && first < last; ++y) {
-    const uint8_t* from =
-        &picture
-             .rgba[(static_cast<size_t>(y - dy) * picture.width + static_cast<size_t>(first - dx)) *
-                   4];
-    std::copy_n(from, static_cast<size_t>(last - first) * 4,
-                &framed.rgba[(static_cast<size_t>(y) * width + first) * 4]);
+  int top = std::max(0, dy), bottom = std::min(height, picture.height + dy);
+  for (int y = top; y < bottom && first < last; ++y) {
+    std::copy_n(&picture.rgba[offset(first - dx, y - dy, picture.width)],
+                static_cast<size_t>(last - first) * 4, &framed.rgba[offset(first, y, width)]);
   }
   return framed;
 }
