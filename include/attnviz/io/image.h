@@ -25,9 +25,9 @@ RgbaImage ReadPngImage(const std::string& path);
 
 // Reads a baseline or progressive JPEG file, colour or greyscale, as its pixels are stored: the
 // EXIF orientation is not applied, as PIL's Image.open does not apply it (nor image processors
-// handed its result), so the pixels are the ones such a model saw. Throws an input Error naming `path`
-// for a damaged or truncated file (libjpeg's warnings included), a CMYK file, and images larger
-// than 16384 pixels a side.
+// handed its result), so the pixels are the ones such a model saw. Throws an input Error naming
+// `path` for a damaged or truncated file (libjpeg's warnings included), a CMYK file, and images
+// larger than 16384 pixels a side.
 RgbaImage ReadJpegImage(const std::string& path);
 
 // Throws an input Error naming `path` when a side is outside 1 to 16384 pixels.
