@@ -10,7 +10,7 @@ packages=(
   g++ cmake make pkg-config
   # libraries
   libcli11-dev nlohmann-json3-dev libcairo2-dev libpango1.0-dev libopenblas-dev doctest-dev
-  libpng-dev zlib1g-dev libdeflate-dev libhwy-dev
+  libpng-dev zlib1g-dev libdeflate-dev libhwy-dev libturbojpeg0-dev
   # fonts for Pango, so figures look the same on every machine
   fonts-dejavu-core
   # fallbacks for tokens DejaVu lacks: CJK (Chinese, Japanese, Korean) and colour emoji

@@ -110,6 +110,12 @@ void FigureOptions::AddTo(CLI::App& command, bool output_required) {
                   "3-9 zlib levels for smaller, slower files, 0 none")
       ->check(WholeNumberFrom(0, 9));
   command
+      .add_option(
+          "--svg-text", svg_text,
+          "SVG labels as text (default: <text> naming the font, editable in Inkscape or "
+          "Illustrator and searchable) or paths (glyph outlines, the same without the font)")
+      ->check(CLI::IsMember({"text", "paths"}));
+  command
       .add_option("-j,--jobs", jobs,
                   "figures (of every input file) rendered in parallel (default: every core)")
       ->check(NonNegativeNumber());
@@ -120,6 +126,7 @@ void FigureOptions::AddTo(CLI::App& command, bool output_required) {
 RenderOptions FigureOptions::Render() const {
   RenderOptions options = render;
   options.theme = theme == "dark" ? Theme::kDark : Theme::kLight;
+  options.svg_text = svg_text == "paths" ? SvgText::kPaths : SvgText::kText;
   if (!size.empty()) {
     Size points = ParseFigureSize(size, render.dpi);
     options.width_pt = points.width;

@@ -18,15 +18,18 @@ struct FigureOptions {
   std::string format;
   std::string size;
   std::string theme = "light";
+  std::string svg_text = "text";
   RenderOptions render;
   int jobs = 0;       // 0: one per core
   std::string shard;  // --shard I/N of a batch (AddShardOption); empty: all the work
 
   // Adds -o (required when `output_required`), --format, --font, --font-size, --theme,
-  // --transparent, --size, --dpi, --png-level, -j and --style (cli/style.h) to `command`.
+  // --transparent, --size, --dpi, --png-level, --svg-text, -j and --style (cli/style.h) to
+  // `command`.
   void AddTo(CLI::App& command, bool output_required = true);
 
-  // The render options with --size and --theme applied. Throws a usage Error for a bad size.
+  // The render options with --size, --theme and --svg-text applied. Throws a usage Error for a bad
+  // size.
   RenderOptions Render() const;
 
   // The format from --format or the extension of -o (see FigureFormatFor).

@@ -1,4 +1,4 @@
-// `attnviz overlay FILE --image IMG.png --grid 14x14 -o OUT`: a vision transformer's attention
+// `attnviz overlay FILE --image IMG.jpg --grid 14x14 -o OUT`: a vision transformer's attention
 // from one query (the CLS token by default) to the image patches, blended over the image.
 #include <filesystem>
 #include <memory>
@@ -29,6 +29,7 @@ struct OverlayOptions {
   FigureOptions figure;
   ColorOptions color;
   std::string image;
+  std::string image_fit = "crop";
   std::string grid;
   bool drop_cls = false;
   std::string layers;  // default 0
@@ -90,7 +91,7 @@ std::string DefaultTitle(const Dump& dump, const PatchRow& row, const std::strin
 }
 
 Picture ReadPicture(const std::string& path) {
-  RgbaImage image = ReadPngImage(path);
+  RgbaImage image = ReadImage(path);
   return {image.width, image.height, std::move(image.rgba)};
 }
 
@@ -120,6 +121,7 @@ OverlaySpec MakeSpec(const Dump& dump, const OverlayOptions& options, const Patc
   spec.scale = options.color.Request();
   spec.alpha = options.alpha;
   spec.panel = options.panel;
+  spec.fit = ParseImageFit(options.image_fit);
   return spec;
 }
 
@@ -161,7 +163,9 @@ void RunOverlay(const OverlayOptions& options) {
 }
 
 void AddPatchOptions(CLI::App& command, OverlayOptions& options) {
-  command.add_option("--image", options.image, "the picture the model saw: a PNG file")->required();
+  command.add_option("--image", options.image, "the picture the model saw: a PNG or JPEG file")
+      ->required();
+  AddImageFitOption(command, options.image_fit);
   command
       .add_option("--grid", options.grid,
                   "patches down x across the picture, e.g. 14x14 (224 px in 16 px patches)")
@@ -204,7 +208,9 @@ void AddOverlayCommand(CLI::App& app, int& exit_code) {
   AddLookOptions(*command, *options);
   command->footer(
       "Examples:\n"
-      "  attnviz overlay vit.npz --image cat.png --grid 14x14 --drop-cls -o cls.png\n"
+      "  attnviz overlay vit.npz --image cat.jpg --grid 14x14 --drop-cls -o cls.png\n"
+      "  attnviz overlay vit.npz --image wide.jpg --image-fit pad --grid 14x14 --drop-cls "
+      "-o cls.svg\n"
       "  attnviz overlay vit.npz --image cat.png --grid 14x14 --drop-cls --layer 11 --fuse mean "
       "\\\n"
       "      --panel --cmap inferno --alpha 0.6 -o cls_mean.pdf");

@@ -44,4 +44,19 @@ void CheckPatchGrid(const Dump& dump, const PatchGrid& grid, bool drop_cls) {
                   std::to_string(keys) + " keys" + hint);
 }
 
+void AddImageFitOption(CLI::App& command, std::string& fit) {
+  command
+      .add_option("--image-fit", fit,
+                  "how a picture of another aspect than the grid became the model's input: crop "
+                  "(default: the centre, as ViT and CLIP processors crop), pad (letterboxed) or "
+                  "stretch")
+      ->check(CLI::IsMember({"crop", "pad", "stretch"}));
+}
+
+ImageFit ParseImageFit(const std::string& fit) {
+  if (fit == "pad") return ImageFit::kPad;
+  if (fit == "stretch") return ImageFit::kStretch;
+  return ImageFit::kCrop;
+}
+
 }  // namespace attnviz::cli

@@ -165,7 +165,7 @@ std::string DrawOverlay(const Dump& dump, const TokenRows& result, const ResultD
   const PatchGrid grid = ParsePatchGrid(output.grid);
   CheckPatchGrid(dump, grid, output.drop_cls);
   std::vector<float> row = OnlyRow(dump, result, "overlay");
-  RgbaImage image = ReadPngImage(output.image);
+  RgbaImage image = ReadImage(output.image);
   OverlaySpec spec;
   spec.picture = {image.width, image.height, std::move(image.rgba)};
   spec.grid_rows = grid.rows;
@@ -174,6 +174,7 @@ std::string DrawOverlay(const Dump& dump, const TokenRows& result, const ResultD
   spec.title = output.title.empty() ? RowTitle(dump, result, about) : output.title;
   spec.scale = output.color.Request();
   spec.alpha = output.alpha;
+  spec.fit = ParseImageFit(output.image_fit);
   return RenderOverlay(spec, output.figure.Format(), output.figure.Render());
 }
 
@@ -245,7 +246,9 @@ void TokenRowsOutput::AddTo(CLI::App& command) {
                   "with -o: heatmap (default) of the rows, or one row (--rows I) as a highlight "
                   "of the tokens or an overlay on --image")
       ->check(CLI::IsMember({"heatmap", "highlight", "overlay"}));
-  command.add_option("--image", image, "--draw overlay: the picture the model saw, a PNG file");
+  command.add_option("--image", image,
+                     "--draw overlay: the picture the model saw, a PNG or JPEG file");
+  AddImageFitOption(command, image_fit);
   command.add_option("--grid", grid, "--draw overlay: patches down x across, e.g. 14x14");
   command.add_flag("--drop-cls", drop_cls,
                    "--draw overlay: the first token is the CLS token, not a patch");

@@ -51,6 +51,7 @@ struct TokenRowsOutput {
   std::string title;
   std::string draw;   // "heatmap", "highlight", "overlay"; empty: heatmap
   std::string image;  // --draw overlay: the picture, and how its patches lie
+  std::string image_fit = "crop";
   std::string grid;
   bool drop_cls = false;
   double alpha = 0.5;

@@ -13,9 +13,6 @@
 namespace attnviz {
 namespace {
 
-// An overlay is a figure, not a photo archive: beyond this a side is a mistake (1 GB of RGBA).
-constexpr png_uint_32 kMaxSide = 16384;
-
 constexpr unsigned char kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
 struct FileCloser {
@@ -35,8 +32,8 @@ void CheckSignature(std::FILE* file, const std::string& path) {
   size_t got = std::fread(head, 1, sizeof head, file);
   if (got != sizeof head || std::memcmp(head, kPngSignature, sizeof head) != 0) {
     bool jpeg = got >= 2 && head[0] == 0xff && head[1] == 0xd8;
-    ThrowInputError(path, std::string("expected a PNG image, found ") +
-                              (jpeg ? "a JPEG (convert it to PNG first)" : "something else"));
+    ThrowInputError(
+        path, std::string("expected a PNG image, found ") + (jpeg ? "a JPEG" : "something else"));
   }
   std::rewind(file);
 }
@@ -52,11 +49,11 @@ RgbaImage ReadPngImage(const std::string& path) {
   if (!png_image_begin_read_from_stdio(&image, file.get())) {
     ThrowInputError(path, std::string("unreadable PNG: ") + image.message);
   }
-  if (image.width > kMaxSide || image.height > kMaxSide) {
+  try {
+    CheckImageSide(path, image.width, image.height);
+  } catch (...) {
     png_image_free(&image);
-    ThrowInputError(path, "expected an image of at most " + std::to_string(kMaxSide) +
-                              " pixels a side, found " + std::to_string(image.width) + " x " +
-                              std::to_string(image.height));
+    throw;
   }
   image.format = PNG_FORMAT_RGBA;
   RgbaImage result{static_cast<int>(image.width), static_cast<int>(image.height), {}};

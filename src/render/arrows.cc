@@ -82,7 +82,7 @@ std::string RenderArrows(const ArrowsSpec& spec, ImageFormat format, const Rende
   ArrowsPlan plan = PlanArrows(spec, options, SharedTextShaper());
   Canvas canvas(format, plan.layout.page,
                 {options.dpi, options.png_compression, spec.title, options.transparent,
-                 plan.style.palette.page, options.threads});
+                 plan.style.palette.page, options.threads, options.svg_text});
   PaintLines(canvas.cr(), spec, plan.layout);
   plan.parts.Draw(canvas.cr(), plan.style.palette.ink);
   PaintLegend(canvas.cr(), plan);

@@ -16,6 +16,7 @@
 #include "attnviz/png/png_encoder.h"
 #include "attnviz/render/cell_raster.h"
 #include "svg_cleanup.h"
+#include "svg_text.h"
 
 namespace attnviz {
 namespace {
@@ -187,6 +188,10 @@ void Canvas::CreateSurface() {
       surface_ =
           cairo_svg_surface_create_for_stream(AppendToString, &stream_, page_.width, page_.height);
       cairo_svg_surface_set_document_unit(surface_, CAIRO_SVG_UNIT_PT);
+      if (settings_.svg_text == SvgText::kText) {
+        svg_text_ = std::make_unique<SvgTextRecorder>();
+        AttachSvgTextRecorder(surface_, svg_text_.get());
+      }
       break;
     case ImageFormat::kPdf:
       surface_ =
@@ -223,7 +228,11 @@ std::string Canvas::FinishPng() {
 std::string Canvas::FinishVector() {
   cairo_surface_finish(surface_);
   CheckStatus(cairo_surface_status(surface_));
-  if (format_ == ImageFormat::kSvg) return CleanUpSvg(stream_);
+  // Text goes in after the clean-up, which would renumber a label such as "#clip2".
+  if (format_ == ImageFormat::kSvg) {
+    std::string svg = CleanUpSvg(stream_);
+    return svg_text_ ? svg_text_->PlaceText(svg) : svg;
+  }
   return std::move(stream_);
 }
 

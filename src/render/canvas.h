@@ -3,12 +3,14 @@
 
 #include <cairo.h>
 
+#include <memory>
 #include <string>
 
 #include "attnviz/png/png_encoder.h"
 #include "attnviz/render/colormap.h"
 #include "attnviz/render/geometry.h"
 #include "attnviz/render/image_format.h"
+#include "attnviz/render/render_options.h"
 
 namespace attnviz {
 
@@ -19,7 +21,10 @@ struct CanvasSettings {
   bool transparent = false;  // no background: PNG gets an alpha channel
   Rgba background{255, 255, 255, 255};
   int threads = 1;  // PNG only: threads for encoding (the bytes do not depend on them)
+  SvgText svg_text = SvgText::kText;  // SVG only: labels as <text> elements or glyph outlines
 };
+
+class SvgTextRecorder;
 
 // Drawing happens in points with y down; the page starts in the background colour (or clear).
 // A PDF may hold several pages, each its own size. Output is deterministic: PNG
@@ -63,7 +68,8 @@ class Canvas {
   double pixels_per_point_ = 1;
   cairo_surface_t* surface_ = nullptr;  // null when drawing into a parent's page
   cairo_t* cr_ = nullptr;
-  std::string stream_;  // the vector formats' bytes as Cairo writes them
+  std::string stream_;                         // the vector formats' bytes as Cairo writes them
+  std::unique_ptr<SvgTextRecorder> svg_text_;  // SVG with text as <text>: what was drawn
 };
 
 // A Cairo-owned copy of `pixels` (the caller destroys it): PDF and SVG surfaces read a source

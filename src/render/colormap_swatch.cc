@@ -123,7 +123,7 @@ std::string RenderColormapSwatch(const std::vector<std::string_view>& names, Ima
   SwatchPlan plan = PlanSwatch(names, options, SharedTextShaper());
   Canvas canvas(format, plan.page,
                 {options.dpi, options.png_compression, "colormaps", options.transparent,
-                 plan.style.palette.page, options.threads});
+                 plan.style.palette.page, options.threads, options.svg_text});
   for (const auto& [colormap, strip] : plan.strips) PaintStrip(canvas, *colormap, strip);
   plan.parts.Draw(canvas.cr(), plan.style.palette.ink);
   return canvas.Finish();

@@ -137,7 +137,8 @@ std::string DrawGrid(const GridSpec& spec, ImageFormat format, const RenderOptio
   std::vector<ColorScale> scales = ResolveScales(spec, options.threads, &kept);
   GridPlan plan = PlanGrid(spec, options, ColorbarFor(spec, scales), SharedTextShaper());
   CanvasSettings settings{options.dpi,         options.png_compression, spec.title,
-                          options.transparent, plan.style.palette.page, options.threads};
+                          options.transparent, plan.style.palette.page, options.threads,
+                          options.svg_text};
   std::optional<Canvas> canvas;
   if (page) {
     canvas.emplace(*page, area, plan.page, settings);

@@ -17,8 +17,11 @@ namespace {
 CanvasSettings SettingsFor(const HeatmapPlan& plan, const RenderOptions& options,
                            const std::string& title) {
   // Bare cells cover the whole page; with no background, masked and NaN cells keep exact colours.
-  return {options.dpi,       options.png_compression, title, options.transparent || plan.bare,
-          plan.palette.page, options.threads};
+  CanvasSettings settings{
+      options.dpi,       options.png_compression, title, options.transparent || plan.bare,
+      plan.palette.page, options.threads};
+  settings.svg_text = options.svg_text;
+  return settings;
 }
 
 void DrawHeatmap(Canvas& canvas, const HeatmapSpec& spec, const HeatmapPlan& plan) {

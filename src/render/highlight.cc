@@ -85,7 +85,7 @@ std::string RenderHighlight(const HighlightSpec& spec, ImageFormat format,
   HighlightPlan plan = PlanHighlight(spec, format, options, SharedTextShaper());
   Canvas canvas(format, plan.page,
                 {options.dpi, options.png_compression, spec.title, options.transparent,
-                 plan.style.palette.page, options.threads});
+                 plan.style.palette.page, options.threads, options.svg_text});
   for (int page = 0; page < static_cast<int>(plan.headers.size()); ++page) {
     if (page > 0) canvas.NextPage(plan.page);
     PaintPage(canvas, spec, plan, page);
@@ -99,7 +99,7 @@ void DrawHighlightInArea(Canvas& page, const Rect& area, const HighlightSpec& sp
   HighlightPlan plan = PlanHighlight(spec, ImageFormat::kPng, options, SharedTextShaper());
   Canvas canvas(page, area, plan.page,
                 {options.dpi, options.png_compression, spec.title, options.transparent,
-                 plan.style.palette.page, options.threads});
+                 plan.style.palette.page, options.threads, options.svg_text});
   PaintPage(canvas, spec, plan, 0);
   canvas.Finish();
 }

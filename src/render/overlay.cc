@@ -26,6 +26,8 @@ constexpr double kTargetSidePt = 216;
 constexpr int kMaxVectorPixels = 2048;
 constexpr double kMinTitleWidthEm = 24;
 constexpr int kMaxTitleLines = 2;
+// A picture padded to the grid's aspect stays within the sides ReadImage accepts.
+constexpr double kMaxFittedSide = 16384;
 
 struct OverlayPlan {
   OverlayLayout layout;
@@ -179,19 +181,80 @@ CellImage BlendedRaster(const OverlaySpec& spec, const OverlayPlan& plan, ImageF
   return BlendWeights(picture, weights, plan.layout.scale, spec.alpha);
 }
 
-}  // namespace
-
-OverlayLayout LayoutOverlay(const OverlaySpec& spec, const RenderOptions& options) {
-  return PlanOverlay(spec, options, SharedTextShaper()).layout;
+// The picture's size at the grid's aspect: a crop narrows a wide picture (and shortens a tall
+// one), a pad heightens a wide picture (and widens a tall one).
+Size FittedSize(int64_t width, int64_t height, int64_t rows, int64_t cols, ImageFit fit) {
+  bool wider = width * rows > height * cols;
+  if ((fit == ImageFit::kCrop) == wider) {
+    width = std::max<int64_t>(1, std::llround(static_cast<double>(height) * cols / rows));
+  } else {
+    height = std::max<int64_t>(1, std::llround(static_cast<double>(width) * rows / cols));
+  }
+  return {static_cast<double>(width), static_cast<double>(height)};
 }
 
-std::string RenderOverlay(const OverlaySpec& spec, ImageFormat format,
+// Where a `source` side starts in a `target` side centred on it, rounded down either way: a crop
+// of 300 px to 224 starts at source pixel 38, a pad of 224 px to 300 at target pixel 38.
+int CentredOffset(int target, int source) {
+  return target >= source ? (target - source) / 2 : -((source - target) / 2);
+}
+
+// `picture` moved by (dx, dy) into a width x height frame; pixels it does not cover are clear.
+Picture Reframe(const Picture& picture, int width, int height, int dx, int dy) {
+  Picture framed{width, height, std::vector<uint8_t>(static_cast<size_t>(width) * height * 4, 0)};
+  auto offset = [](int x, int y, int row_width) {
+    return (static_cast<size_t>(y) * row_width + static_cast<size_t>(x)) * 4;
+  };
+  int first = std::max(0, dx), last = std::min(width, picture.width + dx);  // target columns
+  int top = std::max(0, dy), bottom = std::min(height, picture.height + dy);
+  for (int y = top; y < bottom && first < last; ++y) {
+    std::copy_n(&picture.rgba[offset(first - dx, y - dy, picture.width)],
+                static_cast<size_t>(last - first) * 4, &framed.rgba[offset(first, y, width)]);
+  }
+  return framed;
+}
+
+// `spec` with its picture as the model saw it (FitPicture).
+OverlaySpec Fitted(const OverlaySpec& spec) {
+  OverlaySpec fitted = spec;
+  fitted.picture = FitPicture(spec.picture, spec.grid_rows, spec.grid_cols, spec.fit);
+  return fitted;
+}
+
+}  // namespace
+
+Picture FitPicture(const Picture& picture, int64_t rows, int64_t cols, ImageFit fit) {
+  if (fit == ImageFit::kStretch || rows < 1 || cols < 1 || picture.width < 1 ||
+      picture.height < 1) {
+    return picture;
+  }
+  Size size = FittedSize(picture.width, picture.height, rows, cols, fit);
+  if (std::max(size.width, size.height) > kMaxFittedSide) {
+    ThrowUsageError("a " + std::to_string(picture.width) + " x " + std::to_string(picture.height) +
+                    " picture padded to a " + std::to_string(rows) + "x" + std::to_string(cols) +
+                    " grid would be " + Number(size.width) + " x " + Number(size.height) +
+                    " pixels, more than 16384 a side; crop or stretch it instead");
+  }
+  int width = static_cast<int>(size.width), height = static_cast<int>(size.height);
+  if (width == picture.width && height == picture.height) return picture;
+  return Reframe(picture, width, height, CentredOffset(width, picture.width),
+                 CentredOffset(height, picture.height));
+}
+
+OverlayLayout LayoutOverlay(const OverlaySpec& spec, const RenderOptions& options) {
+  Validate(spec);
+  return PlanOverlay(Fitted(spec), options, SharedTextShaper()).layout;
+}
+
+std::string RenderOverlay(const OverlaySpec& given, ImageFormat format,
                           const RenderOptions& options) {
+  Validate(given);
+  const OverlaySpec spec = Fitted(given);
   OverlayPlan plan = PlanOverlay(spec, options, SharedTextShaper());
   const OverlayLayout& layout = plan.layout;
   Canvas canvas(format, layout.page,
                 {options.dpi, options.png_compression, spec.title, options.transparent,
-                 plan.style.palette.page, options.threads});
+                 plan.style.palette.page, options.threads, options.svg_text});
   PaintPixelated(canvas.cr(), BlendedRaster(spec, plan, format).view(), layout.overlay);
   if (spec.panel) PaintCells(canvas, PatchMatrix(spec), {layout.scale}, layout.panel);
   PaintColorbar(canvas, *layout.scale.colormap, layout.colorbar);

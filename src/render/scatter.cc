@@ -435,7 +435,8 @@ void DrawSwatches(cairo_t* cr, const ScatterPlan& plan) {
 CanvasSettings SettingsFor(const ScatterSpec& spec, const ScatterPlan& plan,
                            const RenderOptions& options) {
   return {options.dpi,         options.png_compression, spec.title,
-          options.transparent, plan.style.palette.page, options.threads};
+          options.transparent, plan.style.palette.page, options.threads,
+          options.svg_text};
 }
 
 void DrawScatter(cairo_t* cr, const ScatterSpec& spec, const ScatterPlan& plan) {

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "svg_text.h"
+
 namespace attnviz {
 namespace {
 
@@ -81,7 +83,11 @@ TextBlock::~TextBlock() {
   if (layout_) g_object_unref(layout_);
 }
 
-void TextBlock::Draw(cairo_t* cr) const {
+void TextBlock::Draw(cairo_t* cr, HAlign anchor) const {
+  if (SvgTextRecorder* recorder = SvgTextRecorderOf(cr)) {
+    recorder->Draw(cr, layout_, logical_, anchor);
+    return;
+  }
   PangoRectangle logical;
   pango_layout_get_extents(layout_, nullptr, &logical);
   cairo_move_to(cr, -static_cast<double>(logical.x) / PANGO_SCALE,
@@ -175,7 +181,7 @@ void PlacedText::Draw(cairo_t* cr) const {
   cairo_translate(cr, placement.anchor.x, placement.anchor.y);
   cairo_rotate(cr, -placement.angle);
   cairo_translate(cr, -offset.x, -offset.y);
-  block.Draw(cr);
+  block.Draw(cr, placement.h);
   cairo_restore(cr);
 }
 

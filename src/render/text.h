@@ -11,6 +11,9 @@
 
 namespace attnviz {
 
+enum class HAlign { kLeft, kCenter, kRight };
+enum class VAlign { kTop, kMiddle, kBottom };
+
 struct TextStyle {
   std::string font = "DejaVu Sans";
   double size = 10;  // points
@@ -28,7 +31,10 @@ class TextBlock {
 
   Rect logical() const { return logical_; }
   Rect ink() const { return ink_; }
-  void Draw(cairo_t* cr) const;
+  // Draws the block in the current source colour with its logical top-left at the origin. On an
+  // SVG canvas that writes text as <text>, `anchor` is the edge the element is anchored at
+  // (text-anchor), so a viewer whose font measures differently keeps that edge in place.
+  void Draw(cairo_t* cr, HAlign anchor = HAlign::kLeft) const;
 
  private:
   PangoLayout* layout_;
@@ -67,9 +73,6 @@ class TextShaper {
 // This thread's shaper, made on first use and kept until the thread ends: Pango's font map is
 // per thread, and setting up fonts costs more than drawing a small figure.
 const TextShaper& SharedTextShaper();
-
-enum class HAlign { kLeft, kCenter, kRight };
-enum class VAlign { kTop, kMiddle, kBottom };
 
 // Which point of a block's logical rectangle sits on `anchor`, and the block's rotation about
 // it: counterclockwise on the page in radians, so pi/2 reads from bottom to top.

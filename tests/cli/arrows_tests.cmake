@@ -104,8 +104,26 @@ attnviz_cli_test(overlay_bad_grid EXIT 2 STDERR "--grid: expected ROWSxCOLS such
 attnviz_cli_test(overlay_missing_image EXIT 3 STDERR "nope\\.png: cannot open"
                  ABSENT ${TMP}/overlay_missing.png
                  ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/nope.png --grid 14x14 --drop-cls -o ${TMP}/overlay_missing.png)
-attnviz_cli_test(overlay_jpeg EXIT 3 STDERR "jpeg_named\\.png: expected a PNG image, found a JPEG"
+attnviz_cli_test(overlay_jpeg_named_png EXIT 3 STDERR "jpeg_named\\.png: unreadable JPEG"
+                 ABSENT ${TMP}/overlay_jpeg.png
                  ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/jpeg_named.png --grid 14x14 --drop-cls -o ${TMP}/overlay_jpeg.png)
+attnviz_cli_test(overlay_reads_jpeg EXIT 0 EXISTS ${TMP}/overlay_jpeg_pad.png
+                 ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/wide.jpg --image-fit pad --grid 14x14
+                      --drop-cls -o ${TMP}/overlay_jpeg_pad.png)
+attnviz_cli_test(overlay_truncated_jpeg EXIT 3 STDERR "truncated\\.jpg: damaged JPEG: "
+                 ABSENT ${TMP}/overlay_truncated.png
+                 ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/truncated.jpg --grid 14x14 --drop-cls -o ${TMP}/overlay_truncated.png)
+attnviz_cli_test(overlay_cmyk_jpeg EXIT 3 STDERR "cmyk\\.jpg: expected an RGB or greyscale JPEG, found CMYK"
+                 ABSENT ${TMP}/overlay_cmyk.png
+                 ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/cmyk.jpg --grid 14x14 --drop-cls -o ${TMP}/overlay_cmyk.png)
+attnviz_cli_test(overlay_huge_jpeg EXIT 3 STDERR "huge\\.jpg: expected an image of 1 to 16384 pixels a side, found 65000 x 65000"
+                 ABSENT ${TMP}/overlay_huge.png
+                 ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/huge.jpg --grid 14x14 --drop-cls -o ${TMP}/overlay_huge.png)
+attnviz_cli_test(overlay_rollout_reads_jpeg EXIT 0 EXISTS ${TMP}/rollout_jpeg.svg
+                 ARGS rollout ${OVERLAY}/vit.npz --rows 0 --draw overlay --image ${OVERLAY}/wide.jpg
+                      --image-fit stretch --grid 14x14 --drop-cls -o ${TMP}/rollout_jpeg.svg)
+attnviz_cli_test(overlay_image_fit_unknown EXIT 2 STDERR "--image-fit"
+                 ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/wide.jpg --image-fit zoom --grid 14x14 --drop-cls -o ${TMP}/overlay_fit.png)
 attnviz_cli_test(overlay_alpha EXIT 2 STDERR "--alpha"
                  ARGS overlay ${OVERLAY}/vit.npz --image ${OVERLAY}/picture.png --grid 14x14 --drop-cls --alpha 2 -o ${TMP}/overlay_a.png)
 attnviz_cli_test(overlay_image_is_output EXIT 4 STDERR "refusing to overwrite the input file"

@@ -9,3 +9,9 @@ attnviz_cli_test(table_pads_wide_tokens_by_columns EXIT 0 STDOUT "^    1  我   
                  ARGS rollout ${WIDE})
 attnviz_cli_test(table_csv_keeps_wide_tokens_unpadded EXIT 0 STDOUT "^1,我,0\\.25,0\\.75$"
                  ARGS rollout ${WIDE} --csv)
+
+# SVG labels as <text> land where the glyph outlines were, in every figure that writes SVG
+# (rendered with rsvg-convert), escaped, naming the font, the same bytes on a second run.
+add_test(NAME cli.svg_text_where_outlines_were
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/svg_text_test.py
+                 $<TARGET_FILE:attnviz> ${FIX}/overlay ${TMP})

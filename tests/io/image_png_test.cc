@@ -63,7 +63,7 @@ TEST_CASE("a missing file is an input error naming it") {
   CHECK(std::string(error.what()).find("nope.png: cannot open") != std::string::npos);
 }
 
-TEST_CASE("a JPEG is refused with a hint to convert it") {
+TEST_CASE("ReadPngImage refuses a JPEG, saying what it found") {
   Error error = ReadError(kFixtures + "jpeg_named.png");
   CHECK(error.kind() == ErrorKind::kInput);
   CHECK(std::string(error.what()).find("expected a PNG image, found a JPEG") != std::string::npos);

@@ -111,6 +111,7 @@ TEST_CASE("upsampled weights pick their colours pixel by pixel") {
   spec.grid_cols = 2;
   spec.patches = {0.0f, 1.0f};  // upsampled to 0, 0.25, 0.75, 1: viridis 0, 64, 192, 255
   spec.alpha = 0.25;
+  spec.fit = ImageFit::kStretch;  // all 4 pixels under the 2 patches
   RenderOptions options;
   options.dpi = 72;
   DecodedPng png = DecodePng(RenderOverlay(spec, ImageFormat::kPng, options));
@@ -146,6 +147,7 @@ TEST_CASE("transparent picture pixels are flattened onto the white page first") 
 TEST_CASE("a small picture is magnified by a whole factor toward 3 inches") {
   OverlaySpec spec = UniformSpec(0.5f);
   spec.picture = Uniform(100, 50, {0, 0, 0, 255});
+  spec.fit = ImageFit::kStretch;  // the whole 2:1 picture
   RenderOptions options;
   options.dpi = 100;  // 3 in = 300 px: 100 px magnified 3 times
   OverlayLayout layout = LayoutOverlay(spec, options);
@@ -159,6 +161,7 @@ TEST_CASE("a small picture is magnified by a whole factor toward 3 inches") {
 TEST_CASE("a large picture is reduced by a whole factor toward 3 inches") {
   OverlaySpec spec = UniformSpec(0.5f);
   spec.picture = Uniform(2000, 1000, {0, 0, 0, 255});
+  spec.fit = ImageFit::kStretch;
   OverlayLayout layout = LayoutOverlay(spec);  // 100 dpi: 2000 / 300 rounds to 7
   CHECK(layout.overlay.width == doctest::Approx(286 * 72 / 100.0));   // ceil(2000 / 7)
   CHECK(layout.overlay.height == doctest::Approx(143 * 72 / 100.0));  // ceil(1000 / 7)

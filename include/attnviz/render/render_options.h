@@ -8,6 +8,11 @@ namespace attnviz {
 // Light: black text on white. Dark: light grey text on near-black, for slides.
 enum class Theme { kLight, kDark };
 
+// How an SVG figure holds its text. kText: <text> elements naming their font, which editors
+// (Inkscape, Illustrator) edit and viewers search, drawn by the viewer's copy of the font.
+// kPaths: Cairo's glyph outlines, the same on every machine but no longer text.
+enum class SvgText { kText, kPaths };
+
 struct RenderOptions {
   std::string font = "DejaVu Sans";
   double font_size = 10;  // points
@@ -27,6 +32,7 @@ struct RenderOptions {
   // Threads one figure may use (a large PNG's encoding, a grid's panels); the output does not
   // depend on them. A batch of figures spends its threads on the figures instead.
   int threads = 1;
+  SvgText svg_text = SvgText::kText;
 };
 
 }  // namespace attnviz
