@@ -72,6 +72,8 @@ if [ -d "$real" ]; then
   render real_llama_crop heatmap "$real/llama31_l31h0_crop.json" --clean-tokens
   render real_roberta heatmap "$real/roberta_coqa_512.npy"
   render real_finbert_arrows arrows "$real/finbert_l11h0.json" --top-k 3
+  render positional_dodrio positional "$real/dodrio-twitter/tw_*.npy"
+  render sinks_dodrio sinks "$real/dodrio-twitter/tw_*.npy"
 else
   echo "gallery.sh: $real absent, real-model figures skipped" >&2
 fi

@@ -156,7 +156,7 @@ void RunPositional(const PositionalCommandOptions& options) {
     PrintJson(run, std::cout);
   } else if (options.csv) {
     PositionalTable(run, true).PrintCsv(std::cout);
-  } else if (options.figure.output != "-") {
+  } else if (!format) {  // -o alone writes the figure, as stats --plot
     PrintText(run, std::cout);
   }
   dumps.Finish();

@@ -263,7 +263,7 @@ void RunSinks(const SinksCommandOptions& options) {
     PrintJson(run, std::cout);
   } else if (options.csv) {
     HeadsTable(run, true).PrintCsv(std::cout);
-  } else if (options.figure.output != "-") {
+  } else if (!format) {  // -o alone writes the figure, as stats --plot
     PrintText(run, std::cout);
   }
   dumps.Finish();
