@@ -15,9 +15,8 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
-#include "cli/output_path.h"
 #include "cli/progress.h"
-#include "cli/series_numbering.h"
+#include "cli/series_command.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -42,22 +41,15 @@ struct PositionalRun {
   SeriesNumbering numbering;
 };
 
-std::string Cell(double value, bool csv) {
-  if (std::isnan(value)) return csv ? "" : "-";
-  if (csv) return FormatNumber(value);
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3f", value);
-  return text;
-}
-
 Table PositionalTable(const PositionalRun& run, bool csv) {
   Table table;
   table.columns = {"layer", "head", "score", "dominant", "dominant_share", "rows"};
   for (const HeadPositional& head : run.heads) {
-    table.rows.push_back(
-        {std::to_string(head.layer), std::to_string(head.head), Cell(head.score, csv),
-         head.dominant.empty() ? (csv ? "" : "-") : head.dominant,
-         Cell(head.dominant.empty() ? NAN : head.dominant_share, csv), std::to_string(head.rows)});
+    table.rows.push_back({std::to_string(head.layer), std::to_string(head.head),
+                          SeriesCell(head.score, csv),
+                          head.dominant.empty() ? (csv ? "" : "-") : head.dominant,
+                          SeriesCell(head.dominant.empty() ? NAN : head.dominant_share, csv),
+                          std::to_string(head.rows)});
   }
   return table;
 }
@@ -80,7 +72,7 @@ void PrintJson(const PositionalRun& run, std::ostream& out) {
 void PrintText(const PositionalRun& run, std::ostream& out) {
   PositionalTable(run, false).PrintText(out);
   out << "\nscore: share of each row's attention explained by the head's mean profile over "
-      << run.inputs << (run.inputs == 1 ? " input" : " inputs")
+      << InputCount(run.inputs)
       << " (1 = positional); dominant: the profile's largest class (first key, last key or "
          "offset j-i); - does not apply\n";
 }
@@ -96,9 +88,8 @@ HeatmapSpec ScoreMap(const PositionalRun& run, const PositionalCommandOptions& o
   spec.col_labels = IndexLabels("H", run.heads_per_layer, run.numbering.head_offset);
   spec.row_axis_title = "layer";
   spec.col_axis_title = "head";
-  spec.title = options.title.empty() ? "positional score · " + std::to_string(run.inputs) +
-                                           (run.inputs == 1 ? " input" : " inputs")
-                                     : options.title;
+  spec.title =
+      options.title.empty() ? "positional score · " + InputCount(run.inputs) : options.title;
   const ScaleRequest scale = options.color.Request();
   spec.colormap = scale.colormap;
   spec.norm = scale.norm;
@@ -134,17 +125,8 @@ PositionalRun ScoreInputs(const PositionalCommandOptions& options, DumpSeries& d
 }
 
 void RunPositional(const PositionalCommandOptions& options) {
-  if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
-  if ((options.json || options.csv) && options.figure.output == "-") {
-    ThrowUsageError("--json and --csv print to standard output: expected -o to name a file");
-  }
-  std::optional<ImageFormat> format;
-  if (!options.figure.output.empty()) {
-    format = options.figure.Format();
-    for (const std::string& input : options.dump.Files()) {
-      CheckNotInput(options.figure.output, input);
-    }
-  }
+  const std::optional<ImageFormat> format =
+      CheckSeriesOutputs(options.json, options.csv, options.figure, options.dump);
   DumpSeries dumps(options.dump);
   const PositionalRun run = ScoreInputs(options, dumps);
   if (run.inputs == 0) dumps.Finish();  // every input failed: nothing to report

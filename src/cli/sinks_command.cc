@@ -18,9 +18,8 @@
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
-#include "cli/output_path.h"
 #include "cli/progress.h"
-#include "cli/series_numbering.h"
+#include "cli/series_command.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -65,14 +64,6 @@ std::vector<Measure> Measures(const SinksRun& run) {
   return measures;
 }
 
-std::string Cell(double value, bool csv) {
-  if (std::isnan(value)) return csv ? "" : "-";
-  if (csv) return FormatNumber(value);
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3f", value);
-  return text;
-}
-
 nlohmann::json JsonNumber(double value) {
   return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
 }
@@ -85,10 +76,10 @@ Table HeadsTable(const SinksRun& run, bool csv) {
   for (const char* column : {"sink", "sink_inputs", "sink_mass"}) table.columns.push_back(column);
   for (const HeadSinks& head : run.heads) {
     std::vector<std::string> cells = {std::to_string(head.layer), std::to_string(head.head)};
-    for (const Measure& measure : measures) cells.push_back(Cell(measure.of(head), csv));
+    for (const Measure& measure : measures) cells.push_back(SeriesCell(measure.of(head), csv));
     cells.push_back(head.sink.empty() ? (csv ? "" : "-") : head.sink);
-    cells.push_back(Cell(head.sink_inputs, csv));
-    cells.push_back(Cell(head.sink_mass, csv));
+    cells.push_back(SeriesCell(head.sink_inputs, csv));
+    cells.push_back(SeriesCell(head.sink_mass, csv));
     table.rows.push_back(std::move(cells));
   }
   return table;
@@ -114,7 +105,7 @@ Table LayersTable(const SinksRun& run) {
   for (const Measure& measure : measures) table.columns.push_back(measure.name);
   for (int64_t layer = 0; layer < run.layers; ++layer) {
     std::vector<std::string> cells = {std::to_string(layer + run.numbering.layer_offset)};
-    for (const auto& spread : spreads) cells.push_back(Cell(spread[layer].mean, false));
+    for (const auto& spread : spreads) cells.push_back(SeriesCell(spread[layer].mean, false));
     table.rows.push_back(std::move(cells));
   }
   return table;
@@ -124,8 +115,7 @@ void PrintText(const SinksRun& run, std::ostream& out) {
   HeadsTable(run, false).PrintText(out);
   out << "\nmean over the heads of each layer\n";
   LayersTable(run).PrintText(out);
-  out << "\nmasses: mean over the rows of real tokens of " << run.inputs
-      << (run.inputs == 1 ? " input" : " inputs")
+  out << "\nmasses: mean over the rows of real tokens of " << InputCount(run.inputs)
       << "; sink: the key taking the most in most inputs (its token, or first/last/other), "
          "sink_inputs: in how many, sink_mass: its mean column mass; - does not apply\n";
 }
@@ -194,9 +184,8 @@ std::string RenderMasses(const SinksRun& run, const SinksCommandOptions& options
   spec.steps = IndexLabels("L", run.layers, run.numbering.layer_offset);
   spec.x_title = "layer";
   spec.y_title = "attention mass (mean over heads; bars: quartiles)";
-  spec.title = options.title.empty() ? "attention sinks · " + std::to_string(run.inputs) +
-                                           (run.inputs == 1 ? " input" : " inputs")
-                                     : options.title;
+  spec.title =
+      options.title.empty() ? "attention sinks · " + InputCount(run.inputs) : options.title;
   for (size_t m = 0; m < measures.size(); ++m) {
     LineSeries series{{}, ArrowsHeadColor(static_cast<int>(m))};
     for (const LayerSpread& spread : spreads[m]) series.values.push_back(spread.mean);
@@ -244,17 +233,8 @@ SinksRun MeasureInputs(const SinksCommandOptions& options, DumpSeries& dumps) {
 }
 
 void RunSinks(const SinksCommandOptions& options) {
-  if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
-  if ((options.json || options.csv) && options.figure.output == "-") {
-    ThrowUsageError("--json and --csv print to standard output: expected -o to name a file");
-  }
-  std::optional<ImageFormat> format;
-  if (!options.figure.output.empty()) {
-    format = options.figure.Format();
-    for (const std::string& input : options.dump.Files()) {
-      CheckNotInput(options.figure.output, input);
-    }
-  }
+  const std::optional<ImageFormat> format =
+      CheckSeriesOutputs(options.json, options.csv, options.figure, options.dump);
   DumpSeries dumps(options.dump);
   const SinksRun run = MeasureInputs(options, dumps);
   if (run.inputs == 0) dumps.Finish();  // every input failed: nothing to report
