@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
+#include <optional>
 
 #include "analysis/stats_masking.h"
 #include "analysis/stats_parallel.h"
@@ -138,6 +138,17 @@ void FindDominant(const Profile& profile, HeadPositional& result) {
   }
 }
 
+// The masking of a self-attention input, every profile grown to hold its offsets; none for
+// cross-attention, whose query and key positions are not comparable.
+std::optional<Masking> PrepareInput(const AttentionTensor& tensor,
+                                    const std::optional<std::vector<std::string>>& query_tokens,
+                                    const std::optional<std::vector<std::string>>& key_tokens,
+                                    int threads, std::vector<Profile>& profiles) {
+  if (IsCrossAttention(tensor, query_tokens, key_tokens)) return std::nullopt;
+  for (Profile& profile : profiles) Grow(profile, std::max(tensor.queries(), tensor.keys()));
+  return FindMasking(tensor, false, threads);
+}
+
 }  // namespace
 
 void PositionalScores::CheckShape(const AttentionTensor& tensor, const std::string& name) {
@@ -160,9 +171,10 @@ void PositionalScores::AddProfile(const AttentionTensor& tensor,
                                   const std::optional<std::vector<std::string>>& key_tokens,
                                   const std::string& name) {
   CheckShape(tensor, name);
-  if (IsCrossAttention(tensor, query_tokens, key_tokens)) return;
-  const Masking masking = FindMasking(tensor, false, threads_);
-  for (Profile& profile : profiles_) Grow(profile, std::max(tensor.queries(), tensor.keys()));
+  const std::optional<Masking> input =
+      PrepareInput(tensor, query_tokens, key_tokens, threads_, profiles_);
+  if (!input) return;
+  const Masking& masking = *input;
   ForEachHeadRowsOf(tensor, AllHeads(tensor), threads_,
                     [&](int64_t index, int64_t, int64_t, HeadRows& rows) {
                       std::vector<double> shares;
@@ -192,9 +204,10 @@ void PositionalScores::AddScore(const AttentionTensor& tensor,
                                 const std::string& name) {
   CheckShape(tensor, name);
   FinishProfiles();
-  if (IsCrossAttention(tensor, query_tokens, key_tokens)) return;
-  const Masking masking = FindMasking(tensor, false, threads_);
-  for (Profile& profile : profiles_) Grow(profile, std::max(tensor.queries(), tensor.keys()));
+  const std::optional<Masking> input =
+      PrepareInput(tensor, query_tokens, key_tokens, threads_, profiles_);
+  if (!input) return;
+  const Masking& masking = *input;
   ForEachHeadRowsOf(tensor, AllHeads(tensor), threads_,
                     [&](int64_t index, int64_t, int64_t, HeadRows& rows) {
                       Profile& profile = profiles_[index];
