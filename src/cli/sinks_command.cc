@@ -263,7 +263,8 @@ void AddSinksCommand(CLI::App& app, int& exit_code) {
   command
       ->add_option("--special", options->special,
                    "special tokens, comma-separated, replacing the default set")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);  // '[SEP]' is a token, not CLI11's list syntax; FILE stays FILE
   command->add_option("--title", options->title,
                       "title of the -o figure (default: attention sinks · N inputs)");
   options->figure.AddTo(*command, false);

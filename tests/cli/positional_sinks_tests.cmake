@@ -23,7 +23,7 @@ attnviz_cli_test(sinks_table EXIT 0 STDOUT "^layer +head +first +special +punct 
 attnviz_json_test(sinks_json "layer head first special punct by_token sink sink_inputs sink_mass rows"
                   sinks ${POS_FIX}/planted_*.npy --json)
 attnviz_cli_test(sinks_csv EXIT 0 STDOUT "^layer,head,first,special,punct,.SEP.,sink,sink_inputs,sink_mass$"
-                 ARGS sinks ${POS_FIX}/planted_*.npy --csv --special "\[SEP\],<s>")
+                 ARGS sinks ${POS_FIX}/planted_*.npy --csv --special "\[SEP\]")
 attnviz_cli_test(sinks_no_tokens EXIT 0 STDOUT "\"special\":null" ARGS sinks ${POS_FIX}/causal_*.npy --json)
 attnviz_cli_test(sinks_figure EXIT 0 EXISTS ${POS_OUT}/masses.pdf
                  ARGS sinks ${POS_FIX}/planted_*.npy -o ${POS_OUT}/masses.pdf)
