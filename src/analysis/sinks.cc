@@ -172,8 +172,10 @@ std::vector<HeadSinks> SinkMasses::Results() const {
 
 std::vector<LayerSpread> SpreadByLayer(const std::vector<double>& per_head, int64_t heads) {
   std::vector<LayerSpread> layers;
-  for (size_t first = 0; first + heads <= per_head.size(); first += heads) {
-    std::vector<double> values(per_head.begin() + first, per_head.begin() + first + heads);
+  if (heads <= 0) return layers;
+  const auto step = static_cast<size_t>(heads);
+  for (size_t first = 0; first + step <= per_head.size(); first += step) {
+    std::vector<double> values(per_head.begin() + first, per_head.begin() + first + step);
     std::erase_if(values, [](double v) { return std::isnan(v); });
     if (values.empty()) {
       layers.push_back({kNaN, kNaN, kNaN});
