@@ -68,6 +68,15 @@ TEST_CASE("planted positional heads score near 1 and planted content heads clear
   CHECK(heads[5].dominant == "last");
 }
 
+TEST_CASE("with one input the profile is its rows by offset, and still tells the heads apart") {
+  // Fewer rows per key class fit the random head better (0.54 here against 0.35 over six
+  // inputs), but the planted positional heads stay above 0.9 and the content heads below 0.65.
+  const std::vector<HeadPositional> heads = ScoreFiles({"planted_1.npy"});
+  REQUIRE(heads.size() == 8);
+  for (int positional : {0, 1, 4, 5, 6}) CHECK(heads[positional].score > 0.9);
+  for (int content : {2, 3, 7}) CHECK(heads[content].score < 0.65);
+}
+
 TEST_CASE("positional scores do not depend on the thread count") {
   const nlohmann::json golden = testing::ReadJson(kFixtures + "golden.json");
   const std::vector<HeadPositional> one = ScoreFiles(CaseFiles(golden["cases"][0]), 1);
