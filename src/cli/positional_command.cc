@@ -12,6 +12,7 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -30,6 +31,8 @@ struct PositionalCommandOptions {
   FigureOptions figure;  // -o draws the map; -j also sets the threads of the analysis
   ColorOptions color;
   std::string title;
+  std::string layers;  // --layer, --head: the heads the tables report
+  std::string heads;
 };
 
 // What the run found: every head's score, and how many inputs went into it.
@@ -44,7 +47,7 @@ struct PositionalRun {
 Table PositionalTable(const PositionalRun& run, bool csv) {
   Table table;
   table.columns = {"layer", "head", "score", "dominant", "dominant_share", "rows"};
-  for (const HeadPositional& head : run.heads) {
+  for (const HeadPositional& head : run.numbering.Selected(run.heads)) {
     table.rows.push_back({std::to_string(head.layer), std::to_string(head.head),
                           SeriesCell(head.score, csv),
                           head.dominant.empty() ? (csv ? "" : "-") : head.dominant,
@@ -56,7 +59,7 @@ Table PositionalTable(const PositionalRun& run, bool csv) {
 
 void PrintJson(const PositionalRun& run, std::ostream& out) {
   nlohmann::json json = {{"inputs", run.inputs}, {"heads", nlohmann::json::array()}};
-  for (const HeadPositional& head : run.heads) {
+  for (const HeadPositional& head : run.numbering.Selected(run.heads)) {
     nlohmann::json row = {{"layer", head.layer}, {"head", head.head},         {"score", head.score},
                           {"dominant", nullptr}, {"dominant_share", nullptr}, {"rows", head.rows}};
     if (std::isnan(head.score)) row["score"] = nullptr;
@@ -102,6 +105,8 @@ HeatmapSpec ScoreMap(const PositionalRun& run, const PositionalCommandOptions& o
 PositionalRun ScoreInputs(const PositionalCommandOptions& options, DumpSeries& dumps) {
   PositionalScores scores(ThreadCount(options.figure.jobs));
   PositionalRun run;
+  run.numbering.layer_text = options.layers;
+  run.numbering.head_text = options.heads;
   ProgressBar progress(2 * dumps.files().size(), "files");
   auto advance = [&progress] { progress.Advance(); };
   dumps.ForEach(
@@ -157,6 +162,7 @@ void AddPositionalCommand(CLI::App& app, int& exit_code) {
   command->add_flag("--csv", options->csv, "print the heads table as CSV");
   command->add_option("--title", options->title,
                       "title of the -o map (default: positional score · N inputs)");
+  AddHeadSelectionOptions(*command, options->layers, options->heads);
   options->figure.AddTo(*command, false);
   options->color.AddTo(*command);
   command->footer(

@@ -1,6 +1,7 @@
 // The parts positional and sinks share.
 #include "cli/series_command.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -16,6 +17,12 @@ void SeriesNumbering::Take(const Dump& dump) {
   known = true;
   layer_offset = LayerOffset(dump);
   head_offset = HeadOffset(dump);
+  if (!layer_text.empty()) kept_layers = ParseLayers(layer_text, dump, "--layer");
+  if (!head_text.empty()) kept_heads = ParseHeads(head_text, dump, "--head");
+}
+
+bool SeriesNumbering::Keeps(const std::vector<int64_t>& chosen, int64_t index) {
+  return chosen.empty() || std::find(chosen.begin(), chosen.end(), index) != chosen.end();
 }
 
 std::vector<std::string> IndexLabels(const char* prefix, int64_t count, int64_t offset) {

@@ -14,13 +14,19 @@
 
 namespace attnviz::cli {
 
-// The numbering of the first input that loads: the model's numbers when it states them.
+// The numbering of the first input that loads (the model's numbers when it states them), and
+// the heads --layer and --head keep, read in that numbering.
 struct SeriesNumbering {
+  std::string layer_text;  // --layer, --head as written; empty: all
+  std::string head_text;
   bool known = false;
   int64_t layer_offset = 0;
   int64_t head_offset = 0;
+  std::vector<int64_t> kept_layers;  // dump indexes; empty: all
+  std::vector<int64_t> kept_heads;
 
-  // Takes the numbering of `dump` when none is known yet.
+  // Takes the numbering of `dump` and reads the selection when none is known yet: a usage Error
+  // for a layer or head beyond it.
   void Take(const Dump& dump);
 
   // Gives per-head results (structs with `layer` and `head`, dump indexes) the model's numbers.
@@ -31,6 +37,20 @@ struct SeriesNumbering {
       row.head += head_offset;
     }
   }
+
+  // The rows (in the model's numbers) of the heads --layer and --head keep.
+  template <typename PerHead>
+  std::vector<PerHead> Selected(const std::vector<PerHead>& rows) const {
+    std::vector<PerHead> kept;
+    for (const PerHead& row : rows) {
+      if (Keeps(kept_layers, row.layer - layer_offset) && Keeps(kept_heads, row.head - head_offset))
+        kept.push_back(row);
+    }
+    return kept;
+  }
+
+ private:
+  static bool Keeps(const std::vector<int64_t>& chosen, int64_t index);
 };
 
 // "L0", "L1", ... (`prefix` then offset, offset + 1, ...): axis labels of layers x heads figures.

@@ -15,6 +15,7 @@
 #include "attnviz/render/scatter.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
+#include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
 #include "cli/messages.h"
@@ -33,6 +34,8 @@ struct SinksCommandOptions {
   bool csv = false;
   FigureOptions figure;  // -o draws the masses by layer; -j also sets the threads
   std::string title;
+  std::string layers;  // --layer, --head: the heads the tables report
+  std::string heads;
 };
 
 struct SinksRun {
@@ -74,7 +77,7 @@ Table HeadsTable(const SinksRun& run, bool csv) {
   table.columns = {"layer", "head"};
   for (const Measure& measure : measures) table.columns.push_back(measure.name);
   for (const char* column : {"sink", "sink_inputs", "sink_mass"}) table.columns.push_back(column);
-  for (const HeadSinks& head : run.heads) {
+  for (const HeadSinks& head : run.numbering.Selected(run.heads)) {
     std::vector<std::string> cells = {std::to_string(head.layer), std::to_string(head.head)};
     for (const Measure& measure : measures) cells.push_back(SeriesCell(measure.of(head), csv));
     cells.push_back(head.sink.empty() ? (csv ? "" : "-") : head.sink);
@@ -128,7 +131,7 @@ void PrintJson(const SinksRun& run, std::ostream& out) {
                                                                  : nlohmann::json(run.first_token)},
                          {"heads", nlohmann::json::array()},
                          {"layers", nlohmann::json::array()}};
-  for (const HeadSinks& head : run.heads) {
+  for (const HeadSinks& head : run.numbering.Selected(run.heads)) {
     nlohmann::json by_token = nlohmann::json::object();
     for (const auto& [token, mass] : head.by_token) by_token[token] = JsonNumber(mass);
     json["heads"].push_back({{"layer", head.layer},
@@ -214,6 +217,8 @@ SinksRun MeasureInputs(const SinksCommandOptions& options, DumpSeries& dumps) {
   if (!options.special.empty()) sinks_options.special_tokens = options.special;
   SinkMasses masses(sinks_options);
   SinksRun run;
+  run.numbering.layer_text = options.layers;
+  run.numbering.head_text = options.heads;
   ProgressBar progress(dumps.files().size(), "files");
   dumps.ForEach(
       [&](const DumpSource& source, const Dump& dump) {
@@ -267,6 +272,7 @@ void AddSinksCommand(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);  // '[SEP]' is a token, not CLI11's list syntax; FILE stays FILE
   command->add_option("--title", options->title,
                       "title of the -o figure (default: attention sinks · N inputs)");
+  AddHeadSelectionOptions(*command, options->layers, options->heads);
   options->figure.AddTo(*command, false);
   command->footer(
       "Examples:\n"

@@ -41,3 +41,8 @@ attnviz_cli_test(sinks_unwritable EXIT 4 STDERR "missing/masses\\.png: cannot wr
                  ARGS sinks ${POS_FIX}/planted_0.npy -o ${POS_OUT}/missing/masses.png)
 attnviz_cli_test(positional_json_to_figure_stdout EXIT 2 STDERR "--json and --csv print to standard output"
                  ARGS positional ${POS_FIX}/planted_0.npy --json -o - --format png)
+# --layer and --head keep rows of the heads tables (the figures and layer means keep every head).
+attnviz_cli_test(positional_select EXIT 0 STDOUT "^.\"heads\":..\"dominant\":\"\\+1\",[^}]*\"head\":0,\"layer\":1,[^}]*\}.,\"inputs\":6\}$"
+                 ARGS positional ${POS_FIX}/planted_*.npy --json --layer 1 --head 0)
+attnviz_cli_test(sinks_select_out_of_range EXIT 2 STDERR "--layer 5 is out of range: the dump has 2 layers"
+                 ARGS sinks ${POS_FIX}/planted_*.npy --layer 5)
