@@ -77,6 +77,8 @@ if [ -d "$real" ]; then
   render real_llama_gqa_grid grid "$real/llama32_1b_l0.json" --kv-heads 8 --scale head --labels
   render real_llama_gqa_dendrogram cluster "$real/llama32_1b_l0.json" --kv-heads 8 \
     --map "$out/real_llama_gqa_map.png"
+  render positional_dodrio positional "$real/dodrio-twitter/tw_*.npy"
+  render sinks_dodrio sinks "$real/dodrio-twitter/tw_*.npy"
 else
   echo "gallery.sh: $real absent, real-model figures skipped" >&2
 fi

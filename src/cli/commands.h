@@ -24,5 +24,7 @@ void AddDiffCommand(CLI::App& app, int& exit_code);
 void AddCheckCommand(CLI::App& app, int& exit_code);
 void AddReportCommand(CLI::App& app, int& exit_code);
 void AddHtmlCommand(CLI::App& app, int& exit_code);
+void AddPositionalCommand(CLI::App& app, int& exit_code);
+void AddSinksCommand(CLI::App& app, int& exit_code);
 
 }  // namespace attnviz::cli

@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
         cli::AddHighlightCommand, cli::AddOverlayCommand, cli::AddColormapsCommand,
         cli::AddStatsCommand, cli::AddClassifyCommand, cli::AddRolloutCommand, cli::AddFlowCommand,
         cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand, cli::AddCheckCommand,
-        cli::AddReportCommand, cli::AddHtmlCommand}) {
+        cli::AddReportCommand, cli::AddHtmlCommand, cli::AddPositionalCommand,
+        cli::AddSinksCommand}) {
     add(app, exit_code);
   }
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
