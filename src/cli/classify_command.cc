@@ -273,9 +273,11 @@ GridSpec CountsGrid(const Dump& first, const std::vector<LabelCounts>& all,
   for (const LabelCounts& counts : all) {
     spec.captions.push_back(MostFrequentName(counts) + " " + Frequency(counts));
   }
-  spec.title = ModelName(first) + " · most frequent label over " +
+  // The model's name when the file gives one; a dump named after its file says it once.
+  const std::string model = ModelName(first) == Stem(first) ? "" : ModelName(first) + " · ";
+  spec.title = model + "most frequent label over " +
                std::to_string(all.empty() ? 0 : all.front().inputs) +
-               " inputs · panels: " + Stem(first);
+               " inputs · panels: the first input, " + Stem(first);
   spec.scale_request = ColorOptions().Request();
   spec.scale = GridScale::kPerPanel;  // every head's pattern shows
   return spec;
