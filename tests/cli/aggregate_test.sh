@@ -50,4 +50,29 @@ status=0
 "$attnviz" check "$fix/*.npy" --aggregate --baseline "$out/two.json" --disable finite,row_sum,collapse,uniform,padding,sink,redundant >"$out/other.txt" || status=$?
 [ "$status" = 1 ] || { echo "expected exit 1 against another set's baseline, found $status"; cat "$out/other.txt"; exit 1; }
 grep -q "^drift: [0-9]* of [0-9]* head statistics fail" "$out/other.txt"
+# --batch all: the items of one file, each with its own padding, summarised as the per-item runs
+# (--batch N) say: their mean and median, numpy's, for every head and statistic.
+batched=$2/formats/npz_padded_right.npz
+"$attnviz" stats "$batched" --batch all --aggregate --json >"$out/items.json"
+for b in 0 1 2; do "$attnviz" stats "$batched" --batch $b --json >"$out/item$b.json"; done
+/usr/bin/python3 - "$out/items.json" "$out"/item{0,1,2}.json <<'PY'
+import json, sys
+import numpy as np
+aggregate, *items = (json.load(open(p)) for p in sys.argv[1:])
+assert aggregate["aggregate"]["inputs"] == 3 and [i["batch"] for i in aggregate["inputs"]] == [0, 1, 2]
+checked = 0
+for index, head in enumerate(aggregate["heads"]):
+    for name, summary in head.items():
+        if not isinstance(summary, dict):
+            continue
+        values = [item["heads"][index][name] for item in items]
+        values = np.array([np.nan if v is None else v for v in values])
+        if summary["n"] == 0:
+            assert np.all(np.isnan(values)), (name, values)
+            continue
+        assert abs(summary["mean"] - np.nanmean(values)) <= 1e-6, (index, name)
+        assert abs(summary["median"] - np.nanmedian(values)) <= 1e-6, (index, name)
+        checked += 1
+print(f"ok: {checked} --batch all summaries agree with the items read one by one")
+PY
 echo "ok: outputs identical with -j 1 and -j 3; check --aggregate passes its own baseline, fails another"
