@@ -17,6 +17,7 @@
 #include "attnviz/analysis/aggregate.h"
 #include "attnviz/error.h"
 #include "cli/batch.h"
+#include "cli/messages.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -35,20 +36,25 @@ inline int AnalysisThreads(const DumpSeries& dumps, int threads) {
   return dumps.files().size() > 1 ? 1 : threads;
 }
 
-// Runs `analyse` on every dump of `dumps`, up to `threads` files at a time; only the first dump
-// stays loaded after its analysis. The results do not depend on `threads`.
+// Runs `analyse` on every dump of `dumps`, up to `threads` files at a time, after printing the
+// dump's notes (whole lines, one dump's at a time); only the first dump stays loaded after its
+// analysis. The results do not depend on `threads`.
 template <typename Result>
 InputResults<Result> AnalyseInputs(
     DumpSeries& dumps, int threads,
     const std::function<Result(const DumpSource&, const Dump&)>& analyse,
     const std::function<void()>& file_done = {}) {
   std::vector<std::vector<std::pair<DumpSource, Result>>> by_file(dumps.files().size());
-  std::mutex first_mutex;
+  std::mutex notes_mutex, first_mutex;
   size_t first_file = std::numeric_limits<size_t>::max();
   InputResults<Result> all;
   dumps.ForEachInParallel(
       threads,
       [&](size_t file, const DumpSource& source, Dump dump) {
+        {
+          std::lock_guard lock(notes_mutex);
+          PrintNotes(dump);
+        }
         by_file[file].emplace_back(source, analyse(source, dump));
         std::lock_guard lock(first_mutex);
         if (file < first_file) {

@@ -412,7 +412,6 @@ std::string InputName(const DumpSource& source) {
 InputCheck CheckOneInput(const DumpSource& source, const Dump& dump, const CheckRules& rules,
                          const std::optional<StatsBaseline>& baseline,
                          const CheckCommandOptions& options, int threads) {
-  PrintNotes(dump);
   InputCheck one;
   CheckInput input = GatherInput(dump, std::nullopt, options);
   input.stats.threads = threads;

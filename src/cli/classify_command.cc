@@ -294,7 +294,6 @@ void WriteCountsGrid(const Dump& first, const std::vector<LabelCounts>& all,
 
 InputClasses ClassifyInput(const ClassifyCommandOptions& options, const ClassifyOptions& classify,
                            const Dump& dump) {
-  PrintNotes(dump);
   InputClasses one;
   one.all = ClassifyHeads(dump.attention, dump.query_tokens, dump.key_tokens, classify);
   one.selected = one.all;

@@ -327,7 +327,6 @@ void WriteAggregatePlot(const Dump& first, const StatsSummaries& summaries,
 
 InputStats ComputeInputStats(const StatsCommandOptions& options, const StatsOptions& stats,
                              const Dump& dump) {
-  PrintNotes(dump);
   InputStats one;
   one.all = ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, stats);
   one.selected = one.all;

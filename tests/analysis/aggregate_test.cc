@@ -4,11 +4,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "attnviz/analysis/check.h"
 #include "attnviz/error.h"
 #include "attnviz/io/load.h"
 #include "stats_test_support.h"
@@ -157,6 +159,36 @@ TEST_CASE("aggregates of five padded inputs match the numpy reference to 1e-6") 
     CHECK(want["most_frequent"] == label);
     CHECK(want["most_frequent_count"] == counts[i].most_frequent_count);
   }
+}
+
+TEST_CASE("an aggregate baseline reads each statistic's mean, and its drift compares means") {
+  const std::string text = R"({"aggregate": {"inputs": 7}, "entropy_unit": "bits", "topk_k": 2,
+    "heads": [{"layer": 0, "head": 0, "prev": {"n": 7, "mean": 0.5, "std": 0.1},
+               "self": {"n": 0, "mean": null}}]})";
+  const StatsBaseline baseline = ParseStatsBaseline(text, "set.json");
+  CHECK(baseline.aggregate);
+  CHECK(baseline.inputs == 7);
+  CHECK(baseline.bits);
+  REQUIRE(baseline.heads.size() == 1);
+  CHECK(baseline.heads[0].prev == 0.5);
+  CHECK(std::isnan(baseline.heads[0].self));
+  CHECK_THROWS_WITH_AS(ParseStatsBaseline(R"({"heads": [{"layer": 0, "head": 0,
+    "prev": {"mean": "high"}}]})",
+                                          "set.json"),
+                       doctest::Contains("heads[0].prev.mean, found \"high\""), Error);
+
+  HeadStats now = baseline.heads[0];
+  now.prev = 0.5 + 0.02 + 0.05 * 0.5 + 1e-9;  // just outside the default band 0.02 + 5 %
+  const std::vector<HeadStats> current = {now};
+  const std::vector<CheckResult> results = CheckDrift(current, baseline.heads, CheckRules());
+  const auto prev = std::find_if(results.begin(), results.end(),
+                                 [](const CheckResult& r) { return r.statistic == "prev"; });
+  REQUIRE(prev != results.end());
+  CHECK(!prev->passed);
+  CHECK(prev->group == "layer 0 head 0");
+  const std::vector<HeadStats> other = {Numbered(0, 1)};
+  CHECK_THROWS_WITH_AS(CheckDrift(other, baseline.heads, CheckRules()),
+                       doctest::Contains("expected baseline entry 0 to be"), Error);
 }
 
 }  // namespace
