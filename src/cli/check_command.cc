@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -144,8 +145,15 @@ struct RuleTally {
   int checked = 0, failed = 0, skipped = 0;
 };
 
-RuleTally Tally(std::span<const CheckResult> results, std::string_view rule) {
+// Passed results --aggregate counted by rule instead of keeping them, when no output lists them:
+// a long evaluation set yields hundreds of results per input.
+using CountedPasses = std::map<std::string, RuleTally, std::less<>>;
+const CountedPasses kNoneCounted;
+
+RuleTally Tally(std::span<const CheckResult> results, std::string_view rule,
+                const CountedPasses& counted = kNoneCounted) {
   RuleTally tally;
+  if (const auto found = counted.find(rule); found != counted.end()) tally = found->second;
   for (const CheckResult& r : results) {
     if (r.rule != rule) continue;
     ++tally.checked;
@@ -220,25 +228,26 @@ void PrintJson(const Dump& dump, const CheckRules& rules, std::span<const CheckR
 }
 
 std::vector<std::string> TallyRow(std::string_view name, const std::string& threshold,
-                                  std::span<const CheckResult> results) {
-  const RuleTally tally = Tally(results, name);
+                                  std::span<const CheckResult> results,
+                                  const CountedPasses& counted) {
+  const RuleTally tally = Tally(results, name, counted);
   return {std::string(name), threshold, std::to_string(tally.checked), std::to_string(tally.failed),
           std::to_string(tally.skipped)};
 }
 
 // Row sums are held to the dump's precision (RowSumTolerance): the threshold shown is the one used.
 Table SummaryTable(const CheckRules& rules, std::span<const CheckResult> results, bool drift,
-                   DType dtype) {
+                   DType dtype, const CountedPasses& counted) {
   Table table{{"rule", "threshold", "checked", "failed", "skipped"}, {}};
   for (const RuleSlot& slot : kSlots) {
     const CheckRule& rule = rules.*slot.rule;
     const double threshold =
         slot.name == kCheckRowSum ? RowSumTolerance(dtype, rule.threshold) : rule.threshold;
     table.rows.push_back(
-        rule.enabled ? TallyRow(slot.name, FormatNumber(threshold), results)
+        rule.enabled ? TallyRow(slot.name, FormatNumber(threshold), results, counted)
                      : std::vector<std::string>{std::string(slot.name), "off", "-", "-", "-"});
   }
-  if (drift) table.rows.push_back(TallyRow(kCheckDrift, DriftBand(rules), results));
+  if (drift) table.rows.push_back(TallyRow(kCheckDrift, DriftBand(rules), results, counted));
   return table;
 }
 
@@ -311,13 +320,14 @@ std::string ScoresHintOnce(const std::vector<const CheckResult*>& failed) {
 }
 
 // "row_sum: 1074 of 1152 heads fail; worst L3H7 (max |row sum - 1| 0.02), L2H1 (0.019), ...".
-std::string RuleSummary(std::string_view rule, std::span<const CheckResult> results) {
+std::string RuleSummary(std::string_view rule, std::span<const CheckResult> results,
+                        const CountedPasses& counted) {
   const std::vector<const CheckResult*> failed = FailuresWorstFirst(rule, results);
   const char* noun = rule == kCheckDrift        ? " head statistics"
                      : failed.front()->head < 0 ? " layers"
                                                 : " heads";
   std::string line = std::string(rule) + ": " + std::to_string(failed.size()) + " of " +
-                     std::to_string(Tally(results, rule).checked) + noun + " fail; worst ";
+                     std::to_string(Tally(results, rule, counted).checked) + noun + " fail; worst ";
   for (size_t i = 0; i < failed.size() && i < kWorstShown; ++i) {
     line += (i ? ", " : "") + WorstText(*failed[i], i == 0);
   }
@@ -334,9 +344,9 @@ std::vector<std::string_view> RulesRun(std::span<const CheckResult> results) {
 }
 
 // One line per failing rule, however many heads fail (the full list is in --json and --csv).
-void PrintFailureSummaries(std::span<const CheckResult> results) {
+void PrintFailureSummaries(std::span<const CheckResult> results, const CountedPasses& counted) {
   for (std::string_view rule : RulesRun(results)) {
-    if (Tally(results, rule).failed > 0) std::cout << RuleSummary(rule, results) << "\n";
+    if (Tally(results, rule).failed > 0) std::cout << RuleSummary(rule, results, counted) << "\n";
   }
 }
 
@@ -359,15 +369,17 @@ Table CsvTable(std::span<const CheckResult> results) {
 
 // `subject` names what was checked: the file, or the inputs of --aggregate.
 void PrintText(const Dump& dump, const CheckRules& rules, std::span<const CheckResult> results,
-               const CheckCommandOptions& options, const std::string& subject) {
+               const CheckCommandOptions& options, const std::string& subject,
+               const CountedPasses& counted = kNoneCounted) {
   const AttentionTensor& tensor = dump.attention;
   std::cout << subject << ": " << tensor.layers() << " layers x " << tensor.heads() << " heads, "
             << tensor.queries() << " x " << tensor.keys() << (rules.crop ? ", a crop" : "")
             << "\n\n";
-  SummaryTable(rules, results, !options.baseline_file.empty(), tensor.dtype()).PrintText(std::cout);
+  SummaryTable(rules, results, !options.baseline_file.empty(), tensor.dtype(), counted)
+      .PrintText(std::cout);
   if (!AllPassed(results)) {
     std::cout << "\n";
-    PrintFailureSummaries(results);
+    PrintFailureSummaries(results, counted);
   }
   if (options.all) {
     std::cout << "\n";
@@ -378,7 +390,9 @@ void PrintText(const Dump& dump, const CheckRules& rules, std::span<const CheckR
   if (failed == 0) {
     std::cout << "\npassed: every rule holds\n";
   } else {
-    std::cout << "\nFAILED: " << failed << " of " << results.size() << " checks\n";
+    size_t checks = results.size();
+    for (const auto& [rule, tally] : counted) checks += tally.checked;
+    std::cout << "\nFAILED: " << failed << " of " << checks << " checks\n";
   }
 }
 
@@ -400,7 +414,25 @@ void CheckOptionValues(const CheckCommandOptions& options) {
 struct InputCheck {
   std::vector<CheckResult> results;
   std::vector<HeadStats> stats;
+  CountedPasses counted;  // passed results not kept (ListsEveryResult is false)
 };
+
+// Whether an output lists every result (--json, --csv, --all, --junit), passed ones too.
+bool ListsEveryResult(const CheckCommandOptions& options) {
+  return options.json || options.csv || options.all || !options.junit.empty();
+}
+
+// Keeps the failed results, and only counts the passed ones by rule.
+void CountPasses(InputCheck& one) {
+  std::erase_if(one.results, [&](const CheckResult& r) {
+    if (!r.passed) return false;
+    RuleTally& tally = one.counted[r.rule];
+    ++tally.checked;
+    tally.skipped += r.skipped;
+    return true;
+  });
+  one.results.shrink_to_fit();
+}
 
 // "tw_0008.npy", "batch.npz batch 3": an input in the groups of --aggregate.
 std::string InputName(const DumpSource& source) {
@@ -421,6 +453,7 @@ InputCheck CheckOneInput(const DumpSource& source, const Dump& dump, const Check
   }
   input.head_stats = &one.stats;
   one.results = RunChecks(input, rules);
+  if (!ListsEveryResult(options)) CountPasses(one);
   for (CheckResult& r : one.results) r.group = InputName(source) + " " + r.group;
   for (HeadStats& head : one.stats) {
     head.layer = ModelLayer(dump, head.layer);
@@ -484,8 +517,13 @@ void RunCheckAggregate(const CheckCommandOptions& options, const CheckRules& rul
       [&progress] { progress.Advance(); });
   if (!inputs.first) dumps.Finish();  // no input could be read
   std::vector<CheckResult> results;
+  CountedPasses counted;
   for (const InputCheck& one : inputs.results) {
     results.insert(results.end(), one.results.begin(), one.results.end());
+    for (const auto& [rule, tally] : one.counted) {
+      counted[rule].checked += tally.checked;
+      counted[rule].skipped += tally.skipped;
+    }
   }
   if (baseline) {
     for (CheckResult& r : AggregateDrift(inputs, *baseline, rules, options)) {
@@ -504,7 +542,7 @@ void RunCheckAggregate(const CheckCommandOptions& options, const CheckRules& rul
   } else if (options.csv) {
     CsvTable(results).PrintCsv(std::cout);
   } else {
-    PrintText(*inputs.first, rules, results, options, subject);
+    PrintText(*inputs.first, rules, results, options, subject, counted);
   }
   dumps.Finish();
   exit_code = AllPassed(results) ? 0 : kCheckFailedExit;

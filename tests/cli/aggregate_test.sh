@@ -50,6 +50,13 @@ status=0
 "$attnviz" check "$fix/*.npy" --aggregate --baseline "$out/two.json" --disable finite,row_sum,collapse,uniform,padding,sink,redundant >"$out/other.txt" || status=$?
 [ "$status" = 1 ] || { echo "expected exit 1 against another set's baseline, found $status"; cat "$out/other.txt"; exit 1; }
 grep -q "^drift: [0-9]* of [0-9]* head statistics fail" "$out/other.txt"
+# Without an output that lists every result, passed ones are only counted: the same summary.
+status=0
+"$attnviz" check "$fix/*.npy" --aggregate --baseline "$out/two.json" --all --disable collapse,sink >"$out/other_all.txt" || status=$?
+"$attnviz" check "$fix/*.npy" --aggregate --baseline "$out/two.json" --disable collapse,sink >"$out/other.txt" || true
+[ "$status" = 1 ] || { echo "expected exit 1 with --all too, found $status"; exit 1; }
+diff <(sed -n 3,12p "$out/other.txt") <(sed -n 3,12p "$out/other_all.txt")
+[ "$(tail -1 "$out/other.txt")" = "$(tail -1 "$out/other_all.txt")" ]
 # --batch all: the items of one file, each with its own padding, summarised as the per-item runs
 # (--batch N) say: their mean and median, numpy's, for every head and statistic.
 batched=$2/formats/npz_padded_right.npz
