@@ -73,6 +73,7 @@ if [ -d "$real" ]; then
   render real_roberta heatmap "$real/roberta_coqa_512.npy"
   render real_finbert_arrows arrows "$real/finbert_l11h0.json" --top-k 3
   render aggregate_first_token stats "$real/dodrio-twitter/*.npy" --aggregate --plot first_token
+  render aggregate_special_std stats "$real/dodrio-twitter/*.npy" --aggregate --plot special --summary std
   render aggregate_labels classify "$real/dodrio-twitter/*.npy" --aggregate
 else
   echo "gallery.sh: $real absent, real-model figures skipped" >&2

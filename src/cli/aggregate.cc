@@ -11,9 +11,21 @@ namespace {
 
 constexpr const char* kSummaryFields[] = {"n", "mean", "std", "min", "q25", "median", "q75", "max"};
 
-// The summary's values in the order of kSummaryFields after n.
+struct NamedField {
+  std::string_view name;
+  double Summary::*member;
+};
+
+// The fields after n, in the order of kSummaryFields.
+constexpr NamedField kValueFields[] = {{"mean", &Summary::mean},     {"std", &Summary::std},
+                                       {"min", &Summary::min},       {"q25", &Summary::q25},
+                                       {"median", &Summary::median}, {"q75", &Summary::q75},
+                                       {"max", &Summary::max}};
+
 std::vector<double> Values(const Summary& s) {
-  return {s.mean, s.std, s.min, s.q25, s.median, s.q75, s.max};
+  std::vector<double> values;
+  for (const NamedField& field : kValueFields) values.push_back(s.*field.member);
+  return values;
 }
 
 std::string Cell(double value, bool csv) {
@@ -86,22 +98,30 @@ nlohmann::json InputsJson(std::span<const DumpSource> sources) {
   return inputs;
 }
 
-std::vector<HeadStats> MeanStats(std::span<const StatsSummary> rows) {
+double Summary::*FindSummaryField(std::string_view name) {
+  for (const NamedField& field : kValueFields) {
+    if (field.name == name) return field.member;
+  }
+  return nullptr;
+}
+
+std::vector<HeadStats> SummaryStats(std::span<const StatsSummary> rows, double Summary::*field) {
   std::vector<HeadStats> means;
   for (const StatsSummary& row : rows) {
     HeadStats stats;
     stats.layer = row.layer;
     stats.head = row.head;
     for (size_t f = 0; f < StatFields().size(); ++f) {
-      stats.*StatFields()[f].member = row.stats[f].mean;
+      stats.*StatFields()[f].member = row.stats[f].*field;
     }
     means.push_back(stats);
   }
   return means;
 }
 
-std::string OverInputs(size_t inputs) {
-  return "mean over " + std::to_string(inputs) + (inputs == 1 ? " input" : " inputs");
+std::string OverInputs(size_t inputs, std::string_view summary) {
+  return std::string(summary) + " over " + std::to_string(inputs) +
+         (inputs == 1 ? " input" : " inputs");
 }
 
 }  // namespace attnviz::cli

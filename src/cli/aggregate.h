@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -98,10 +99,16 @@ nlohmann::json SummaryJson(const StatsSummary& row, std::span<const StatField> f
 // The inputs summarised: [{"file", "batch"}, ...].
 nlohmann::json InputsJson(std::span<const DumpSource> sources);
 
-// Each entry's mean statistics, as HeadStats, for figures and drift checks.
-std::vector<HeadStats> MeanStats(std::span<const StatsSummary> rows);
+// The Summary field called `name` ("mean", "std", "min", "q25", "median", "q75", "max"), or
+// nullptr.
+double Summary::*FindSummaryField(std::string_view name);
 
-// "mean over 40 inputs" (for titles and captions).
-std::string OverInputs(size_t inputs);
+// Each entry's `field` (the mean by default) of every statistic, as HeadStats, for figures and
+// drift checks.
+std::vector<HeadStats> SummaryStats(std::span<const StatsSummary> rows,
+                                    double Summary::*field = &Summary::mean);
+
+// "mean over 40 inputs", "std over 40 inputs" (for titles).
+std::string OverInputs(size_t inputs, std::string_view summary = "mean");
 
 }  // namespace attnviz::cli

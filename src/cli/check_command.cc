@@ -483,7 +483,7 @@ std::vector<CheckResult> AggregateDrift(const InputResults<InputCheck>& inputs,
                                         const CheckCommandOptions& options) {
   StatsAggregate aggregate;
   AddInOrder(aggregate, inputs, [](const InputCheck& one) { return one.stats; });
-  std::vector<HeadStats> means = MeanStats(aggregate.Heads());
+  std::vector<HeadStats> means = SummaryStats(aggregate.Heads());
   std::vector<CheckResult> drift;
   try {
     drift = CheckDrift(means, baseline.heads, rules);

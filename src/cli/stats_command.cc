@@ -37,7 +37,8 @@ struct StatsCommandOptions {
   bool json = false;
   bool csv = false;
   bool per_layer = false;
-  bool aggregate = false;  // summaries over the inputs instead of each input's rows
+  bool aggregate = false;        // summaries over the inputs instead of each input's rows
+  std::string summary = "mean";  // which summary --aggregate --plot draws
   std::string plot;
   FigureOptions figure;  // -o, size, fonts and -j, which also sets the threads of the analysis
   ColorOptions color;
@@ -233,6 +234,14 @@ void WritePlots(const std::vector<FileStats>& files, const StatsCommandOptions& 
 
 // Checks the option combinations before the dump is read.
 std::optional<ImageFormat> CheckPlotOptions(const StatsCommandOptions& options) {
+  if (!FindSummaryField(options.summary)) {
+    ThrowUsageError("--summary: expected one of mean, std, min, q25, median, q75, max, found '" +
+                    options.summary + "'");
+  }
+  if (options.summary != "mean" && (!options.aggregate || options.plot.empty())) {
+    ThrowUsageError("--summary " + options.summary +
+                    ": chooses what --aggregate --plot STAT draws; expected both");
+  }
   if (!options.plot.empty() && options.figure.output.empty()) {
     ThrowUsageError("--plot STAT needs -o OUT: --plot names the statistic to draw, -o the figure");
   }
@@ -318,10 +327,15 @@ void PrintAggregateText(const StatsSummaries& summaries, const StatsCommandOptio
          << (options.stats.bits ? "bits" : "nats") << "; - does not apply\n";
 }
 
+// The layers x heads map of one summary of the --plot statistic. A spread (std) spans its data,
+// whatever the statistic's own scale.
 void WriteAggregatePlot(const Dump& first, const StatsSummaries& summaries,
                         const StatsCommandOptions& options, ImageFormat format) {
-  const HeatmapSpec spec = PlotSpec(first, MeanStats(summaries.all), *FindStatField(options.plot),
-                                    options, OverInputs(summaries.inputs));
+  StatField field = *FindStatField(options.plot);
+  field.in_unit_interval = field.in_unit_interval && options.summary != "std";
+  const HeatmapSpec spec =
+      PlotSpec(first, SummaryStats(summaries.all, FindSummaryField(options.summary)), field,
+               options, OverInputs(summaries.inputs, options.summary));
   WriteFileAtomically(options.figure.output, RenderHeatmap(spec, format, options.figure.Render()));
 }
 
@@ -418,6 +432,9 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
   command->add_flag("--aggregate", options->aggregate,
                     "summarise every head's statistics over the inputs (files, --batch all "
                     "items): n, mean, std, min, quartiles, max; -j reads files in parallel");
+  command->add_option("--summary", options->summary,
+                      "with --aggregate --plot: the summary drawn, mean (default), std, min, q25, "
+                      "median, q75 or max");
   command->add_flag("--bits", options->stats.bits, "entropy in bits (log2) instead of nats");
   command->add_option("--topk", options->stats.topk, "k of the top-k mass (default 3)")
       ->check(PositiveNumber());

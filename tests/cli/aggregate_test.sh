@@ -13,6 +13,7 @@ for j in 1 3; do
   "$attnviz" stats "$fix/*.npy" --aggregate --csv -j $j >"$out/j$j/stats.csv"
   "$attnviz" stats "$fix/*.npy" --aggregate -j $j >"$out/j$j/stats.txt"
   "$attnviz" stats "$fix/*.npy" --aggregate --plot prev -j $j -o "$out/j$j/prev.png"
+  "$attnviz" stats "$fix/*.npy" --aggregate --plot prev --summary std -j $j -o "$out/j$j/prev_std.png"
   "$attnviz" classify "$fix/*.npy" --aggregate --json -j $j >"$out/j$j/classify.json"
   "$attnviz" classify "$fix/*.npy" --aggregate -j $j -o "$out/j$j/labels.png"
 done

@@ -28,3 +28,6 @@ attnviz_cli_test(classify_aggregate_csv EXIT 0
 attnviz_cli_test(check_aggregate_baseline_kind EXIT 2
                  STDERR "--aggregate --baseline .*baseline_wrong_heads.json: expected the output of 'attnviz stats --aggregate --json', found the statistics of one input"
                  ARGS check ${AGG_FIX}/in_0.npy --aggregate --baseline ${FIX}/check/baseline_wrong_heads.json)
+attnviz_cli_test(stats_summary_needs_aggregate_plot EXIT 2
+                 STDERR "--summary std: chooses what --aggregate --plot STAT draws; expected both"
+                 ABSENT ${TMP}/agg_std.png ARGS stats ${AGG_FIX}/in_0.npy --plot prev --summary std -o ${TMP}/agg_std.png)
