@@ -79,6 +79,9 @@ if [ -d "$real" ]; then
     --map "$out/real_llama_gqa_map.png"
   render positional_dodrio positional "$real/dodrio-twitter/tw_*.npy"
   render sinks_dodrio sinks "$real/dodrio-twitter/tw_*.npy"
+  render aggregate_first_token stats "$real/dodrio-twitter/*.npy" --aggregate --plot first_token
+  render aggregate_special_std stats "$real/dodrio-twitter/*.npy" --aggregate --plot special --summary std
+  render aggregate_labels classify "$real/dodrio-twitter/*.npy" --aggregate
 else
   echo "gallery.sh: $real absent, real-model figures skipped" >&2
 fi

@@ -252,8 +252,8 @@ CheckResult DriftResult(const HeadStats& current, const HeadStats& baseline, con
   return result;
 }
 
-void AddDrift(std::vector<CheckResult>& results, const std::vector<HeadStats>& current,
-              const std::vector<HeadStats>& baseline, const CheckRules& rules) {
+void AddDrift(std::vector<CheckResult>& results, std::span<const HeadStats> current,
+              std::span<const HeadStats> baseline, const CheckRules& rules) {
   for (size_t i = 0; i < current.size(); ++i) {
     for (const StatField& field : StatFields()) {
       results.push_back(DriftResult(current[i], baseline[i], field, rules));
@@ -331,6 +331,7 @@ std::vector<CheckResult> RunChecks(const CheckInput& input, const CheckRules& ru
   AddStatRules(results, stats, rules);
   if (rules.redundant.enabled) AddRedundant(results, *js, input, scans, rules.redundant);
   if (input.baseline) AddDrift(results, stats, *input.baseline, rules);
+  if (input.head_stats) *input.head_stats = stats;
   return Renumbered(std::move(results), input);
 }
 
@@ -353,6 +354,26 @@ void CheckBaselineHeads(const AttentionTensor& tensor, std::span<const HeadStats
                                          HeadGroup(baseline[i].layer, baseline[i].head));
     }
   }
+}
+
+std::vector<CheckResult> CheckDrift(std::span<const HeadStats> current,
+                                    std::span<const HeadStats> baseline, const CheckRules& rules) {
+  if (current.size() != baseline.size()) {
+    throw Error(ErrorKind::kInput, "expected a baseline of " + std::to_string(current.size()) +
+                                       " heads as the inputs have, found " +
+                                       std::to_string(baseline.size()));
+  }
+  for (size_t i = 0; i < current.size(); ++i) {
+    if (current[i].layer != baseline[i].layer || current[i].head != baseline[i].head) {
+      throw Error(ErrorKind::kInput, "expected baseline entry " + std::to_string(i) + " to be " +
+                                         HeadGroup(current[i].layer, current[i].head) + ", found " +
+                                         HeadGroup(baseline[i].layer, baseline[i].head));
+    }
+  }
+  std::vector<CheckResult> results;
+  AddDrift(results, current, baseline, rules);
+  for (CheckResult& r : results) r.group = HeadGroup(r.layer, r.head);
+  return results;
 }
 
 bool AllPassed(std::span<const CheckResult> results) {

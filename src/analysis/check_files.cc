@@ -109,14 +109,19 @@ std::string RuleFileKeys() {
   return keys + "crop, drift, js_reduce";
 }
 
+// A statistic of a baseline head: a number, null, or in an aggregate baseline an object whose
+// "mean" is the number.
 double StatValue(const Json& head, const char* name, size_t index, const std::string& path) {
-  const auto item = head.find(name);
-  if (item == head.end() || item->is_null()) return std::numeric_limits<double>::quiet_NaN();
-  if (!item->is_number()) {
+  const Json missing;
+  const auto found = head.find(name);
+  const Json& stat = found == head.end() ? missing : *found;
+  const Json& value = stat.is_object() ? stat.value("mean", Json()) : stat;
+  if (value.is_null()) return std::numeric_limits<double>::quiet_NaN();
+  if (!value.is_number()) {
     ThrowInputError(path, "expected a number or null at heads[" + std::to_string(index) + "]." +
-                              name + ", found " + item->dump());
+                              name + (stat.is_object() ? ".mean" : "") + ", found " + value.dump());
   }
-  return item->get<double>();
+  return value.get<double>();
 }
 
 int64_t Index(const Json& head, const char* name, size_t index, const std::string& path) {
@@ -191,6 +196,15 @@ StatsBaseline ParseStatsBaseline(std::string_view text, const std::string& path)
       ThrowInputError(path, "expected an integer >= 1 for 'topk_k', found " + k.dump());
     }
     baseline.topk = k.get<int64_t>();
+  }
+  if (const auto aggregate = json.find("aggregate"); aggregate != json.end()) {
+    if (!aggregate->is_object() || !aggregate->value("inputs", Json()).is_number_integer()) {
+      ThrowInputError(path,
+                      "expected 'aggregate' to be an object with an integer 'inputs', found " +
+                          aggregate->dump());
+    }
+    baseline.aggregate = true;
+    baseline.inputs = (*aggregate)["inputs"].get<int64_t>();
   }
   return baseline;
 }

@@ -264,6 +264,16 @@ void DumpSeries::ForEach(const std::function<void(const DumpSource&, Dump)>& use
   }
 }
 
+void DumpSeries::ForEachInParallel(
+    int threads, const std::function<void(size_t file, const DumpSource&, Dump)>& use,
+    const std::function<void()>& file_done) {
+  RunInParallel(files_.size(), threads, [&](size_t file) {
+    ForEachItem(files_[file],
+                [&](const DumpSource& source, Dump dump) { use(file, source, std::move(dump)); });
+    if (file_done) file_done();
+  });
+}
+
 void DumpSeries::ForEachItem(const std::string& file,
                              const std::function<void(const DumpSource&, Dump)>& use) {
   const DumpOptions one = options_.For(file);

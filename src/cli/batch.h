@@ -77,6 +77,14 @@ class DumpSeries {
   void ForEach(const std::function<void(const DumpSource&, Dump)>& use,
                const std::function<void()>& file_done = {});
 
+  // ForEach with the files on up to `threads` threads of the one pool, each file's items in order
+  // on one thread: `use` also gets the file's index in files(), so that results stored by it keep
+  // their order whatever `threads` is. `use` and `file_done` may run on several threads at once;
+  // at most `threads` dumps are loaded at a time.
+  void ForEachInParallel(int threads,
+                         const std::function<void(size_t file, const DumpSource&, Dump)>& use,
+                         const std::function<void()>& file_done = {});
+
   // Makes an input Error while `figure` of `source` is drawn (a dump that shrinks while it is
   // read) a failure of that dump, as if it had failed to load: reported once, its figures
   // skipped, the others drawn. `figure` may be drawn on any thread while this series lives.

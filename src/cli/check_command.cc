@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "attnviz/analysis/check.h"
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
+#include "cli/aggregate.h"
 #include "cli/batch.h"
 #include "cli/commands.h"
 #include "cli/dump_names.h"
@@ -19,6 +21,7 @@
 #include "cli/messages.h"
 #include "cli/number_checks.h"
 #include "cli/output_path.h"
+#include "cli/progress.h"
 #include "cli/table.h"
 
 namespace attnviz::cli {
@@ -50,6 +53,7 @@ struct CheckCommandOptions {
   std::string heads;
   std::string junit;
   int jobs = 0;
+  bool aggregate = false;  // every input's rules, and drift of the means over the inputs
 };
 
 std::string ReadTextFile(const std::string& path, const char* what) {
@@ -141,8 +145,15 @@ struct RuleTally {
   int checked = 0, failed = 0, skipped = 0;
 };
 
-RuleTally Tally(std::span<const CheckResult> results, std::string_view rule) {
+// Passed results --aggregate counted by rule instead of keeping them, when no output lists them:
+// a long evaluation set yields hundreds of results per input.
+using CountedPasses = std::map<std::string, RuleTally, std::less<>>;
+const CountedPasses kNoneCounted;
+
+RuleTally Tally(std::span<const CheckResult> results, std::string_view rule,
+                const CountedPasses& counted = kNoneCounted) {
   RuleTally tally;
+  if (const auto found = counted.find(rule); found != counted.end()) tally = found->second;
   for (const CheckResult& r : results) {
     if (r.rule != rule) continue;
     ++tally.checked;
@@ -191,8 +202,10 @@ nlohmann::json RuleJson(std::string_view name, bool enabled, nlohmann::json thre
 }
 
 // `batches` holds the batch item of each result with --batch all, and is empty otherwise.
+// `aggregate` describes the inputs of --aggregate, and is null otherwise.
 void PrintJson(const Dump& dump, const CheckRules& rules, std::span<const CheckResult> results,
-               std::span<const int64_t> batches, const CheckCommandOptions& options) {
+               std::span<const int64_t> batches, const CheckCommandOptions& options,
+               const nlohmann::json& aggregate = nullptr) {
   nlohmann::json out = {{"file", dump.metadata.path}, {"passed", AllPassed(results)},
                         {"crop", rules.crop},         {"rules", nlohmann::json::array()},
                         {"drift", nullptr},           {"results", nlohmann::json::array()}};
@@ -206,6 +219,7 @@ void PrintJson(const Dump& dump, const CheckRules& rules, std::span<const CheckR
                     {"absolute", rules.drift_absolute},
                     {"relative", rules.drift_relative}};
   }
+  if (!aggregate.is_null()) out.update(aggregate);
   for (size_t i = 0; i < results.size(); ++i) {
     out["results"].push_back(ResultJson(results[i]));
     if (!batches.empty()) out["results"].back()["batch"] = batches[i];
@@ -214,25 +228,26 @@ void PrintJson(const Dump& dump, const CheckRules& rules, std::span<const CheckR
 }
 
 std::vector<std::string> TallyRow(std::string_view name, const std::string& threshold,
-                                  std::span<const CheckResult> results) {
-  const RuleTally tally = Tally(results, name);
+                                  std::span<const CheckResult> results,
+                                  const CountedPasses& counted) {
+  const RuleTally tally = Tally(results, name, counted);
   return {std::string(name), threshold, std::to_string(tally.checked), std::to_string(tally.failed),
           std::to_string(tally.skipped)};
 }
 
 // Row sums are held to the dump's precision (RowSumTolerance): the threshold shown is the one used.
 Table SummaryTable(const CheckRules& rules, std::span<const CheckResult> results, bool drift,
-                   DType dtype) {
+                   DType dtype, const CountedPasses& counted) {
   Table table{{"rule", "threshold", "checked", "failed", "skipped"}, {}};
   for (const RuleSlot& slot : kSlots) {
     const CheckRule& rule = rules.*slot.rule;
     const double threshold =
         slot.name == kCheckRowSum ? RowSumTolerance(dtype, rule.threshold) : rule.threshold;
     table.rows.push_back(
-        rule.enabled ? TallyRow(slot.name, FormatNumber(threshold), results)
+        rule.enabled ? TallyRow(slot.name, FormatNumber(threshold), results, counted)
                      : std::vector<std::string>{std::string(slot.name), "off", "-", "-", "-"});
   }
-  if (drift) table.rows.push_back(TallyRow(kCheckDrift, DriftBand(rules), results));
+  if (drift) table.rows.push_back(TallyRow(kCheckDrift, DriftBand(rules), results, counted));
   return table;
 }
 
@@ -305,13 +320,14 @@ std::string ScoresHintOnce(const std::vector<const CheckResult*>& failed) {
 }
 
 // "row_sum: 1074 of 1152 heads fail; worst L3H7 (max |row sum - 1| 0.02), L2H1 (0.019), ...".
-std::string RuleSummary(std::string_view rule, std::span<const CheckResult> results) {
+std::string RuleSummary(std::string_view rule, std::span<const CheckResult> results,
+                        const CountedPasses& counted) {
   const std::vector<const CheckResult*> failed = FailuresWorstFirst(rule, results);
   const char* noun = rule == kCheckDrift        ? " head statistics"
                      : failed.front()->head < 0 ? " layers"
                                                 : " heads";
   std::string line = std::string(rule) + ": " + std::to_string(failed.size()) + " of " +
-                     std::to_string(Tally(results, rule).checked) + noun + " fail; worst ";
+                     std::to_string(Tally(results, rule, counted).checked) + noun + " fail; worst ";
   for (size_t i = 0; i < failed.size() && i < kWorstShown; ++i) {
     line += (i ? ", " : "") + WorstText(*failed[i], i == 0);
   }
@@ -328,9 +344,9 @@ std::vector<std::string_view> RulesRun(std::span<const CheckResult> results) {
 }
 
 // One line per failing rule, however many heads fail (the full list is in --json and --csv).
-void PrintFailureSummaries(std::span<const CheckResult> results) {
+void PrintFailureSummaries(std::span<const CheckResult> results, const CountedPasses& counted) {
   for (std::string_view rule : RulesRun(results)) {
-    if (Tally(results, rule).failed > 0) std::cout << RuleSummary(rule, results) << "\n";
+    if (Tally(results, rule).failed > 0) std::cout << RuleSummary(rule, results, counted) << "\n";
   }
 }
 
@@ -351,16 +367,19 @@ Table CsvTable(std::span<const CheckResult> results) {
   return table;
 }
 
+// `subject` names what was checked: the file, or the inputs of --aggregate.
 void PrintText(const Dump& dump, const CheckRules& rules, std::span<const CheckResult> results,
-               const CheckCommandOptions& options) {
+               const CheckCommandOptions& options, const std::string& subject,
+               const CountedPasses& counted = kNoneCounted) {
   const AttentionTensor& tensor = dump.attention;
-  std::cout << dump.metadata.path << ": " << tensor.layers() << " layers x " << tensor.heads()
-            << " heads, " << tensor.queries() << " x " << tensor.keys()
-            << (rules.crop ? ", a crop" : "") << "\n\n";
-  SummaryTable(rules, results, !options.baseline_file.empty(), tensor.dtype()).PrintText(std::cout);
+  std::cout << subject << ": " << tensor.layers() << " layers x " << tensor.heads() << " heads, "
+            << tensor.queries() << " x " << tensor.keys() << (rules.crop ? ", a crop" : "")
+            << "\n\n";
+  SummaryTable(rules, results, !options.baseline_file.empty(), tensor.dtype(), counted)
+      .PrintText(std::cout);
   if (!AllPassed(results)) {
     std::cout << "\n";
-    PrintFailureSummaries(results);
+    PrintFailureSummaries(results, counted);
   }
   if (options.all) {
     std::cout << "\n";
@@ -371,7 +390,9 @@ void PrintText(const Dump& dump, const CheckRules& rules, std::span<const CheckR
   if (failed == 0) {
     std::cout << "\npassed: every rule holds\n";
   } else {
-    std::cout << "\nFAILED: " << failed << " of " << results.size() << " checks\n";
+    size_t checks = results.size();
+    for (const auto& [rule, tally] : counted) checks += tally.checked;
+    std::cout << "\nFAILED: " << failed << " of " << checks << " checks\n";
   }
 }
 
@@ -382,8 +403,164 @@ void CheckOptionValues(const CheckCommandOptions& options) {
   if ((options.tolerance || options.rel_tolerance) && options.baseline_file.empty()) {
     ThrowUsageError("--tolerance and --rel-tolerance need --baseline stats.json");
   }
-  if (!options.junit.empty()) CheckNotInput(options.junit, options.dump.input);
+  if (!options.junit.empty()) {
+    for (const std::string& input : options.dump.Files()) CheckNotInput(options.junit, input);
+  }
   if (options.json && options.csv) ThrowUsageError("--json and --csv: expected one of them");
+}
+
+// One input's results for --aggregate, groups named with the input, and its statistics in the
+// model's numbers.
+struct InputCheck {
+  std::vector<CheckResult> results;
+  std::vector<HeadStats> stats;
+  CountedPasses counted;  // passed results not kept (ListsEveryResult is false)
+};
+
+// Whether an output lists every result (--json, --csv, --all, --junit), passed ones too.
+bool ListsEveryResult(const CheckCommandOptions& options) {
+  return options.json || options.csv || options.all || !options.junit.empty();
+}
+
+// Keeps the failed results, and only counts the passed ones by rule.
+void CountPasses(InputCheck& one) {
+  std::erase_if(one.results, [&](const CheckResult& r) {
+    if (!r.passed) return false;
+    RuleTally& tally = one.counted[r.rule];
+    ++tally.checked;
+    tally.skipped += r.skipped;
+    return true;
+  });
+  one.results.shrink_to_fit();
+}
+
+// "tw_0008.npy", "batch.npz batch 3": an input in the groups of --aggregate.
+std::string InputName(const DumpSource& source) {
+  std::string name = source.file;
+  if (source.show_batch) name += " batch " + std::to_string(source.batch);
+  return name;
+}
+
+InputCheck CheckOneInput(const DumpSource& source, const Dump& dump, const CheckRules& rules,
+                         const std::optional<StatsBaseline>& baseline,
+                         const CheckCommandOptions& options, int threads) {
+  InputCheck one;
+  CheckInput input = GatherInput(dump, std::nullopt, options);
+  input.stats.threads = threads;
+  if (baseline) {
+    input.stats.bits = baseline->bits;
+    input.stats.topk = baseline->topk;
+  }
+  input.head_stats = &one.stats;
+  one.results = RunChecks(input, rules);
+  if (!ListsEveryResult(options)) CountPasses(one);
+  for (CheckResult& r : one.results) r.group = InputName(source) + " " + r.group;
+  for (HeadStats& head : one.stats) {
+    head.layer = ModelLayer(dump, head.layer);
+    head.head = ModelHead(dump, head.head);
+  }
+  return one;
+}
+
+// Whether --layer and --head keep the head numbered (`layer`, `head`) in the model's numbers.
+bool KeptHead(const Dump& dump, const CheckCommandOptions& options, int64_t layer, int64_t head) {
+  auto kept = [](const std::vector<int64_t>& chosen, int64_t number) {
+    return chosen.empty() || std::find(chosen.begin(), chosen.end(), number) != chosen.end();
+  };
+  const std::vector<int64_t> layers =
+      options.layers.empty()
+          ? std::vector<int64_t>{}
+          : Shifted(ParseLayers(options.layers, dump, "--layer"), LayerOffset(dump));
+  const std::vector<int64_t> heads =
+      options.heads.empty() ? std::vector<int64_t>{}
+                            : Shifted(ParseHeads(options.heads, dump, "--head"), HeadOffset(dump));
+  return kept(layers, layer) && kept(heads, head);
+}
+
+// Drift of the means over the inputs from an aggregate baseline, groups "mean layer L head H".
+std::vector<CheckResult> AggregateDrift(const InputResults<InputCheck>& inputs,
+                                        const StatsBaseline& baseline, const CheckRules& rules,
+                                        const CheckCommandOptions& options) {
+  StatsAggregate aggregate;
+  AddInOrder(aggregate, inputs, [](const InputCheck& one) { return one.stats; });
+  std::vector<HeadStats> means = SummaryStats(aggregate.Heads());
+  std::vector<CheckResult> drift;
+  try {
+    drift = CheckDrift(means, baseline.heads, rules);
+  } catch (const Error& error) {
+    ThrowInputError(options.baseline_file, error.what());
+  }
+  std::vector<CheckResult> kept;
+  for (CheckResult& r : drift) {
+    if (!KeptHead(*inputs.first, options, r.layer, r.head)) continue;
+    r.group = "mean " + r.group;
+    kept.push_back(std::move(r));
+  }
+  return kept;
+}
+
+// --aggregate: every rule on every input (files in parallel with -j), then the drift of the
+// statistics' means over the inputs from an aggregate baseline.
+void RunCheckAggregate(const CheckCommandOptions& options, const CheckRules& rules,
+                       const std::optional<StatsBaseline>& baseline, int& exit_code) {
+  DumpOptions as_stored = options.dump;
+  as_stored.keep_padding = true;  // as RunCheck: the padding rule measures attention to padding
+  DumpSeries dumps(as_stored);
+  const int threads = ThreadCount(options.jobs);
+  const int analysis_threads = AnalysisThreads(dumps, threads);
+  ProgressBar progress(dumps.files().size(), "files");
+  const InputResults<InputCheck> inputs = AnalyseInputs<InputCheck>(
+      dumps, threads,
+      [&](const DumpSource& source, const Dump& dump) {
+        return CheckOneInput(source, dump, rules, baseline, options, analysis_threads);
+      },
+      [&progress] { progress.Advance(); });
+  if (!inputs.first) dumps.Finish();  // no input could be read
+  std::vector<CheckResult> results;
+  CountedPasses counted;
+  for (const InputCheck& one : inputs.results) {
+    results.insert(results.end(), one.results.begin(), one.results.end());
+    for (const auto& [rule, tally] : one.counted) {
+      counted[rule].checked += tally.checked;
+      counted[rule].skipped += tally.skipped;
+    }
+  }
+  if (baseline) {
+    for (CheckResult& r : AggregateDrift(inputs, *baseline, rules, options)) {
+      results.push_back(std::move(r));
+    }
+  }
+  const std::string subject = std::to_string(inputs.results.size()) + " inputs (the first " +
+                              inputs.first->metadata.path + ")";
+  if (!options.junit.empty()) {
+    WriteFileAtomically(options.junit, CheckJunitXml(results, "attnviz check --aggregate"));
+  }
+  if (options.json) {
+    PrintJson(*inputs.first, rules, results, {}, options,
+              {{"aggregate", {{"inputs", inputs.results.size()}}},
+               {"inputs", InputsJson(inputs.sources)}});
+  } else if (options.csv) {
+    CsvTable(results).PrintCsv(std::cout);
+  } else {
+    PrintText(*inputs.first, rules, results, options, subject, counted);
+  }
+  dumps.Finish();
+  exit_code = AllPassed(results) ? 0 : kCheckFailedExit;
+}
+
+// An aggregate baseline goes with --aggregate, a baseline of one input without it.
+void CheckBaselineKind(const std::optional<StatsBaseline>& baseline,
+                       const CheckCommandOptions& options) {
+  if (!baseline || baseline->aggregate == options.aggregate) return;
+  ThrowUsageError(
+      options.aggregate
+          ? "--aggregate --baseline " + options.baseline_file +
+                ": expected the output of 'attnviz stats --aggregate --json', found the "
+                "statistics of one input"
+          : "--baseline " + options.baseline_file +
+                ": expected the statistics of one input, "
+                "found an aggregate over " +
+                std::to_string(baseline->inputs) + " inputs; compare a set with --aggregate");
 }
 
 void RunCheck(const CheckCommandOptions& options, int& exit_code) {
@@ -393,6 +570,13 @@ void RunCheck(const CheckCommandOptions& options, int& exit_code) {
   if (!options.baseline_file.empty()) {
     baseline =
         ParseStatsBaseline(ReadTextFile(options.baseline_file, "baseline"), options.baseline_file);
+  }
+  CheckBaselineKind(baseline, options);
+  if (options.aggregate) return RunCheckAggregate(options, rules, baseline, exit_code);
+  if (options.dump.Files().size() > 1) {
+    ThrowUsageError("FILE: expected one input, found " +
+                    std::to_string(options.dump.Files().size()) +
+                    "; check several together with --aggregate");
   }
   // With --batch all, every item's results one after another, each group named with its item.
   // The padding rule measures the attention that reaches padding: check reads the dump as stored.
@@ -424,7 +608,7 @@ void RunCheck(const CheckCommandOptions& options, int& exit_code) {
   } else if (options.csv) {
     CsvTable(results).PrintCsv(std::cout);
   } else {
-    PrintText(dump, rules, results, options);
+    PrintText(dump, rules, results, options, dump.metadata.path);
   }
   dumps.Finish();
   exit_code = AllPassed(results) ? 0 : kCheckFailedExit;
@@ -466,7 +650,7 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       "check",
       "Diagnostics for CI: NaN/Inf, row sums, collapsed, uniform, padding-attending, sink and "
       "redundant heads, drift from a baseline; exit 1 when a rule fails");
-  options->dump.AddTo(*command);
+  options->dump.AddTo(*command, true);
   command->get_option("--batch")
       ->description(
           "batch item to read (default 0), or all: every item, each result naming its item")
@@ -474,7 +658,10 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
   AddRuleOptions(*command, *options);
   command->add_option("--baseline", options->baseline_file,
                       "the output of 'attnviz stats --json' to compare every head's statistics "
-                      "with");
+                      "with (with --aggregate: of 'stats --aggregate --json', the means)");
+  command->add_flag("--aggregate", options->aggregate,
+                    "check several inputs (files, --batch all items; -j reads files in "
+                    "parallel): every rule on each, and drift of the means over them");
   command->add_option("--tolerance", options->tolerance, "drift: absolute part of the band (0.02)")
       ->check(NonNegativeNumber());
   command
@@ -504,7 +691,9 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       "  attnviz check data/induction.npy\n"
       "  attnviz check attn.npy --sink 0.9 --disable uniform --junit check.xml\n"
       "  attnviz stats base.npy --json > stats.json && attnviz check new.npy --baseline "
-      "stats.json --tolerance 0.05");
+      "stats.json --tolerance 0.05\n"
+      "  attnviz stats 'eval/*.npy' --aggregate --json > set.json && attnviz check "
+      "'eval/*.npy' --aggregate --baseline set.json");
   command->callback([options, &exit_code] { RunCheck(*options, exit_code); });
 }
 

@@ -11,6 +11,7 @@
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/heatmap.h"
+#include "cli/aggregate.h"
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
@@ -36,6 +37,8 @@ struct StatsCommandOptions {
   bool json = false;
   bool csv = false;
   bool per_layer = false;
+  bool aggregate = false;        // summaries over the inputs instead of each input's rows
+  std::string summary = "mean";  // which summary --aggregate --plot draws
   std::string plot;
   FigureOptions figure;  // -o, size, fonts and -j, which also sets the threads of the analysis
   ColorOptions color;
@@ -175,8 +178,9 @@ double SmallestFinite(const std::vector<float>& values) {
   return smallest;
 }
 
+// `subject` ends the default title: the dump's name, or what an aggregate is over.
 HeatmapSpec PlotSpec(const Dump& dump, const std::vector<HeadStats>& heads, const StatField& field,
-                     const StatsCommandOptions& options) {
+                     const StatsCommandOptions& options, const std::string& subject) {
   const AttentionTensor& tensor = dump.attention;
   HeatmapSpec spec;
   spec.matrix.rows = tensor.layers();
@@ -197,8 +201,8 @@ HeatmapSpec PlotSpec(const Dump& dump, const std::vector<HeadStats>& heads, cons
   spec.col_axis_title = "head";
   const std::string unit =
       field.name == std::string_view("entropy") ? (options.stats.bits ? " (bits)" : " (nats)") : "";
-  spec.title = options.title.empty() ? std::string(field.name) + unit + " · " + DumpName(dump)
-                                     : options.title;
+  spec.title =
+      options.title.empty() ? std::string(field.name) + unit + " · " + subject : options.title;
   const ScaleRequest scale = options.color.Request();
   spec.colormap = scale.colormap;
   spec.norm = scale.norm;
@@ -230,6 +234,14 @@ void WritePlots(const std::vector<FileStats>& files, const StatsCommandOptions& 
 
 // Checks the option combinations before the dump is read.
 std::optional<ImageFormat> CheckPlotOptions(const StatsCommandOptions& options) {
+  if (!FindSummaryField(options.summary)) {
+    ThrowUsageError("--summary: expected one of mean, std, min, q25, median, q75, max, found '" +
+                    options.summary + "'");
+  }
+  if (options.summary != "mean" && (!options.aggregate || options.plot.empty())) {
+    ThrowUsageError("--summary " + options.summary +
+                    ": chooses what --aggregate --plot STAT draws; expected both");
+  }
   if (!options.plot.empty() && options.figure.output.empty()) {
     ThrowUsageError("--plot STAT needs -o OUT: --plot names the statistic to draw, -o the figure");
   }
@@ -255,13 +267,116 @@ FileStats ComputeFileStats(const StatsCommandOptions& options, const DumpSource&
       {}};
   // The plot is the whole layers x heads map; the tables keep what --layer and --head select.
   if (format) {
-    stats.plot = PlotSpec(dump, stats.heads, *FindStatField(options.plot), options);
+    stats.plot = PlotSpec(dump, stats.heads, *FindStatField(options.plot), options, DumpName(dump));
     stats.plot_fields = {{"stem", Stem(dump)}, {"ext", ExtensionOf(*format)}};
     AddBatchField(stats.plot_fields, source);
   }
   SelectHeads(dump, options.layers, options.heads, stats.heads);
   stats.layers = MeanOverHeads(stats.heads);
   return stats;
+}
+
+// One input's statistics for --aggregate: every head (for --plot, indexes in the dump) and the
+// heads --layer and --head select (in the model's numbers).
+struct InputStats {
+  std::vector<HeadStats> all;
+  std::vector<HeadStats> selected;
+};
+
+// The summaries of --aggregate: over the selected heads, their layer means, and every head.
+struct StatsSummaries {
+  size_t inputs = 0;
+  std::vector<DumpSource> sources;
+  std::vector<StatsSummary> heads, layers, all;
+};
+
+StatsSummaries Summarise(const InputResults<InputStats>& inputs) {
+  StatsAggregate selected, all;
+  AddInOrder(selected, inputs, [](const InputStats& one) { return one.selected; });
+  AddInOrder(all, inputs, [](const InputStats& one) { return one.all; });
+  return {inputs.results.size(), inputs.sources, selected.Heads(), selected.Layers(), all.Heads()};
+}
+
+void PrintAggregateJson(const StatsSummaries& summaries, const StatsCommandOptions& options,
+                        std::ostream& stream) {
+  const std::vector<StatField> fields = ShownFields(options.stats);
+  nlohmann::json out = {
+      {"aggregate", {{"inputs", summaries.inputs}, {"std", "population"}, {"quantiles", "linear"}}},
+      {"heads", nlohmann::json::array()},
+      {"layers", nlohmann::json::array()},
+      {"inputs", InputsJson(summaries.sources)},
+      {"entropy_unit", options.stats.bits ? "bits" : "nats"},
+      {"topk_k", options.stats.topk}};
+  for (const StatsSummary& row : summaries.heads) out["heads"].push_back(SummaryJson(row, fields));
+  for (const StatsSummary& row : summaries.layers)
+    out["layers"].push_back(SummaryJson(row, fields));
+  stream << out.dump() << "\n";
+}
+
+void PrintAggregateText(const StatsSummaries& summaries, const StatsCommandOptions& options,
+                        std::ostream& stream) {
+  const std::vector<StatField> fields = ShownFields(options.stats);
+  if (!options.per_layer) {
+    SummaryTable(summaries.heads, fields, false).PrintText(stream);
+    stream << "\nmean over the heads of each layer, summarised over the inputs\n";
+  }
+  SummaryTable(summaries.layers, fields, false).PrintText(stream);
+  stream << "\n"
+         << summaries.inputs << " inputs; n: the inputs where the statistic applies; std: "
+         << "population (ddof 0); quantiles: linear (numpy's default); entropy in "
+         << (options.stats.bits ? "bits" : "nats") << "; - does not apply\n";
+}
+
+// The layers x heads map of one summary of the --plot statistic. A spread (std) spans its data,
+// whatever the statistic's own scale.
+void WriteAggregatePlot(const Dump& first, const StatsSummaries& summaries,
+                        const StatsCommandOptions& options, ImageFormat format) {
+  StatField field = *FindStatField(options.plot);
+  field.in_unit_interval = field.in_unit_interval && options.summary != "std";
+  const HeatmapSpec spec =
+      PlotSpec(first, SummaryStats(summaries.all, FindSummaryField(options.summary)), field,
+               options, OverInputs(summaries.inputs, options.summary));
+  WriteFileAtomically(options.figure.output, RenderHeatmap(spec, format, options.figure.Render()));
+}
+
+InputStats ComputeInputStats(const StatsCommandOptions& options, const StatsOptions& stats,
+                             const Dump& dump) {
+  InputStats one;
+  one.all = ComputeHeadStats(dump.attention, dump.query_tokens, dump.key_tokens, stats);
+  one.selected = one.all;
+  SelectHeads(dump, options.layers, options.heads, one.selected);
+  return one;
+}
+
+// --aggregate: each input's statistics, files in parallel with -j, summarised per head.
+void RunStatsAggregate(const StatsCommandOptions& options,
+                       const std::optional<ImageFormat>& format) {
+  DumpSeries dumps(options.dump);
+  const int threads = ThreadCount(options.figure.jobs);
+  StatsOptions stats = options.stats;
+  stats.threads = AnalysisThreads(dumps, threads);
+  ProgressBar progress(dumps.files().size(), "files");
+  const InputResults<InputStats> inputs = AnalyseInputs<InputStats>(
+      dumps, threads,
+      [&](const DumpSource&, const Dump& dump) { return ComputeInputStats(options, stats, dump); },
+      [&progress] { progress.Advance(); });
+  if (!inputs.first) dumps.Finish();  // every input failed
+  const StatsSummaries summaries = Summarise(inputs);
+  if (format) WriteAggregatePlot(*inputs.first, summaries, options, *format);
+  const bool to_file = !format && !options.figure.output.empty();
+  std::ostringstream buffer;
+  std::ostream& out = to_file ? buffer : std::cout;
+  if (options.json) {
+    PrintAggregateJson(summaries, options, out);
+  } else if (options.csv) {
+    const std::vector<StatField> fields = ShownFields(options.stats);
+    SummaryTable(options.per_layer ? summaries.layers : summaries.heads, fields, true)
+        .PrintCsv(out);
+  } else if (!format) {
+    PrintAggregateText(summaries, options, out);
+  }
+  if (to_file) WriteFileAtomically(options.figure.output, buffer.str());
+  dumps.Finish();
 }
 
 void RunStats(StatsCommandOptions options) {
@@ -275,6 +390,7 @@ void RunStats(StatsCommandOptions options) {
   if (!options.special.empty()) options.stats.special_tokens = options.special;
   if (!options.dump.pad_token.empty()) options.stats.pad_token = options.dump.pad_token;
   options.stats.threads = ThreadCount(options.figure.jobs);
+  if (options.aggregate) return RunStatsAggregate(options, format);
   DumpSeries dumps(options.dump);
   std::vector<FileStats> files;
   ProgressBar progress(dumps.files().size(), "files");
@@ -313,6 +429,12 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
   command->add_flag("--csv", options->csv, "print the heads table as CSV");
   command->add_flag("--per-layer", options->per_layer,
                     "print the means over each layer's heads instead of the heads");
+  command->add_flag("--aggregate", options->aggregate,
+                    "summarise every head's statistics over the inputs (files, --batch all "
+                    "items): n, mean, std, min, quartiles, max; -j reads files in parallel");
+  command->add_option("--summary", options->summary,
+                      "with --aggregate --plot: the summary drawn, mean (default), std, min, q25, "
+                      "median, q75 or max");
   command->add_flag("--bits", options->stats.bits, "entropy in bits (log2) instead of nats");
   command->add_option("--topk", options->stats.topk, "k of the top-k mass (default 3)")
       ->check(PositiveNumber());
@@ -338,7 +460,9 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
       "  attnviz stats data/induction.npy --plot entropy -o entropy.png\n"
       "  attnviz stats attn.npy --json -o stats.json   # -o - for standard output\n"
       "  attnviz stats 'runs/*/attn.npy' --csv > all.csv   # one table, a file column\n"
-      "  attnviz stats batch.npz --batch all --csv         # every batch item, a batch column");
+      "  attnviz stats batch.npz --batch all --csv         # every batch item, a batch column\n"
+      "  attnviz stats 'runs/*.npy' --aggregate --json > set.json   # per head over the inputs\n"
+      "  attnviz stats 'runs/*.npy' --aggregate --plot first_token -o sink.png   # the mean");
   command->callback([options, &exit_code] {
     RunStats(*options);
     exit_code = 0;

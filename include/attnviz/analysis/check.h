@@ -102,6 +102,9 @@ struct CheckInput {
   const std::vector<HeadStats>* precomputed_stats = nullptr;
   const HeadDistances* precomputed_distances = nullptr;
   JsReduce distances_reduce = JsReduce::kMean;
+  // When set, receives the statistics of every head the rules measured, layer-major, numbered
+  // by index in the tensor (as ComputeHeadStats gives them): an aggregate check summarises them.
+  std::vector<HeadStats>* head_stats = nullptr;
 };
 
 // Every enabled rule on every group it applies to, in rule order, then layer-major. Results do not
@@ -115,6 +118,13 @@ std::vector<CheckResult> RunChecks(const CheckInput& input, const CheckRules& ru
 void CheckBaselineHeads(const AttentionTensor& tensor, std::span<const HeadStats> baseline,
                         int64_t layer_offset = 0, int64_t head_offset = 0);
 
+// The drift rule on statistics already computed, such as the means of an aggregate over inputs
+// against an aggregate baseline: one result per head and statistic, groups "layer L head H" from
+// the heads' own numbers. Throws Error(kInput) unless `baseline` has the heads of `current` in
+// the same order, naming the first mismatch.
+std::vector<CheckResult> CheckDrift(std::span<const HeadStats> current,
+                                    std::span<const HeadStats> baseline, const CheckRules& rules);
+
 // True when no result failed.
 bool AllPassed(std::span<const CheckResult> results);
 
@@ -124,9 +134,13 @@ struct StatsBaseline {
   std::vector<HeadStats> heads;
   bool bits = false;  // "entropy_unit": "bits"
   int64_t topk = 3;   // "topk_k"
+  // The output of `stats --aggregate --json`: each statistic is the mean over its inputs.
+  bool aggregate = false;
+  int64_t inputs = 0;  // how many inputs an aggregate summarises
 };
 
-// Parses the output of `stats --json`. Throws Error(kInput) naming `path` and what was expected
+// Parses the output of `stats --json` or `stats --aggregate --json` (each statistic an object
+// whose "mean" is taken). Throws Error(kInput) naming `path` and what was expected
 // versus found.
 StatsBaseline ParseStatsBaseline(std::string_view text, const std::string& path);
 
