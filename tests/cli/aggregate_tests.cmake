@@ -23,7 +23,7 @@ attnviz_cli_test(aggregate_mixed_models EXIT 3
                  STDERR "in_0.npy: expected .* as the first input has, found 2 layers x 3 heads"
                  ARGS stats ${AGG_FIX}/in_0.npy ${DATA}/induction.npy --aggregate)
 attnviz_cli_test(classify_aggregate_csv EXIT 0
-                 STDOUT "^layer,head,most_frequent,share,inputs,self,previous,next,first,special,offset,reorder,block,align,duplicate,induction,peaked,diffuse,heterogeneous$"
+                 STDOUT "^layer,head,most_frequent,share,inputs,self,previous,next,first,special,offset,reorder,block,local,align,duplicate,induction,peaked,diffuse,heterogeneous$"
                  ARGS classify ${AGG_FIX}/*.npy --aggregate --csv)
 attnviz_cli_test(check_aggregate_baseline_kind EXIT 2
                  STDERR "--aggregate --baseline .*baseline_wrong_heads.json: expected the output of 'attnviz stats --aggregate --json', found the statistics of one input"
