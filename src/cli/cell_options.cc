@@ -81,21 +81,28 @@ void CellOptions::AddTo(CLI::App& command) {
       ->check(CLI::IsMember({"max", "mean"}));
 }
 
+CellSelection WholeHeads(const Dump& dump) {
+  CellSelection selection;
+  selection.queries = {0, dump.attention.queries()};
+  selection.keys = {0, dump.attention.keys()};
+  const Padding& padding = dump.padding;
+  if (padding.source != PaddingSource::kNone && !padding.trimmed) {
+    selection.real_queries = {padding.query_first, padding.query_end};
+    selection.real_keys = {padding.key_first, padding.key_end};
+  }
+  return selection;
+}
+
 CellSelection CellOptions::Resolve(const Dump& dump) const {
   const AttentionTensor& tensor = dump.attention;
   const std::string& path = dump.metadata.path;
-  CellSelection selection;
+  CellSelection selection = WholeHeads(dump);
   selection.queries = ParseRange(queries, {"--queries", "query", tensor.queries(), path});
   selection.keys = ParseRange(keys, {"--keys", "key", tensor.keys(), path});
   selection.mask = mask == "causal" ? MaskMode::kCausal
                    : mask == "none" ? MaskMode::kNone
                                     : MaskMode::kDetect;
   selection.row_normalize = row_normalize;
-  const Padding& padding = dump.padding;
-  if (padding.source != PaddingSource::kNone && !padding.trimmed) {
-    selection.real_queries = {padding.query_first, padding.query_end};
-    selection.real_keys = {padding.key_first, padding.key_end};
-  }
   return selection;
 }
 

@@ -39,6 +39,11 @@ struct CellSelection {
   std::vector<std::string> KeyTokens(const Dump& dump, bool clean) const;
 };
 
+// Whole heads masked as `heatmap --mask auto` masks them: the causal triangle and padded rows or
+// columns the zeros show, and the positions outside a kept padding's real ones. Figures that draw
+// what is computed from heads (diff, attribute) mask their cells alike.
+CellSelection WholeHeads(const Dump& dump);
+
 struct CellOptions {
   std::string queries;
   std::string keys;

@@ -104,6 +104,10 @@ HeatmapSpec ResultSpec(const Dump& dump, const TokenRows& result, const ResultDe
   spec.matrix.rows = static_cast<int64_t>(result.rows.size());
   spec.matrix.cols = result.tokens;
   spec.matrix.values.assign(result.values.begin(), result.values.end());
+  // A causal model's rollout keeps its triangle: hatched, as heatmap hatches a head's.
+  if (dump.attention.queries() == dump.attention.keys()) {
+    spec.matrix.masked = DetectCausalRows(spec.matrix, result.rows);
+  }
   for (int64_t row : result.rows) {
     if (dump.query_tokens) {
       spec.row_labels.push_back((*dump.query_tokens)[row]);
