@@ -1,6 +1,7 @@
 // Reading, masking and cropping heads for figures, and the colour options.
 #include "cli/cell_options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -30,13 +31,22 @@ Matrix CellSelection::ReadMasked(const AttentionTensor& tensor, int64_t layer, i
 }
 
 void CellSelection::MaskPadding(Matrix& matrix) const {
+  std::vector<int64_t> rows(matrix.rows);
+  for (int64_t row = 0; row < matrix.rows; ++row) rows[row] = row;
+  MaskPaddingOfRows(matrix, rows);
+}
+
+void CellSelection::MaskPaddingOfRows(Matrix& matrix, const std::vector<int64_t>& rows) const {
+  const auto padded = [&](int64_t row) {
+    return row < real_queries.begin || row >= real_queries.end;
+  };
   if (real_queries.size() == 0 ||
-      (real_queries.size() == matrix.rows && real_keys.size() == matrix.cols)) {
+      (real_keys.size() == matrix.cols && std::none_of(rows.begin(), rows.end(), padded))) {
     return;
   }
   if (matrix.masked.empty()) matrix.masked.assign(matrix.values.size(), 0);
   for (int64_t row = 0; row < matrix.rows; ++row) {
-    const bool real_row = row >= real_queries.begin && row < real_queries.end;
+    const bool real_row = !padded(rows[row]);
     for (int64_t col = 0; col < matrix.cols; ++col) {
       if (!real_row || col < real_keys.begin || col >= real_keys.end) {
         matrix.masked[row * matrix.cols + col] = 1;

@@ -32,6 +32,8 @@ struct CellSelection {
   Matrix ReadMasked(const AttentionTensor& tensor, int64_t layer, int64_t head) const;
   // Masks the cells outside the real positions, when the padding is kept.
   void MaskPadding(Matrix& matrix) const;
+  // The same for a matrix whose row i is query `rows[i]` over every key (rollout rows).
+  void MaskPaddingOfRows(Matrix& matrix, const std::vector<int64_t>& rows) const;
   // A masked head (or a fusion of them) cropped and, when asked, renormalised.
   Matrix Shown(Matrix masked) const;
   // The tokens of a whole axis cropped like the matrix; empty when there are none.

@@ -394,7 +394,8 @@ void AddDiffCommand(CLI::App& app, int& exit_code) {
   command->add_option("A B", options->files, "two attention dumps of the same shape");
   command
       ->add_option("--series", options->series,
-                   "checkpoints in order: a statistic per head over them (line plot with -o)")
+                   "checkpoints in order: a statistic per head over them (with -o a line per "
+                   "head, a colour per head, a panel per layer)")
       ->expected(2, CLI::detail::expected_max_vector_size);
   AddLoadingOptions(*command, options->loading);
   options->figure.AddTo(*command, false);

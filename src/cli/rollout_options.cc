@@ -14,6 +14,7 @@
 #include "attnviz/render/highlight.h"
 #include "attnviz/render/overlay.h"
 #include "attnviz/render/token_text.h"
+#include "cli/cell_options.h"
 #include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/patch_grid.h"
@@ -108,6 +109,8 @@ HeatmapSpec ResultSpec(const Dump& dump, const TokenRows& result, const ResultDe
   if (dump.attention.queries() == dump.attention.keys()) {
     spec.matrix.masked = DetectCausalRows(spec.matrix, result.rows);
   }
+  // Kept padding (--keep-padding): padded output rows and input columns, as heatmap masks them.
+  WholeHeads(dump).MaskPaddingOfRows(spec.matrix, result.rows);
   for (int64_t row : result.rows) {
     if (dump.query_tokens) {
       spec.row_labels.push_back((*dump.query_tokens)[row]);

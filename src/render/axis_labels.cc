@@ -105,14 +105,13 @@ std::string Ordinal(int64_t n) {
 }  // namespace
 
 TokenLabelFit FitTokenLabels(double pitch, const FigureStyle& style, const TextShaper& shaper) {
-  if (style.line_height <= pitch) return {style.label, style.line_height, 1};
   TextStyle label = style.label;
   double smallest = std::min(kMinLabelSize, label.size);
-  // Line height grows with the size, nearly in proportion: one correction settles it.
-  label.size = std::max(smallest, label.size * pitch / style.line_height);
-  double height = LineHeight(label, shaper);
-  if (height > pitch && label.size > smallest) {
-    label.size = std::max(smallest, label.size * pitch / height);
+  double height = style.line_height;
+  // Line height grows with the size nearly in proportion: scaled down (to whole 64ths of a
+  // point, so a size never lands a hair above the pitch), it fits within a round or two.
+  for (int round = 0; round < 4 && height > pitch && label.size > smallest; ++round) {
+    label.size = std::max(smallest, std::floor(label.size * pitch / height * 64) / 64);
     height = LineHeight(label, shaper);
   }
   int64_t step = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(height / pitch - 1e-9)));

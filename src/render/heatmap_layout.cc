@@ -107,7 +107,9 @@ double AnnotationSizeFor(const AnnotationNeed& need, Size cell) {
 Size AutoCellSize(const HeatmapSpec& spec, const AnnotationNeed& need, const FigureStyle& style) {
   double cell = std::min(WantedCell(ColAxis(spec), style), WantedCell(RowAxis(spec), style));
   if (need.wanted) cell = std::max({cell, need.width, need.height});
-  cell = std::max(cell, spec.min_cell);
+  // A summary map's cells grow to min_cell, while the matrix stays within 10 in.
+  double longest = static_cast<double>(std::max(spec.matrix.rows, spec.matrix.cols));
+  cell = std::max(cell, std::min(spec.min_cell, kMaxTokenSide / longest));
   return {std::max(cell, GrownCell(ColAxis(spec), style)),
           std::max(cell, GrownCell(RowAxis(spec), style))};
 }

@@ -94,7 +94,7 @@ PanelsPlan PlanPanels(const LinePanels& spec, const std::vector<ScatterSpec>& pa
     double height = title.logical().height;
     plan.parts.AddText(
         {std::move(title), {{grid.width / 2, top}, HAlign::kCenter, VAlign::kTop, 0}});
-    top += height;
+    top += height + 0.5 * style.gap;
   }
   plan.layout.page = {grid.width, top + grid.height};
   if (options.width_pt > 0) plan.layout.page.width = options.width_pt;

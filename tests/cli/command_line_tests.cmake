@@ -74,8 +74,10 @@ add_test(NAME cli.attribute_colour_rule
                  $<TARGET_FILE:attnviz> ${FIX}/analysis/attribute/causal.npy
                  ${FIX}/analysis/attribute/causal.grad.npy ${TMP})
 
-# The causal triangle is hatched in every figure that shows a matrix, not in heatmap alone.
+# The causal triangle (and kept padding) is hatched in every figure that shows a matrix, not in
+# heatmap alone.
 add_test(NAME cli.masks_in_every_matrix_figure
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/masks_test.py
                  $<TARGET_FILE:attnviz> ${FIX}/analysis/attribute/causal.npy
-                 ${FIX}/analysis/attribute/causal.grad.npy ${TMP})
+                 ${FIX}/analysis/attribute/causal.grad.npy ${FIX}/formats/npz_padded_right.npz
+                 ${TMP})

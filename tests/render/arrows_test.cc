@@ -224,6 +224,24 @@ TEST_CASE("160 tokens: labels at 6 pt do not fit 10 in, so the columns grow to h
   CheckTextInsidePageAndApart(layout);
 }
 
+TEST_CASE("76 tokens in rows: every token labelled, rotated and smaller, none overlapping") {
+  ArrowsSpec spec = OneHead(Identity(76));
+  spec.query_tokens = spec.key_tokens = PaddedTokens(76);
+  spec.horizontal = true;
+  ArrowsLayout layout = LayoutArrows(spec);
+  CHECK(layout.query_label_step == 1);
+  CHECK(layout.key_label_step == 1);
+  CHECK(layout.query_label_size < 10);
+  CHECK(layout.query_label_size >= kMinLabelSize);
+  // The first 76 texts are the query labels, rotated (taller than wide) above their anchors.
+  for (int64_t i = 0; i < 76; ++i) {
+    CAPTURE(i);
+    CHECK(layout.text_bounds[i].height > layout.text_bounds[i].width);
+    CHECK(layout.text_bounds[i].bottom() <= layout.query_anchors[i].y);
+  }
+  CheckTextInsidePageAndApart(layout);
+}
+
 TEST_CASE("400 tokens: every k-th labelled, and the column titles say so") {
   ArrowsSpec spec = OneHead(Identity(400));
   spec.query_tokens = spec.key_tokens = PaddedTokens(400);

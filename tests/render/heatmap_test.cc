@@ -324,8 +324,8 @@ TEST_CASE("a small summary map asks for cells that read in print, labels upright
   spec.col_axis_title = "head";
   spec.min_cell = kSummaryCell;
   HeatmapLayout layout = LayoutHeatmap(spec);
-  CHECK(layout.matrix.width == doctest::Approx(4 * 28.8));
-  CHECK(layout.matrix.height == doctest::Approx(2 * 28.8));
+  CHECK(layout.matrix.width == doctest::Approx(4 * 36));
+  CHECK(layout.matrix.height == doctest::Approx(2 * 36));
   CHECK(layout.page.width >= 3 * 72);                   // 240 x 100 px at 100 dpi before: 2.4 in
   CHECK(layout.annotation_size == doctest::Approx(8));  // values at their full size
   // "H0".."H3" under the matrix are upright: wider than tall.
@@ -338,6 +338,14 @@ TEST_CASE("a small summary map asks for cells that read in print, labels upright
     }
   }
   CHECK(below == 4);
+}
+
+TEST_CASE("a large summary map keeps its matrix within 10 in") {
+  HeatmapSpec spec;
+  spec.matrix = {32, 40, std::vector<float>(32 * 40, 0.5f)};
+  spec.min_cell = kSummaryCell;
+  HeatmapLayout layout = LayoutHeatmap(spec);
+  CHECK(layout.matrix.width == doctest::Approx(720));  // 18 pt cells, not 36
 }
 
 TEST_CASE("a fixed size too small for every token label thins them") {

@@ -37,13 +37,14 @@ struct HeatmapSpec {
   Pooling pooling = Pooling::kMax;  // when there are more cells than pixels
   // Values written in the cells; nullopt: when both sides are at most kMaxAutoAnnotatedCells.
   std::optional<bool> annotate;
-  // With an automatic size, cells are at least this many points square: small summary maps
-  // (layers x heads) ask for kSummaryCell so their values read in print. 0: no minimum.
+  // With an automatic size, cells are at least this many points square, as far as the matrix
+  // stays within 10 in: small summary maps (layers x heads) ask for kSummaryCell so their values
+  // read in print. 0: no minimum.
   double min_cell = 0;
 };
 
-// The cell of a small summary map (a value per layer and head): 0.4 in, values legible in print.
-inline constexpr double kSummaryCell = 28.8;
+// The cell of a small summary map (a value per layer and head): 0.5 in, values legible in print.
+inline constexpr double kSummaryCell = 36;
 
 // Where the heatmap's parts land on its page, in points (y down).
 struct HeatmapLayout {
