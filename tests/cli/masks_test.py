@@ -3,8 +3,9 @@ diff, attribute (each --show) and grid draw it in the masked fill (232, 232, 232
 grey (128, 128, 128) lines, where before only heatmap and grid did.
 
 Usage: masks_test.py ATTNVIZ CAUSAL.npy CAUSAL.grad.npy PADDED.npz OUT_DIR
-PADDED.npz: a batch whose item 1 has 4 real tokens of 6; with --keep-padding its rollout hatches
-the padded rows and columns (20 of 36 cells), as heatmap does.
+PADDED.npz: a batch whose item 1 has 4 real tokens of 6; with --keep-padding its rollout and
+its diff with a reweighted copy hatch the padded rows and columns (20 of 36 cells), as heatmap
+does.
 Hatching is neutral grey, which no colormap used here has: a causal 5 x 5 head's triangle (10 of
 25 cells) makes a tenth or more of the figure's pixels grey (measured: 15-23 %), where a figure
 without masks has only its text's anti-aliased edges (heatmap --mask none: 2.3 %).
@@ -26,12 +27,22 @@ b /= b.sum(axis=-1, keepdims=True)
 other = f"{out}/masks_other.npy"
 np.save(other, b.astype(a.dtype))
 
+# ... and of the padded batch, its attention reweighted alike, tokens and mask kept.
+stored = np.load(padded)
+arrays = {key: stored[key] for key in stored.files}
+weights = arrays["attention"] * rng.uniform(0.5, 1.5, arrays["attention"].shape)
+arrays["attention"] = (weights / np.maximum(weights.sum(axis=-1, keepdims=True), 1e-30)).astype(
+    stored["attention"].dtype)
+other_padded = f"{out}/masks_other_padded.npz"
+np.savez(other_padded, **arrays)
+
 figures = {
     "heatmap": ["heatmap", attention],
     "rollout": ["rollout", attention],
     "rollout_kept_padding": ["rollout", padded, "--batch", "1", "--keep-padding"],
     "heatmap_kept_padding": ["heatmap", padded, "--batch", "1", "--keep-padding"],
     "diff": ["diff", attention, other],
+    "diff_kept_padding": ["diff", padded, other_padded, "--batch", "1", "--keep-padding"],
     "grid": ["grid", attention],
     "attribute_signed": ["attribute", attention, "--grad", gradient, "--show", "signed"],
     "attribute_positive": ["attribute", attention, "--grad", gradient, "--show", "positive"],
