@@ -12,6 +12,7 @@
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/heatmap.h"
+#include "cli/cell_options.h"
 #include "cli/commands.h"
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
@@ -223,6 +224,28 @@ HeatmapSpec MapSpec(const Dump& dump, const AttributeOptions& options, Matrix ma
   return spec;
 }
 
+// The cells of head (layer, head) that are no weight (the causal triangle, padding): A ⊙ G is
+// masked where A is, as heatmap masks A.
+std::vector<uint8_t> HeadMask(const Dump& dump, int64_t layer, int64_t head) {
+  return WholeHeads(dump).ReadMasked(dump.attention, layer, head).masked;
+}
+
+// The cells masked in every head of `layer`.
+std::vector<uint8_t> LayerMask(const Dump& dump, int64_t layer) {
+  std::vector<uint8_t> mask = HeadMask(dump, layer, 0);
+  for (int64_t head = 1; head < dump.attention.heads() && !mask.empty(); ++head) {
+    mask = MaskedInBoth(mask, HeadMask(dump, layer, head));
+  }
+  return mask;
+}
+
+// Every token's own position: the rows of a map over all of them.
+std::vector<int64_t> AllPositions(int64_t count) {
+  std::vector<int64_t> positions(count);
+  for (int64_t i = 0; i < count; ++i) positions[i] = i;
+  return positions;
+}
+
 std::string Name(const Dump& dump) {
   return dump.metadata.model.empty() ? Stem(dump.metadata.path) : dump.metadata.model;
 }
@@ -254,6 +277,7 @@ std::vector<FigureJob> HeadJobs(const Dump& dump, const Attribution& a,
                         if (positive) {
                           for (float& v : m.values) v = std::max(v, 0.0f);
                         }
+                        m.masked = HeadMask(dump, layer, head);
                         return MapSpec(dump, options, std::move(m),
                                        Name(dump) + Place(dump, layer, head) +
                                            (positive ? " · (A⊙G)⁺" : " · A⊙G"),
@@ -273,8 +297,10 @@ std::vector<FigureJob> LayerJobs(const Dump& dump, const Attribution& a,
     fields["layer"] = ModelLayer(dump, layer);
     fields["head"] = std::string("mean");
     jobs.push_back({fields, [&, layer] {
+                      Matrix m = ToMatrix(a.MeanPositive(layer), a.queries, a.keys);
+                      m.masked = LayerMask(dump, layer);
                       return MapSpec(
-                          dump, options, ToMatrix(a.MeanPositive(layer), a.queries, a.keys),
+                          dump, options, std::move(m),
                           Name(dump) + Place(dump, layer, -1) + " · mean over heads of (A⊙G)⁺",
                           Sign::kNonNegative);
                     }});
@@ -294,6 +320,7 @@ HeatmapSpec ImportanceSpec(const Dump& dump, const Attribution& a,
   }
   spec.row_axis_title = "layer";
   spec.col_axis_title = "head";
+  spec.min_cell = kSummaryCell;
   spec.colormap = options.cmap.empty() ? "viridis" : options.cmap;  // a share, not a sign
   spec.vmin = 0;
   spec.vmax = 1;
@@ -316,10 +343,11 @@ std::vector<FigureJob> PlanFigures(const Dump& dump, const Attribution& a,
                     std::to_string(a.queries) + " queries and " + std::to_string(a.keys) + " keys");
   }
   return {{common, [&] {
-             HeatmapSpec spec =
-                 MapSpec(dump, options, ToMatrix(*a.rollout, a.queries, a.queries),
-                         Name(dump) + " · rollout of (A⊙G)⁺ (Chefer et al.)", Sign::kNonNegative);
-             return spec;
+             Matrix m = ToMatrix(*a.rollout, a.queries, a.queries);
+             m.masked = DetectCausalRows(m, AllPositions(a.queries));
+             return MapSpec(dump, options, std::move(m),
+                            Name(dump) + " · rollout of (A⊙G)⁺ (Chefer et al.)",
+                            Sign::kNonNegative);
            }}};
 }
 

@@ -1,6 +1,7 @@
 // Reading, masking and cropping heads for figures, and the colour options.
 #include "cli/cell_options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -30,13 +31,22 @@ Matrix CellSelection::ReadMasked(const AttentionTensor& tensor, int64_t layer, i
 }
 
 void CellSelection::MaskPadding(Matrix& matrix) const {
+  std::vector<int64_t> rows(matrix.rows);
+  for (int64_t row = 0; row < matrix.rows; ++row) rows[row] = row;
+  MaskPaddingOfRows(matrix, rows);
+}
+
+void CellSelection::MaskPaddingOfRows(Matrix& matrix, const std::vector<int64_t>& rows) const {
+  const auto padded = [&](int64_t row) {
+    return row < real_queries.begin || row >= real_queries.end;
+  };
   if (real_queries.size() == 0 ||
-      (real_queries.size() == matrix.rows && real_keys.size() == matrix.cols)) {
+      (real_keys.size() == matrix.cols && std::none_of(rows.begin(), rows.end(), padded))) {
     return;
   }
   if (matrix.masked.empty()) matrix.masked.assign(matrix.values.size(), 0);
   for (int64_t row = 0; row < matrix.rows; ++row) {
-    const bool real_row = row >= real_queries.begin && row < real_queries.end;
+    const bool real_row = !padded(rows[row]);
     for (int64_t col = 0; col < matrix.cols; ++col) {
       if (!real_row || col < real_keys.begin || col >= real_keys.end) {
         matrix.masked[row * matrix.cols + col] = 1;
@@ -81,21 +91,28 @@ void CellOptions::AddTo(CLI::App& command) {
       ->check(CLI::IsMember({"max", "mean"}));
 }
 
+CellSelection WholeHeads(const Dump& dump) {
+  CellSelection selection;
+  selection.queries = {0, dump.attention.queries()};
+  selection.keys = {0, dump.attention.keys()};
+  const Padding& padding = dump.padding;
+  if (padding.source != PaddingSource::kNone && !padding.trimmed) {
+    selection.real_queries = {padding.query_first, padding.query_end};
+    selection.real_keys = {padding.key_first, padding.key_end};
+  }
+  return selection;
+}
+
 CellSelection CellOptions::Resolve(const Dump& dump) const {
   const AttentionTensor& tensor = dump.attention;
   const std::string& path = dump.metadata.path;
-  CellSelection selection;
+  CellSelection selection = WholeHeads(dump);
   selection.queries = ParseRange(queries, {"--queries", "query", tensor.queries(), path});
   selection.keys = ParseRange(keys, {"--keys", "key", tensor.keys(), path});
   selection.mask = mask == "causal" ? MaskMode::kCausal
                    : mask == "none" ? MaskMode::kNone
                                     : MaskMode::kDetect;
   selection.row_normalize = row_normalize;
-  const Padding& padding = dump.padding;
-  if (padding.source != PaddingSource::kNone && !padding.trimmed) {
-    selection.real_queries = {padding.query_first, padding.query_end};
-    selection.real_keys = {padding.key_first, padding.key_end};
-  }
   return selection;
 }
 

@@ -32,12 +32,19 @@ struct CellSelection {
   Matrix ReadMasked(const AttentionTensor& tensor, int64_t layer, int64_t head) const;
   // Masks the cells outside the real positions, when the padding is kept.
   void MaskPadding(Matrix& matrix) const;
+  // The same for a matrix whose row i is query `rows[i]` over every key (rollout rows).
+  void MaskPaddingOfRows(Matrix& matrix, const std::vector<int64_t>& rows) const;
   // A masked head (or a fusion of them) cropped and, when asked, renormalised.
   Matrix Shown(Matrix masked) const;
   // The tokens of a whole axis cropped like the matrix; empty when there are none.
   std::vector<std::string> QueryTokens(const Dump& dump, bool clean) const;
   std::vector<std::string> KeyTokens(const Dump& dump, bool clean) const;
 };
+
+// Whole heads masked as `heatmap --mask auto` masks them: the causal triangle and padded rows or
+// columns the zeros show, and the positions outside a kept padding's real ones. Figures that draw
+// what is computed from heads (diff, attribute) mask their cells alike.
+CellSelection WholeHeads(const Dump& dump);
 
 struct CellOptions {
   std::string queries;

@@ -13,6 +13,7 @@
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/render/heatmap.h"
 #include "attnviz/render/line_plot.h"
+#include "cli/cell_options.h"
 #include "cli/commands.h"
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
@@ -155,6 +156,9 @@ HeatmapSpec DifferenceSpec(const Dump& a, const Dump& b, const DiffOptions& opti
   spec.matrix.rows = a.attention.queries();
   spec.matrix.cols = a.attention.keys();
   spec.matrix.values = HeadDifference(a.attention, b.attention, layer, head);
+  // A cell masked in both dumps (the causal triangle, padding) is no weight in either.
+  spec.matrix.masked = MaskedInBoth(WholeHeads(a).ReadMasked(a.attention, layer, head).masked,
+                                    WholeHeads(b).ReadMasked(b.attention, layer, head).masked);
   if (a.query_tokens) spec.row_labels = *a.query_tokens;
   if (a.key_tokens) spec.col_labels = *a.key_tokens;
   spec.colormap = options.cmap;
@@ -279,44 +283,59 @@ Table SeriesTable(const Dump& first, const StatSeries& series, const std::vector
   return table;
 }
 
-// Lines coloured by layer; within a single layer, by head.
-void WriteSeriesPlot(const StatSeries& series, const std::vector<size_t>& kept, const Dump& first,
-                     const DiffOptions& options) {
-  const int64_t layers = first.attention.layers(), heads = first.attention.heads();
+// The lines of the heads of `kept` in `layer`, each in its head's colour, with a legend entry.
+LinePlotSpec LayerPanel(const StatSeries& series, const std::vector<size_t>& kept, int64_t layer,
+                        const Dump& first, const DiffOptions& options) {
+  const int64_t heads = first.attention.heads();
   const Theme theme = options.figure.Render().theme;
-  bool one_layer = true;
-  for (size_t h : kept)
-    one_layer = one_layer && series.heads[h].layer == series.heads[kept[0]].layer;
-  LinePlotSpec spec;
-  for (const std::string& file : options.series) spec.steps.push_back(Stem(file));
+  LinePlotSpec panel;
+  for (const std::string& file : options.series) panel.steps.push_back(Stem(file));
   for (size_t h : kept) {
     const HeadId& id = series.heads[h];
-    const Rgba color =
-        one_layer ? SequenceColor(id.head, heads, theme) : SequenceColor(id.layer, layers, theme);
-    spec.series.push_back({series.values[h], color});
+    if (id.layer != layer) continue;
+    const Rgba color = SequenceColor(id.head, heads, theme);
+    panel.series.push_back({series.values[h], color});
+    panel.legend.push_back({"head " + std::to_string(ModelHead(first, id.head)), color, true});
   }
-  if (one_layer) {
-    for (size_t h : kept) {
-      spec.legend.push_back({"head " + std::to_string(ModelHead(first, series.heads[h].head)),
-                             SequenceColor(series.heads[h].head, heads, theme), true});
-    }
-  } else {
-    for (int64_t layer = 0; layer < layers; ++layer) {
-      spec.legend.push_back({"layer " + std::to_string(ModelLayer(first, layer)),
-                             SequenceColor(layer, layers, theme), true});
+  panel.y_title = series.stat;
+  return panel;
+}
+
+// The layers of `kept`, in order, once each.
+std::vector<int64_t> KeptLayers(const StatSeries& series, const std::vector<size_t>& kept) {
+  std::vector<int64_t> layers;
+  for (size_t h : kept) {
+    if (std::find(layers.begin(), layers.end(), series.heads[h].layer) == layers.end()) {
+      layers.push_back(series.heads[h].layer);
     }
   }
-  spec.y_title = series.stat;
-  spec.title =
-      options.title.empty()
-          ? series.stat + " per head over " + std::to_string(options.series.size()) +
-                " checkpoints" +
-                (one_layer
-                     ? " · layer " + std::to_string(ModelLayer(first, series.heads[kept[0]].layer))
-                     : "")
-          : options.title;
-  WriteFileAtomically(options.figure.output,
-                      RenderLinePlot(spec, options.figure.Format(), options.figure.Render()));
+  return layers;
+}
+
+// Lines coloured by head, with a legend of the heads: one plot for one layer, else a panel per
+// layer, so every head can be told apart.
+void WriteSeriesPlot(const StatSeries& series, const std::vector<size_t>& kept, const Dump& first,
+                     const DiffOptions& options) {
+  const std::vector<int64_t> layers = KeptLayers(series, kept);
+  const std::string title =
+      series.stat + " per head over " + std::to_string(options.series.size()) + " checkpoints";
+  const ImageFormat format = options.figure.Format();
+  const RenderOptions render = options.figure.Render();
+  if (layers.size() == 1) {
+    LinePlotSpec spec = LayerPanel(series, kept, layers[0], first, options);
+    spec.title = options.title.empty()
+                     ? title + " · layer " + std::to_string(ModelLayer(first, layers[0]))
+                     : options.title;
+    WriteFileAtomically(options.figure.output, RenderLinePlot(spec, format, render));
+    return;
+  }
+  LinePanels panels;
+  for (int64_t layer : layers) {
+    panels.panels.push_back(LayerPanel(series, kept, layer, first, options));
+    panels.panels.back().title = "layer " + std::to_string(ModelLayer(first, layer));
+  }
+  panels.title = options.title.empty() ? title : options.title;
+  WriteFileAtomically(options.figure.output, RenderLinePanels(panels, format, render));
 }
 
 void RunSeries(const DiffOptions& options) {
@@ -375,7 +394,8 @@ void AddDiffCommand(CLI::App& app, int& exit_code) {
   command->add_option("A B", options->files, "two attention dumps of the same shape");
   command
       ->add_option("--series", options->series,
-                   "checkpoints in order: a statistic per head over them (line plot with -o)")
+                   "checkpoints in order: a statistic per head over them (with -o a line per "
+                   "head, a colour per head, a panel per layer)")
       ->expected(2, CLI::detail::expected_max_vector_size);
   AddLoadingOptions(*command, options->loading);
   options->figure.AddTo(*command, false);

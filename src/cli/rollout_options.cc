@@ -14,6 +14,7 @@
 #include "attnviz/render/highlight.h"
 #include "attnviz/render/overlay.h"
 #include "attnviz/render/token_text.h"
+#include "cli/cell_options.h"
 #include "cli/number_checks.h"
 #include "cli/output_path.h"
 #include "cli/patch_grid.h"
@@ -104,6 +105,12 @@ HeatmapSpec ResultSpec(const Dump& dump, const TokenRows& result, const ResultDe
   spec.matrix.rows = static_cast<int64_t>(result.rows.size());
   spec.matrix.cols = result.tokens;
   spec.matrix.values.assign(result.values.begin(), result.values.end());
+  // A causal model's rollout keeps its triangle: hatched, as heatmap hatches a head's.
+  if (dump.attention.queries() == dump.attention.keys()) {
+    spec.matrix.masked = DetectCausalRows(spec.matrix, result.rows);
+  }
+  // Kept padding (--keep-padding): padded output rows and input columns, as heatmap masks them.
+  WholeHeads(dump).MaskPaddingOfRows(spec.matrix, result.rows);
   for (int64_t row : result.rows) {
     if (dump.query_tokens) {
       spec.row_labels.push_back((*dump.query_tokens)[row]);

@@ -199,6 +199,7 @@ HeatmapSpec PlotSpec(const Dump& dump, const std::vector<HeadStats>& heads, cons
   spec.col_labels = IndexLabels("H", tensor.heads(), HeadOffset(dump));
   spec.row_axis_title = "layer";
   spec.col_axis_title = "head";
+  spec.min_cell = kSummaryCell;
   const std::string unit =
       field.name == std::string_view("entropy") ? (options.stats.bits ? " (bits)" : " (nats)") : "";
   spec.title =

@@ -1,5 +1,6 @@
-// Arrows layout: both token columns (or rows) spread over one length, labels thinned when they
-// would collide, lines' anchors, and the legend to the right.
+// Arrows layout: both token columns (or rows) spread over one length, labels shrunk, the figure
+// grown, and only then thinned when they would collide; lines' anchors, and the legend to the
+// right.
 #include "arrows_layout.h"
 
 #include <algorithm>
@@ -14,13 +15,15 @@
 #include "attnviz/number_text.h"
 #include "attnviz/render/ticks.h"
 #include "axis_labels.h"
+#include "figure_title.h"
 
 namespace attnviz {
 namespace {
 
-constexpr double kPitchScale = 1.25;     // tokens a label line and a quarter apart
-constexpr double kMaxTokenExtent = 720;  // 10 in: beyond this, labels are thinned
-constexpr double kMaxIndexExtent = 468;  // 6.5 in without tokens
+constexpr double kPitchScale = 1.25;      // tokens a label line and a quarter apart
+constexpr double kMaxTokenExtent = 720;   // 10 in: beyond this, labels shrink to kMinLabelSize
+constexpr double kMaxGrownExtent = 1440;  // 20 in: then the columns grow to this, then thin
+constexpr double kMaxIndexExtent = 468;   // 6.5 in without tokens
 constexpr double kMinTitleWidthEm = 24;
 constexpr int kMaxTitleLines = 3;  // long model names, head lists and a sentence pair
 
@@ -129,18 +132,24 @@ double UprightPitch(const Side& side, const FigureStyle& style, const TextShaper
   return pitch + 0.5 * style.em;
 }
 
-// The label step of a side whose labels stack across the axis (vertical columns, rotated rows).
-int64_t StackedStep(const Side& side, double pitch, const FigureStyle& style,
-                    const TextShaper& shaper) {
-  AxisSpec axis{AxisSide::kLeft, side.count, side.tokens, "", side.first_index};
-  return LabelStep(axis, pitch, LabelPitch(axis, style, shaper));
-}
-
-// How a side's labels are set: every `step`-th, rotated or not.
+// How a side's labels are set: in which type, every `step`-th, rotated or not.
 struct LabelSetting {
+  TextStyle label;
   int64_t step = 1;
   bool rotated = false;
 };
+
+// The labels of a side whose labels stack across the axis (vertical columns, rotated rows):
+// tokens shrunk to fit `pitch` (then thinned), indices on round steps.
+LabelSetting StackedSetting(const Side& side, double pitch, const FigureStyle& style,
+                            const TextShaper& shaper, bool rotated) {
+  if (side.has_tokens()) {
+    TokenLabelFit fit = FitTokenLabels(pitch, style, shaper);
+    return {fit.label, fit.step, rotated};
+  }
+  AxisSpec axis{AxisSide::kLeft, side.count, side.tokens, "", side.first_index};
+  return {style.label, LabelStep(axis, pitch, LabelPitch(axis, style, shaper)), rotated};
+}
 
 // The length both columns share, the gap at a split, and where lines run.
 struct Frame {
@@ -149,12 +158,17 @@ struct Frame {
   double span = 0;  // the distance lines cross, between the two columns (or rows)
 };
 
-Frame MakeFrame(const ArrowsSpec& spec, double pitch, const FigureStyle& style) {
+bool HasTokens(const ArrowsSpec& spec) {
+  return QuerySide(spec).has_tokens() || KeySide(spec).has_tokens();
+}
+
+// Tokens `pitch` apart, over at most `max_extent` (else the index cap when there are no tokens).
+Frame MakeFrame(const ArrowsSpec& spec, double pitch, const FigureStyle& style,
+                double max_extent = kMaxTokenExtent) {
   Side queries = QuerySide(spec), keys = KeySide(spec);
-  bool tokens = queries.has_tokens() || keys.has_tokens();
   double count = static_cast<double>(std::max(queries.count, keys.count));
   Frame frame;
-  frame.length = std::min(count * pitch, tokens ? kMaxTokenExtent : kMaxIndexExtent);
+  frame.length = std::min(count * pitch, HasTokens(spec) ? max_extent : kMaxIndexExtent);
   if (queries.split > 0 || keys.split > 0) {
     frame.gap = std::max(frame.length / count, style.gap);
     frame.length += frame.gap;
@@ -183,6 +197,23 @@ std::vector<Point> Anchors(const Side& side, const Frame& frame, double across, 
   return anchors;
 }
 
+// The smallest distance between neighbouring tokens of one side.
+double SmallestPitch(const std::vector<Point>& anchors, bool along_x) {
+  double pitch = INFINITY;
+  for (size_t i = 1; i < anchors.size(); ++i) {
+    pitch = std::min(pitch,
+                     along_x ? anchors[i].x - anchors[i - 1].x : anchors[i].y - anchors[i - 1].y);
+  }
+  return pitch;
+}
+
+// The strongest lines are a quarter of the tokens' pitch wide, between 0.75 pt and a quarter em:
+// dense columns keep their lines apart, sparse ones get lines that read from afar.
+double MaxLineWidth(double pitch, const FigureStyle& style) {
+  if (!std::isfinite(pitch)) pitch = kPitchScale * style.line_height;  // one token a side
+  return std::clamp(0.25 * pitch, 0.75, 0.25 * style.em);
+}
+
 class ArrowsLayouter {
  public:
   ArrowsLayouter(const ArrowsSpec& spec, const TextShaper& shaper, ArrowsPlan& plan)
@@ -203,46 +234,87 @@ class ArrowsLayouter {
   double Pad() const { return style_.tick_length + style_.tick_pad; }
 
   // Labels every `step`-th token; ticks mark them when not every token has a label.
-  void PlaceLabels(const Side& side, const std::vector<Point>& anchors, int64_t step,
+  void PlaceLabels(const Side& side, const std::vector<Point>& anchors, const LabelSetting& setting,
                    const LabelEdge& edge) {
     for (int64_t i = 0; i < side.count; ++i) {
-      if (!side.Labelled(i, step)) continue;
+      if (!side.Labelled(i, setting.step)) continue;
       Point at = anchors[i];
-      if (step > 1) plan_.parts.AddTick(at, {at.x + edge.tick.x, at.y + edge.tick.y});
+      if (setting.step > 1) plan_.parts.AddTick(at, {at.x + edge.tick.x, at.y + edge.tick.y});
       TextPlacement placement{
           {at.x + edge.offset.x, at.y + edge.offset.y}, edge.h, edge.v, edge.angle};
       plan_.parts.AddText(
-          {shaper_.Shape(side.Label(i), style_.label, style_.max_label_width), placement});
+          {shaper_.Shape(side.Label(i), setting.label, style_.max_label_width), placement});
     }
+  }
+
+  // Both sides' stacked labels at `frame`'s pitch: the query side's setting, then the key side's.
+  std::pair<LabelSetting, LabelSetting> StackedSettings(const Side& queries, const Side& keys,
+                                                        const Frame& frame, bool rotated) const {
+    return {
+        StackedSetting(queries, Pitch(queries, frame.length, frame.gap), style_, shaper_, rotated),
+        StackedSetting(keys, Pitch(keys, frame.length, frame.gap), style_, shaper_, rotated)};
+  }
+
+  // Token labels that do not fit even at the smallest size grow the columns, when up to
+  // kMaxGrownExtent holds every one of them; else the columns keep their length and are thinned.
+  Frame GrownFrame(const Frame& frame,
+                   const std::pair<LabelSetting, LabelSetting>& settings) const {
+    bool thinned = (QuerySide(spec_).has_tokens() && settings.first.step > 1) ||
+                   (KeySide(spec_).has_tokens() && settings.second.step > 1);
+    if (!thinned) return frame;
+    Frame grown = MakeFrame(spec_, SmallestLabelLineHeight(style_, shaper_), style_, INFINITY);
+    return grown.length <= kMaxGrownExtent ? grown : frame;
+  }
+
+  // The label of a side as it says when thinned: "query (every 2nd token labelled)".
+  std::string SideTitle(const Side& side, const LabelSetting& setting) const {
+    return side.has_tokens() ? TitleWithThinnedNote(*side.title, setting.step) : *side.title;
   }
 
   void PlaceColumns(const Side& queries, const Side& keys) {
     Frame frame = MakeFrame(spec_, kPitchScale * style_.line_height, style_);
+    frame = GrownFrame(frame, StackedSettings(queries, keys, frame, false));
+    auto [left, right] = StackedSettings(queries, keys, frame, false);
     ArrowsLayout& layout = plan_.layout;
     layout.query_anchors = Anchors(queries, frame, 0, false);
     layout.key_anchors = Anchors(keys, frame, frame.span, false);
-    layout.query_label_step =
-        StackedStep(queries, Pitch(queries, frame.length, frame.gap), style_, shaper_);
-    layout.key_label_step =
-        StackedStep(keys, Pitch(keys, frame.length, frame.gap), style_, shaper_);
+    Record(left, right);
     double tick = style_.tick_length;
-    PlaceLabels(queries, layout.query_anchors, layout.query_label_step,
+    PlaceLabels(queries, layout.query_anchors, left,
                 {{-tick, 0}, {-Pad(), 0}, HAlign::kRight, VAlign::kMiddle});
-    PlaceLabels(keys, layout.key_anchors, layout.key_label_step,
+    PlaceLabels(keys, layout.key_anchors, right,
                 {{tick, 0}, {Pad(), 0}, HAlign::kLeft, VAlign::kMiddle});
     double top = std::min(0.0, plan_.parts.Bounds().y) - 0.5 * style_.gap;
-    AddTitle(*queries.title, {{-Pad(), top}, HAlign::kRight, VAlign::kBottom, 0});
-    AddTitle(*keys.title, {{frame.span + Pad(), top}, HAlign::kLeft, VAlign::kBottom, 0});
+    AddTitle(SideTitle(queries, left), {{-Pad(), top}, HAlign::kRight, VAlign::kBottom, 0});
+    AddTitle(SideTitle(keys, right),
+             {{frame.span + Pad(), top}, HAlign::kLeft, VAlign::kBottom, 0});
   }
 
-  // A row's labels: upright when neighbours fit side by side, else rotated and thinned.
+  void Record(const LabelSetting& queries, const LabelSetting& keys) {
+    ArrowsLayout& layout = plan_.layout;
+    layout.query_label_step = queries.step;
+    layout.key_label_step = keys.step;
+    layout.query_label_size = queries.label.size;
+    layout.key_label_size = keys.label.size;
+    double pitch = std::min(SmallestPitch(layout.query_anchors, spec_.horizontal),
+                            SmallestPitch(layout.key_anchors, spec_.horizontal));
+    layout.max_line_width = MaxLineWidth(pitch, style_);
+  }
+
+  // A row's labels: upright when neighbours fit side by side, else rotated (shrunk, thinned).
   LabelSetting RowSetting(const Side& side, double pitch) const {
     if (!side.has_tokens()) {
       AxisSpec axis{AxisSide::kBottom, side.count, side.tokens, "", side.first_index};
-      return {LabelStep(axis, pitch, LabelPitch(axis, style_, shaper_)), false};
+      return {style_.label, LabelStep(axis, pitch, LabelPitch(axis, style_, shaper_)), false};
     }
-    if (UprightPitch(side, style_, shaper_) <= pitch) return {1, false};
-    return {StackedStep(side, pitch, style_, shaper_), true};
+    if (UprightPitch(side, style_, shaper_) <= pitch) return {style_.label, 1, false};
+    return StackedSetting(side, pitch, style_, shaper_, true);
+  }
+
+  std::pair<LabelSetting, LabelSetting> RowSettings(const Side& queries, const Side& keys,
+                                                    const Frame& frame) const {
+    return {RowSetting(queries, Pitch(queries, frame.length, frame.gap)),
+            RowSetting(keys, Pitch(keys, frame.length, frame.gap))};
   }
 
   // Labels above the top row (sign -1) or below the bottom row (+1), reading upwards if rotated.
@@ -260,24 +332,24 @@ class ArrowsLayouter {
         std::max({kPitchScale * style_.line_height, UprightPitch(queries, style_, shaper_),
                   UprightPitch(keys, style_, shaper_)});
     Frame frame = MakeFrame(spec_, pitch, style_);
+    frame = GrownFrame(frame, RowSettings(queries, keys, frame));
+    auto [top, bottom] = RowSettings(queries, keys, frame);
     ArrowsLayout& layout = plan_.layout;
     layout.query_anchors = Anchors(queries, frame, 0, true);
     layout.key_anchors = Anchors(keys, frame, frame.span, true);
-    LabelSetting top = RowSetting(queries, Pitch(queries, frame.length, frame.gap));
-    LabelSetting bottom = RowSetting(keys, Pitch(keys, frame.length, frame.gap));
-    layout.query_label_step = top.step;
-    layout.key_label_step = bottom.step;
-    PlaceLabels(queries, layout.query_anchors, top.step, RowEdge(top, -1));
-    PlaceLabels(keys, layout.key_anchors, bottom.step, RowEdge(bottom, 1));
+    Record(top, bottom);
+    PlaceLabels(queries, layout.query_anchors, top, RowEdge(top, -1));
+    PlaceLabels(keys, layout.key_anchors, bottom, RowEdge(bottom, 1));
     double left = std::min(0.0, plan_.parts.Bounds().x) - style_.gap;
-    AddTitle(*queries.title, {{left, 0}, HAlign::kRight, VAlign::kMiddle, 0});
-    AddTitle(*keys.title, {{left, frame.span}, HAlign::kRight, VAlign::kMiddle, 0});
+    AddTitle(SideTitle(queries, top), {{left, 0}, HAlign::kRight, VAlign::kMiddle, 0});
+    AddTitle(SideTitle(keys, bottom), {{left, frame.span}, HAlign::kRight, VAlign::kMiddle, 0});
   }
 
+  // A column's title: "query", or with the thinned-labels note, up to 30 em.
   void AddTitle(const std::string& title, TextPlacement placement) {
     if (title.empty()) return;
     plan_.parts.AddText(
-        {shaper_.Shape(title, style_.axis_title, style_.max_label_width), placement});
+        {shaper_.Shape(title, style_.axis_title, 3 * style_.max_label_width), placement});
   }
 
   Rect Content() const {
@@ -344,7 +416,7 @@ class ArrowsLayouter {
     double title_height = 0, title_width = 0;
     if (!spec_.title.empty()) {
       double max_width = std::max(content.width, kMinTitleWidthEm * style_.em);
-      title = shaper_.Shape(spec_.title, style_.title, max_width, kMaxTitleLines);
+      title = ShapeFigureTitle(spec_.title, style_.title, max_width, kMaxTitleLines, shaper_);
       title_height = title->logical().height + 0.5 * style_.gap;
       title_width = title->logical().width;
     }
@@ -377,25 +449,6 @@ class ArrowsLayouter {
   const FigureStyle& style_;
 };
 
-// The strongest lines are a quarter of the tokens' pitch wide, between 0.75 pt and a quarter em:
-// dense columns keep their lines apart, sparse ones get lines that read from afar.
-double MaxLineWidth(const ArrowsSpec& spec, const FigureStyle& style) {
-  double count =
-      static_cast<double>(std::max(spec.heads[0].weights.rows, spec.heads[0].weights.cols));
-  double pitch = std::min(kPitchScale * style.line_height, kMaxTokenExtent / count);
-  return std::clamp(0.25 * pitch, 0.75, 0.25 * style.em);
-}
-
-// The smallest distance between neighbouring tokens of one side.
-double SmallestPitch(const std::vector<Point>& anchors, bool along_x) {
-  double pitch = INFINITY;
-  for (size_t i = 1; i < anchors.size(); ++i) {
-    pitch = std::min(pitch,
-                     along_x ? anchors[i].x - anchors[i - 1].x : anchors[i].y - anchors[i - 1].y);
-  }
-  return pitch;
-}
-
 // Heads side by side: a line width apart, all of them within 60% of the tightest pitch.
 double HeadSpacing(const ArrowsSpec& spec, const ArrowsLayout& layout) {
   if (spec.heads.size() < 2) return 0;
@@ -420,7 +473,6 @@ ArrowsPlan PlanArrows(const ArrowsSpec& spec, const RenderOptions& options,
   layout.lines = std::move(selection.lines);
   layout.selected_lines = selection.selected;
   layout.nonfinite_weights = selection.nonfinite;
-  layout.max_line_width = MaxLineWidth(spec, plan.style);
   ArrowsLayouter(spec, shaper, plan).Place();
   layout.head_spacing = HeadSpacing(spec, layout);
   layout.text_bounds = plan.parts.TextBounds();

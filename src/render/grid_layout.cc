@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attnviz/error.h"
+#include "figure_title.h"
 #include "heatmap_layout.h"
 
 namespace attnviz {
@@ -238,7 +239,7 @@ GridArrangement ArrangeGrid(const GridSpec& spec, const PanelGrid& grid,
 std::optional<TextBlock> ShapeTitle(const GridSpec& spec, double max_width,
                                     const FigureStyle& style, const TextShaper& shaper) {
   if (spec.title.empty()) return std::nullopt;
-  return shaper.Shape(spec.title, style.title, max_width, 2);
+  return ShapeFigureTitle(spec.title, style.title, max_width, 2, shaper);
 }
 
 double TitleHeight(const std::optional<TextBlock>& title, const FigureStyle& style) {

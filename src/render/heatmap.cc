@@ -38,6 +38,8 @@ HeatmapLayout LayoutHeatmap(const HeatmapSpec& spec, const RenderOptions& option
   HeatmapPlan plan = PlanHeatmap(spec, options, SharedTextShaper());
   HeatmapLayout layout{plan.page, plan.matrix,         plan.colorbar,       plan.parts.TextBounds(),
                        {},        plan.row_label_step, plan.col_label_step, plan.annotation_size};
+  layout.row_label_size = plan.row_label_size;
+  layout.col_label_size = plan.col_label_size;
   for (const CellAnnotation& annotation : plan.annotations) {
     layout.annotation_bounds.push_back(annotation.text.Bounds());
   }

@@ -11,12 +11,13 @@
 #include "attnviz/number_text.h"
 #include "attnviz/render/colormap.h"
 #include "axis_labels.h"
+#include "figure_title.h"
 
 namespace attnviz {
 namespace {
 
 constexpr double kLabelCellScale = 1.25;  // automatic cells: label line height plus air
-constexpr double kMaxTokenSide = 720;     // 10 in: beyond this, token labels are thinned
+constexpr double kMaxTokenSide = 720;     // 10 in: beyond this, token labels shrink, then thin
 constexpr double kMaxIndexSide = 468;     // 6.5 in: a page width for maps without tokens
 constexpr double kMinSide = 144;          // 2 in: a short side grows toward this (cross-attention)
 constexpr double kMinTitleWidthEm = 24;   // a title wider than the figure may widen it to this
@@ -106,6 +107,9 @@ double AnnotationSizeFor(const AnnotationNeed& need, Size cell) {
 Size AutoCellSize(const HeatmapSpec& spec, const AnnotationNeed& need, const FigureStyle& style) {
   double cell = std::min(WantedCell(ColAxis(spec), style), WantedCell(RowAxis(spec), style));
   if (need.wanted) cell = std::max({cell, need.width, need.height});
+  // A summary map's cells grow to min_cell, while the matrix stays within 10 in.
+  double longest = static_cast<double>(std::max(spec.matrix.rows, spec.matrix.cols));
+  cell = std::max(cell, std::min(spec.min_cell, kMaxTokenSide / longest));
   return {std::max(cell, GrownCell(ColAxis(spec), style)),
           std::max(cell, GrownCell(RowAxis(spec), style))};
 }
@@ -115,8 +119,8 @@ struct Arrangement {
   Rect matrix;
   Rect colorbar;
   FigureParts parts;
-  int64_t row_label_step = 1;
-  int64_t col_label_step = 1;
+  PlacedAxis rows;
+  PlacedAxis cols;
 
   Rect Bounds() const { return parts.Bounds().United(matrix).United(colorbar); }
 };
@@ -131,10 +135,9 @@ Arrangement Arrange(const HeatmapSpec& spec, Size cell, const ColorScale& scale,
   Rect& matrix = arrangement.matrix;
   matrix = {0, 0, spec.matrix.cols * cell.width, spec.matrix.rows * cell.height};
   arrangement.parts.AddFrame(matrix);
-  arrangement.row_label_step =
+  arrangement.rows =
       PlaceAxis(RowAxis(spec), matrix, cell.height, style, shaper, arrangement.parts);
-  arrangement.col_label_step =
-      PlaceAxis(ColAxis(spec), matrix, cell.width, style, shaper, arrangement.parts);
+  arrangement.cols = PlaceAxis(ColAxis(spec), matrix, cell.width, style, shaper, arrangement.parts);
   arrangement.colorbar = {matrix.right() + ColorbarGap(style), matrix.y, ColorbarWidth(style),
                           std::max(matrix.height, ColorbarMinHeight(style))};
   PlaceColorbar(ColorbarFor(scale), arrangement.colorbar, style, shaper, arrangement.parts);
@@ -150,7 +153,7 @@ struct TitleBlock {
 TitleBlock ShapeTitle(const HeatmapSpec& spec, double max_width, const FigureStyle& style,
                       const TextShaper& shaper) {
   if (spec.title.empty()) return {};
-  TextBlock block = shaper.Shape(spec.title, style.title, max_width, kMaxTitleLines);
+  TextBlock block = ShapeFigureTitle(spec.title, style.title, max_width, kMaxTitleLines, shaper);
   double height = block.logical().height + 0.5 * style.gap;
   return {std::move(block), height};
 }
@@ -256,8 +259,10 @@ void ComposePage(Arrangement arrangement, TitleBlock title, const RenderOptions&
   plan.matrix = arrangement.matrix.Translated(dx, dy);
   plan.colorbar = arrangement.colorbar.Translated(dx, dy);
   plan.parts = std::move(arrangement.parts);
-  plan.row_label_step = arrangement.row_label_step;
-  plan.col_label_step = arrangement.col_label_step;
+  plan.row_label_step = arrangement.rows.step;
+  plan.col_label_step = arrangement.cols.step;
+  plan.row_label_size = arrangement.rows.label_size;
+  plan.col_label_size = arrangement.cols.label_size;
   if (title.block) {
     PlaceTitle(std::move(*title.block), plan.matrix, content.y + dy, page, style, plan.parts);
   }

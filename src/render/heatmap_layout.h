@@ -27,6 +27,8 @@ struct HeatmapPlan {
   bool bare = false;
   int64_t row_label_step = 1;
   int64_t col_label_step = 1;
+  double row_label_size = 0;  // points
+  double col_label_size = 0;
   double annotation_size = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "attnviz/error.h"
+#include "figure_title.h"
 #include "highlight_colorbar.h"
 
 namespace attnviz {
@@ -108,7 +109,7 @@ double PlaceHeader(const HighlightSpec& spec, const ColorScale& scale, double wi
                    Rect& colorbar) {
   double y = 0;
   if (!spec.title.empty()) {
-    TextBlock title = shaper.Shape(spec.title, style.title, width, kMaxTitleLines);
+    TextBlock title = ShapeFigureTitle(spec.title, style.title, width, kMaxTitleLines, shaper);
     y = title.logical().height + style.gap;
     parts.AddText({std::move(title), {{width / 2, 0}, HAlign::kCenter, VAlign::kTop, 0}});
   }

@@ -128,6 +128,27 @@ Matrix RowNormalized(Matrix matrix) {
   return matrix;
 }
 
+std::vector<uint8_t> DetectCausalRows(const Matrix& matrix, const std::vector<int64_t>& positions) {
+  if (static_cast<int64_t>(positions.size()) != matrix.rows || AllZero(matrix)) return {};
+  std::vector<uint8_t> mask(matrix.values.size(), 0);
+  bool any = false;
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    for (int64_t col = positions[row] + 1; col < matrix.cols; ++col) {
+      if (matrix.at(row, col) != 0) return {};
+      mask[row * matrix.cols + col] = 1;
+      any = true;
+    }
+  }
+  return any ? mask : std::vector<uint8_t>{};
+}
+
+std::vector<uint8_t> MaskedInBoth(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+  if (a.empty() || b.empty()) return {};
+  std::vector<uint8_t> both(a.size());
+  for (size_t i = 0; i < a.size(); ++i) both[i] = a[i] & b[i];
+  return both;
+}
+
 std::vector<uint8_t> MaskCells(const Matrix& matrix, MaskMode mode) {
   switch (mode) {
     case MaskMode::kDetect:

@@ -18,6 +18,7 @@
 #include "figure_in_area.h"
 #include "figure_parts.h"
 #include "figure_style.h"
+#include "figure_title.h"
 #include "text.h"
 
 namespace attnviz {
@@ -296,7 +297,7 @@ void PlaceTitle(const ScatterSpec& spec, ScatterPlan& plan, const TextShaper& sh
   if (spec.title.empty()) return;
   const Rect content = plan.parts.Bounds().United(plan.plot);
   const double width = std::max(content.width, 24 * plan.style.em);
-  plan.parts.AddText({shaper.Shape(spec.title, plan.style.title, width, 2),
+  plan.parts.AddText({ShapeFigureTitle(spec.title, plan.style.title, width, 2, shaper),
                       {{plan.plot.center().x, content.y - 0.5 * plan.style.gap},
                        HAlign::kCenter,
                        VAlign::kBottom,

@@ -73,3 +73,18 @@ add_test(NAME cli.attribute_colour_rule
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/attribute_colors_test.py
                  $<TARGET_FILE:attnviz> ${FIX}/analysis/attribute/causal.npy
                  ${FIX}/analysis/attribute/causal.grad.npy ${TMP})
+
+# The causal triangle (and kept padding) is hatched in every figure that shows a matrix, not in
+# heatmap alone.
+add_test(NAME cli.masks_in_every_matrix_figure
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/masks_test.py
+                 $<TARGET_FILE:attnviz> ${FIX}/analysis/attribute/causal.npy
+                 ${FIX}/analysis/attribute/causal.grad.npy ${FIX}/formats/npz_padded_right.npz
+                 ${TMP})
+
+# stats --plot and attribute --show importance: layer x head maps at a size that reads in print.
+add_test(NAME cli.summary_maps_read_in_print
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/summary_size_test.py
+                 $<TARGET_FILE:attnviz> ${PROJECT_SOURCE_DIR}/data/induction.npy
+                 ${FIX}/analysis/attribute/causal.npy ${FIX}/analysis/attribute/causal.grad.npy
+                 ${TMP})

@@ -14,6 +14,7 @@
 
 #include "attnviz/error.h"
 #include "png_reader.h"
+#include "render/axis_labels.h"
 
 namespace attnviz {
 namespace {
@@ -174,6 +175,99 @@ TEST_CASE("rows: queries along the top, keys along the bottom, labels upright wh
   CHECK(bos.width > bos.height);
   CHECK(bos.bottom() <= layout.query_anchors[0].y);
   CheckTextInsidePageAndApart(layout);
+}
+
+// "w00", "w01", ...: tokens of one width, as a sentence's would be.
+std::vector<std::string> PaddedTokens(int64_t count) {
+  std::vector<std::string> tokens;
+  for (int64_t i = 0; i < count; ++i) tokens.push_back((i < 10 ? "w0" : "w") + std::to_string(i));
+  return tokens;
+}
+
+// The label boxes left of the query column: every query label, nothing else.
+int64_t QueryLabels(const ArrowsLayout& layout) {
+  double column = layout.query_anchors[0].x;
+  return std::count_if(layout.text_bounds.begin(), layout.text_bounds.end(), [&](const Rect& box) {
+    return box.right() < column && box.y > layout.query_anchors[0].y - 12;
+  });
+}
+
+TEST_CASE("76 tokens: every token labelled, smaller, each beside its own line end") {
+  ArrowsSpec spec = OneHead(Identity(76));
+  spec.query_tokens = spec.key_tokens = PaddedTokens(76);
+  ArrowsLayout layout = LayoutArrows(spec);
+  CHECK(layout.query_label_step == 1);
+  CHECK(layout.key_label_step == 1);
+  // 10 in over 76 tokens is 9.5 pt a token: 10 pt labels (11.6 pt lines) shrink to about 8 pt.
+  CHECK(layout.query_label_size < 10);
+  CHECK(layout.query_label_size >= kMinLabelSize);
+  CHECK(QueryLabels(layout) == 76);
+  // Each label is centred on its anchor (the first 76 texts are the query labels, in order).
+  for (int64_t i = 0; i < 76; ++i) {
+    CAPTURE(i);
+    CHECK(layout.text_bounds[i].center().y ==
+          doctest::Approx(layout.query_anchors[i].y).epsilon(0.01));
+  }
+  CheckTextInsidePageAndApart(layout);
+}
+
+TEST_CASE("160 tokens: labels at 6 pt do not fit 10 in, so the columns grow to hold them all") {
+  ArrowsSpec spec = OneHead(Identity(160));
+  spec.query_tokens = spec.key_tokens = PaddedTokens(160);
+  ArrowsLayout layout = LayoutArrows(spec);
+  CHECK(layout.query_label_step == 1);
+  CHECK(layout.query_label_size == doctest::Approx(kMinLabelSize));
+  double length = layout.query_anchors.back().y - layout.query_anchors.front().y;
+  CHECK(length > 720);
+  CHECK(length < 1440);
+  CHECK(QueryLabels(layout) == 160);
+  CheckTextInsidePageAndApart(layout);
+}
+
+TEST_CASE("76 tokens in rows: every token labelled, rotated and smaller, none overlapping") {
+  ArrowsSpec spec = OneHead(Identity(76));
+  spec.query_tokens = spec.key_tokens = PaddedTokens(76);
+  spec.horizontal = true;
+  ArrowsLayout layout = LayoutArrows(spec);
+  CHECK(layout.query_label_step == 1);
+  CHECK(layout.key_label_step == 1);
+  CHECK(layout.query_label_size < 10);
+  CHECK(layout.query_label_size >= kMinLabelSize);
+  // The first 76 texts are the query labels, rotated (taller than wide) above their anchors.
+  for (int64_t i = 0; i < 76; ++i) {
+    CAPTURE(i);
+    CHECK(layout.text_bounds[i].height > layout.text_bounds[i].width);
+    CHECK(layout.text_bounds[i].bottom() <= layout.query_anchors[i].y);
+  }
+  CheckTextInsidePageAndApart(layout);
+}
+
+TEST_CASE("400 tokens: every k-th labelled, and the column titles say so") {
+  ArrowsSpec spec = OneHead(Identity(400));
+  spec.query_tokens = spec.key_tokens = PaddedTokens(400);
+  ArrowsLayout layout = LayoutArrows(spec);
+  REQUIRE(layout.query_label_step > 1);
+  int64_t labels = (400 + layout.query_label_step - 1) / layout.query_label_step;
+  CHECK(QueryLabels(layout) == labels);
+  // After both columns' labels come the titles: "query (every 2nd token labelled)" is far wider
+  // than "query" alone (about 28 pt at 10 pt).
+  const Rect& query_title = layout.text_bounds[2 * labels];
+  CHECK(query_title.bottom() < layout.query_anchors[0].y);
+  CHECK(query_title.width > 100);
+  CheckTextInsidePageAndApart(layout);
+}
+
+TEST_CASE("the thinned-labels note counts in English ordinals") {
+  CHECK(ThinnedLabelsNote(2) == "every 2nd token labelled");
+  CHECK(ThinnedLabelsNote(3) == "every 3rd token labelled");
+  CHECK(ThinnedLabelsNote(4) == "every 4th token labelled");
+  CHECK(ThinnedLabelsNote(11) == "every 11th token labelled");
+  CHECK(ThinnedLabelsNote(12) == "every 12th token labelled");
+  CHECK(ThinnedLabelsNote(21) == "every 21st token labelled");
+  CHECK(ThinnedLabelsNote(22) == "every 22nd token labelled");
+  CHECK(TitleWithThinnedNote("key", 2) == "key (every 2nd token labelled)");
+  CHECK(TitleWithThinnedNote("key", 1) == "key");
+  CHECK(TitleWithThinnedNote("", 5) == "every 5th token labelled");
 }
 
 TEST_CASE("a split leaves a gap between the sentences in both columns") {

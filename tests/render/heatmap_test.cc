@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "attnviz/error.h"
-#include "support/real_dumps.h"
 #include "attnviz/render/colormap.h"
 #include "nlohmann/json.hpp"
 #include "png_reader.h"
+#include "support/real_dumps.h"
 
 namespace attnviz {
 namespace {
@@ -252,14 +252,100 @@ TEST_CASE("a 512 x 512 map without tokens is about 8 inches wide with indices ev
   CHECK(layout.col_label_step == 64);
 }
 
-TEST_CASE("a 100-token map thins its labels to every second token") {
-  HeatmapSpec spec = IndexSpec(100);
-  for (int i = 0; i < 100; ++i) spec.row_labels.push_back("w" + std::to_string(i));
+HeatmapSpec PaddedTokenSpec(int count) {
+  HeatmapSpec spec = IndexSpec(count);
+  for (int i = 0; i < count; ++i)
+    spec.row_labels.push_back((i < 10 ? "w0" : "w") + std::to_string(i));
   spec.col_labels = spec.row_labels;
+  spec.annotate = false;
+  return spec;
+}
+
+void CheckTextsInsideAndApart(const HeatmapLayout& layout) {
+  Rect page{0, 0, layout.page.width, layout.page.height};
+  for (size_t i = 0; i < layout.text_bounds.size(); ++i) {
+    CAPTURE(i);
+    CHECK(page.Contains(layout.text_bounds[i]));
+    for (size_t j = i + 1; j < layout.text_bounds.size(); ++j) {
+      CAPTURE(j);
+      CHECK_FALSE(layout.text_bounds[i].Intersects(layout.text_bounds[j]));
+    }
+  }
+}
+
+TEST_CASE("a 76-token map labels every token, in smaller type, none overlapping") {
+  HeatmapLayout layout = LayoutHeatmap(PaddedTokenSpec(76));
+  CHECK(layout.matrix.width == doctest::Approx(720));  // the 10 in cap: 9.5 pt cells
+  CHECK(layout.row_label_step == 1);
+  CHECK(layout.col_label_step == 1);
+  // 10 pt labels are 11.6 pt lines: they shrink to fit 9.5 pt, above the 6 pt floor.
+  CHECK(layout.row_label_size < 10);
+  CHECK(layout.row_label_size >= 6);
+  CHECK(layout.col_label_size == doctest::Approx(layout.row_label_size));
+  // Labels, both axis titles and the colorbar's values: 76 + 76 labels among them.
+  int64_t left =
+      std::count_if(layout.text_bounds.begin(), layout.text_bounds.end(), [&](const Rect& box) {
+        return box.right() < layout.matrix.x &&
+               box.width > box.height;  // upright: not the axis title
+      });
+  CHECK(left == 76);
+  CheckTextsInsideAndApart(layout);
+}
+
+TEST_CASE("a 100-token map labels every token at the 6 pt floor") {
+  HeatmapLayout layout = LayoutHeatmap(PaddedTokenSpec(100));
+  CHECK(layout.matrix.width == doctest::Approx(720));  // 7.2 pt cells
+  CHECK(layout.row_label_step == 1);
+  CHECK(layout.row_label_size >= 6);
+  CheckTextsInsideAndApart(layout);
+}
+
+TEST_CASE("a 300-token map labels every k-th token and its axis titles say so") {
+  HeatmapSpec spec = PaddedTokenSpec(300);
+  HeatmapLayout thinned = LayoutHeatmap(spec);
+  CHECK(thinned.row_label_step > 1);
+  CHECK(thinned.row_label_size == doctest::Approx(6));
+  // The bottom axis title, below the rotated labels: "key (every 3rd token labelled)" is far
+  // wider than "key" (about 17 pt).
+  double widest_below = 0;
+  for (const Rect& box : thinned.text_bounds) {
+    if (box.y > thinned.matrix.bottom() + 20) widest_below = std::max(widest_below, box.width);
+  }
+  CHECK(widest_below > 100);
+  CheckTextsInsideAndApart(thinned);
+}
+
+TEST_CASE("a small summary map asks for cells that read in print, labels upright when they fit") {
+  HeatmapSpec spec;
+  spec.matrix = {2, 4, {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f}};
+  spec.row_labels = {"L0", "L1"};
+  spec.col_labels = {"H0", "H1", "H2", "H3"};
+  spec.row_axis_title = "layer";
+  spec.col_axis_title = "head";
+  spec.min_cell = kSummaryCell;
   HeatmapLayout layout = LayoutHeatmap(spec);
-  CHECK(layout.matrix.width == doctest::Approx(720));  // the 10 in cap: 7.2 pt cells
-  CHECK(layout.row_label_step == 2);
-  CHECK(layout.col_label_step == 2);
+  CHECK(layout.matrix.width == doctest::Approx(4 * 36));
+  CHECK(layout.matrix.height == doctest::Approx(2 * 36));
+  CHECK(layout.page.width >= 3 * 72);                   // 240 x 100 px at 100 dpi before: 2.4 in
+  CHECK(layout.annotation_size == doctest::Approx(8));  // values at their full size
+  // "H0".."H3" under the matrix are upright: wider than tall.
+  int below = 0;
+  for (const Rect& box : layout.text_bounds) {
+    if (box.y > layout.matrix.bottom() && box.bottom() < layout.matrix.bottom() + 24 &&
+        box.x > layout.matrix.x - 1 && box.right() < layout.matrix.right() + 1) {
+      ++below;
+      CHECK(box.width > box.height);
+    }
+  }
+  CHECK(below == 4);
+}
+
+TEST_CASE("a large summary map keeps its matrix within 10 in") {
+  HeatmapSpec spec;
+  spec.matrix = {32, 40, std::vector<float>(32 * 40, 0.5f)};
+  spec.min_cell = kSummaryCell;
+  HeatmapLayout layout = LayoutHeatmap(spec);
+  CHECK(layout.matrix.width == doctest::Approx(720));  // 18 pt cells, not 36
 }
 
 TEST_CASE("a fixed size too small for every token label thins them") {

@@ -76,14 +76,17 @@ struct ArrowsLayout {
   std::vector<Rect> text_bounds;
   int64_t query_label_step = 1;  // every k-th token is labelled
   int64_t key_label_step = 1;
+  double query_label_size = 0;  // points: labels shrink to fit their pitch, down to 6 pt
+  double key_label_size = 0;
 };
 
 // The colour of the i-th overlaid head: matplotlib's tab10, C0 blue, C1 orange, ...
 Rgba ArrowsHeadColor(int index);
 
 // The layout RenderArrows draws. Tokens sit one label line and a quarter apart, both columns
-// spread over the same length, up to 10 in; beyond that every k-th token is labelled.
-// Throws like RenderArrows.
+// spread over the same length, up to 10 in; beyond that the labels shrink down to 6 pt, then the
+// columns grow up to 20 in, and only then is every k-th token labelled, the column titles saying
+// so ("query (every 2nd token labelled)"). Throws like RenderArrows.
 ArrowsLayout LayoutArrows(const ArrowsSpec& spec, const RenderOptions& options = {});
 
 // Draws the lines (each its own stroke, so crossings darken as more weight flows through them),

@@ -37,7 +37,14 @@ struct HeatmapSpec {
   Pooling pooling = Pooling::kMax;  // when there are more cells than pixels
   // Values written in the cells; nullopt: when both sides are at most kMaxAutoAnnotatedCells.
   std::optional<bool> annotate;
+  // With an automatic size, cells are at least this many points square, as far as the matrix
+  // stays within 10 in: small summary maps (layers x heads) ask for kSummaryCell so their values
+  // read in print. 0: no minimum.
+  double min_cell = 0;
 };
+
+// The cell of a small summary map (a value per layer and head): 0.5 in, values legible in print.
+inline constexpr double kSummaryCell = 36;
 
 // Where the heatmap's parts land on its page, in points (y down).
 struct HeatmapLayout {
@@ -49,12 +56,15 @@ struct HeatmapLayout {
   int64_t row_label_step = 1;           // every k-th row is labelled (rows start at 0)
   int64_t col_label_step = 1;
   double annotation_size = 0;  // points; 0 when the cells carry no values
+  double row_label_size = 0;   // points: token labels shrink to fit their cells, down to 6 pt
+  double col_label_size = 0;
 };
 
 // The layout RenderHeatmap draws. With an automatic size, cells are as tall as a label line
 // (x1.25) so every token label fits, up to a 10 in matrix (6.5 in for index labels), and wide
 // enough for their values when annotated; beyond that, and at fixed sizes too small for them,
-// every k-th label is shown and values shrink (below 4 pt they are left out). Throws like
+// token labels shrink down to 6 pt, then every k-th is shown and the axis title says so
+// ("key (every 2nd token labelled)"); values shrink (below 4 pt they are left out). Throws like
 // RenderHeatmap.
 HeatmapLayout LayoutHeatmap(const HeatmapSpec& spec, const RenderOptions& options = {});
 

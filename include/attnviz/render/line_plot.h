@@ -32,4 +32,24 @@ ScatterSpec LinePlotScatter(const LinePlotSpec& spec);
 std::string RenderLinePlot(const LinePlotSpec& spec, ImageFormat format,
                            const RenderOptions& options = {});
 
+// Line plots side by side under one title (one panel per layer of a series, each with a legend
+// of its heads), sharing one y range so panels compare.
+struct LinePanels {
+  std::vector<LinePlotSpec> panels;  // each titled, e.g. "layer 3"
+  std::string title;
+};
+
+// Where the panels land: up to three a row, left to right, then down, in points (y down).
+struct LinePanelsLayout {
+  Size page;
+  std::vector<Rect> panels;
+  std::vector<Rect> text_bounds;  // the title's
+};
+
+// Throws Error(kUsage) for no panels, and like LinePlotScatter and RenderScatter. A fixed size
+// in `options` applies to the whole page.
+LinePanelsLayout LayoutLinePanels(const LinePanels& spec, const RenderOptions& options = {});
+std::string RenderLinePanels(const LinePanels& spec, ImageFormat format,
+                             const RenderOptions& options = {});
+
 }  // namespace attnviz

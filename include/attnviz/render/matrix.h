@@ -57,6 +57,15 @@ enum class MaskMode {
 // c > r + cols - rows: with more keys than queries, the queries are the last ones (a KV cache).
 std::vector<uint8_t> MaskCells(const Matrix& matrix, MaskMode mode);
 
+// Mask flags for a map over the tokens whose row i belongs to token `positions[i]` (a rollout of
+// some or all output tokens): the cells right of each row's own token, when there are some and
+// every one of them is exactly 0 (a causal model's triangle), as MaskCells(kDetect) masks a head;
+// else an empty vector.
+std::vector<uint8_t> DetectCausalRows(const Matrix& matrix, const std::vector<int64_t>& positions);
+
+// The cells masked in both `a` and `b` (flags as Matrix::masked; empty: none masked).
+std::vector<uint8_t> MaskedInBoth(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b);
+
 enum class Fusion { kMean, kMax, kMin };
 
 // Several heads of one shape combined cell by cell into one matrix. A non-finite value in any
