@@ -31,19 +31,19 @@ template <void (*kLog)(JsLanes&)>
   return ((sum[0] + sum[1]) + (sum[2] + sum[3])) + ((sum[4] + sum[5]) + (sum[6] + sum[7]));
 }
 
-[[gnu::target("avx512f,avx512dq,fma")]] void LogEachAvx512(double* values, size_t count) {
+ATTNVIZ_BUILD_AVX512 void LogEachAvx512(double* values, size_t count) {
   LogOfLanes<LogByTable>(values, count);
 }
-[[gnu::target("avx2,fma")]] void LogEachAvx2(double* values, size_t count) {
+ATTNVIZ_BUILD_AVX2 void LogEachAvx2(double* values, size_t count) {
   LogOfLanes<LogBySeries>(values, count);
 }
 void LogEachBaseline(double* values, size_t count) { LogOfLanes<LogBySeries>(values, count); }
 
-[[gnu::target("avx512f,avx512dq,fma")]] double SumAvx512(const double* p, const double* q,
+ATTNVIZ_BUILD_AVX512 double SumAvx512(const double* p, const double* q,
                                                          int64_t count) {
   return SumOfLanes<LogByTable>(p, q, count);
 }
-[[gnu::target("avx2,fma")]] double SumAvx2(const double* p, const double* q, int64_t count) {
+ATTNVIZ_BUILD_AVX2 double SumAvx2(const double* p, const double* q, int64_t count) {
   return SumOfLanes<LogBySeries>(p, q, count);
 }
 double SumBaseline(const double* p, const double* q, int64_t count) {

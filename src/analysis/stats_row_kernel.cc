@@ -313,13 +313,13 @@ template <int W, int K>
 }
 
 template <int K>
-[[gnu::target("avx512f,fma")]] RowSummary SummarizeAvx512(const float* row, int64_t keys,
+ATTNVIZ_BUILD_AVX512 RowSummary SummarizeAvx512(const float* row, int64_t keys,
                                                           int64_t query) {
   return Summarize<16, K>(row, keys, query);
 }
 
 template <int K>
-[[gnu::target("avx2,fma")]] RowSummary SummarizeAvx2(const float* row, int64_t keys,
+ATTNVIZ_BUILD_AVX2 RowSummary SummarizeAvx2(const float* row, int64_t keys,
                                                      int64_t query) {
   return Summarize<8, K>(row, keys, query);
 }
@@ -363,8 +363,8 @@ template <int W>
   return logs[0];
 }
 
-[[gnu::target("avx512f,fma")]] float FastLogAvx512(float x) { return LogOfOne<16>(x); }
-[[gnu::target("avx2,fma")]] float FastLogAvx2(float x) { return LogOfOne<8>(x); }
+ATTNVIZ_BUILD_AVX512 float FastLogAvx512(float x) { return LogOfOne<16>(x); }
+ATTNVIZ_BUILD_AVX2 float FastLogAvx2(float x) { return LogOfOne<8>(x); }
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 
 #include "attnviz/error.h"
 #include "figure_deflate.h"
+#include "simd/kernels.h"
 
 namespace attnviz {
 namespace {
@@ -31,11 +32,9 @@ constexpr std::string_view kSignature = "\x89PNG\r\n\x1a\n";
 // Levels up to this one use the figure encoder; level 0 stores the rows uncompressed.
 constexpr int kMaxFigureLevel = 2;
 
-// An AND over the row, which compilers vectorise, rather than a test per pixel.
-[[gnu::target_clones("avx2", "default")]] uint32_t AndOfRow(const uint32_t* row, int width) {
-  uint32_t all = 0xffffffff;
-  for (int x = 0; x < width; ++x) all &= row[x];
-  return all;
+// An AND over the row, a vector at a time (src/simd), rather than a test per pixel.
+uint32_t AndOfRow(const uint32_t* row, int width) {
+  return simd::AndOfWords(row, static_cast<size_t>(width));
 }
 
 // A channel of a pixel whose alpha is neither 0 nor 255.

@@ -43,4 +43,14 @@ std::string_view KernelIsaName(KernelIsa isa);
 // The first of KernelIsas().
 KernelIsa BestKernelIsa();
 
+// Attributes that build a kernel written per instruction set for AVX-512 or AVX2 on x86; elsewhere
+// none (the code then compiles as portable vector code that KernelIsas never chooses).
+#if defined(__x86_64__) || defined(__i386__)
+#define ATTNVIZ_BUILD_AVX512 [[gnu::target("avx512f,avx512dq,fma")]]
+#define ATTNVIZ_BUILD_AVX2 [[gnu::target("avx2,fma")]]
+#else
+#define ATTNVIZ_BUILD_AVX512
+#define ATTNVIZ_BUILD_AVX2
+#endif
+
 }  // namespace attnviz

@@ -212,6 +212,61 @@ bool CombineCells(const float* in, size_t count, Combine combine, double* out) {
   return finite;
 }
 
+uint32_t AndOfWords(const uint32_t* words, size_t count) {
+  const hn::ScalableTag<uint32_t> du;
+  const size_t lanes = hn::Lanes(du);
+  auto all = hn::Set(du, 0xffffffffu);
+  size_t i = 0;
+  for (; i + lanes <= count; i += lanes) all = hn::And(all, hn::LoadU(du, words + i));
+  HWY_ALIGN uint32_t lane_words[hn::MaxLanes(du)];
+  hn::Store(all, du, lane_words);
+  uint32_t result = 0xffffffff;
+  for (size_t lane = 0; lane < lanes; ++lane) result &= lane_words[lane];
+  for (; i < count; ++i) result &= words[i];
+  return result;
+}
+
+PixelByteSums SumPixelBytes(const uint32_t* pixels, size_t count, bool with_alpha) {
+  const hn::ScalableTag<uint32_t> du;
+  const size_t lanes = hn::Lanes(du);
+  const auto byte = hn::Set(du, 0xffu);
+  auto sum = hn::Zero(du), by_pixel = hn::Zero(du), by_channel = hn::Zero(du);
+  auto index = hn::Iota(du, 0);  // k of each lane
+  const auto step = hn::Set(du, static_cast<uint32_t>(lanes));
+  size_t k = 0;
+  for (; k + lanes <= count; k += lanes) {
+    const auto word = hn::LoadU(du, pixels + k);
+    const auto g = hn::And(hn::ShiftRight<8>(word), byte), b = hn::And(word, byte);
+    auto pixel_sum = hn::Add(hn::Add(hn::And(hn::ShiftRight<16>(word), byte), g), b);
+    auto channel_weighted = hn::Add(g, hn::Add(b, b));
+    if (with_alpha) {
+      const auto alpha = hn::ShiftRight<24>(word);
+      pixel_sum = hn::Add(pixel_sum, alpha);
+      channel_weighted = hn::Add(channel_weighted, hn::Mul(alpha, hn::Set(du, 3u)));
+    }
+    sum = hn::Add(sum, pixel_sum);
+    by_pixel = hn::Add(by_pixel, hn::Mul(index, pixel_sum));
+    by_channel = hn::Add(by_channel, channel_weighted);
+    index = hn::Add(index, step);
+  }
+  PixelByteSums sums{hn::GetLane(hn::SumOfLanes(du, sum)),
+                     hn::GetLane(hn::SumOfLanes(du, by_pixel)),
+                     hn::GetLane(hn::SumOfLanes(du, by_channel))};
+  for (; k < count; ++k) {  // the tail, as the lanes do it
+    const uint32_t word = pixels[k];
+    const uint32_t g = (word >> 8) & 0xff, b = word & 0xff;
+    uint32_t pixel_sum = ((word >> 16) & 0xff) + g + b, channel_weighted = g + 2 * b;
+    if (with_alpha) {
+      pixel_sum += word >> 24;
+      channel_weighted += 3 * (word >> 24);
+    }
+    sums.sum += pixel_sum;
+    sums.by_pixel += static_cast<uint32_t>(k) * pixel_sum;
+    sums.by_channel += channel_weighted;
+  }
+  return sums;
+}
+
 }  // namespace attnviz::simd::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -224,6 +279,8 @@ HWY_EXPORT(FiniteExtremes);
 HWY_EXPORT(ColourLinear);
 HWY_EXPORT(AddToColumnMaxima);
 HWY_EXPORT(CombineCells);
+HWY_EXPORT(AndOfWords);
+HWY_EXPORT(SumPixelBytes);
 
 void HalvesToFloats(const uint16_t* src, size_t count, float* dst) {
   HWY_DYNAMIC_DISPATCH(HalvesToFloats)(src, count, dst);
@@ -248,6 +305,14 @@ void AddToColumnMaxima(const float* values, size_t count, float* max, float* pro
 
 bool CombineCells(const float* in, size_t count, Combine combine, double* out) {
   return HWY_DYNAMIC_DISPATCH(CombineCells)(in, count, combine, out);
+}
+
+uint32_t AndOfWords(const uint32_t* words, size_t count) {
+  return HWY_DYNAMIC_DISPATCH(AndOfWords)(words, count);
+}
+
+PixelByteSums SumPixelBytes(const uint32_t* pixels, size_t count, bool with_alpha) {
+  return HWY_DYNAMIC_DISPATCH(SumPixelBytes)(pixels, count, with_alpha);
 }
 
 }  // namespace attnviz::simd

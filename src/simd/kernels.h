@@ -50,4 +50,18 @@ enum class Combine { kCopy, kAdd, kMax, kMin };
 // (`out` then holds part of the result).
 bool CombineCells(const float* in, size_t count, Combine combine, double* out);
 
+// The AND of words[0, count): a row's pixels all opaque when the result's alpha byte is 0xff.
+uint32_t AndOfWords(const uint32_t* words, size_t count);
+
+// Sums over the pixels k < count of a row for Adler-32 (src/png/row_adler32.cc), with s_k the sum
+// of pixel k's bytes (the low three, or all four when `with_alpha`) and w_k its bytes weighted by
+// their place in the pixel (g + 2 b, + 3 alpha): sum of s_k, sum of k s_k, sum of w_k. Exact in
+// 32 bits for count up to 2048.
+struct PixelByteSums {
+  uint32_t sum;
+  uint32_t by_pixel;
+  uint32_t by_channel;
+};
+PixelByteSums SumPixelBytes(const uint32_t* pixels, size_t count, bool with_alpha);
+
 }  // namespace attnviz::simd

@@ -218,5 +218,37 @@ TEST_CASE("CombineCells copies, adds, keeps the max or the min in double, and re
   });
 }
 
+TEST_CASE("AndOfWords and SumPixelBytes give what a plain loop gives") {
+  std::mt19937 random(9);
+  OnEveryIsa([&](const std::string&) {
+    for (size_t count : kLengths) {
+      std::vector<uint32_t> pixels(count);
+      for (uint32_t& pixel : pixels) pixel = static_cast<uint32_t>(random()) | 0xff000000u;
+      uint32_t all = 0xffffffff;
+      uint64_t sum = 0, by_pixel = 0, by_channel = 0;
+      for (size_t k = 0; k < count; ++k) {
+        all &= pixels[k];
+        const uint32_t word = pixels[k];
+        const uint32_t bytes[4] = {(word >> 16) & 0xff, (word >> 8) & 0xff, word & 0xff,
+                                   word >> 24};
+        for (uint32_t c = 0; c < 4; ++c) {
+          sum += bytes[c];
+          by_pixel += k * bytes[c];
+          by_channel += c * bytes[c];
+        }
+      }
+      CHECK(simd::AndOfWords(pixels.data(), count) == all);
+      const simd::PixelByteSums rgba = simd::SumPixelBytes(pixels.data(), count, true);
+      CHECK(rgba.sum == sum);
+      CHECK(rgba.by_pixel == by_pixel);
+      CHECK(rgba.by_channel == by_channel);
+      const simd::PixelByteSums rgb = simd::SumPixelBytes(pixels.data(), count, false);
+      CHECK(rgb.sum == sum - 255 * count);
+      CHECK(rgb.by_channel == by_channel - 3 * 255 * count);
+      CHECK(rgb.by_pixel == by_pixel - 255 * (count * (count - (count > 0))) / 2);
+    }
+  });
+}
+
 }  // namespace
 }  // namespace attnviz
