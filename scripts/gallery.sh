@@ -86,4 +86,41 @@ else
   echo "gallery.sh: $real absent, real-model figures skipped" >&2
 fi
 
+# Every figure type of one dump, for three dumps (docs/gallery/sets/NAME/): the sample induction
+# model with its tokens, a synthetic 12 x 12 x 128^2 dump (scripts/bench/peers.py, fixed seed) and,
+# when ../shared/real is there, a padded BERT input of dodrio-twitter with its [CLS] ... [PAD]
+# tokens. One place to look at all of them after a change to the figures.
+set_of_figures() {  # set_of_figures NAME DUMP [DUMP OPTIONS...]
+  local name=$1 dump=$2
+  shift 2
+  local dir=$out/sets/$name
+  mkdir -p "$dir"
+  figure() {
+    local figure_name=$1
+    shift
+    "$attnviz" "$@" -o "$dir/$figure_name.png"
+    echo "sets/$name/$figure_name: attnviz $*"
+  }
+  figure heatmap heatmap "$dump" "$@" --layer 0 --head 0
+  figure heatmap_mean heatmap "$dump" "$@" --layer all --fuse mean
+  figure grid grid "$dump" "$@" --scale head
+  figure arrows arrows "$dump" "$@" --layer 1 --head 0 --top-k 2
+  figure highlight highlight "$dump" "$@" --layer 1 --head 0 --query 5
+  figure stats_entropy stats "$dump" "$@" --plot entropy
+  figure rollout rollout "$dump" "$@"
+  figure cluster cluster "$dump" "$@" --map "$dir/cluster_map.png"
+  figure positional positional "$dump" "$@"
+  figure sinks sinks "$dump" "$@"
+}
+set_of_figures induction data/induction.npy
+synthetic=build/gallery/synthetic128.npy
+if [ ! -f "$synthetic" ]; then
+  mkdir -p build/gallery
+  /usr/bin/python3 scripts/bench/peers.py make-softmax "$synthetic" --layers 12 --heads 12 --tokens 128
+fi
+set_of_figures synthetic128 "$synthetic"
+if [ -d "$real" ]; then
+  set_of_figures dodrio_padded "$real/dodrio-twitter/tw_0008.npy"
+fi
+
 du -ch "$out"/*.png | tail -1
