@@ -124,11 +124,14 @@ double SmallestLabelLineHeight(const FigureStyle& style, const TextShaper& shape
   return LineHeight(label, shaper);
 }
 
-std::string ThinnedLabelsNote(int64_t step) { return "every " + Ordinal(step) + " token labelled"; }
+std::string ThinnedLabelsNote(int64_t step, std::string_view item) {
+  return "every " + Ordinal(step) + " " + std::string(item) + " labelled";
+}
 
-std::string TitleWithThinnedNote(const std::string& title, int64_t step) {
+std::string TitleWithThinnedNote(const std::string& title, int64_t step, std::string_view item) {
   if (step <= 1) return title;
-  return title.empty() ? ThinnedLabelsNote(step) : title + " (" + ThinnedLabelsNote(step) + ")";
+  const std::string note = ThinnedLabelsNote(step, item);
+  return title.empty() ? note : title + " (" + note + ")";
 }
 
 double LabelPitch(const AxisSpec& axis, const FigureStyle& style, const TextShaper& shaper) {

@@ -46,11 +46,13 @@ TokenLabelFit FitTokenLabels(double pitch, const FigureStyle& style, const TextS
 // The line height of token labels at the smallest size they may shrink to.
 double SmallestLabelLineHeight(const FigureStyle& style, const TextShaper& shaper);
 
-// What an axis title adds when not every token is labelled: "every 2nd token labelled".
-std::string ThinnedLabelsNote(int64_t step);
+// What an axis title adds when not every token (or other `item`) is labelled: "every 2nd token
+// labelled".
+std::string ThinnedLabelsNote(int64_t step, std::string_view item = "token");
 
 // `title` with the note of a thinned axis: "key (every 2nd token labelled)"; as is for step 1.
-std::string TitleWithThinnedNote(const std::string& title, int64_t step);
+std::string TitleWithThinnedNote(const std::string& title, int64_t step,
+                                 std::string_view item = "token");
 
 // The cell size below which not every token label fits (one line height, since labels on both
 // sides run across the axis); for index labels, the spacing two labels need.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "attnviz/error.h"
+#include "axis_labels.h"
 #include "figure_style.h"
 #include "text.h"
 
@@ -13,9 +14,10 @@ namespace attnviz {
 
 namespace {
 
-constexpr double kMaxPlotHeight = 720;  // 10 in, as for heatmaps with tokens
-constexpr double kMinPlotHeight = 144;  // 2 in
-constexpr double kPlotWidth = 288;      // 4 in of distance axis
+constexpr double kMaxPlotHeight = 720;       // 10 in, as for heatmaps with tokens
+constexpr double kMinPlotHeight = 144;       // 2 in
+constexpr double kTallestPlotHeight = 1440;  // 20 in, as arrows grow for their tokens
+constexpr double kPlotWidth = 288;           // 4 in of distance axis
 
 void Validate(const DendrogramSpec& spec) {
   const auto n = std::ssize(spec.leaves);
@@ -53,11 +55,15 @@ std::vector<Point> ClusterPositions(const DendrogramSpec& spec) {
   return at;
 }
 
+// Rows of 1.25 lines up to 10 in; more leaves shrink their labels (down to 6 pt) to stay within
+// 10 in, then the plot grows, up to 20 in, before labels are thinned (with a note on the axis).
 double PlotHeight(int64_t leaves, const RenderOptions& options) {
-  const FigureStyle style =
-      MakeFigureStyle(options.font, options.font_size, SharedTextShaper(), options.theme);
-  return std::clamp(1.25 * style.line_height * static_cast<double>(leaves), kMinPlotHeight,
-                    kMaxPlotHeight);
+  const TextShaper& shaper = SharedTextShaper();
+  const FigureStyle style = MakeFigureStyle(options.font, options.font_size, shaper, options.theme);
+  const auto n = static_cast<double>(leaves);
+  const double comfortable = std::min(1.25 * style.line_height * n, kMaxPlotHeight);
+  const double smallest = SmallestLabelLineHeight(style, shaper) * n;
+  return std::clamp(std::max(comfortable, smallest), kMinPlotHeight, kTallestPlotHeight);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "attnviz/error.h"
 #include "attnviz/render/ticks.h"
+#include "axis_labels.h"
 #include "canvas.h"
 #include "figure_in_area.h"
 #include "figure_parts.h"
@@ -192,18 +193,24 @@ void PlaceBottomAxis(const ScatterSpec& spec, ScatterPlan& plan, const TextShape
        {{plan.plot.center().x, outer + style.tick_pad}, HAlign::kCenter, VAlign::kTop, 0}});
 }
 
-// The left axis: ticks, right-aligned labels, and the title reading upwards beyond them.
+// The left axis: ticks, right-aligned labels, and the title reading upwards beyond them. Category
+// labels (a dendrogram's leaves) shrink to fit their rows as token labels do, down to 6 pt; below
+// that every k-th is labelled and the axis title says so.
 void PlaceLeftAxis(const ScatterSpec& spec, ScatterPlan& plan, const TextShaper& shaper) {
   const FigureStyle& style = plan.style;
   const auto to_page = [&](double y) { return ToPageY(plan, y); };
+  const double row = plan.plot.height / plan.y.span();
+  const TokenLabelFit fit = spec.y.categories.empty()
+                                ? TokenLabelFit{style.label, style.line_height, 1}
+                                : FitTokenLabels(row, style, shaper);
   const std::vector<Tick> ticks =
       spec.y.categories.empty()
           ? ValueTicks(plan.y, plan.plot.height, 2.5 * style.line_height, to_page)
-          : CategoryTicks(spec.y, style.line_height, plan.plot.height / plan.y.span(), to_page);
+          : CategoryTicks(spec.y, fit.line_height, row, to_page);
   double outer = plan.plot.x - style.tick_length;
   for (const Tick& tick : ticks) {
     plan.parts.AddTick({plan.plot.x - style.tick_length, tick.at}, {plan.plot.x, tick.at});
-    PlacedText label{shaper.Shape(tick.label, style.label, style.max_label_width),
+    PlacedText label{shaper.Shape(tick.label, fit.label, style.max_label_width),
                      {{plan.plot.x - style.tick_length - style.tick_pad, tick.at},
                       HAlign::kRight,
                       VAlign::kMiddle,
@@ -211,8 +218,9 @@ void PlaceLeftAxis(const ScatterSpec& spec, ScatterPlan& plan, const TextShaper&
     outer = std::min(outer, label.Bounds().x);
     plan.parts.AddText(std::move(label));
   }
-  if (spec.y.title.empty()) return;
-  plan.parts.AddText({shaper.Shape(spec.y.title, style.axis_title),
+  const std::string title = TitleWithThinnedNote(spec.y.title, fit.step, "row");
+  if (title.empty()) return;
+  plan.parts.AddText({shaper.Shape(title, style.axis_title),
                       {{outer - style.tick_pad, plan.plot.center().y},
                        HAlign::kCenter,
                        VAlign::kBottom,

@@ -68,19 +68,34 @@ TEST_CASE("Links, leaves and labels that do not make one tree are a usage error"
   CHECK_THROWS_WITH_AS(DendrogramScatter(spec), doctest::Contains("3 labels"), Error);
 }
 
-TEST_CASE("Leaves get a label line each; a long list is capped at 10 in and thinned") {
+// n leaves L0 ... L{n-1} merged one after the other.
+DendrogramSpec Chain(int64_t n) {
+  DendrogramSpec chain;
+  for (int64_t i = 0; i < n; ++i) {
+    chain.leaves.push_back(i);
+    chain.labels.push_back("L" + std::to_string(i));
+  }
+  for (int64_t k = 0; k < n - 1; ++k) {
+    chain.links.push_back({k == 0 ? 0 : n + k - 1, k + 1, static_cast<double>(k + 1)});
+  }
+  return chain;
+}
+
+TEST_CASE("Every leaf is labelled: labels shrink, the plot grows to 20 in, then thins with a note") {
   const ScatterSpec small = DendrogramScatter(LineTree());
   CHECK(small.plot.height == 144);  // at least 2 in
-  DendrogramSpec big;
-  for (int64_t i = 0; i < 200; ++i) {
-    big.leaves.push_back(i);
-    big.labels.push_back("L" + std::to_string(i));
-  }
-  for (int64_t k = 0; k < 199; ++k)
-    big.links.push_back({k == 0 ? 0 : 199 + k, k + 1, double(k + 1)});
-  CHECK(DendrogramScatter(big).plot.height == 720);
-  const ScatterLayout layout = LayoutScatter(DendrogramScatter(big));
-  CHECK(layout.text_bounds.size() < 150);  // every k-th leaf label
+  // 200 leaves: 6 pt labels need more than 10 in, so the plot grows, and every leaf is labelled.
+  const ScatterSpec big = DendrogramScatter(Chain(200));
+  CHECK(big.plot.height > 720);
+  CHECK(big.plot.height <= 1440);
+  CHECK(LayoutScatter(big).text_bounds.size() >= 200);
+  const std::string big_svg = RenderDendrogram(Chain(200), ImageFormat::kSvg);
+  CHECK(big_svg.find(">L199<") != std::string::npos);
+  CHECK(big_svg.find("labelled") == std::string::npos);
+  // 400 leaves do not fit 20 in even at 6 pt: every 2nd, and the axis says so.
+  CHECK(DendrogramScatter(Chain(400)).plot.height == 1440);
+  const std::string huge_svg = RenderDendrogram(Chain(400), ImageFormat::kSvg);
+  CHECK(huge_svg.find("every 2nd row labelled") != std::string::npos);
 }
 
 TEST_CASE("The dendrogram renders in every format") {
