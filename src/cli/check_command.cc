@@ -668,10 +668,7 @@ void AddCheckCommand(CLI::App& app, int& exit_code) {
       ->add_option("--rel-tolerance", options->rel_tolerance,
                    "drift: relative part of the band, times |baseline| (0.05)")
       ->check(NonNegativeNumber());
-  command
-      ->add_option("--special", options->special,
-                   "special tokens, comma-separated, replacing the default set (as for stats)")
-      ->delimiter(',');
+  AddSpecialTokensOption(*command, options->special, " (as for stats)");
   command->add_flag("--json", options->json, "print one JSON object: rules and every result");
   command->add_flag("--csv", options->csv,
                     "print every result as CSV: rule, layer, head, statistic, status, measured, "

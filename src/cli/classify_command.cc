@@ -386,10 +386,7 @@ void AddClassifyCommand(CLI::App& app, int& exit_code) {
   command->add_option("--thresholds", options->thresholds,
                       "JSON object of pattern thresholds overriding the defaults, e.g. "
                       "{\"previous\": 0.6}");
-  command
-      ->add_option("--special", options->special,
-                   "special tokens, comma-separated, replacing the default set")
-      ->delimiter(',');
+  AddSpecialTokensOption(*command, options->special);
   AddHeadSelectionOptions(*command, options->layers, options->heads);
   command->add_flag("--aggregate", options->aggregate,
                     "count each head's labels over the inputs (files, --batch all items): the "

@@ -91,6 +91,15 @@ void AddHeadSelectionOptions(CLI::App& command, std::string& layers, std::string
   command.add_option("--head,--heads", heads, "only these heads, as --layer (default all)");
 }
 
+void AddSpecialTokensOption(CLI::App& command, std::vector<std::string>& special,
+                            const std::string& help) {
+  command
+      .add_option("--special", special,
+                  "special tokens, comma-separated, replacing the default set" + help)
+      ->delimiter(',')
+      ->allow_extra_args(false);  // '[SEP]' is a token, not CLI11's list syntax; FILE stays FILE
+}
+
 std::optional<Fusion> ParseFusion(const std::string& name) {
   if (name.empty()) return std::nullopt;
   return name == "max" ? Fusion::kMax : name == "min" ? Fusion::kMin : Fusion::kMean;

@@ -80,6 +80,11 @@ void SelectHeads(const Dump& dump, const std::string& layers, const std::string&
 // Adds --layer and --head (which heads an analysis reports) to `command`.
 void AddHeadSelectionOptions(CLI::App& command, std::string& layers, std::string& heads);
 
+// Adds --special TOKENS, comma-separated ('[SEP],[CLS]' names those tokens: brackets are not
+// read as CLI11's list syntax), to `command`; `help` ends the option's help text.
+void AddSpecialTokensOption(CLI::App& command, std::vector<std::string>& special,
+                            const std::string& help = "");
+
 // --fuse mean|max|min, or none when the flag was not given.
 std::optional<Fusion> ParseFusion(const std::string& name);
 

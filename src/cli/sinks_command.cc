@@ -265,11 +265,7 @@ void AddSinksCommand(CLI::App& app, int& exit_code) {
   options->dump.AddTo(*command, true);
   command->add_flag("--json", options->json, "print one JSON object: heads and layer spreads");
   command->add_flag("--csv", options->csv, "print the heads table as CSV");
-  command
-      ->add_option("--special", options->special,
-                   "special tokens, comma-separated, replacing the default set")
-      ->delimiter(',')
-      ->allow_extra_args(false);  // '[SEP]' is a token, not CLI11's list syntax; FILE stays FILE
+  AddSpecialTokensOption(*command, options->special);
   command->add_option("--title", options->title,
                       "title of the -o figure (default: attention sinks · N inputs)");
   AddHeadSelectionOptions(*command, options->layers, options->heads);

@@ -442,10 +442,7 @@ void AddStatsCommand(CLI::App& app, int& exit_code) {
   command->add_option("--grid", options->grid,
                       "ViT patch grid ROWSxCOLS: adds distance_2d in patch units (the last "
                       "ROWS*COLS tokens are the patches)");
-  command
-      ->add_option("--special", options->special,
-                   "special tokens, comma-separated, replacing the default set")
-      ->delimiter(',');
+  AddSpecialTokensOption(*command, options->special);
   AddHeadSelectionOptions(*command, options->layers, options->heads);
   command->add_option("--plot", options->plot,
                       "draw this statistic as a layers x heads heatmap into -o (shares on a fixed "

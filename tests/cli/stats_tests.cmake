@@ -58,3 +58,7 @@ attnviz_cli_test(classify_thresholds_unknown_pattern EXIT 3
 attnviz_cli_test(classify_thresholds_missing EXIT 3 STDERR "nope\\.json: cannot open"
                  ARGS classify ${DATA}/induction.npy --thresholds ${STATS_FIX}/classify/nope.json)
 attnviz_cli_test(classify_help_has_example EXIT 0 STDOUT "Examples:" ARGS classify --help)
+# --special '[SEP]' names the token [SEP] (CLI11 would read the brackets as its list syntax and
+# match SEP, giving 0 mass); the option is shared by stats, classify, check and sinks.
+attnviz_cli_test(stats_special_brackets EXIT 0 STDOUT "^0,0,([^,]+,){9}0\\.0*[1-9]"
+                 ARGS stats ${FIX}/analysis/positional/planted_0.npy --special "\[SEP\]" --csv)
