@@ -19,8 +19,12 @@ packages=(
   pngcheck qpdf poppler-utils librsvg2-bin
   # the cookbook's dump-saving recipe is run by a test; groff checks the man page
   python3-numpy groff-base
+  # PIL: the figure tests that read pixels (tests/cli/masks_test.py, svg_text_test.py...)
+  python3-pil
   # the scale-out recipes of docs/scaling.md (script, for the progress bar test, is util-linux)
   parallel
+  # /usr/bin/time: the tests that bound peak memory (tests/cli/aggregate_dodrio.sh, dodrio_heads.sh)
+  time
   # the explorer page's browser tests and benchmark (tests/html, scripts/bench/html.sh)
   chromium chromium-driver python3-selenium
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Aggregates stream: over the 40 dodrio-twitter dumps, `stats --aggregate` and
 # `check --aggregate` hold about as much memory as over 10 of them (peak RSS within 16 MB), and
-# the 40 take seconds.
+# the 40 take seconds. ATTNVIZ_TEST_SANITIZED=1 (a sanitizer build) leaves the memory bound out.
 # aggregate_dodrio.sh ATTNVIZ REAL; exit 77 (skipped) when ../shared/real is absent.
 set -eu
 attnviz=$1 dir=$2/dodrio-twitter
@@ -18,8 +18,13 @@ for command in stats check; do
   read -r ten _ < <(peak_kb $command "${all[@]:0:10}")
   read -r forty seconds < <(peak_kb $command "${all[@]}")
   echo "$command: peak RSS 10 inputs $ten kB, 40 inputs $forty kB; 40 inputs in $seconds s"
-  [ $((forty - ten)) -le 16384 ] || { echo "$command: memory grows with the inputs"; exit 1; }
+  if [ "${ATTNVIZ_TEST_SANITIZED:-0}" = 1 ]; then
+    echo "$command: memory not bounded here (a sanitizer build keeps freed memory)"
+  elif [ $((forty - ten)) -gt 16384 ]; then
+    echo "$command: memory grows with the inputs"
+    exit 1
+  fi
   /usr/bin/python3 -c "import sys; sys.exit(0 if float('$seconds') < 60 else 1)" ||
     { echo "$command: expected seconds, took $seconds s"; exit 1; }
 done
-echo "ok: bounded memory over 40 inputs"
+echo "ok: 40 inputs in seconds${ATTNVIZ_TEST_SANITIZED:+ (memory not bounded under sanitizers)}${ATTNVIZ_TEST_SANITIZED:-, in bounded memory}"
