@@ -77,7 +77,8 @@ void PlaceColorbar(const ColorbarSpec& spec, const Rect& bar, const FigureStyle&
                           HAlign::kCenter,
                           VAlign::kTop,
                           std::numbers::pi / 2};
-  parts.AddText({shaper.Shape(title, style.axis_title, bar.height), placement});
+  // A title longer than the bar wraps onto more lines rather than losing its end.
+  parts.AddText({shaper.Shape(title, style.axis_title, bar.height, 3), placement});
 }
 
 void PaintColorbar(Canvas& canvas, const Colormap& colormap, const Rect& bar) {

@@ -92,3 +92,7 @@ attnviz_cli_test(grid_labels_and_captions EXIT 2 STDERR "excludes"
                  ARGS grid ${IND} --labels --captions ${FIX}/render/captions.json -o ${FIGS}/x.png)
 attnviz_cli_test(grid_layer_out_of_range EXIT 2 STDERR "--layers 5 is out of range: the dump has 2 layers"
                  ARGS grid ${IND} --layers 5 -o ${FIGS}/x.png)
+# A colorbar title longer than its bar wraps instead of losing its end ("each head scal…" on a
+# one-layer grid scaled per head).
+attnviz_cli_test(colorbar_title_wraps EXIT 0 STDOUT "each head scaled </tspan><tspan[^>]*>alone<"
+                 ARGS grid ${FIX}/analysis/classify/local.npy --scale head --format svg -o -)
