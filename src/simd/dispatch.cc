@@ -39,7 +39,8 @@ int64_t TargetsOfThisCpu() {
 std::atomic<int64_t> disabled_targets{0};
 
 bool CpuRuns(const IsaLevel& level) {
-  return level.target == HWY_EMU128 || (TargetsOfThisCpu() & level.target) != 0;
+  // Reads the CPU's targets first, so that they are known before any narrowing.
+  return (TargetsOfThisCpu() & level.target) != 0 || level.target == HWY_EMU128;
 }
 
 std::string Joined(const std::vector<std::string>& names) {
@@ -71,7 +72,6 @@ void RestrictIsa(std::string_view name) {
       ThrowUsageError("ATTNVIZ_ISA " + std::string(name) + " is not an instruction set this CPU " +
                       "runs; expected one of " + Joined(IsasOfThisCpu()));
     }
-    TargetsOfThisCpu();                   // read before narrowing
     disabled_targets = level.target - 1;  // every better target
     hwy::DisableTargets(disabled_targets);
     return;
@@ -99,11 +99,10 @@ std::string DispatchTargetName() {
 }
 
 std::vector<KernelIsa> KernelIsas() {
+  const KernelIsa best = BestKernelIsa();
   std::vector<KernelIsa> isas;
-  for (KernelIsa isa = BestKernelIsa(); isa != KernelIsa::kBaseline;
-       isa = static_cast<KernelIsa>(static_cast<int>(isa) + 1)) {
-    isas.push_back(isa);
-  }
+  if (best == KernelIsa::kAvx512) isas.push_back(KernelIsa::kAvx512);
+  if (best != KernelIsa::kBaseline) isas.push_back(KernelIsa::kAvx2);
   isas.push_back(KernelIsa::kBaseline);
   return isas;
 }
