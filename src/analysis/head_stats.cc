@@ -11,7 +11,7 @@
 
 #include "analysis/stats_masking.h"
 #include "analysis/stats_parallel.h"
-#include "analysis/stats_row_kernel.h"
+#include "simd/row_kernels.h"
 #include "analysis/stats_tokens.h"
 #include "attnviz/error.h"
 

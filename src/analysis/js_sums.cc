@@ -11,17 +11,22 @@
 #include <mutex>
 #include <thread>
 
-#include "analysis/js_log.h"
 #include "analysis/stats_parallel.h"
 #include "attnviz/analysis/head_distance.h"
 #include "attnviz/error.h"
 #include "attnviz/parallel.h"
+#include "simd/row_kernels.h"
 
 namespace attnviz {
 
 namespace {
 
-int64_t Padded(int64_t cells) { return (cells + kJsLanes - 1) / kJsLanes * kJsLanes; }
+// Each head's band starts on a multiple of eight doubles (a cache line).
+constexpr int64_t kBandAlignment = 8;
+
+int64_t Padded(int64_t cells) {
+  return (cells + kBandAlignment - 1) / kBandAlignment * kBandAlignment;
+}
 
 // Query rows per band: one band of every head in about half of a core's L2 (1-2 MB on the CPUs
 // measured), at least one row.
@@ -149,7 +154,7 @@ class BandedSums {
           Fail({head, first * keys_ + bad, weights[static_cast<size_t>(bad)], nullptr});
           return;
         }
-        sums_.self_terms[head] += SumMeanLogMean(BestKernelIsa(), halves, halves, stride_);
+        sums_.self_terms[head] += simd::SumMeanLogMean(halves, halves, static_cast<size_t>(stride_));
       } catch (...) {
         Fail({.head = head, .error = std::current_exception()});
         return;
@@ -168,7 +173,7 @@ class BandedSums {
         const double* q = band_.data() + b * stride_;
         for (int64_t a = first; a < std::min(end, b); ++a) {
           sums_.mixed[static_cast<size_t>(a * count_ + b)] +=
-              SumMeanLogMean(BestKernelIsa(), band_.data() + a * stride_, q, stride_);
+              simd::SumMeanLogMean(band_.data() + a * stride_, q, static_cast<size_t>(stride_));
         }
       }
     }

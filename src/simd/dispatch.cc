@@ -35,7 +35,7 @@ int64_t TargetsOfThisCpu() {
 }
 
 // The targets RestrictIsa took away (Highway's SupportedTargets() detects the CPU afresh on every
-// call, too slow for the stats kernel's call per row).
+// call).
 std::atomic<int64_t> disabled_targets{0};
 
 bool CpuRuns(const IsaLevel& level) {
@@ -96,37 +96,6 @@ std::string CurrentIsa() {
 std::string DispatchTargetName() {
   const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
   return hwy::TargetName(targets & -targets);  // the lowest bit is the best target
-}
-
-std::vector<KernelIsa> KernelIsas() {
-  const KernelIsa best = BestKernelIsa();
-  std::vector<KernelIsa> isas;
-  if (best == KernelIsa::kAvx512) isas.push_back(KernelIsa::kAvx512);
-  if (best != KernelIsa::kBaseline) isas.push_back(KernelIsa::kAvx2);
-  isas.push_back(KernelIsa::kBaseline);
-  return isas;
-}
-
-std::string_view KernelIsaName(KernelIsa isa) {
-  switch (isa) {
-    case KernelIsa::kAvx512:
-      return "AVX-512";
-    case KernelIsa::kAvx2:
-      return "AVX2";
-    case KernelIsa::kBaseline:
-      break;
-  }
-  return "baseline";
-}
-
-// Called per row by the stats kernel: no allocation, no detection.
-KernelIsa BestKernelIsa() {
-#if HWY_ARCH_X86
-  const int64_t targets = TargetsOfThisCpu() & ~disabled_targets.load(std::memory_order_relaxed);
-  if ((targets & HWY_AVX3) != 0) return KernelIsa::kAvx512;
-  if ((targets & HWY_AVX2) != 0) return KernelIsa::kAvx2;
-#endif
-  return KernelIsa::kBaseline;
 }
 
 }  // namespace attnviz

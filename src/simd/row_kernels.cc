@@ -1,0 +1,510 @@
+// The kernels of simd/row_kernels.h, written once on Highway and compiled for every target it
+// offers (foreach_target includes this file once per target); HWY_DYNAMIC_DISPATCH picks one per
+// call among those simd/dispatch.cc allows.
+//
+// The logarithms reduce x = 2^e f and take ln f either from a table of 16 values c next to f
+// (ln f = ln c + ln(1 + r), r = f / c - 1 exact by one fused multiply-add, a short series), or,
+// where a lookup costs more than it saves, from a longer polynomial (float) or from
+// s = (f - 1) / (f + 1) (double). Which one each target uses is written at kLookupFloats and
+// kLookupDoubles, with the times that chose it.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "simd/row_kernels.cc"
+#include <hwy/foreach_target.h>  // must come before highway.h
+#include <hwy/highway.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <numbers>
+#include <utility>
+
+#include "simd/row_kernels.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace attnviz::simd::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+constexpr bool kAvx512 = true;
+#else
+constexpr bool kAvx512 = false;
+#endif
+#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+constexpr bool kAvx2 = true;
+#else
+constexpr bool kAvx2 = false;
+#endif
+
+// The float logarithm looks c up where sixteen floats fill one register (one permute, AVX-512).
+// With eight lanes (AVX2) the lookup took two permutes and a blend per table, or three gathers,
+// against Cephes' polynomial of nine terms.
+constexpr bool kLookupFloats = kAvx512;
+
+// Highway's one-lane target has as many double lanes as float lanes; the others twice as many
+// float lanes, whose doubles come in two halves.
+constexpr bool kOneLane = HWY_TARGET == HWY_SCALAR;
+
+// The double logarithm looks c up with AVX-512 (two permutes and a blend per table: 8 lanes) and
+// with AVX2 (a gather per table: 4 lanes), where the division s needs otherwise costs more; not on
+// SSE4 and the portable target, which have no fused multiply-add to make r exact.
+constexpr bool kLookupDoubles = kAvx512 || kAvx2;
+
+// ---------------------------------------------------------------------------------------------
+// The float logarithm (stats).
+
+// c of 16 buckets of f in [sqrt(1/2), sqrt(2)): 1 / c, ln c in two parts
+// (scripts/reference/stats_log_table.py).
+HWY_ALIGN constexpr float kFloatInverse[16] = {
+    1.383639216e+00f, 1.326292038e+00f, 1.273509383e+00f, 1.224767089e+00f,
+    1.179618359e+00f, 1.137680054e+00f, 1.098621249e+00f, 1.062155485e+00f,
+    1.028032660e+00f, 1.000000000e+00f, 9.341747165e-01f, 8.826409578e-01f,
+    8.364956379e-01f, 7.949355841e-01f, 7.573097944e-01f, 7.230848670e-01f};
+HWY_ALIGN constexpr float kFloatLnC[16] = {
+    -3.247171342e-01f, -2.823871076e-01f, -2.417763770e-01f, -2.027506977e-01f, -1.651909649e-01f,
+    -1.289911419e-01f, -9.405598044e-02f, -6.030032039e-02f, -2.764693834e-02f, 0.0f,
+    6.809179485e-02f,  1.248367801e-01f,  1.785339713e-01f,  2.294941992e-01f,  2.779828608e-01f,
+    3.242286742e-01f};
+HWY_ALIGN constexpr float kFloatLnCRest[16] = {
+    -7.199524532e-09f, 3.044993147e-10f,  -6.489656812e-09f, 3.330875575e-09f,  3.677784521e-09f,
+    -6.377917305e-09f, -3.366111834e-09f, 4.181899826e-10f,  9.114486388e-10f,  0.0f,
+    7.943554148e-10f,  -2.790454090e-09f, 1.970876795e-09f,  -5.216961085e-09f, 8.792378381e-09f,
+    7.795174284e-09f};
+
+// table[index] for a table of 16 and indices below 16, where 16 floats fill a register.
+template <class D, class VI>
+HWY_INLINE hn::Vec<D> LookUpFloat(D d, const float* table, VI index) {
+  return hn::TableLookupLanes(hn::Load(d, table), hn::IndicesFromVec(d, index));
+}
+
+// ln x lane by lane for x > 0 within 2 ulp; x below FLT_MIN (subnormal) is taken as FLT_MIN, its
+// x ln x being below 1e-36 either way.
+//
+// With the table: x = 2^e f with f in [sqrt(1/2), sqrt(2)), one of 16 buckets of f gives c, and
+// ln x = e ln 2 + ln c + ln(1 + r) with r = f / c - 1 (|r| < 0.04) from five terms of the series
+// (within 1.5 ulp). Without: Cephes' logf (within 2 ulp). ln 2 is 0.693359375 (exact times e)
+// plus a small rest, as in Cephes.
+template <class D>
+HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> in) {
+  const hn::RebindToSigned<D> di;
+  const auto smallest = hn::Set(d, FLT_MIN);
+  const auto x = hn::IfThenElse(hn::Lt(in, smallest), smallest, in);
+  const auto bits = hn::BitCast(di, x);
+  if constexpr (kLookupFloats) {
+    const auto offset = hn::Sub(bits, hn::Set(di, 0x3f3504f3));  // from sqrt(1/2)'s bits
+    const auto e = hn::ConvertTo(d, hn::ShiftRight<23>(offset));
+    const auto f = hn::BitCast(
+        d, hn::Sub(bits, hn::And(offset, hn::Set(di, static_cast<int32_t>(0xff800000u)))));
+    const auto bucket = hn::And(hn::ShiftRight<19>(offset), hn::Set(di, 15));
+    const auto r = hn::MulAdd(f, LookUpFloat(d, kFloatInverse, bucket), hn::Set(d, -1.0f));
+    // ln(1 + r) - r = r^2 (-1/2 + r (1/3 + r (-1/4 + r / 5)))
+    auto series = hn::MulAdd(hn::Set(d, 0.2f), r, hn::Set(d, -0.25f));
+    series = hn::MulAdd(series, r, hn::Set(d, 1.0f / 3));
+    series = hn::MulAdd(series, r, hn::Set(d, -0.5f));
+    series = hn::Mul(hn::Mul(series, r), r);
+    const auto rest =
+        hn::MulAdd(e, hn::Set(d, -2.12194440e-4f), LookUpFloat(d, kFloatLnCRest, bucket));
+    const auto head = hn::MulAdd(e, hn::Set(d, 0.693359375f), LookUpFloat(d, kFloatLnC, bucket));
+    return hn::Add(head, hn::Add(r, hn::Add(series, rest)));
+  } else {
+    auto exponent = hn::Sub(hn::ShiftRight<23>(bits), hn::Set(di, 127));
+    auto m = hn::BitCast(d, hn::Or(hn::And(bits, hn::Set(di, 0x7fffff)), hn::Set(di, 0x3f800000)));
+    const auto high = hn::Gt(m, hn::Set(d, 1.41421356f));  // m in [1, 2) to [sqrt(1/2), sqrt(2))
+    m = hn::IfThenElse(high, hn::Mul(m, hn::Set(d, 0.5f)), m);
+    exponent = hn::Add(exponent, hn::IfThenElseZero(hn::RebindMask(di, high), hn::Set(di, 1)));
+    const auto f = hn::Sub(m, hn::Set(d, 1.0f));
+    const auto e = hn::ConvertTo(d, exponent);
+    const auto z = hn::Mul(f, f);
+    auto poly = hn::MulAdd(hn::Set(d, 7.0376836292e-2f), f, hn::Set(d, -1.1514610310e-1f));
+    poly = hn::MulAdd(poly, f, hn::Set(d, 1.1676998740e-1f));
+    poly = hn::MulAdd(poly, f, hn::Set(d, -1.2420140846e-1f));
+    poly = hn::MulAdd(poly, f, hn::Set(d, 1.4249322787e-1f));
+    poly = hn::MulAdd(poly, f, hn::Set(d, -1.6668057665e-1f));
+    poly = hn::MulAdd(poly, f, hn::Set(d, 2.0000714765e-1f));
+    poly = hn::MulAdd(poly, f, hn::Set(d, -2.4999993993e-1f));
+    poly = hn::MulAdd(poly, f, hn::Set(d, 3.3333331174e-1f));
+    auto y = hn::Mul(hn::Mul(f, z), poly);
+    y = hn::MulAdd(hn::Set(d, -2.12194440e-4f), e, y);
+    y = hn::MulAdd(hn::Set(d, -0.5f), z, y);
+    return hn::MulAdd(hn::Set(d, 0.693359375f), e, hn::Add(f, y));
+  }
+}
+
+void LogFloats(const float* in, size_t count, float* out) {
+  const hn::ScalableTag<float> d;
+  const size_t lanes = hn::Lanes(d);
+  size_t i = 0;
+  for (; i + lanes <= count; i += lanes) hn::StoreU(LogFloat(d, hn::LoadU(d, in + i)), d, out + i);
+  if (i == count) return;
+  HWY_ALIGN float tail[hn::MaxLanes(d)];
+  std::fill(tail, tail + hn::MaxLanes(d), 1.0f);
+  std::memcpy(tail, in + i, (count - i) * sizeof(float));
+  hn::Store(LogFloat(d, hn::Load(d, tail)), d, tail);
+  std::memcpy(out + i, tail, (count - i) * sizeof(float));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The double logarithm (JS).
+
+// f's buckets for the table (scripts/reference/js_log_table.py): 1 / c, and ln c - j ln 2 / 16
+// for the bucket's j = 16 k + i.
+HWY_ALIGN constexpr double kDoubleInverse[16] = {1.0,
+                                                 0.934174721261053,
+                                                 0.8826409191001775,
+                                                 0.83649559173089,
+                                                 0.7949355847108498,
+                                                 0.7573098027807991,
+                                                 0.7230848499609425,
+                                                 0.6918195837176596,
+                                                 0.6631459969936485,
+                                                 0.6367546652842557,
+                                                 0.6123835357028761,
+                                                 0.5898091956634719,
+                                                 0.5688400040840941,
+                                                 0.5493106375040178,
+                                                 0.5310777223642618,
+                                                 0.5140163091927512};
+HWY_ALIGN constexpr double kDoubleBase[16] = {0.0,
+                                              0.024770091731963918,
+                                              0.03819342365253982,
+                                              0.04856893211147672,
+                                              0.05620739799150733,
+                                              0.06137436463874498,
+                                              0.06429851282374742,
+                                              0.06517818303313361,
+                                              0.06418651613130158,
+                                              0.06147554937182961,
+                                              0.05717951258451483,
+                                              0.051417504932110815,
+                                              0.04429568687799393,
+                                              0.03590908905264017,
+                                              0.02634311566039062,
+                                              0.015674802308420572};
+
+// table[index] for a table of 16 and indices below 16 (unsigned 64-bit lanes).
+template <class D, class VU>
+HWY_INLINE hn::Vec<D> LookUpDouble(D d, const double* table, VU index) {
+  const hn::RebindToSigned<D> di;
+  if constexpr (kAvx512) {  // two tables of eight, one permute each
+    const hn::RebindToUnsigned<D> du;
+    const auto in_half = hn::IndicesFromVec(d, hn::BitCast(di, hn::And(index, hn::Set(du, 7))));
+    const auto upper = hn::RebindMask(d, hn::Ne(hn::And(index, hn::Set(du, 8)), hn::Zero(du)));
+    return hn::IfThenElse(upper, hn::TableLookupLanes(hn::Load(d, table + 8), in_half),
+                          hn::TableLookupLanes(hn::Load(d, table), in_half));
+  } else {
+    return hn::GatherIndex(d, table, hn::BitCast(di, index));
+  }
+}
+
+// The double with the value of `biased` (unsigned lanes below 2^52) minus `bias`: by way of
+// 2^52 + biased, no integer conversion (which AVX2 lacks for 64-bit lanes).
+template <class D, class VU>
+HWY_INLINE hn::Vec<D> BiasedToDouble(D d, VU biased, double bias) {
+  const hn::RebindToUnsigned<D> du;
+  const auto two52_plus = hn::BitCast(d, hn::Or(biased, hn::Set(du, 0x4330000000000000ULL)));
+  return hn::Sub(two52_plus, hn::Set(d, 0x1p52 + bias));
+}
+
+// ln x for positive normal x, within 4e-15 relative. x = 2^k f with f in [B, 2B), B = 0.98836 the
+// start of the bucket that holds 1; the top four bits of f's offset from B pick one of 16
+// buckets, each with a value c next to f (1 exactly in bucket 0), and ln x = k ln 2 + ln c +
+// ln(1 + r) with r = f / c - 1 in [-0.0292, 0.0393], one multiply-add with 1 / c. The offset of
+// x's bits from B's, shifted right by 48, is j = 16 k + i for bucket i, so k ln 2 + ln c =
+// j L + base_i with L = ln 2 / 16: exactly 0 next to 1 (j = 0). ln(1 + r) is r (1 + r P(r)), P
+// the minimax polynomial of degree 6 for (ln(1 + r) - r) / r², weighted for the relative error
+// of ln(1 + r): 2.5e-15.
+template <class D>
+HWY_INLINE hn::Vec<D> LogDoubleByTable(D d, hn::Vec<D> x) {
+  const hn::RebindToUnsigned<D> du;
+  const auto bits = hn::BitCast(du, x);
+  const auto offset = hn::Sub(bits, hn::Set(du, 0x3fefa09e667f3bcdULL));
+  const auto f = hn::BitCast(d, hn::Sub(bits, hn::And(offset, hn::Set(du, 0xfff0000000000000ULL))));
+  // j + 2^15, in [0, 2^16): a logical shift (AVX2 has no arithmetic one for 64-bit lanes).
+  const auto biased = hn::ShiftRight<48>(hn::Add(offset, hn::Set(du, 1ULL << 63)));
+  const auto bucket = hn::And(biased, hn::Set(du, 15));
+  const auto r = hn::MulAdd(f, LookUpDouble(d, kDoubleInverse, bucket), hn::Set(d, -1.0));
+  auto p = hn::MulAdd(r, hn::Set(d, -0.1190660527125435), hn::Set(d, 0.14299511248038152));
+  p = hn::MulAdd(p, r, hn::Set(d, -0.16667647449560777));
+  p = hn::MulAdd(p, r, hn::Set(d, 0.19999995834080997));
+  p = hn::MulAdd(p, r, hn::Set(d, -0.24999999532272446));
+  p = hn::MulAdd(p, r, hn::Set(d, 0.33333333333521437));
+  p = hn::MulAdd(p, r, hn::Set(d, -0.5000000000005662));
+  p = hn::MulAdd(p, r, hn::Set(d, 1.0));  // ln(1 + r) = r (1 + r P(r))
+  const auto j = BiasedToDouble(d, biased, 32768.0);
+  const auto kl =
+      hn::MulAdd(j, hn::Set(d, 0.04332169878499658), LookUpDouble(d, kDoubleBase, bucket));
+  return hn::MulAdd(r, p, kl);
+}
+
+// ln x for positive normal x, within 1e-15 relative: x = 2^k f with f in [sqrt(1/2), sqrt(2)),
+// ln f = 2 atanh(s) = s Q(s²) with s = (f - 1) / (f + 1), |s| < 0.172. Q is 2 + z R(z) with R the
+// minimax polynomial of degree 5 for (2 atanh(s) / s - 2) / z on z = s² in [0, 0.0295], weighted
+// by z / 2 (scripts/reference/js_log_series.py): 1.9e-16 of ln f.
+template <class D>
+HWY_INLINE hn::Vec<D> LogDoubleBySeries(D d, hn::Vec<D> x) {
+  const hn::RebindToUnsigned<D> du;
+  const auto bits = hn::BitCast(du, x);
+  const auto offset = hn::Sub(bits, hn::Set(du, 0x3fe6a09e667f3bcdULL));  // from sqrt(1/2)'s
+  const auto f = hn::BitCast(d, hn::Sub(bits, hn::And(offset, hn::Set(du, 0xfff0000000000000ULL))));
+  const auto k =
+      BiasedToDouble(d, hn::ShiftRight<52>(hn::Add(offset, hn::Set(du, 1ULL << 63))), 2048.0);
+  const auto one = hn::Set(d, 1.0);
+  const auto s = hn::Div(hn::Sub(f, one), hn::Add(f, one));
+  const auto z = hn::Mul(s, s);
+  auto q = hn::MulAdd(z, hn::Set(d, 0.1681982776744535), hn::Set(d, 0.18123642075697105));
+  q = hn::MulAdd(q, z, hn::Set(d, 0.22223371698553623));
+  q = hn::MulAdd(q, z, hn::Set(d, 0.2857141712957719));
+  q = hn::MulAdd(q, z, hn::Set(d, 0.40000000052275));
+  q = hn::MulAdd(q, z, hn::Set(d, 0.666666666665872));
+  q = hn::MulAdd(q, z, hn::Set(d, 2.0));
+  return hn::MulAdd(k, hn::Set(d, std::numbers::ln2), hn::Mul(s, q));
+}
+
+template <class D>
+HWY_INLINE hn::Vec<D> LogDouble(D d, hn::Vec<D> x) {
+  if constexpr (kLookupDoubles) {
+    return LogDoubleByTable(d, x);
+  } else {
+    return LogDoubleBySeries(d, x);
+  }
+}
+
+void LogDoubles(double* values, size_t count) {
+  const hn::ScalableTag<double> d;
+  const size_t lanes = hn::Lanes(d);
+  size_t i = 0;
+  for (; i + lanes <= count; i += lanes) {
+    hn::StoreU(LogDouble(d, hn::LoadU(d, values + i)), d, values + i);
+  }
+  if (i == count) return;
+  HWY_ALIGN double tail[hn::MaxLanes(d)];
+  std::fill(tail, tail + hn::MaxLanes(d), 1.0);
+  std::memcpy(tail, values + i, (count - i) * sizeof(double));
+  hn::Store(LogDouble(d, hn::Load(d, tail)), d, tail);
+  std::memcpy(values + i, tail, (count - i) * sizeof(double));
+}
+
+double SumMeanLogMean(const double* p, const double* q, size_t count) {
+  const hn::ScalableTag<double> d;
+  const size_t lanes = hn::Lanes(d);
+  auto sum = hn::Zero(d);
+  size_t i = 0;
+  for (; i + lanes <= count; i += lanes) {
+    const auto m = hn::Add(hn::LoadU(d, p + i), hn::LoadU(d, q + i));  // halves: this is a mean
+    sum = hn::MulAdd(m, LogDouble(d, m), sum);
+  }
+  if (i < count) {  // the tail, padded with m = 1 (1 ln 1 = 0)
+    HWY_ALIGN double m[hn::MaxLanes(d)];
+    std::fill(m, m + hn::MaxLanes(d), 1.0);
+    for (size_t k = i; k < count; ++k) m[k - i] = p[k] + q[k];
+    const auto tail = hn::Load(d, m);
+    sum = hn::MulAdd(tail, LogDouble(d, tail), sum);
+  }
+  return hn::GetLane(hn::SumOfLanes(d, sum));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The row pass of `stats`.
+//
+// The row is read in blocks of eight vectors. Within a block only what each weight needs is done
+// lane by lane (its sum and distance in double, its entropy term in float, its maximum, whether
+// it is zero); the top-k candidates and the first and last nonzero keys are looked for once per
+// block, by a scalar scan of the few blocks that have any.
+
+// The running sums of a row, the entropy terms of the current block in float, and the K largest
+// weights of each lane, largest first (the row's K largest are among them).
+template <class DF, int K>
+struct RowLanes {
+  using VF = hn::Vec<DF>;
+  using DD = hn::Repartition<double, DF>;  // half as many lanes
+  using VD = hn::Vec<DD>;
+  using MF = hn::Mask<DF>;
+
+  VD sum_low, sum_high, nats, distance_low, distance_high;
+  VD offset_low, offset_high;  // j − i of each lane
+  VF block_nats, block_max;
+  MF block_nonzero;
+  VF top[K > 0 ? K : 1];
+
+  RowLanes(DF df, int64_t query) {
+    const DD dd;
+    sum_low = sum_high = nats = distance_low = distance_high = hn::Zero(dd);
+    const auto first = hn::Sub(hn::Iota(dd, 0), hn::Set(dd, static_cast<double>(query)));
+    offset_low = first;
+    offset_high = hn::Add(first, hn::Set(dd, static_cast<double>(hn::Lanes(dd))));
+    for (VF& level : top) level = hn::Set(df, -std::numeric_limits<float>::infinity());
+    StartBlock(df);
+  }
+
+  void StartBlock(DF df) {
+    block_nats = hn::Zero(df);
+    block_max = hn::Set(df, -std::numeric_limits<float>::infinity());
+    block_nonzero = hn::FirstN(df, 0);
+  }
+
+  // Adds the lanes of `at` (lanes past the row hold 0, and -inf in `for_max`).
+  HWY_INLINE void Add(DF df, const float* at, VF for_max) {
+    const DD dd;
+    const hn::Rebind<float, DD> dh;  // half of df
+    const auto zero = hn::Zero(df);
+    const VF x = hn::LoadU(df, at);
+    const VD low = hn::PromoteTo(dd, hn::LoadU(dh, at));
+    VD high = hn::Zero(dd);
+    if constexpr (!kOneLane) high = hn::PromoteTo(dd, hn::LoadU(dh, at + hn::Lanes(dd)));
+    sum_low = hn::Add(sum_low, low);
+    sum_high = hn::Add(sum_high, high);
+    distance_low = hn::MulAdd(low, hn::Abs(offset_low), distance_low);
+    distance_high = hn::MulAdd(high, hn::Abs(offset_high), distance_high);
+    const auto step = hn::Set(dd, static_cast<double>(hn::Lanes(df)));
+    offset_low = hn::Add(offset_low, step);
+    offset_high = hn::Add(offset_high, step);
+    block_nats =
+        hn::Add(block_nats, hn::IfThenElseZero(hn::Gt(x, zero), hn::Mul(x, LogFloat(df, x))));
+    block_max = hn::IfThenElse(hn::Gt(for_max, block_max), for_max, block_max);
+    block_nonzero = hn::Or(block_nonzero, hn::Not(hn::Eq(x, zero)));  // NaN counts
+    VF falling = for_max;  // sorted into the K levels, one max and one min each
+    for (int level = 0; level < K; ++level) {
+      const auto larger = hn::Gt(falling, top[level]);
+      const VF kept = hn::IfThenElse(larger, falling, top[level]);
+      falling = hn::IfThenElse(larger, top[level], falling);
+      top[level] = kept;
+    }
+  }
+
+  // Folds the block's entropy terms into the row's.
+  void EndBlock() {
+    const DD dd;
+    const hn::Rebind<float, DD> dh;
+    HWY_ALIGN float terms[hn::MaxLanes(DF())];
+    hn::Store(block_nats, DF(), terms);
+    nats = hn::Sub(nats, hn::PromoteTo(dd, hn::Load(dh, terms)));
+    if constexpr (!kOneLane) {
+      nats = hn::Sub(nats, hn::PromoteTo(dd, hn::LoadU(dh, terms + hn::Lanes(dd))));
+    }
+  }
+};
+
+// The k largest weights offered, k <= kMaxSmallTopK, largest first.
+struct TopWeights {
+  int64_t k = 0;
+  float best[kMaxSmallTopK];
+
+  explicit TopWeights(int64_t wanted) : k(wanted) {
+    std::fill(best, best + kMaxSmallTopK, -std::numeric_limits<float>::infinity());
+  }
+  void Offer(float value) {
+    if (!(value > best[k - 1])) return;
+    int64_t at = k - 1;
+    for (; at > 0 && best[at - 1] < value; --at) best[at] = best[at - 1];
+    best[at] = value;
+  }
+  double Mass() const {
+    double mass = 0;
+    for (int64_t i = 0; i < k; ++i) mass += best[i];
+    return mass;
+  }
+};
+
+// Summarises one row with the mass of its K largest weights (none for K = 0).
+template <int K>
+RowSummary Summarize(const float* row, int64_t keys, int64_t query) {
+  const hn::ScalableTag<float> df;
+  const int64_t lanes = static_cast<int64_t>(hn::Lanes(df));
+  const int64_t block = 8 * lanes;
+  const auto minus_infinity = hn::Set(df, -std::numeric_limits<float>::infinity());
+  RowLanes<decltype(df), K> r(df, query);
+  float max = -std::numeric_limits<float>::infinity();
+  int64_t first = keys, last = -1;
+  for (int64_t begin = 0; begin < keys; begin += block) {
+    const int64_t end = std::min(keys, begin + block);
+    r.StartBlock(df);
+    int64_t j = begin;
+    for (; j + lanes <= end; j += lanes) r.Add(df, row + j, hn::LoadU(df, row + j));
+    if (j < end) {  // the row's tail, through a buffer padded with zeros
+      HWY_ALIGN float tail[hn::MaxLanes(df)] = {};
+      std::memcpy(tail, row + j, static_cast<size_t>(end - j) * sizeof(float));
+      const auto inside = hn::FirstN(df, static_cast<size_t>(end - j));
+      r.Add(df, tail, hn::IfThenElse(inside, hn::Load(df, tail), minus_infinity));
+    }
+    r.EndBlock();
+    max = std::max(max, hn::GetLane(hn::MaxOfLanes(df, r.block_max)));
+    if (!hn::AllFalse(df, r.block_nonzero)) {
+      last = end - 1;
+      while (row[last] == 0) --last;
+      if (first == keys) {
+        first = begin;
+        while (row[first] == 0) ++first;
+      }
+    }
+  }
+  const hn::Repartition<double, decltype(df)> dd;
+  RowSummary s;
+  s.sum = hn::GetLane(hn::SumOfLanes(dd, hn::Add(r.sum_low, r.sum_high)));
+  s.nats = hn::GetLane(hn::SumOfLanes(dd, r.nats));
+  s.distance = hn::GetLane(hn::SumOfLanes(dd, hn::Add(r.distance_low, r.distance_high)));
+  s.max = max;
+  s.first_nonzero = first;
+  s.last_nonzero = last;
+  s.finite = std::isfinite(s.sum);  // a sum of finite floats in double cannot overflow
+  if constexpr (K > 0) {
+    TopWeights top(K);
+    HWY_ALIGN float level_lanes[hn::MaxLanes(df)];
+    for (const auto& level : r.top) {
+      hn::Store(level, df, level_lanes);
+      for (int64_t i = 0; i < lanes; ++i) top.Offer(level_lanes[i]);
+    }
+    s.top_mass = top.Mass();
+  }
+  return s;
+}
+
+// Summarize<k> for a k known only at run time.
+template <size_t... K>
+RowSummary SummarizeTopK(std::index_sequence<K...>, int64_t k, const float* row, int64_t keys,
+                         int64_t query) {
+  using Build = RowSummary (*)(const float*, int64_t, int64_t);
+  static constexpr Build kBuilds[] = {Summarize<static_cast<int>(K)>...};
+  return kBuilds[k](row, keys, query);
+}
+
+RowSummary SummarizeRowHere(const float* row, int64_t keys, int64_t query, int64_t topk) {
+  const bool small = topk >= 1 && topk <= kMaxSmallTopK && topk < keys;
+  return SummarizeTopK(std::make_index_sequence<kMaxSmallTopK + 1>(), small ? topk : 0, row, keys,
+                       query);
+}
+
+}  // namespace attnviz::simd::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace attnviz {
+namespace simd {
+
+HWY_EXPORT(LogFloats);
+HWY_EXPORT(LogDoubles);
+HWY_EXPORT(SumMeanLogMean);
+HWY_EXPORT(SummarizeRowHere);
+
+void LogFloats(const float* in, size_t count, float* out) {
+  HWY_DYNAMIC_DISPATCH(LogFloats)(in, count, out);
+}
+
+void LogDoubles(double* values, size_t count) { HWY_DYNAMIC_DISPATCH(LogDoubles)(values, count); }
+
+double SumMeanLogMean(const double* p, const double* q, size_t count) {
+  return HWY_DYNAMIC_DISPATCH(SumMeanLogMean)(p, q, count);
+}
+
+RowSummary SummarizeRowOnBest(const float* row, int64_t keys, int64_t query, int64_t topk) {
+  return HWY_DYNAMIC_DISPATCH(SummarizeRowHere)(row, keys, query, topk);
+}
+
+}  // namespace simd
+
+RowSummary SummarizeRow(const float* row, int64_t keys, int64_t query, int64_t topk) {
+  return simd::SummarizeRowOnBest(row, keys, query, topk);
+}
+
+}  // namespace attnviz
+#endif  // HWY_ONCE
