@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The coefficients of the logarithm in src/analysis/js_log.h, by the Remez exchange in 40 digits.
+"""The coefficients of the logarithm in src/simd/row_kernels.cc (LogDoubleBySeries), by the Remez exchange in 40 digits.
 
 ln f = 2 atanh(s) = 2s + s z R(z) with s = (f - 1) / (f + 1), z = s^2, f in [sqrt(1/2), sqrt(2)).
 R is fitted on z in [0, zmax] minimising max |P(z) - R(z)| z / 2, the relative error it puts on

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The tables and the polynomial of LogByTable in src/analysis/js_log.h (AVX-512), in 40 digits.
+"""The tables and the polynomial of LogDoubleByTable in src/simd/row_kernels.cc (AVX-512), in 40 digits.
 
 x = 2^k f with f in [B, 2B), B the start of the bucket that holds 1; the top four bits of the
 52-bit offset of f's bits from B's pick bucket i, so that j = (bits(x) - bits(B)) >> 48 (shifted

@@ -1,4 +1,4 @@
-"""The Remez exchange for the polynomial logarithms of src/analysis/js_log.h, in mpmath's digits.
+"""The Remez exchange for the polynomial logarithms of src/simd/row_kernels.cc, in mpmath's digits.
 
 remez(target, weight, low, high, degree) returns the coefficients (lowest first, as doubles) of
 the polynomial P of `degree` minimising max |(P(x) - target(x)) weight(x)| over [low, high], and

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Prints the tables of the AVX-512 logarithm in src/analysis/stats_row_kernel.cc.
+"""Prints the tables of the AVX-512 logarithm in src/simd/row_kernels.cc (LogFloat).
 
 x = 2^e f with f in [sqrt(1/2), sqrt(2)); the 16 buckets are the top four bits of the 23-bit
 offset of f's bits from sqrt(1/2)'s. Bucket i takes inv_i, the float nearest 1 / (f at the

@@ -4,13 +4,17 @@
 //
 // The logarithms reduce x = 2^e f and take ln f either from a table of 16 values c next to f
 // (ln f = ln c + ln(1 + r), r = f / c - 1 exact by one fused multiply-add, a short series), or,
-// where a lookup costs more than it saves, from a longer polynomial (float) or from
-// s = (f - 1) / (f + 1) (double). Which one each target uses is written at kLookupFloats and
-// kLookupDoubles, with the times that chose it.
+// where a lookup costs more than it saves, from Highway's Log (float: hwy/contrib/math, within
+// 0.84 ulp here) or from s = (f - 1) / (f + 1) (double). Which one each target uses is written at
+// kLookupFloats and kLookupDoubles, with the times that chose it: thread CPU time per weight or
+// term on this AMD EPYC (Zen 4), loaded.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/row_kernels.cc"
 #include <hwy/foreach_target.h>  // must come before highway.h
 #include <hwy/highway.h>
+// clang-format off: after highway.h, once per target
+#include <hwy/contrib/math/math-inl.h>
+// clang-format on
 
 #include <algorithm>
 #include <cfloat>
@@ -37,10 +41,11 @@ constexpr bool kAvx2 = true;
 constexpr bool kAvx2 = false;
 #endif
 
-// The float logarithm looks c up where sixteen floats fill one register (one permute, AVX-512).
-// With eight lanes (AVX2) two permutes and a blend per table gained 1.5% of the row pass over
-// Cephes' polynomial of nine terms (1.043 against 1.059 ns per weight, thread CPU time on this
-// AMD EPYC): not worth a second path.
+// The float logarithm looks c up where sixteen floats fill one register (one permute, AVX-512):
+// the row pass took 0.548 ns per weight against 0.625 with Highway's Log. Elsewhere Highway's Log:
+// with AVX2 Cephes' polynomial of nine terms was 4 % faster (1.05 against 1.10 ns; the lookup by
+// two permutes and a blend per table 1.04), with SSE4 and the portable target slower (2.95
+// against 2.25, 12.2 against 9.6 ns).
 constexpr bool kLookupFloats = kAvx512;
 
 // Highway's one-lane target has as many double lanes as float lanes; the others twice as many
@@ -48,10 +53,11 @@ constexpr bool kLookupFloats = kAvx512;
 constexpr bool kOneLane = HWY_TARGET == HWY_SCALAR;
 
 // The double logarithm looks c up with AVX-512 (one two-table permute per table), where it beat
-// the division (0.49 against 0.52 ns per term of SumMeanLogMean, thread CPU time on this AMD
-// EPYC; Intel's AVX-512 divides eight doubles in twice the time). With AVX2 two gathers per four
-// lanes took 2.8 ns per term against 0.69 with the division; SSE4 and the portable target have no
-// fused multiply-add to make r exact.
+// the division (0.49 against 0.52 ns per term of SumMeanLogMean; Intel's AVX-512 divides eight
+// doubles in twice the time). With AVX2 two gathers per four lanes took 2.8 ns per term against
+// 0.69 with the division; SSE4 and the portable target have no fused multiply-add to make r
+// exact. Highway's Log (within 2.2e-16) took 0.76, 1.24, 3.17 and 5.79 ns on AVX-512, AVX2, SSE4
+// and the portable target against 0.49, 0.69, 2.18 and 2.25 with these.
 constexpr bool kLookupDoubles = kAvx512;
 
 // ---------------------------------------------------------------------------------------------
@@ -86,15 +92,15 @@ HWY_INLINE hn::Vec<D> LookUpFloat(D d, const float* table, VI index) {
 //
 // With the table: x = 2^e f with f in [sqrt(1/2), sqrt(2)), one of 16 buckets of f gives c, and
 // ln x = e ln 2 + ln c + ln(1 + r) with r = f / c - 1 (|r| < 0.04) from five terms of the series
-// (within 1.5 ulp). Without: Cephes' logf (within 2 ulp). ln 2 is 0.693359375 (exact times e)
-// plus a small rest, as in Cephes.
+// (within 1.5 ulp); ln 2 is 0.693359375 (exact times e) plus a small rest, as in Cephes. Without:
+// Highway's Log (within 0.84 ulp).
 template <class D>
 HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> in) {
   const hn::RebindToSigned<D> di;
   const auto smallest = hn::Set(d, FLT_MIN);
   const auto x = hn::IfThenElse(hn::Lt(in, smallest), smallest, in);
-  const auto bits = hn::BitCast(di, x);
   if constexpr (kLookupFloats) {
+    const auto bits = hn::BitCast(di, x);
     const auto offset = hn::Sub(bits, hn::Set(di, 0x3f3504f3));  // from sqrt(1/2)'s bits
     const auto e = hn::ConvertTo(d, hn::ShiftRight<23>(offset));
     const auto f = hn::BitCast(
@@ -111,26 +117,7 @@ HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> in) {
     const auto head = hn::MulAdd(e, hn::Set(d, 0.693359375f), LookUpFloat(d, kFloatLnC, bucket));
     return hn::Add(head, hn::Add(r, hn::Add(series, rest)));
   } else {
-    auto exponent = hn::Sub(hn::ShiftRight<23>(bits), hn::Set(di, 127));
-    auto m = hn::BitCast(d, hn::Or(hn::And(bits, hn::Set(di, 0x7fffff)), hn::Set(di, 0x3f800000)));
-    const auto high = hn::Gt(m, hn::Set(d, 1.41421356f));  // m in [1, 2) to [sqrt(1/2), sqrt(2))
-    m = hn::IfThenElse(high, hn::Mul(m, hn::Set(d, 0.5f)), m);
-    exponent = hn::Add(exponent, hn::IfThenElseZero(hn::RebindMask(di, high), hn::Set(di, 1)));
-    const auto f = hn::Sub(m, hn::Set(d, 1.0f));
-    const auto e = hn::ConvertTo(d, exponent);
-    const auto z = hn::Mul(f, f);
-    auto poly = hn::MulAdd(hn::Set(d, 7.0376836292e-2f), f, hn::Set(d, -1.1514610310e-1f));
-    poly = hn::MulAdd(poly, f, hn::Set(d, 1.1676998740e-1f));
-    poly = hn::MulAdd(poly, f, hn::Set(d, -1.2420140846e-1f));
-    poly = hn::MulAdd(poly, f, hn::Set(d, 1.4249322787e-1f));
-    poly = hn::MulAdd(poly, f, hn::Set(d, -1.6668057665e-1f));
-    poly = hn::MulAdd(poly, f, hn::Set(d, 2.0000714765e-1f));
-    poly = hn::MulAdd(poly, f, hn::Set(d, -2.4999993993e-1f));
-    poly = hn::MulAdd(poly, f, hn::Set(d, 3.3333331174e-1f));
-    auto y = hn::Mul(hn::Mul(f, z), poly);
-    y = hn::MulAdd(hn::Set(d, -2.12194440e-4f), e, y);
-    y = hn::MulAdd(hn::Set(d, -0.5f), z, y);
-    return hn::MulAdd(hn::Set(d, 0.693359375f), e, hn::Add(f, y));
+    return hn::Log(d, x);
   }
 }
 
