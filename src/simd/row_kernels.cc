@@ -35,11 +35,6 @@ constexpr bool kAvx512 = true;
 #else
 constexpr bool kAvx512 = false;
 #endif
-#if HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
-constexpr bool kAvx2 = true;
-#else
-constexpr bool kAvx2 = false;
-#endif
 
 // The float logarithm looks c up where sixteen floats fill one register (one permute, AVX-512):
 // the row pass took 0.548 ns per weight against 0.625 with Highway's Log. Elsewhere Highway's Log:
