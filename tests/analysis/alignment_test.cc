@@ -164,5 +164,44 @@ TEST_CASE("BoundaryError averages the absolute start and end errors, and wants o
   CHECK_THROWS_AS(BoundaryError(alignment, {{0, 1}}), Error);
 }
 
+// An alignment whose token t spans frames [starts[t], starts[t + 1]), the last to `frames`.
+Alignment Spans(const std::vector<int64_t>& starts, int64_t frames) {
+  Alignment alignment;
+  for (size_t t = 0; t < starts.size(); ++t) {
+    const int64_t end = t + 1 < starts.size() ? starts[t + 1] : frames;
+    alignment.tokens.push_back(
+        {static_cast<int64_t>(t), starts[t], end, 0.02 * starts[t], 0.02 * end});
+  }
+  return alignment;
+}
+
+TEST_CASE("GroupWords joins pieces after a space or Ġ marker and leaves special tokens out") {
+  const Alignment alignment = Spans({0, 0, 5, 9, 12, 20}, 30);
+  const auto words = GroupWords(
+      alignment, {"<|notimestamps|>", "\xC4\xA0Hel", "lo", " world", "!", "<|endoftext|>"});
+  REQUIRE(words.size() == 2);
+  CHECK(words[0].text == "Hello");
+  CHECK(words[0].first_token == 1);
+  CHECK(words[0].end_token == 3);
+  CHECK(words[0].start_seconds == doctest::Approx(0.0));
+  CHECK(words[0].end_seconds == doctest::Approx(0.18));
+  CHECK(words[1].text == "world!");
+  CHECK(words[1].start_seconds == doctest::Approx(0.18));
+  CHECK(words[1].end_seconds == doctest::Approx(0.40));
+}
+
+TEST_CASE("GroupWords makes each token a word without markers, and joins words of no time") {
+  // "b" spans no frame: it joins "c"; "e" is last and spans none: it joins "d".
+  const auto words = GroupWords(Spans({0, 4, 4, 8, 10}, 10), {"a", "b", "c", "d", "e"});
+  REQUIRE(words.size() == 3);
+  CHECK(words[0].text == "a");
+  CHECK(words[1].text == "b c");
+  CHECK(words[1].start_seconds == doctest::Approx(0.08));
+  CHECK(words[1].end_seconds == doctest::Approx(0.16));
+  CHECK(words[2].text == "d e");
+  CHECK(words[2].end_seconds == doctest::Approx(0.20));
+  CHECK_THROWS_AS(GroupWords(Spans({0, 1}, 2), {"a"}), Error);
+}
+
 }  // namespace
 }  // namespace attnviz
