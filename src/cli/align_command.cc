@@ -380,10 +380,9 @@ void PrintTimingText(const CrossAttention& cross, const Alignment& alignment,
             << " frames of " << Number(options.frame_seconds) << " s\n";
 }
 
-void PrintReferenceErrors(const Alignment& alignment, const AlignCommandOptions& options,
-                          nlohmann::json* json) {
-  const TimingErrors errors =
-      ErrorsAgainst(alignment, ReadReference(options.reference, std::ssize(alignment.tokens)));
+void PrintReferenceErrors(const Alignment& alignment, const std::vector<ReferenceSpan>& reference,
+                          const AlignCommandOptions& options, nlohmann::json* json) {
+  const TimingErrors errors = ErrorsAgainst(alignment, reference);
   if (json) {
     (*json)["reference"] = {{"file", options.reference},
                             {"start_error_mean_ms", errors.start_mean * 1000},
@@ -404,17 +403,21 @@ void RunTiming(const AlignCommandOptions& options, const CrossAttention& cross,
   for (auto [layer, head] : heads) matrices.push_back(cross.Head(layer, head, options.renormalize));
   const Alignment alignment =
       AlignTokens(matrices, AlignmentOptions{options.median_width, options.frame_seconds});
+  std::vector<ReferenceSpan> reference;  // read before anything is written
+  if (!options.reference.empty()) {
+    reference = ReadReference(options.reference, std::ssize(alignment.tokens));
+  }
   WriteSubtitles(cross, alignment, options);
   const bool files_only = !options.srt.empty() || !options.vtt.empty();
   if (options.json) {
     nlohmann::json json = TimingJson(cross, alignment, heads, options);
-    if (!options.reference.empty()) PrintReferenceErrors(alignment, options, &json);
+    if (!reference.empty()) PrintReferenceErrors(alignment, reference, options, &json);
     std::cout << json.dump() << "\n";
   } else if (options.csv) {
     TimingTable(cross, alignment, true).PrintCsv(std::cout);
   } else if (!files_only) {
     PrintTimingText(cross, alignment, heads, options);
-    if (!options.reference.empty()) PrintReferenceErrors(alignment, options, nullptr);
+    if (!reference.empty()) PrintReferenceErrors(alignment, reference, options, nullptr);
   }
 }
 
