@@ -322,7 +322,13 @@ Rect Span(const Rect& panel, double seconds, double axis_seconds) {
   return {panel.x, panel.y, panel.width * std::min(1.0, seconds / axis_seconds), panel.height};
 }
 
+// The spectrogram; the panel's rest (after the last whole hop) in the colour of silence.
 void DrawMel(Canvas& canvas, const SpeechSpec& spec, const SpeechPlan& plan) {
+  const Rect& panel = plan.layout.audio;
+  cairo_t* cr = canvas.cr();
+  SetSourceColor(cr, plan.mel_scale.colormap->colors.front());
+  cairo_rectangle(cr, panel.x, panel.y, panel.width, panel.height);
+  cairo_fill(cr);
   CellColoring coloring;
   coloring.scale = plan.mel_scale;
   coloring.pooling = Pooling::kMean;
