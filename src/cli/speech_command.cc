@@ -13,6 +13,7 @@
 #include "attnviz/io/audio.h"
 #include "attnviz/number_text.h"
 #include "attnviz/render/speech.h"
+#include "attnviz/render/token_text.h"
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
@@ -42,6 +43,7 @@ struct SpeechOptions {
   std::string under = "mel";
   std::string alignment_heads;
   int median_width = 7;
+  bool clean_tokens = false;
   std::string title;
 };
 
@@ -195,7 +197,10 @@ SpeechSpec MakeSpec(const SpeechOptions& options, Dump& dump, Audio audio) {
   audio = FitAudio(std::move(audio), timeline, options, dump);
   SpeechSpec spec;
   spec.attention = FusedAttention(dump, heads, options.fuse, timeline.frames);
-  if (dump.query_tokens) spec.tokens = *dump.query_tokens;
+  if (dump.query_tokens) {
+    spec.tokens =
+        options.clean_tokens ? CleanSubwordMarkers(*dump.query_tokens) : *dump.query_tokens;
+  }
   spec.frame_seconds = options.frame_seconds;
   spec.seconds = timeline.seconds;
   spec.under = options.under == "waveform" ? SpeechUnder::kWaveform : SpeechUnder::kMel;
@@ -279,6 +284,8 @@ void AddAudioOptions(CLI::App& command, SpeechOptions& options) {
       .add_option("--median-width", options.median_width,
                   "median filter width along time for --alignment-heads (odd; default 7)")
       ->check(WholeNumberFrom(1, 1001));
+  command.add_flag("--clean-tokens", options.clean_tokens,
+                   "drop subword markers: Ġthe -> the, ##ing -> ing, ▁the -> the");
   command.add_option("--title", options.title, "figure title (default: model, layer, head)");
 }
 

@@ -10,7 +10,7 @@ set(SPEECH_ARGS ${SPEECH_DUMP} --audio ${SPEECH}/burst.wav)
 
 attnviz_figure_test(speech_mel speech ${SPEECH_ARGS} --layer 1 --head 0 -o @FIGURE@)
 attnviz_figure_test(speech_waveform_path speech ${SPEECH_ARGS} --layer-heads 1:0,1:1 --fuse max
-                    --alignment-heads 1:0 --under waveform --keep-padding -o @FIGURE@)
+                    --alignment-heads 1:0 --under waveform --keep-padding --clean-tokens -o @FIGURE@)
 attnviz_figure_test(speech_alignment speech ${SPEECH_ARGS} --layer 1 --head 0 --alignment-heads 1:0
                     --theme dark -o @FIGURE@)
 
