@@ -46,3 +46,8 @@ attnviz_cli_test(speech_tokens_mismatch EXIT 3 STDERR "four_tokens\\.txt: expect
                  ABSENT ${SPEECH_OUT}/x.png ARGS speech ${SPEECH}/burst_cross.npy --audio ${SPEECH}/burst.wav --tokens ${SPEECH}/bad/four_tokens.txt -o ${SPEECH_OUT}/x.png)
 attnviz_cli_test(speech_bad_under EXIT 2 STDERR "--under"
                  ARGS speech ${SPEECH_ARGS} --under pitch -o ${SPEECH_OUT}/x.png)
+attnviz_cli_test(speech_even_median EXIT 2 STDERR "median"
+                 ABSENT ${SPEECH_OUT}/x.png ARGS speech ${SPEECH_ARGS} --alignment-heads 1:0 --median-width 4 -o ${SPEECH_OUT}/x.png)
+# Stereo at 44.1 kHz (0.5 s): mixed and resampled to 16 kHz, 25 frames shown.
+attnviz_cli_test(speech_resampled EXIT 0 EXISTS ${SPEECH_OUT}/resampled.png
+                 ARGS speech ${SPEECH_DUMP} --audio ${SPEECH}/audio/sine44k.wav --layer 0 --head 1 -o ${SPEECH_OUT}/resampled.png)
