@@ -11,6 +11,8 @@ packages=(
   # libraries
   libcli11-dev nlohmann-json3-dev libcairo2-dev libpango1.0-dev libopenblas-dev doctest-dev
   libpng-dev zlib1g-dev libdeflate-dev libhwy-dev libturbojpeg0-dev
+  # audio for `attnviz speech`: reading (libsndfile), resampling (soxr), the spectrogram's FFT
+  libsndfile1-dev libsoxr-dev libfftw3-dev
   # fonts for Pango, so figures look the same on every machine
   fonts-dejavu-core
   # fallbacks for tokens DejaVu lacks: CJK (Chinese, Japanese, Korean) and colour emoji
