@@ -1,7 +1,9 @@
 // `attnviz vlm FILE --image IMG --grid 24x24 --token red -o OUT`: a vision-language model's
 // attention between text tokens and image patches: each token's attention over the picture with
 // lines to its strongest patches, or (--region) a region's attention over the text.
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <iostream>
 #include <sstream>
 
@@ -336,7 +338,11 @@ void RunReverse(const Dump& dump, const VlmOptions& options, const PatchGrid& gr
   spec.scale_title = "attention";
   spec.scale = options.color.Request();
   if (options.color.cmap.empty()) spec.scale.colormap = "Reds";
-  WriteFigure(options, RenderHighlight(spec, options.figure.Format(), options.figure.Render()));
+  RegionTextSpec figure{ReadPicture(options.image), ParseImageFit(options.image_fit), grid.rows,
+                        grid.cols, region.col0, region.row0, region.col1, region.row1,
+                        std::move(spec)};
+  WriteFigure(options,
+              RenderRegionText(figure, options.figure.Format(), options.figure.Render()));
 }
 
 void CheckRequest(const VlmOptions& options) {

@@ -9,6 +9,7 @@
 #include "attnviz/number_text.h"
 #include "canvas.h"
 #include "colorbar.h"
+#include "figure_in_area.h"
 #include "figure_parts.h"
 #include "figure_style.h"
 #include "overlay_raster.h"
@@ -70,19 +71,19 @@ ColorScale ResolveScale(const ImageTextSpec& spec) {
   return ResolveColorScale(spec.scale, range);
 }
 
-Scaling ChooseScaling(const ImageTextSpec& spec, double pixels_per_point) {
+// A whole multiple (or fraction) of the picture's pixels near `target_pt` a side.
+Scaling ChooseScaling(const Picture& picture, double target_pt, double pixels_per_point) {
   Scaling s;
-  double target =
-      (spec.panels.size() == 1 ? kSinglePanelSidePt : kPanelSidePt) * pixels_per_point;
-  double side = std::max(spec.picture.width, spec.picture.height);
+  double target = target_pt * pixels_per_point;
+  double side = std::max(picture.width, picture.height);
   if (side <= target) {
     s.magnification = std::max(1, static_cast<int>(std::lround(target / side)));
   } else {
     s.reduction = std::max(1, static_cast<int>(std::lround(side / target)));
   }
   double points = s.magnification / pixels_per_point;
-  s.image = {std::ceil(static_cast<double>(spec.picture.width) / s.reduction) * points,
-             std::ceil(static_cast<double>(spec.picture.height) / s.reduction) * points};
+  s.image = {std::ceil(static_cast<double>(picture.width) / s.reduction) * points,
+             std::ceil(static_cast<double>(picture.height) / s.reduction) * points};
   return s;
 }
 
@@ -227,7 +228,9 @@ ImageTextPlan PlanImageText(const ImageTextSpec& spec, const RenderOptions& opti
   plan.layout.scale = ResolveScale(spec);
   plan.style = MakeFigureStyle(options.font, options.font_size, shaper, options.theme);
   double pixels_per_point = options.dpi / 72;
-  plan.scaling = ChooseScaling(spec, pixels_per_point);
+  plan.scaling = ChooseScaling(
+      spec.picture, spec.panels.size() == 1 ? kSinglePanelSidePt : kPanelSidePt,
+      pixels_per_point);
   PlacePanels(spec, shaper, pixels_per_point, plan);
   PlaceScale(shaper, plan);
   Compose(spec, shaper, pixels_per_point, plan);
@@ -277,7 +280,87 @@ void PaintLines(cairo_t* cr, const std::vector<JoinLine>& lines, const Palette& 
   cairo_restore(cr);
 }
 
+void ValidateRegion(const RegionTextSpec& spec) {
+  const Picture& p = spec.picture;
+  if (p.width < 1 || p.height < 1 || p.rgba.size() != static_cast<size_t>(p.width) * p.height * 4)
+    ThrowUsageError("the picture is empty or its pixels do not fill " + std::to_string(p.width) +
+                    " x " + std::to_string(p.height));
+  if (spec.col0 < 0 || spec.row0 < 0 || spec.col1 > spec.grid_cols ||
+      spec.row1 > spec.grid_rows || spec.col0 >= spec.col1 || spec.row0 >= spec.row1)
+    ThrowUsageError("the region is empty or outside the " + std::to_string(spec.grid_rows) + "x" +
+                    std::to_string(spec.grid_cols) + " grid");
+}
+
+struct RegionPlan {
+  RegionTextLayout layout;
+  Scaling scaling;
+  FigureStyle style;
+};
+
+RegionPlan PlanRegionText(const RegionTextSpec& spec, const RenderOptions& options) {
+  RegionPlan plan;
+  const TextShaper& shaper = SharedTextShaper();
+  plan.style = MakeFigureStyle(options.font, options.font_size, shaper, options.theme);
+  const double ppp = options.dpi / 72;
+  plan.scaling = ChooseScaling(spec.picture, kPanelSidePt, ppp);
+  Size text = LayoutHighlight(spec.text, ImageFormat::kPng, options).page;
+  const Size image = plan.scaling.image;
+  const double margin = 2 * plan.style.margin, gap = plan.style.em;
+  double height = std::max(image.height + 2 * margin, text.height);
+  RegionTextLayout& layout = plan.layout;
+  layout.page = {margin + image.width + gap + text.width, height};
+  layout.image = {Snap(margin, ppp), Snap((height - image.height) / 2, ppp), image.width,
+                  image.height};
+  double cell_w = image.width / spec.grid_cols, cell_h = image.height / spec.grid_rows;
+  layout.region = {layout.image.x + spec.col0 * cell_w, layout.image.y + spec.row0 * cell_h,
+                   (spec.col1 - spec.col0) * cell_w, (spec.row1 - spec.row0) * cell_h};
+  layout.text = {margin + image.width + gap, (height - text.height) / 2, text.width, text.height};
+  return plan;
+}
+
+void PaintRegion(cairo_t* cr, const Rect& region, const Palette& palette) {
+  for (auto [color, width] : {std::pair{palette.page, 3.6}, std::pair{palette.ink, 1.6}}) {
+    SetSourceColor(cr, color);
+    cairo_set_line_width(cr, width);
+    cairo_rectangle(cr, region.x, region.y, region.width, region.height);
+    cairo_stroke(cr);
+  }
+}
+
+RegionTextSpec FittedRegion(const RegionTextSpec& spec) {
+  RegionTextSpec fitted = spec;
+  fitted.picture = FitPicture(spec.picture, spec.grid_rows, spec.grid_cols, spec.fit);
+  return fitted;
+}
+
 }  // namespace
+
+RegionTextLayout LayoutRegionText(const RegionTextSpec& given, const RenderOptions& options) {
+  ValidateRegion(given);
+  return PlanRegionText(FittedRegion(given), options).layout;
+}
+
+std::string RenderRegionText(const RegionTextSpec& given, ImageFormat format,
+                             const RenderOptions& options) {
+  ValidateRegion(given);
+  const RegionTextSpec spec = FittedRegion(given);
+  RegionPlan plan = PlanRegionText(spec, options);
+  const RegionTextLayout& layout = plan.layout;
+  Canvas canvas(format, layout.page,
+                {options.dpi, options.png_compression, spec.text.title, options.transparent,
+                 plan.style.palette.page, options.threads, options.svg_text});
+  RgbRaster picture = FlattenPicture(spec.picture, plan.style.palette.page);
+  picture = ReduceRaster(picture, format == ImageFormat::kPng ? plan.scaling.reduction : 1);
+  std::vector<float> none(static_cast<size_t>(picture.width) * picture.height, 0.0f);
+  ColorScale grey{&ColormapOrThrow("Greys"), 0, 1, {}};
+  PaintPixelated(canvas.cr(), BlendWeights(picture, none, grey, 0).view(), layout.image);
+  FigureParts frame;
+  frame.AddFrame(layout.image);
+  frame.Draw(canvas.cr(), plan.style.palette.ink);
+  PaintRegion(canvas.cr(), layout.region, plan.style.palette);
+  DrawHighlightInArea(canvas, layout.text, spec.text, options);
+  return canvas.Finish();
+}
 
 ImageTextLayout LayoutImageText(const ImageTextSpec& given, const RenderOptions& options) {
   Validate(given);

@@ -8,6 +8,7 @@
 
 #include "attnviz/render/color_scale.h"
 #include "attnviz/render/geometry.h"
+#include "attnviz/render/highlight.h"
 #include "attnviz/render/image_format.h"
 #include "attnviz/render/overlay.h"
 #include "attnviz/render/render_options.h"
@@ -61,5 +62,30 @@ ImageTextLayout LayoutImageText(const ImageTextSpec& spec, const RenderOptions& 
 // patch outside the grid, an empty picture, alpha outside [0, 1], or a bad scale.
 std::string RenderImageText(const ImageTextSpec& spec, ImageFormat format,
                             const RenderOptions& options = {});
+
+// The reverse direction: the picture with a region of patches outlined, beside the text shaded by
+// that region's attention (the highlight figure, laid out as one page).
+struct RegionTextSpec {
+  Picture picture;
+  ImageFit fit = ImageFit::kCrop;
+  int64_t grid_rows = 0;
+  int64_t grid_cols = 0;
+  int64_t col0 = 0, row0 = 0, col1 = 0, row1 = 0;  // the region, half-open, in patches
+  HighlightSpec text;
+};
+
+// Where the region figure's parts land: the picture and the outlined region on it, and the area
+// the highlight figure is drawn into.
+struct RegionTextLayout {
+  Size page;
+  Rect image;
+  Rect region;
+  Rect text;
+};
+
+// Throws Error(kUsage) for an empty picture, a region outside the grid, and as RenderHighlight.
+RegionTextLayout LayoutRegionText(const RegionTextSpec& spec, const RenderOptions& options = {});
+std::string RenderRegionText(const RegionTextSpec& spec, ImageFormat format,
+                             const RenderOptions& options = {});
 
 }  // namespace attnviz
