@@ -109,17 +109,18 @@ ImageTokens FromPlaceholder(const ImageTokensRequest& r,
   }
   ThrowInputError(r.path, "the tokens hold " + Count(end - first) + " " + kImageToken +
                               " at positions " + Count(first) + ":" + Count(end) + " of " +
-                              Count(tokens) + " tokens for " + Count(r.queries) +
-                              " queries; the " + GridText(r) + " expects a run of " +
-                              Count(patches) + " or one placeholder and " +
-                              Count(r.queries - patches + 1) + " tokens");
+                              Count(tokens) + " tokens for " + Count(r.queries) + " queries; the " +
+                              GridText(r) + " expects a run of " + Count(patches) +
+                              " or one placeholder and " + Count(r.queries - patches + 1) +
+                              " tokens");
 }
 
 ImageTokens FromKeys(const ImageTokensRequest& r) {
   if (r.keys != r.grid_rows * r.grid_cols) {
     ThrowUsageError(r.path + ": the " + Count(r.keys) + " keys are not the " + GridText(r) +
                     "; give --image-span A:B for patches inside the sequence, or the tokens "
-                    "with " + kImageToken + " placeholders");
+                    "with " +
+                    kImageToken + " placeholders");
   }
   ImageTokens found{PatchPlacement::kKeys, 0, r.keys, {}, {}};
   found.text.resize(r.queries);
@@ -158,9 +159,9 @@ std::vector<int64_t> RegionPatches(const PatchRegion& region, int64_t rows, int6
   const PatchRegion& g = region;
   if (g.col0 < 0 || g.row0 < 0 || g.col1 > cols || g.row1 > rows || g.col0 >= g.col1 ||
       g.row0 >= g.row1) {
-    ThrowUsageError("--region " + Count(g.col0) + "," + Count(g.row0) + "," + Count(g.col1) +
-                    "," + Count(g.row1) + " (patches) is empty or outside the " + Count(rows) +
-                    "x" + Count(cols) + " grid: expected 0 <= x0 < x1 <= " + Count(cols) +
+    ThrowUsageError("--region " + Count(g.col0) + "," + Count(g.row0) + "," + Count(g.col1) + "," +
+                    Count(g.row1) + " (patches) is empty or outside the " + Count(rows) + "x" +
+                    Count(cols) + " grid: expected 0 <= x0 < x1 <= " + Count(cols) +
                     " and 0 <= y0 < y1 <= " + Count(rows));
   }
   std::vector<int64_t> patches;

@@ -113,9 +113,8 @@ std::string TokenAt(const ImageTokens& found, int64_t position) {
 }
 
 bool IsPosition(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-    return std::isdigit(c);
-  });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 // The first text position from `after` on whose token, subword markers cleaned, is `word`.
@@ -133,9 +132,8 @@ int64_t ChosenPosition(const std::string& path, const ImageTokens& found, const 
     int64_t position = std::stoll(text);
     if (std::find(found.text.begin(), found.text.end(), position) == found.text.end()) {
       ThrowUsageError(path + ": --token " + text + " is not a text position: expected one of " +
-                      DescribeSelection(found.text, found.text.back() + 1) +
-                      " (the patches are " + std::to_string(found.first) + ":" +
-                      std::to_string(found.end) + ")");
+                      DescribeSelection(found.text, found.text.back() + 1) + " (the patches are " +
+                      std::to_string(found.first) + ":" + std::to_string(found.end) + ")");
     }
     return position;
   }
@@ -160,7 +158,8 @@ std::vector<int64_t> ChosenTokens(const std::string& path, const ImageTokens& fo
     chosen.push_back(ChosenPosition(path, found, word, after));
     after = chosen.back() + 1;
   }
-  if (chosen.empty()) ThrowUsageError(path + ": choose text tokens (--token, --phrase) or --region");
+  if (chosen.empty())
+    ThrowUsageError(path + ": choose text tokens (--token, --phrase) or --region");
   return chosen;
 }
 
@@ -186,8 +185,10 @@ nlohmann::ordered_json TokenJson(const ImageTokens& found, const PatchGrid& grid
                    {"col", patch % grid.cols},
                    {"weight", panel.patches[patch]}});
   }
-  return {{"position", position},   {"token", TokenAt(found, position)},
-          {"image_share", share},   {"top", top},
+  return {{"position", position},
+          {"token", TokenAt(found, position)},
+          {"image_share", share},
+          {"top", top},
           {"patches", panel.patches}};
 }
 
@@ -269,8 +270,9 @@ PatchRegion ParseRegion(const VlmOptions& options, const PatchGrid& grid) {
                     ": expected x0,y0,x1,y1 in patches, or x0,y0,x1,y1px in pixels");
   if (!pixels) {
     auto whole = [&](double x) {
-      if (x != std::floor(x)) ThrowUsageError("--region " + options.region +
-                                              ": patch units are whole numbers (add px for pixels)");
+      if (x != std::floor(x))
+        ThrowUsageError("--region " + options.region +
+                        ": patch units are whole numbers (add px for pixels)");
       return static_cast<int64_t>(x);
     };
     return {whole(v[0]), whole(v[1]), whole(v[2]), whole(v[3])};
@@ -309,8 +311,9 @@ void RunReverse(const Dump& dump, const VlmOptions& options, const PatchGrid& gr
                 const ImageTokens& found, const FusedHeads& heads) {
   const std::string& path = dump.metadata.path;
   if (!found.patches_are_queries()) {
-    ThrowUsageError(path + ": --region needs the patches as queries, but this dump has them only "
-                           "as keys (cross-attention from " +
+    ThrowUsageError(path +
+                    ": --region needs the patches as queries, but this dump has them only "
+                    "as keys (cross-attention from " +
                     std::to_string(found.text.size()) +
                     " text queries); show text → image with --token or --phrase instead");
   }
@@ -322,12 +325,15 @@ void RunReverse(const Dump& dump, const VlmOptions& options, const PatchGrid& gr
   if (options.json) {
     nlohmann::ordered_json j = HeadsJson(dump, heads, options.fuse);
     j.update(PlacementJson(found, grid));
-    j["region"] = {{"x0", region.col0}, {"y0", region.row0}, {"x1", region.col1},
-                   {"y1", region.row1}, {"patches", patches}};
+    j["region"] = {{"x0", region.col0},
+                   {"y0", region.row0},
+                   {"x1", region.col1},
+                   {"y1", region.row1},
+                   {"patches", patches}};
     nlohmann::ordered_json text = nlohmann::ordered_json::array();
     for (size_t i = 0; i < found.text.size(); ++i)
-      text.push_back({{"position", found.text[i]}, {"token", spec.tokens[i]},
-                      {"weight", spec.weights[i]}});
+      text.push_back(
+          {{"position", found.text[i]}, {"token", spec.tokens[i]}, {"weight", spec.weights[i]}});
     j["text"] = text;
     std::cout << j.dump(1) << "\n";
   }
@@ -338,11 +344,16 @@ void RunReverse(const Dump& dump, const VlmOptions& options, const PatchGrid& gr
   spec.scale_title = "attention";
   spec.scale = options.color.Request();
   if (options.color.cmap.empty()) spec.scale.colormap = "Reds";
-  RegionTextSpec figure{ReadPicture(options.image), ParseImageFit(options.image_fit), grid.rows,
-                        grid.cols, region.col0, region.row0, region.col1, region.row1,
+  RegionTextSpec figure{ReadPicture(options.image),
+                        ParseImageFit(options.image_fit),
+                        grid.rows,
+                        grid.cols,
+                        region.col0,
+                        region.row0,
+                        region.col1,
+                        region.row1,
                         std::move(spec)};
-  WriteFigure(options,
-              RenderRegionText(figure, options.figure.Format(), options.figure.Render()));
+  WriteFigure(options, RenderRegionText(figure, options.figure.Format(), options.figure.Render()));
 }
 
 void CheckRequest(const VlmOptions& options) {
@@ -359,8 +370,8 @@ void CheckRequest(const VlmOptions& options) {
   }
   if (options.image.empty() && !options.figure.output.empty())
     ThrowUsageError("vlm: the figure needs --image, the picture the model saw");
-  if (options.top_k < 1) ThrowUsageError("--top-k " + std::to_string(options.top_k) +
-                                         ": expected at least 1");
+  if (options.top_k < 1)
+    ThrowUsageError("--top-k " + std::to_string(options.top_k) + ": expected at least 1");
 }
 
 void RunVlm(const VlmOptions& options) {
@@ -389,9 +400,10 @@ void AddPlacementOptions(CLI::App& command, VlmOptions& options) {
 }
 
 void AddChoiceOptions(CLI::App& command, VlmOptions& options) {
-  command.add_option("--token", options.tokens,
-                     "a text token: its position in the sequence, or its text (the first "
-                     "match); repeat for several")
+  command
+      .add_option("--token", options.tokens,
+                  "a text token: its position in the sequence, or its text (the first "
+                  "match); repeat for several")
       ->allow_extra_args(false);  // FILE after --token X stays FILE
   command.add_option("--phrase", options.phrase,
                      "words, each the first matching text token after the previous one");

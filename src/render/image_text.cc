@@ -51,9 +51,8 @@ void Validate(const ImageTextSpec& spec) {
   for (const ImageTextPanel& panel : spec.panels) {
     if (spec.grid_rows < 1 || spec.grid_cols < 1 ||
         static_cast<int64_t>(panel.patches.size()) != cells)
-      ThrowUsageError("a " + std::to_string(spec.grid_rows) + "x" +
-                      std::to_string(spec.grid_cols) + " patch grid needs " +
-                      std::to_string(cells) + " weights, found " +
+      ThrowUsageError("a " + std::to_string(spec.grid_rows) + "x" + std::to_string(spec.grid_cols) +
+                      " patch grid needs " + std::to_string(cells) + " weights, found " +
                       std::to_string(panel.patches.size()));
     for (int64_t patch : panel.joined) {
       if (patch < 0 || patch >= cells)
@@ -229,8 +228,7 @@ ImageTextPlan PlanImageText(const ImageTextSpec& spec, const RenderOptions& opti
   plan.style = MakeFigureStyle(options.font, options.font_size, shaper, options.theme);
   double pixels_per_point = options.dpi / 72;
   plan.scaling = ChooseScaling(
-      spec.picture, spec.panels.size() == 1 ? kSinglePanelSidePt : kPanelSidePt,
-      pixels_per_point);
+      spec.picture, spec.panels.size() == 1 ? kSinglePanelSidePt : kPanelSidePt, pixels_per_point);
   PlacePanels(spec, shaper, pixels_per_point, plan);
   PlaceScale(shaper, plan);
   Compose(spec, shaper, pixels_per_point, plan);
@@ -239,14 +237,13 @@ ImageTextPlan PlanImageText(const ImageTextSpec& spec, const RenderOptions& opti
   return plan;
 }
 
-CellImage Blended(const ImageTextSpec& spec, const ImageTextPanel& panel,
-                  const ImageTextPlan& plan, ImageFormat format) {
+CellImage Blended(const ImageTextSpec& spec, const ImageTextPanel& panel, const ImageTextPlan& plan,
+                  ImageFormat format) {
   RgbRaster picture = FlattenPicture(spec.picture, plan.style.palette.page);
   int reduction = format == ImageFormat::kPng ? plan.scaling.reduction : 1;
   picture = ReduceRaster(picture, reduction);
-  std::vector<float> weights =
-      UpsampleBilinear(panel.patches, spec.grid_rows, spec.grid_cols, picture.width,
-                       picture.height);
+  std::vector<float> weights = UpsampleBilinear(panel.patches, spec.grid_rows, spec.grid_cols,
+                                                picture.width, picture.height);
   return BlendWeights(picture, weights, plan.layout.scale, spec.alpha);
 }
 
@@ -285,8 +282,8 @@ void ValidateRegion(const RegionTextSpec& spec) {
   if (p.width < 1 || p.height < 1 || p.rgba.size() != static_cast<size_t>(p.width) * p.height * 4)
     ThrowUsageError("the picture is empty or its pixels do not fill " + std::to_string(p.width) +
                     " x " + std::to_string(p.height));
-  if (spec.col0 < 0 || spec.row0 < 0 || spec.col1 > spec.grid_cols ||
-      spec.row1 > spec.grid_rows || spec.col0 >= spec.col1 || spec.row0 >= spec.row1)
+  if (spec.col0 < 0 || spec.row0 < 0 || spec.col1 > spec.grid_cols || spec.row1 > spec.grid_rows ||
+      spec.col0 >= spec.col1 || spec.row0 >= spec.row1)
     ThrowUsageError("the region is empty or outside the " + std::to_string(spec.grid_rows) + "x" +
                     std::to_string(spec.grid_cols) + " grid");
 }

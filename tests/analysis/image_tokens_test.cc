@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "attnviz/error.h"
 
 namespace attnviz {
@@ -51,9 +53,8 @@ TEST_CASE("a run of <image> tokens the grid's size is the patches") {
 
 TEST_CASE("one <image> placeholder stands for the whole grid when the sequence is longer") {
   // <s> A <image> B: 4 tokens, a 2x2 grid: the model saw 4 + 3 = 7 positions.
-  ImageTokens found =
-      ResolveImageTokens({"a.npy", 7, 7, std::vector<std::string>{"<s>", "A", "<image>", "B"},
-                          "", 2, 2});
+  ImageTokens found = ResolveImageTokens(
+      {"a.npy", 7, 7, std::vector<std::string>{"<s>", "A", "<image>", "B"}, "", 2, 2});
   CHECK(found.first == 2);
   CHECK(found.end == 6);
   CHECK(found.text == std::vector<int64_t>{0, 1, 6});
@@ -61,15 +62,15 @@ TEST_CASE("one <image> placeholder stands for the whole grid when the sequence i
 }
 
 TEST_CASE("placeholders that fit neither reading are an input error") {
-  std::vector<std::string> two_runs = {"<image>", "A", "<image>", "<image>", "<image>",
-                                       "<image>", "B"};
+  std::vector<std::string> two_runs = {"<image>", "A",       "<image>", "<image>",
+                                       "<image>", "<image>", "B"};
   CHECK(KindOf({"a.npy", 7, 7, two_runs, "", 2, 2}) == ErrorKind::kInput);
   CHECK(KindOf({"a.npy", 7, 7, SevenTokens(), "", 3, 1}) == ErrorKind::kInput);
 }
 
 TEST_CASE("cross-attention: the keys are the patches") {
-  ImageTokens found = ResolveImageTokens(
-      {"blip.npz", 3, 6, std::vector<std::string>{"a", "red", "cat"}, "", 2, 3});
+  ImageTokens found =
+      ResolveImageTokens({"blip.npz", 3, 6, std::vector<std::string>{"a", "red", "cat"}, "", 2, 3});
   CHECK(found.placement == PatchPlacement::kKeys);
   CHECK(found.first == 0);
   CHECK(found.end == 6);

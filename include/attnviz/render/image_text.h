@@ -17,9 +17,10 @@ namespace attnviz {
 
 // One small multiple: a text token and its weights over the patches.
 struct ImageTextPanel {
-  std::string label;            // the token as shown, e.g. "red"
-  std::vector<float> patches;   // grid_rows * grid_cols weights, row-major from the top left
-  std::vector<int64_t> joined;  // the patches a line joins to the label (TopPatches), strongest first
+  std::string label;           // the token as shown, e.g. "red"
+  std::vector<float> patches;  // grid_rows * grid_cols weights, row-major from the top left
+  std::vector<int64_t>
+      joined;  // the patches a line joins to the label (TopPatches), strongest first
 };
 
 struct ImageTextSpec {
@@ -30,7 +31,7 @@ struct ImageTextSpec {
   std::vector<ImageTextPanel> panels;  // on one colour scale
   std::string title;
   ScaleRequest scale;
-  double alpha = 0.5;  // the colormap's share of each blended pixel
+  double alpha = 0.5;   // the colormap's share of each blended pixel
   int64_t columns = 0;  // panels per row; 0: all in one row up to 4
 };
 
@@ -44,8 +45,8 @@ struct JoinLine {
 
 struct ImageTextLayout {
   Size page;
-  std::vector<Rect> labels;  // per panel: the token's box
-  std::vector<Rect> images;  // per panel: the blended picture
+  std::vector<Rect> labels;                  // per panel: the token's box
+  std::vector<Rect> images;                  // per panel: the blended picture
   std::vector<std::vector<JoinLine>> lines;  // per panel, strongest first
   Rect colorbar;
   std::vector<Rect> text_bounds;
