@@ -5,7 +5,8 @@
    square's patches (data/vlm_truth.json), from `attnviz vlm --json`, equals the share numpy
    computes from the dump (to f16 rounding) and is far above chance (4 of 64 patches);
 2. pixels: in the PNG drawn with --alpha 1 (pure colormap) and --top-k 1, the hottest pixel of the
-   picture lies in the patch numpy finds strongest, and the connecting line ends in that patch.
+   picture lies in the patch numpy finds strongest, and the connecting line ends in that patch;
+3. the same figure from the picture saved as JPEG.
 
 usage: vlm_check.py ATTNVIZ DATA_DIR TMP_DIR
 """
@@ -86,4 +87,13 @@ end_x = xs.max()
 end_y = int(np.median(ys[xs >= end_x - 2]))
 ends_in = (end_y * rows // height) * cols + end_x * cols // width
 check(ends_in == expected, f"the line ends in patch {ends_in} at ({end_x}, {end_y})")
+
+# 3. A JPEG picture draws the same figure layout (the picture read through libjpeg).
+jpeg = tmp / "vlm_scene.jpg"
+Image.open(data / "vlm_scene.png").convert("RGB").save(jpeg, quality=95)
+from_jpeg = tmp / "vlm_jpeg.png"
+jpeg_args = [a if a != str(data / "vlm_scene.png") else str(jpeg) for a in common]
+subprocess.run(jpeg_args + ["--token", "red", "--top-k", "1", "--alpha", "1", "-o", str(from_jpeg)],
+               check=True)
+check(Image.open(from_jpeg).size == Image.open(png).size, "a JPEG picture gives the same size")
 sys.exit(1 if failures else 0)

@@ -62,3 +62,5 @@ attnviz_cli_test(vlm_cross_keys EXIT 2 STDERR "the 10 keys are not the 3x3 grid 
                  ARGS vlm ${DATA}/seq2seq_cross.json --grid 3x3 --token 2 --json)
 attnviz_cli_test(vlm_nothing_chosen EXIT 2 STDERR "choose text tokens"
                  ARGS ${VLM_ARGS} --json)
+attnviz_cli_test(vlm_cannot_write EXIT 4 STDERR "vlm_missing_folder"
+                 ARGS ${VLM_ARGS} --token red -o ${TMP}/vlm_missing_folder/vlm.png)
