@@ -22,6 +22,7 @@ shape, against chance (4 of 64 patches), over 50 held-out scenes.
 """
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -32,7 +33,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = REPO / "data"
+DATA = Path(os.environ.get("VLM_SAMPLE_OUT", REPO / "data"))  # another folder, to compare
 
 SIDE, PATCH, CELL = 64, 8, 16
 GRID = SIDE // PATCH  # 8 patches a side
@@ -253,8 +254,11 @@ def main():
     for layer in range(N_LAYERS):
         cells = " ".join(f"H{h} {mean_head[layer, h]:.3f}" for h in range(N_HEADS))
         print(f"  layer {layer}: {cells}; mean of heads {fused[:, layer].mean():.3f}")
+    best_shares = per_head[:, best[0], best[1]]
     print(f"best head L{best[0]}H{best[1]}: mean {mean_head[best]:.3f}, "
-          f"min {per_head[:, best[0], best[1]].min():.3f}")
+          f"median {np.median(best_shares):.3f}, min {best_shares.min():.3f}, "
+          f"{(best_shares >= 0.5).sum()} of {len(best_shares)} words >= 0.5, "
+          f"{(best_shares <= chance).sum()} at or below chance")
 
     scene = make_scene(np.random.default_rng(5), HELD_OUT["objects"], HELD_OUT["caption"])
     attention = attention_of(model, scene)
@@ -275,7 +279,10 @@ def main():
         "held_out_50": {
             "words": len(per_head),
             "best_head_mean": round(float(mean_head[best]), 4),
-            "best_head_min": round(float(per_head[:, best[0], best[1]].min()), 4),
+            "best_head_min": round(float(best_shares.min()), 4),
+            "best_head_median": round(float(np.median(best_shares)), 4),
+            "best_head_words_at_least_half": int((best_shares >= 0.5).sum()),
+            "best_head_words_at_or_below_chance": int((best_shares <= chance).sum()),
             "per_head_mean": np.round(mean_head, 4).tolist(),
             "fused_mean_by_layer": np.round(fused.mean(0), 4).tolist(),
         },

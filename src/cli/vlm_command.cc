@@ -252,22 +252,33 @@ void RunForward(const Dump& dump, const VlmOptions& options, const PatchGrid& gr
 
 // --- reverse: a region of patches over the text ---
 
+// The four numbers of "x0,y0,x1,y1" (the unit suffix removed); a usage Error otherwise.
+std::vector<double> RegionNumbers(const std::string& text, const std::string& given) {
+  std::vector<double> numbers;
+  std::istringstream in(text);
+  for (std::string part; std::getline(in, part, ',');) {
+    char* end = nullptr;
+    double value = std::strtod(part.c_str(), &end);
+    if (part.empty() || *end != '\0' || !std::isfinite(value)) {
+      numbers.clear();
+      break;
+    }
+    numbers.push_back(value);
+  }
+  if (numbers.size() != 4)
+    ThrowUsageError("--region " + given +
+                    ": expected x0,y0,x1,y1 in patches, or x0,y0,x1,y1px in pixels");
+  return numbers;
+}
+
 // "x0,y0,x1,y1" in patches, or with a "px" suffix in pixels of the picture file.
 PatchRegion ParseRegion(const VlmOptions& options, const PatchGrid& grid) {
   std::string text = options.region;
   bool pixels = text.size() > 2 && text.compare(text.size() - 2, 2, "px") == 0;
   if (pixels) text.resize(text.size() - 2);
-  std::vector<double> v;
-  std::istringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) {
-    char* end = nullptr;
-    double value = std::strtod(part.c_str(), &end);
-    if (part.empty() || *end != '\0' || !std::isfinite(value)) v.clear(), v.push_back(NAN);
-    v.push_back(value);
-  }
-  if (v.size() != 4 || std::isnan(v[0]))
-    ThrowUsageError("--region " + options.region +
-                    ": expected x0,y0,x1,y1 in patches, or x0,y0,x1,y1px in pixels");
+  std::vector<double> v = RegionNumbers(text, options.region);
+  if (pixels && options.image.empty())
+    ThrowUsageError("--region " + options.region + ": pixel units need --image");
   if (!pixels) {
     auto whole = [&](double x) {
       if (x != std::floor(x))
@@ -284,7 +295,6 @@ PatchRegion ParseRegion(const VlmOptions& options, const PatchGrid& grid) {
     return target >= source ? (target - source) / 2 : -((source - target) / 2);
   };
   double dx = shift(fitted.width, picture.width), dy = shift(fitted.height, picture.height);
-  if (ParseImageFit(options.image_fit) == ImageFit::kStretch) dx = dy = 0;
   return PixelRegionToPatches(v[0] + dx, v[1] + dy, v[2] + dx, v[3] + dy, fitted.width,
                               fitted.height, grid.rows, grid.cols);
 }

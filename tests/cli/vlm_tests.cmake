@@ -64,3 +64,7 @@ attnviz_cli_test(vlm_nothing_chosen EXIT 2 STDERR "choose text tokens"
                  ARGS ${VLM_ARGS} --json)
 attnviz_cli_test(vlm_cannot_write EXIT 4 STDERR "vlm_missing_folder"
                  ARGS ${VLM_ARGS} --token red -o ${TMP}/vlm_missing_folder/vlm.png)
+attnviz_cli_test(vlm_bad_region EXIT 2 STDERR "--region 1,2,x,4: expected x0,y0,x1,y1 in patches"
+                 ARGS ${VLM_ARGS} --region 1,2,x,4 --json)
+attnviz_cli_test(vlm_region_pixels_json EXIT 0 STDOUT "\"x1\": 2"
+                 ARGS ${VLM_ARGS} --region 0,16,16,32px --json)
