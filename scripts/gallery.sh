@@ -53,6 +53,11 @@ render arrows_heads arrows data/induction.npy --layer 1 --head 0:3 --top-k 1
 render highlight highlight data/induction.npy --layer 1 --head 2 --query 30
 render overlay overlay "$fix/overlay/vit.npz" --image "$fix/overlay/picture.png" --grid 14x14 \
   --drop-cls --head 0 --panel
+# vision-language: text tokens over image patches, and a region over the text
+render vlm_phrase vlm data/vlm_attn.npy --tokens data/vlm_tokens.txt --image data/vlm_scene.png \
+  --grid 8x8 --layer 1 --head 2 --phrase "red square"
+render vlm_region vlm data/vlm_attn.npy --tokens data/vlm_tokens.txt --image data/vlm_scene.png \
+  --grid 8x8 --layer 1 --fuse mean --region 0,2,2,4
 
 # colormaps
 render colormaps colormaps

@@ -23,6 +23,8 @@ packages=(
   python3-numpy groff-base
   # PIL: the figure tests that read pixels (tests/cli/masks_test.py, svg_text_test.py...)
   python3-pil
+  # matplotlib's colormap tables, read by the pixel checks tests/cli/vlm_check.py, attribute_colors_test.py
+  python3-matplotlib
   # the scale-out recipes of docs/scaling.md (script, for the progress bar test, is util-linux)
   parallel
   # /usr/bin/time: the tests that bound peak memory (tests/cli/aggregate_dodrio.sh, dodrio_heads.sh)

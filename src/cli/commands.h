@@ -28,5 +28,6 @@ void AddPositionalCommand(CLI::App& app, int& exit_code);
 void AddSinksCommand(CLI::App& app, int& exit_code);
 void AddAlignCommand(CLI::App& app, int& exit_code);
 void AddSpeechCommand(CLI::App& app, int& exit_code);
+void AddVlmCommand(CLI::App& app, int& exit_code);
 
 }  // namespace attnviz::cli

@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
         cli::AddStatsCommand, cli::AddClassifyCommand, cli::AddRolloutCommand, cli::AddFlowCommand,
         cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand, cli::AddCheckCommand,
         cli::AddReportCommand, cli::AddHtmlCommand, cli::AddPositionalCommand,
-        cli::AddSinksCommand}) {
+        cli::AddSinksCommand,
+        cli::AddVlmCommand}) {
     add(app, exit_code);
   }
   cli::AddAlignCommand(app, exit_code);  // speech: word timing from cross-attention
