@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
         cli::AddStatsCommand, cli::AddClassifyCommand, cli::AddRolloutCommand, cli::AddFlowCommand,
         cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand, cli::AddCheckCommand,
         cli::AddReportCommand, cli::AddHtmlCommand, cli::AddPositionalCommand,
-        cli::AddSinksCommand}) {
+        cli::AddSinksCommand, cli::AddGraphCommand}) {
     add(app, exit_code);
   }
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
