@@ -267,8 +267,24 @@ void ColorByClass(const GraphAttention& graph, const DrawnGraph& drawn, GraphFig
   spec.node_legend_title = "node class";
 }
 
-void ColorByStatistic(const GraphStats& stats, const std::string& statistic,
+// The dump with the drawn weights as its one head: node statistics over every incoming edge, not
+// only the drawn ones.
+GraphAttention WithWeights(const GraphAttention& graph, const std::vector<double>& weight) {
+  GraphAttention weighted;
+  weighted.path = graph.path;
+  weighted.nodes = graph.nodes;
+  weighted.source = graph.source;
+  weighted.target = graph.target;
+  weighted.alpha = weight;
+  return weighted;
+}
+
+void ColorByStatistic(const GraphAttention& graph, const std::vector<double>& weight,
+                      const DrawnGraph& drawn, const std::string& statistic,
                       GraphFigureSpec& spec) {
+  const GraphStats all = ComputeGraphStats(WithWeights(graph, weight));
+  GraphStats stats;
+  for (int64_t n : drawn.nodes) stats.nodes.push_back(all.nodes[n]);
   const bool entropy = statistic == "entropy";
   GraphNodeScale scale{FindColormap("viridis"), 0, 0,
                        entropy ? "entropy of incoming α (nats)" : "attention sent, Σ α out"};
@@ -346,7 +362,7 @@ GraphFigureSpec FigureSpec(const GraphAttention& graph, const DrawnWeights& weig
   if (color_by == "class") {
     ColorByClass(graph, drawn, spec);
   } else {
-    ColorByStatistic(ComputeGraphStats(sub), color_by, spec);
+    ColorByStatistic(graph, weights.weight, drawn, color_by, spec);
   }
   spec.title = options.title.empty() ? "graph attention · " + weights.name + " · " +
                                            std::filesystem::path(graph.path).filename().string()

@@ -4,7 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <fstream>
+
+#include "attnviz/error.h"
 
 #include "stats_test_support.h"
 

@@ -11,15 +11,18 @@ import sys
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 image = np.asarray(Image.open(sys.argv[1]).convert("RGB")).astype(float)
 
 
 def centre(rgb):
-    mask = (np.abs(image - np.array(rgb)).sum(axis=2) < 30)
-    ys, xs = np.nonzero(mask)
-    assert len(xs) > 20, f"node colour {rgb} not found"
-    return np.array([xs.mean(), ys.mean()])
+    """The leftmost dot of this colour: the node (the legend's dot is right of the graph)."""
+    blobs, count = ndimage.label(np.abs(image - np.array(rgb)).sum(axis=2) < 30)
+    assert count >= 1, f"node colour {rgb} not found"
+    centres = ndimage.center_of_mass(np.ones(blobs.shape), blobs, range(1, count + 1))
+    y, x = min(centres, key=lambda c: c[1])
+    return np.array([x, y])
 
 
 blue, orange = centre((31, 119, 180)), centre((255, 127, 14))

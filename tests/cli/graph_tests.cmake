@@ -51,7 +51,7 @@ foreach(case "bad_shape|expected 'edge_index' of shape \\(2, E\\), found \\(3, 1
                    ABSENT ${TMP}/graph_${file}.png
                    ARGS graph ${GRAPH_FIX}/${file}.npz -o ${TMP}/graph_${file}.png)
 endforeach()
-attnviz_cli_test(graph_not_a_graph EXIT 3 STDERR "copy_offset\\.npz: expected 'edge_index' \\(2, E\\)"
+attnviz_cli_test(graph_not_a_graph EXIT 3 STDERR "copy_offset\\.npz: expected a dense 'attention' of shape \\(heads, N, N\\) or \\(N, N\\), found \\(2, 4, 24, 24\\)"
                  ARGS graph ${DATA}/copy_offset.npz --stats)
 attnviz_cli_test(graph_bad_head EXIT 2 STDERR "--head 7 is not a head" ABSENT ${TMP}/graph_head.png
                  ARGS graph ${GRAPH_FIX}/tiny.npz --head 7 -o ${TMP}/graph_head.png)
