@@ -353,6 +353,7 @@ GraphFigureSpec FigureSpec(const GraphAttention& graph, const DrawnWeights& weig
                           labelled ? NodeName(graph, drawn.nodes[i]) : "",
                           options.node && drawn.nodes[i] == *options.node});
   }
+  spec.weight_max = 1;  // α is a probability: a fixed scale, so figures compare
   for (int64_t e = 0; e < sub.edges(); ++e) {
     spec.edges.push_back({sub.source[e], sub.target[e], sub.alpha[e]});
     spec.weight_max = std::max(spec.weight_max, sub.alpha[e]);
@@ -375,10 +376,7 @@ void DrawFigure(const GraphAttention& graph, const GraphCommandOptions& options,
                 ImageFormat format) {
   const DrawnWeights weights = ChooseWeights(graph, options);
   const DrawnGraph drawn = ChooseDrawn(graph, weights.weight, options);
-  GraphFigureSpec spec = FigureSpec(graph, weights, drawn, options);
-  spec.weight_max = 1;  // α is a probability: the legend's scale is fixed, figures compare
-  for (const GraphFigureEdge& edge : spec.edges)
-    spec.weight_max = std::max(spec.weight_max, edge.weight);
+  const GraphFigureSpec spec = FigureSpec(graph, weights, drawn, options);
   WriteFileAtomically(options.figure.output, RenderGraph(spec, format, options.figure.Render()));
 }
 

@@ -47,6 +47,7 @@ struct GraphPlan {
   std::vector<LegendDot> dots;
   Rect colorbar;                  // empty without a node scale
   std::vector<Rect> label_boxes;  // node labels, backed by the page colour over the edges
+  Theme theme = Theme::kLight;
 };
 
 Point Add(Point a, Point b, double scale = 1) { return {a.x + scale * b.x, a.y + scale * b.y}; }
@@ -186,6 +187,7 @@ GraphPlan PlanGraph(const GraphFigureSpec& spec, const RenderOptions& options,
   if (spec.nodes.empty()) ThrowUsageError("the graph has no nodes to draw");
   GraphPlan plan;
   plan.style = MakeFigureStyle(options.font, options.font_size, shaper, options.theme);
+  plan.theme = options.theme;
   const double side = PlotSide(spec, options);
   const double count = static_cast<double>(spec.nodes.size());
   plan.radius = std::clamp(0.3 * side / std::sqrt(count), 1.0, 0.55 * plan.style.em);
@@ -257,8 +259,8 @@ void DrawEdges(cairo_t* cr, const GraphFigureSpec& spec, const GraphPlan& plan) 
   cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
   for (size_t i : order) {
     const GraphFigureEdge& edge = spec.edges[i];
-    const EdgeStroke stroke =
-        EdgeStrokeFor(Fraction(edge.weight, spec.weight_max), spec.edge_colormap, plan.max_width);
+    const EdgeStroke stroke = EdgeStrokeFor(Fraction(edge.weight, spec.weight_max),
+                                            spec.edge_colormap, plan.max_width, plan.theme);
     if (edge.from == edge.to) {
       DrawLoop(cr, plan.at[edge.from], plan.radius, stroke);
     } else {
@@ -300,7 +302,8 @@ void DrawLabelBacking(cairo_t* cr, const GraphPlan& plan) {
 void DrawLegendMarks(Canvas& canvas, const GraphFigureSpec& spec, const GraphPlan& plan) {
   cairo_t* cr = canvas.cr();
   for (const LegendSample& sample : plan.samples) {
-    const EdgeStroke stroke = EdgeStrokeFor(sample.t, spec.edge_colormap, plan.max_width);
+    const EdgeStroke stroke =
+        EdgeStrokeFor(sample.t, spec.edge_colormap, plan.max_width, plan.theme);
     const double head = std::max(2.2 * stroke.width + 1.2, 1.2 * plan.radius);
     SetStroke(cr, stroke);
     cairo_move_to(cr, sample.from.x, sample.from.y);
@@ -317,10 +320,11 @@ void DrawLegendMarks(Canvas& canvas, const GraphFigureSpec& spec, const GraphPla
 
 }  // namespace
 
-EdgeStroke EdgeStrokeFor(double t, const Colormap* colormap, double max_width) {
+EdgeStroke EdgeStrokeFor(double t, const Colormap* colormap, double max_width, Theme theme) {
   t = std::clamp(t, 0.0, 1.0);
+  const char* grey = theme == Theme::kDark ? "Greys_r" : "Greys";
   const Rgba color =
-      colormap ? colormap->Lookup(t, 0, 1) : FindColormap("Greys")->Lookup(0.45 + 0.55 * t, 0, 1);
+      colormap ? colormap->Lookup(t, 0, 1) : FindColormap(grey)->Lookup(0.45 + 0.55 * t, 0, 1);
   return {0.35 + (max_width - 0.35) * t, 0.35 + 0.65 * t, color};
 }
 

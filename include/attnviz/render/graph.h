@@ -54,13 +54,15 @@ struct GraphFigureSpec {
   std::string caption;  // a note below the graph (thinning, self-loops), wrapped
 };
 
-// The style of an edge of weight fraction t in [0, 1]: width in points, opacity, colour.
+// The style of an edge of weight fraction t in [0, 1]: width in points, opacity, colour (from
+// `colormap`, else grey growing darker on a light page and lighter on a dark one).
 struct EdgeStroke {
   double width = 0;
   double opacity = 0;
   Rgba color;
 };
-EdgeStroke EdgeStrokeFor(double t, const Colormap* colormap, double max_width);
+EdgeStroke EdgeStrokeFor(double t, const Colormap* colormap, double max_width,
+                         Theme theme = Theme::kLight);
 
 // Throws Error(kUsage) for a spec without nodes or out-of-range render options.
 std::string RenderGraph(const GraphFigureSpec& spec, ImageFormat format,
