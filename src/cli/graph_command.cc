@@ -308,15 +308,31 @@ std::string Count(int64_t count, const std::string& noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
 
+// Whether the weights sum to 1 (within 1e-3) over the incoming edges of every node that has any,
+// as PyG's softmax makes them (a max over heads does not).
+bool NormalisedByTarget(const GraphAttention& graph, const std::vector<double>& weight) {
+  std::vector<double> sum(static_cast<size_t>(graph.nodes), 0);
+  std::vector<bool> has(static_cast<size_t>(graph.nodes), false);
+  for (int64_t e = 0; e < graph.edges(); ++e) {
+    sum[graph.target[e]] += weight[e];
+    has[graph.target[e]] = true;
+  }
+  for (int64_t n = 0; n < graph.nodes; ++n) {
+    if (has[n] && std::abs(sum[n] - 1) > 1e-3) return false;
+  }
+  return true;
+}
+
 std::string Caption(const GraphAttention& graph, const DrawnGraph& drawn, int64_t loops,
-                    const GraphCommandOptions& options) {
+                    bool normalised, const GraphCommandOptions& options) {
   std::string caption = Count(static_cast<int64_t>(drawn.nodes.size()), "node") + ", " +
                         Count(static_cast<int64_t>(drawn.edges.size()), "edge") + " drawn";
   if (options.node) {
     caption += " (the " + std::to_string(options.hops) + "-hop neighbourhood sending to " +
                NodeName(graph, *options.node) + ", ringed)";
   }
-  caption += "; arrows source → target, α sums to 1 over each target's incoming edges";
+  caption += "; arrows source → target";
+  if (normalised) caption += ", α sums to 1 over each target's incoming edges";
   if (loops > 0) {
     caption += "; " + Count(loops, "self-loop") + " drawn as small loops above " +
                (loops == 1 ? "its node" : "the nodes");
@@ -368,7 +384,7 @@ GraphFigureSpec FigureSpec(const GraphAttention& graph, const DrawnWeights& weig
   spec.title = options.title.empty() ? "graph attention · " + weights.name + " · " +
                                            std::filesystem::path(graph.path).filename().string()
                                      : options.title;
-  spec.caption = Caption(graph, drawn, loops, options);
+  spec.caption = Caption(graph, drawn, loops, NormalisedByTarget(graph, weights.weight), options);
   return spec;
 }
 
