@@ -73,6 +73,9 @@ render diff diff "$fix/analysis/diff/ckpt2.npy" "$fix/analysis/diff/ckpt0.npy" -
 render diff_series diff --series "$fix/analysis/diff/ckpt0.npy" "$fix/analysis/diff/ckpt1.npy" \
   "$fix/analysis/diff/ckpt2.npy" --stat prev
 
+# graph attention (docs/graph.md)
+render graph graph data/gat.npz --node 4 --hops 2 --names data/gat_names.txt
+
 # real model dumps, when ../shared/real is there
 if [ -d "$real" ]; then
   render real_finbert heatmap "$real/finbert_l11h0.json" --cmap Blues

@@ -31,6 +31,8 @@ packages=(
   time
   # the explorer page's browser tests and benchmark (tests/html, scripts/bench/html.sh)
   chromium chromium-driver python3-selenium
+  # graph attention layouts (attnviz graph): Graphviz's sfdp and neato through libgvc/libcgraph
+  libgraphviz-dev
 )
 case "${1:-}" in
   bench) packages+=(python3-scipy python3-matplotlib python3-networkx) ;;

@@ -29,5 +29,6 @@ void AddSinksCommand(CLI::App& app, int& exit_code);
 void AddAlignCommand(CLI::App& app, int& exit_code);
 void AddSpeechCommand(CLI::App& app, int& exit_code);
 void AddVlmCommand(CLI::App& app, int& exit_code);
+void AddGraphCommand(CLI::App& app, int& exit_code);
 
 }  // namespace attnviz::cli

@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
         cli::AddReportCommand, cli::AddHtmlCommand, cli::AddPositionalCommand,
         cli::AddSinksCommand,
         cli::AddVlmCommand}) {
+        cli::AddSinksCommand, cli::AddGraphCommand}) {
     add(app, exit_code);
   }
   cli::AddAlignCommand(app, exit_code);  // speech: word timing from cross-attention

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "attnviz/error.h"
+#include "attnviz/io/numeric_arrays.h"
 #include "io/npy.h"
 #include "io/pickle.h"
 #include "io/raw_dump.h"
@@ -72,7 +73,64 @@ class TorchReader {
     return dump;
   }
 
+  // Every tensor entry of a top-level dict, whatever its dtype and rank, converted to doubles.
+  NumericArrays Numbers() {
+    const PickleValue& root = pickle_[pickle_.root];
+    if (root.kind != Kind::kDict) {
+      ThrowInputError(path_, "expected a dict of tensors (torch.save({\"edge_index\": ..., "
+                             "\"alpha\": ...})), found " + Describe(root));
+    }
+    NumericArrays arrays;
+    for (size_t i = 0; i + 1 < root.items.size(); i += 2) {
+      const PickleValue& key = pickle_[root.items[i]];
+      const PickleValue& value = pickle_[root.items[i + 1]];
+      if (key.kind != Kind::kString || value.kind != Kind::kTensor) continue;
+      arrays[key.text] = Numeric(value.tensor, key.text);
+    }
+    return arrays;
+  }
+
  private:
+  NumericArray Numeric(const PickleTensor& tensor, const std::string& name) {
+    const PickleStorage& storage = pickle_[tensor.storage].storage;
+    const ElementType type = *ElementTypeOf(storage.type);
+    NumericArray array{tensor.sizes, {}, !type.real, storage.type};
+    const int64_t count = CheckedExtent(tensor, name).count;
+    if (count > kMaxNumericElements) {
+      ThrowInputError(path_, "'" + name + "' has " + std::to_string(count) +
+                                 " elements, more than the " +
+                                 std::to_string(kMaxNumericElements) + " a side array may have");
+    }
+    const std::byte* base = Data(tensor, type, name);
+    array.values.reserve(static_cast<size_t>(count));
+    ForEachElement(tensor, count, [&](int64_t element) {
+      const std::byte* at = base + element * type.size;
+      if (!type.real) {
+        array.values.push_back(static_cast<double>(ReadInteger(at, type)));
+        return;
+      }
+      float value = 0;
+      ConvertToFloat(at, *type.real, order_, 1, 1, &value);
+      array.values.push_back(value);
+    });
+    return array;
+  }
+
+  // Calls visit(storage element) for each index of the view in row-major order.
+  template <typename Visit>
+  static void ForEachElement(const PickleTensor& tensor, int64_t count, Visit visit) {
+    std::vector<int64_t> index(tensor.sizes.size(), 0);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t element = 0;
+      for (size_t d = 0; d < index.size(); ++d) element += index[d] * tensor.strides[d];
+      visit(element);
+      for (size_t d = index.size(); d-- > 0;) {
+        if (++index[d] < tensor.sizes[d]) break;
+        index[d] = 0;
+      }
+    }
+  }
+
   // --- containers ---
 
   void ReadAttention(const PickleValue& value, const std::string& name, RawDump& dump) {
@@ -377,8 +435,7 @@ ByteOrder ArchiveByteOrder(const ZipArchive& zip, const std::string& prefix,
   ThrowInputError(path + ":" + member->name, "expected 'little' or 'big'");
 }
 
-RawDump ReadArchive(std::shared_ptr<const ByteSource> source, const std::string& path,
-                    const std::optional<std::string>& key) {
+TorchReader OpenArchive(std::shared_ptr<const ByteSource> source, const std::string& path) {
   auto zip = std::make_shared<const ZipArchive>(source, path);
   const std::string prefix = ArchivePrefix(*zip, path);
   const ZipArchive::Contents pickle = zip->Read(*FindMember(*zip, prefix + "data.pkl"));
@@ -392,9 +449,8 @@ RawDump ReadArchive(std::shared_ptr<const ByteSource> source, const std::string&
     }
     return StorageMember(*zip, *member, source);
   };
-  TorchReader reader(path, Unpickle(pickle.bytes, path + ":" + prefix + "data.pkl"),
+  return TorchReader(path, Unpickle(pickle.bytes, path + ":" + prefix + "data.pkl"),
                      std::move(find), order);
-  return reader.Read(key);
 }
 
 // --- the legacy stream ---
@@ -442,8 +498,7 @@ LegacyRecords ReadLegacyRecords(const Pickle& keys, const std::map<std::string, 
 // After the magic number: the protocol version, system information, the object, and the list of
 // storage keys, each a pickle; then each storage in that order as an 8-byte little-endian element
 // count and its elements, always little-endian (torch swaps them on big-endian machines).
-RawDump ReadLegacy(std::shared_ptr<const ByteSource> source, const std::string& path,
-                   const std::optional<std::string>& key) {
+TorchReader OpenLegacy(std::shared_ptr<const ByteSource> source, const std::string& path) {
   std::span<const std::byte> rest = source->bytes().subspan(kLegacyMagic.size());
   const auto next = [&] {
     Pickle pickle = Unpickle(rest, path);
@@ -467,7 +522,7 @@ RawDump ReadLegacy(std::shared_ptr<const ByteSource> source, const std::string& 
     }
     return StorageBytes{source, found->second};
   };
-  return TorchReader(path, std::move(object), std::move(find), ByteOrder::kLittle).Read(key);
+  return TorchReader(path, std::move(object), std::move(find), ByteOrder::kLittle);
 }
 
 }  // namespace
@@ -495,8 +550,14 @@ bool IsLegacyTorchFile(std::span<const std::byte> head) {
 
 RawDump ReadTorchDump(std::shared_ptr<const ByteSource> source, const std::string& path,
                       const std::optional<std::string>& key) {
-  if (IsLegacyTorchFile(source->bytes())) return ReadLegacy(std::move(source), path, key);
-  return ReadArchive(std::move(source), path, key);
+  if (IsLegacyTorchFile(source->bytes())) return OpenLegacy(std::move(source), path).Read(key);
+  return OpenArchive(std::move(source), path).Read(key);
+}
+
+NumericArrays ReadTorchNumericArrays(std::shared_ptr<const ByteSource> source,
+                                     const std::string& path) {
+  if (IsLegacyTorchFile(source->bytes())) return OpenLegacy(std::move(source), path).Numbers();
+  return OpenArchive(std::move(source), path).Numbers();
 }
 
 }  // namespace attnviz

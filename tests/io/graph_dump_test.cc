@@ -1,0 +1,99 @@
+// LoadGraphAttention: the same GAT dump read from npz, safetensors, a torch.save dict and a dense
+// matrix with an adjacency (written by scripts/make-graph-fixtures.py), and the refused inputs.
+#include "attnviz/io/graph_dump.h"
+
+#include <doctest/doctest.h>
+
+#include "attnviz/error.h"
+
+namespace attnviz {
+namespace {
+
+const std::string kGraph = ATTNVIZ_FIXTURES_DIR "/graph/";
+
+// The fixture's edges, source -> target, as written in the script, then the self-loops.
+const std::vector<std::pair<int64_t, int64_t>> kTinyEdges = {
+    {0, 1}, {2, 1}, {1, 2}, {3, 2}, {4, 3}, {3, 4}, {0, 4}, {0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}};
+
+std::vector<std::pair<int64_t, int64_t>> Edges(const GraphAttention& graph) {
+  std::vector<std::pair<int64_t, int64_t>> edges;
+  for (int64_t e = 0; e < graph.edges(); ++e) edges.emplace_back(graph.source[e], graph.target[e]);
+  return edges;
+}
+
+// PyG's alpha sums to 1 over the incoming edges of each target, in every head.
+void CheckNormalisedByTarget(const GraphAttention& graph) {
+  for (int64_t h = 0; h < graph.heads; ++h) {
+    std::vector<double> sum(static_cast<size_t>(graph.nodes), 0);
+    for (int64_t e = 0; e < graph.edges(); ++e) sum[graph.target[e]] += graph.Alpha(e, h);
+    for (double s : sum) CHECK(s == doctest::Approx(1).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("a GAT dump reads the same from npz, safetensors and torch.save") {
+  for (const char* file : {"tiny.npz", "tiny.safetensors", "tiny.pt"}) {
+    INFO(file);
+    const GraphAttention graph = LoadGraphAttention(kGraph + file);
+    CHECK(graph.nodes == 5);
+    CHECK(graph.heads == 2);
+    CHECK(Edges(graph) == kTinyEdges);
+    CHECK(graph.classes == std::vector<int64_t>{0, 1, 1, 2, 0});
+    CheckNormalisedByTarget(graph);
+  }
+}
+
+TEST_CASE("the three formats hold the same alpha") {
+  const GraphAttention npz = LoadGraphAttention(kGraph + "tiny.npz");
+  for (const char* file : {"tiny.safetensors", "tiny.pt"}) {
+    CHECK(LoadGraphAttention(kGraph + file).alpha == npz.alpha);
+  }
+}
+
+TEST_CASE("a dense matrix with an adjacency gives the edges of its nonzero entries") {
+  const GraphAttention dense = LoadGraphAttention(kGraph + "tiny_dense.npz");
+  const GraphAttention sparse = LoadGraphAttention(kGraph + "tiny.npz");
+  CHECK(dense.nodes == 5);
+  CHECK(dense.heads == 2);
+  REQUIRE(dense.edges() == sparse.edges());
+  CheckNormalisedByTarget(dense);
+  // Dense edges come in (target, source) order; each carries the sparse edge's alpha.
+  for (int64_t e = 0; e < sparse.edges(); ++e) {
+    int64_t match = -1;
+    for (int64_t d = 0; d < dense.edges(); ++d) {
+      if (dense.source[d] == sparse.source[e] && dense.target[d] == sparse.target[e]) match = d;
+    }
+    REQUIRE(match >= 0);
+    for (int64_t h = 0; h < 2; ++h) CHECK(dense.Alpha(match, h) == sparse.Alpha(e, h));
+  }
+}
+
+TEST_CASE("node names come from a file, one per line") {
+  const GraphAttention graph =
+      LoadGraphAttention(kGraph + "tiny.npz", {kGraph + "tiny_names.txt", std::nullopt});
+  CHECK(graph.names == std::vector<std::string>{"node A", "node B", "node C", "node D", "node E"});
+}
+
+void CheckRefused(const std::string& file, std::initializer_list<const char*> words) {
+  INFO(file);
+  try {
+    LoadGraphAttention(kGraph + file);
+    FAIL("expected an input error");
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kInput);
+    const std::string message = error.what();
+    CHECK(message.find(file) != std::string::npos);
+    CHECK(message.find('\n') == std::string::npos);
+    for (const char* word : words) CHECK_MESSAGE(message.find(word) != std::string::npos, message);
+  }
+}
+
+TEST_CASE("broken graph dumps are refused in one line naming the file") {
+  CheckRefused("bad_shape.npz", {"(2, E)", "(3, 12)"});
+  CheckRefused("bad_rows.npz", {"(12, heads)", "(11, 2)"});
+  CheckRefused("bad_negative.npz", {">= 0", "-1"});
+  CheckRefused("bad_range.npz", {"< 5", "found 7"});
+  CheckRefused("bad_nan.npz", {"finite", "nan", "edge 2, head 1"});
+}
+
+}  // namespace
+}  // namespace attnviz
