@@ -26,5 +26,6 @@ void AddReportCommand(CLI::App& app, int& exit_code);
 void AddHtmlCommand(CLI::App& app, int& exit_code);
 void AddPositionalCommand(CLI::App& app, int& exit_code);
 void AddSinksCommand(CLI::App& app, int& exit_code);
+void AddVideoCommand(CLI::App& app, int& exit_code);
 
 }  // namespace attnviz::cli

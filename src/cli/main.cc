@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
         cli::AddSinksCommand}) {
     add(app, exit_code);
   }
+  cli::AddVideoCommand(app, exit_code);
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
   try {
     attnviz::ApplyIsaFromEnvironment();  // ATTNVIZ_ISA: before any kernel runs
