@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Sample data for `attnviz video`: a tiny video transformer trained on moving-dot clips.
 
-Writes data/video_attn.npy (float16, (layer, head, query, key) = (2, 4, 129, 129): CLS + 8 frames
-x 4 x 4 patches of 8 px), data/video_frames/frame_00.png ... frame_07.png (the held-out clip,
+Writes data/video_attn.npy (float16, (layer, head, query, key) = (1, 4, 129, 129): CLS + 8 frames
+x 4 x 4 patches of 8 px; 1 layer, 4 heads), data/video_frames/frame_00.png ... frame_07.png (the held-out clip,
 32 x 32 RGB) and data/video_truth.json (the dot's position and patch per frame, and the measured
 share of CLS attention on the dot's patch over 50 held-out clips). Run from the repository root
 with Debian's python3 (python3-torch, python3-numpy, python3-pil); about a minute on one thread.
@@ -22,7 +22,7 @@ FRAMES, SIDE, PATCH = 8, 32, 8
 GRID = SIDE // PATCH
 PATCHES = GRID * GRID
 DIM, HEADS, LAYERS = 32, 4, 1
-STEPS, BATCH = 450, 32
+STEPS, BATCH = 1500, 32
 BACKGROUND, DOT = 200.0, 30.0
 
 
@@ -102,8 +102,8 @@ def batch(rng, count):
 
 def train(model):
     rng = np.random.default_rng(1)
-    opt = torch.optim.AdamW(model.parameters(), lr=5e-3, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=5e-3, total_steps=STEPS)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=STEPS)
     for step in range(STEPS):
         _, _, x, y = batch(rng, BATCH)
         loss = torch.nn.functional.mse_loss(model(x)[0], y)
@@ -111,7 +111,7 @@ def train(model):
         loss.backward()
         opt.step()
         sched.step()
-        if step % 50 == 0 or step == STEPS - 1:
+        if step % 250 == 0 or step == STEPS - 1:
             print(f"step {step}: loss {loss.item():.5f}", flush=True)
 
 
@@ -120,9 +120,11 @@ def dot_patches(centres):
     return np.clip(np.floor(centres / PATCH).astype(int), 0, GRID - 1)
 
 
-def cls_shares(maps, centres, layer):
-    """Per clip and frame: the share of the CLS row's frame mass (head mean) on the dot's patch."""
-    row = maps[:, layer, :, 0, 1:].mean(1).reshape(-1, FRAMES, GRID, GRID)
+def cls_shares(maps, centres, layer, head=None):
+    """Per clip and frame: the share of the CLS row's frame mass (head mean, or one head) on the
+    dot's patch, and whether the frame's argmax patch is the dot's."""
+    heads = maps[:, layer, :, 0, 1:]
+    row = (heads.mean(1) if head is None else heads[:, head]).reshape(-1, FRAMES, GRID, GRID)
     patch = dot_patches(centres)
     n = row.shape[0]
     on_dot = row[np.arange(n)[:, None], np.arange(FRAMES), patch[..., 0], patch[..., 1]]
@@ -145,6 +147,9 @@ def main():
     layer = LAYERS - 1
     share, hits = cls_shares(maps[1:], centres[1:], layer)
     one_share, one_hits = cls_shares(maps[:1], centres[:1], layer)
+    per_head = [cls_shares(maps[1:], centres[1:], layer, h) for h in range(HEADS)]
+    for h, (s, k) in enumerate(per_head):
+        print(f"  head {h}: share {s.mean():.3f}, argmax on the dot {k.mean():.3f}")
     print(f"held-out mean |error| {error_px:.2f} px; layer {layer} CLS share on the dot's patch "
           f"{share.mean():.3f} (chance {1 / PATCHES:.4f}), argmax on the dot {hits.mean():.3f}")
     os.makedirs("data/video_frames", exist_ok=True)
@@ -164,6 +169,8 @@ def main():
         "min_clip_mean_share": round(float(share.mean(1).min()), 4),
         "argmax_on_dot_patch": round(float(hits.mean()), 4),
         "chance_share": 1 / PATCHES,
+        "per_head_mean_share": [round(float(s.mean()), 4) for s, _ in per_head],
+        "per_head_argmax_on_dot_patch": [round(float(k.mean()), 4) for _, k in per_head],
         "this_clip_share_per_frame": [round(float(v), 4) for v in one_share[0]],
         "this_clip_argmax_hits": int(one_hits.sum()),
         "mean_abs_error_px": round(error_px, 3),

@@ -467,10 +467,10 @@ void AddVideoCommand(CLI::App& app, int& exit_code) {
       "it.\n"
       "Examples:\n"
       "  attnviz video data/video_attn.npy --frames 8 --grid 4x4 --clip data/video_frames "
-      "--layer 1 --fuse mean -o strip.png\n"
+      "--fuse mean -o strip.png\n"
       "  attnviz video data/video_attn.npy --frames 8 --grid 4x4 --clip data/video_frames "
-      "--layer 1 --fuse mean -o clip.gif\n"
-      "  attnviz video data/video_attn.npy --frames 8 --grid 4x4 --layer 1 --fuse mean --json\n"
+      "--fuse mean -o clip.gif\n"
+      "  attnviz video data/video_attn.npy --frames 8 --grid 4x4 --fuse mean --json\n"
       "  attnviz video spatial.npy --layout spatial --frames 8 --grid 14x14 --clip clip.mp4 "
       "-o spatial.pdf");
   command->callback([options, &exit_code] {

@@ -169,6 +169,15 @@ std::string BarValue(double value) {
   return text;
 }
 
+// The top of the bars' axis: the first multiple of a nice tick step at or above `largest` (1 for
+// no mass), so the axis ends on a labelled tick.
+double AxisTop(double largest) {
+  if (!(largest > 0)) return 1;
+  std::vector<double> ticks = NiceTicks(0, largest, 3);
+  double step = ticks.size() > 1 ? ticks[1] - ticks[0] : largest;
+  return std::ceil(largest / step - 1e-9) * step;
+}
+
 // The mass bars under the frames, from `top`, with their axis, title and values.
 void ArrangeProfile(const VideoStripSpec& spec, double top, const TextShaper& shaper,
                     StripPlan& plan) {
@@ -184,9 +193,7 @@ void ArrangeProfile(const VideoStripSpec& spec, double top, const TextShaper& sh
   double value_room = values ? style.line_height : 0;
   Rect axes{0, top + style.gap + title_height + value_room, right, kProfileHeightPt};
   plan.layout.profile = axes;
-  double top_value = *std::max_element(spec.profile.begin(), spec.profile.end());
-  top_value = top_value > 0 ? NiceTicks(0, top_value, 3).back() : 1;
-  top_value = std::max(top_value, *std::max_element(spec.profile.begin(), spec.profile.end()));
+  double top_value = AxisTop(*std::max_element(spec.profile.begin(), spec.profile.end()));
   PlaceYAxis(axes, top_value, plan, shaper, plan.parts);
   const size_t count = spec.profile.size();
   double slot = frames.size() <= static_cast<size_t>(kStripFramesPerRow) ? frames[0].width

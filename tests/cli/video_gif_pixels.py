@@ -14,7 +14,7 @@ from PIL import Image, ImageSequence
 attnviz, out, data = sys.argv[1:4]
 gif = f"{out}/dot_alpha1.gif"
 subprocess.run([attnviz, "video", f"{data}/video_attn.npy", "--frames", "8", "--grid", "4x4",
-                "--layer", "1", "--fuse", "mean", "--clip", f"{data}/video_frames", "--alpha", "1",
+                "--fuse", "mean", "--clip", f"{data}/video_frames", "--alpha", "1",
                 "-o", gif], check=True)
 truth = json.load(open(f"{data}/video_truth.json"))
 viridis = (colormaps["viridis"](np.arange(256))[:, :3] * 255).round()
