@@ -76,14 +76,15 @@ int64_t FramesPerRow(const VideoStripSpec& spec) {
   return std::min<int64_t>(kStripFramesPerRow, static_cast<int64_t>(spec.frames.size()));
 }
 
-// Whole-number magnification (or reduction) of the fitted frames toward the width a frame has.
+// Whole-number magnification (or reduction) of the fitted frames toward the width a frame has
+// (the nearest multiple, so a strip may come out up to a fifth wider than kMaxStripWidthPt).
 void ChooseScaling(const Picture& fitted, int64_t per_row, double pixels_per_point,
                    const FigureStyle& style, StripPlan& plan) {
   double room = (kMaxStripWidthPt - (per_row - 1) * style.gap) / per_row;
   double target = std::min(room, kMaxFrameSidePt) * pixels_per_point;
   double side = std::max(fitted.width, fitted.height);
   if (side <= target) {
-    plan.magnification = std::max(1, static_cast<int>(std::floor(target / side)));
+    plan.magnification = std::max(1, static_cast<int>(std::lround(target / side)));
   } else {
     plan.reduction = static_cast<int>(std::ceil(side / target));
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The sample clip's GIF at --alpha 1 (pure colormap): in each frame the hottest patch, read back
+"""The sample clip's GIF (head 1, the head that tracks the dot) at --alpha 1 (pure colormap): in each frame the hottest patch, read back
 from the pixels through viridis, is the patch holding the dot (data/video_truth.json) in at least
 7 of 8 frames, the bound of the JSON test (tests/cli/video_tests.cmake).
 Usage: video_gif_pixels.py ATTNVIZ OUT_DIR DATA_DIR"""
@@ -14,7 +14,7 @@ from PIL import Image, ImageSequence
 attnviz, out, data = sys.argv[1:4]
 gif = f"{out}/dot_alpha1.gif"
 subprocess.run([attnviz, "video", f"{data}/video_attn.npy", "--frames", "8", "--grid", "4x4",
-                "--fuse", "mean", "--clip", f"{data}/video_frames", "--alpha", "1",
+                "--head", "1", "--clip", f"{data}/video_frames", "--alpha", "1",
                 "-o", gif], check=True)
 truth = json.load(open(f"{data}/video_truth.json"))
 viridis = (colormaps["viridis"](np.arange(256))[:, :3] * 255).round()
