@@ -53,7 +53,7 @@ render arrows_heads arrows data/induction.npy --layer 1 --head 0:3 --top-k 1
 render highlight highlight data/induction.npy --layer 1 --head 2 --query 30
 render overlay overlay "$fix/overlay/vit.npz" --image "$fix/overlay/picture.png" --grid 14x14 \
   --drop-cls --head 0 --panel
-render video_strip video data/video_attn.npy --frames 8 --grid 4x4 --clip data/video_frames --head 1
+render video_strip video data/video_attn.npz --frames 8 --grid 4x4 --clip data/video_frames --head 1
 
 # colormaps
 render colormaps colormaps

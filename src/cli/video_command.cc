@@ -466,11 +466,11 @@ void AddVideoCommand(CLI::App& app, int& exit_code) {
       "one scale, mass per frame under them); .gif (plays everywhere) or .mp4 (smaller) animate "
       "it.\n"
       "Examples:\n"
-      "  attnviz video data/video_attn.npy --frames 8 --grid 4x4 --clip data/video_frames "
+      "  attnviz video data/video_attn.npz --frames 8 --grid 4x4 --clip data/video_frames "
       "--fuse mean -o strip.png\n"
-      "  attnviz video data/video_attn.npy --frames 8 --grid 4x4 --clip data/video_frames "
+      "  attnviz video data/video_attn.npz --frames 8 --grid 4x4 --clip data/video_frames "
       "--fuse mean -o clip.gif\n"
-      "  attnviz video data/video_attn.npy --frames 8 --grid 4x4 --fuse mean --json\n"
+      "  attnviz video data/video_attn.npz --frames 8 --grid 4x4 --fuse mean --json\n"
       "  attnviz video spatial.npy --layout spatial --frames 8 --grid 14x14 --clip clip.mp4 "
       "-o spatial.pdf");
   command->callback([options, &exit_code] {

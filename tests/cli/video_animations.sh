@@ -4,7 +4,7 @@
 # Usage: video_animations.sh ATTNVIZ OUT_DIR DATA_DIR
 set -eu
 attnviz=$1 out=$2 data=$3
-args=("$data/video_attn.npy" --frames 8 --grid 4x4 --fuse mean --clip "$data/video_frames")
+args=("$data/video_attn.npz" --frames 8 --grid 4x4 --fuse mean --clip "$data/video_frames")
 for ext in gif mp4; do
   "$attnviz" video "${args[@]}" -o "$out/anim.$ext"
   cp "$out/anim.$ext" "$out/anim.$ext.first"

@@ -13,7 +13,7 @@ from PIL import Image, ImageSequence
 
 attnviz, out, data = sys.argv[1:4]
 gif = f"{out}/dot_alpha1.gif"
-subprocess.run([attnviz, "video", f"{data}/video_attn.npy", "--frames", "8", "--grid", "4x4",
+subprocess.run([attnviz, "video", f"{data}/video_attn.npz", "--frames", "8", "--grid", "4x4",
                 "--head", "1", "--clip", f"{data}/video_frames", "--alpha", "1",
                 "-o", gif], check=True)
 truth = json.load(open(f"{data}/video_truth.json"))

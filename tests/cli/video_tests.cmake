@@ -3,12 +3,12 @@
 # pixels of the animation, and bad inputs. Included from tests/CMakeLists.txt after
 # cli_tests.cmake, arrows_tests.cmake and cluster_tests.cmake (their functions and folders).
 set(VIDEO_FIX ${FIX}/video)
-set(VIDEO_SAMPLE ${DATA}/video_attn.npy --frames 8 --grid 4x4 --fuse mean)
+set(VIDEO_SAMPLE ${DATA}/video_attn.npz --frames 8 --grid 4x4 --fuse mean)
 set(VIDEO_TMP ${TMP}/video)
 file(MAKE_DIRECTORY ${VIDEO_TMP})
 
 # The strip of the sample clip: pngcheck, qpdf, pdftoppm, rsvg-convert; identical on re-run.
-attnviz_figure_consumers(video_strip NEEDS ${DATA}/video_attn.npy
+attnviz_figure_consumers(video_strip NEEDS ${DATA}/video_attn.npz
                          ARGS video ${VIDEO_SAMPLE} --clip ${DATA}/video_frames)
 attnviz_figure_consumers(video_spatial NEEDS ${VIDEO_FIX}/spatial.npy
                          ARGS video ${VIDEO_FIX}/spatial.npy --layout spatial --frames 3 --grid 2x2
@@ -83,12 +83,12 @@ assert sum(shares) / 8 >= ${share}, shares"
 endfunction()
 video_dot_truth(video_sample_dot_truth_mean 0.125 video ${VIDEO_SAMPLE} --json)
 video_dot_truth(video_sample_dot_truth_head1 0.4
-                video ${DATA}/video_attn.npy --frames 8 --grid 4x4 --head 1 --json)
+                video ${DATA}/video_attn.npz --frames 8 --grid 4x4 --head 1 --json)
 
 # Bad inputs: one line, the documented exit code, no output left.
 attnviz_cli_test(video_wrong_grid EXIT 2 STDERR "expected 8 x 3 x 3 = 72 patch tokens \\(73 with CLS\\), found 129"
                  ABSENT ${VIDEO_TMP}/wrong_grid.png
-                 ARGS video ${DATA}/video_attn.npy --frames 8 --grid 3x3 --clip ${DATA}/video_frames -o ${VIDEO_TMP}/wrong_grid.png)
+                 ARGS video ${DATA}/video_attn.npz --frames 8 --grid 3x3 --clip ${DATA}/video_frames -o ${VIDEO_TMP}/wrong_grid.png)
 attnviz_cli_test(video_no_cls_query EXIT 2 STDERR "--no-cls: expected"
                  ARGS video ${VIDEO_SAMPLE} --no-cls --json)
 attnviz_cli_test(video_patch_query_outside EXIT 2 STDERR "--query: frame 8, patch \\(0, 0\\) is outside 8 frames"
