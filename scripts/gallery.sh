@@ -58,6 +58,7 @@ render vlm_phrase vlm data/vlm_attn.npy --tokens data/vlm_tokens.txt --image dat
   --grid 8x8 --layer 1 --head 2 --phrase "red square"
 render vlm_region vlm data/vlm_attn.npy --tokens data/vlm_tokens.txt --image data/vlm_scene.png \
   --grid 8x8 --layer 1 --fuse mean --region 0,2,2,4
+render video_strip video data/video_attn.npz --frames 8 --grid 4x4 --clip data/video_frames --head 1
 
 # colormaps
 render colormaps colormaps

@@ -29,6 +29,8 @@ packages=(
   parallel
   # /usr/bin/time: the tests that bound peak memory (tests/cli/aggregate_dodrio.sh, dodrio_heads.sh)
   time
+  # video: frames decoded and GIF/MP4 animations encoded with FFmpeg's libraries (attnviz video)
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   # the explorer page's browser tests and benchmark (tests/html, scripts/bench/html.sh)
   chromium chromium-driver python3-selenium
   # graph attention layouts (attnviz graph): Graphviz's sfdp and neato through libgvc/libcgraph

@@ -30,5 +30,6 @@ void AddAlignCommand(CLI::App& app, int& exit_code);
 void AddSpeechCommand(CLI::App& app, int& exit_code);
 void AddVlmCommand(CLI::App& app, int& exit_code);
 void AddGraphCommand(CLI::App& app, int& exit_code);
+void AddVideoCommand(CLI::App& app, int& exit_code);
 
 }  // namespace attnviz::cli

@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   }
   cli::AddAlignCommand(app, exit_code);  // speech: word timing from cross-attention
   cli::AddSpeechCommand(app, exit_code);
+  cli::AddVideoCommand(app, exit_code);
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
   try {
     attnviz::ApplyIsaFromEnvironment();  // ATTNVIZ_ISA: before any kernel runs
