@@ -71,14 +71,10 @@ int main(int argc, char** argv) {
         cli::AddStatsCommand, cli::AddClassifyCommand, cli::AddRolloutCommand, cli::AddFlowCommand,
         cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand, cli::AddCheckCommand,
         cli::AddReportCommand, cli::AddHtmlCommand, cli::AddPositionalCommand,
-        cli::AddSinksCommand,
-        cli::AddVlmCommand}) {
-        cli::AddSinksCommand, cli::AddGraphCommand}) {
+        cli::AddSinksCommand, cli::AddAlignCommand, cli::AddSpeechCommand, cli::AddVlmCommand,
+        cli::AddGraphCommand, cli::AddVideoCommand}) {
     add(app, exit_code);
   }
-  cli::AddAlignCommand(app, exit_code);  // speech: word timing from cross-attention
-  cli::AddSpeechCommand(app, exit_code);
-  cli::AddVideoCommand(app, exit_code);
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
   try {
     attnviz::ApplyIsaFromEnvironment();  // ATTNVIZ_ISA: before any kernel runs
