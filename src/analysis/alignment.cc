@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "analysis/stats_tokens.h"
 #include "attnviz/error.h"
 
 namespace attnviz {
@@ -157,8 +158,10 @@ std::vector<TokenSpan> SpansFromPath(const std::vector<std::pair<int64_t, int64_
     TokenSpan& span = spans[t];
     span.token = t;
     span.end_frame = t + 1 < tokens ? spans[t + 1].start_frame : frames;
-    span.start_seconds = static_cast<double>(span.start_frame) * frame_seconds;
-    span.end_seconds = static_cast<double>(span.end_frame) * frame_seconds;
+    // Divided by frames per second, as Whisper's time_indices / TOKENS_PER_SECOND: 3 frames of
+    // 0.02 s are 0.06 s, not 0.06000000000000001.
+    span.start_seconds = static_cast<double>(span.start_frame) / (1.0 / frame_seconds);
+    span.end_seconds = static_cast<double>(span.end_frame) / (1.0 / frame_seconds);
   }
   return spans;
 }
@@ -168,7 +171,76 @@ Matrix ToMatrix(const Grid& grid) {
   return Matrix(grid.rows, grid.cols, std::move(values));
 }
 
+bool StartsWord(std::string_view token) {
+  return token.starts_with(" ") || token.starts_with("\xC4\xA0") ||
+         token.starts_with("\xE2\x96\x81");
+}
+
+bool AnyStartsWord(const std::vector<std::string>& tokens) {
+  return std::any_of(tokens.begin(), tokens.end(),
+                     [](const std::string& token) { return StartsWord(token); });
+}
+
+// The words before zero-length ones are merged: each word as its tokens and text.
+std::vector<WordSpan> SplitWords(const Alignment& alignment,
+                                 const std::vector<std::string>& tokens) {
+  const bool by_marker = AnyStartsWord(tokens);
+  std::vector<WordSpan> words;
+  bool open = false;  // the last word may take the next token
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    if (IsSpecialToken(tokens[t], std::nullopt)) {
+      open = false;
+      continue;
+    }
+    const bool continues =
+        open && (tokens[t].starts_with("##") || (by_marker && !StartsWord(tokens[t])));
+    const TokenSpan& span = alignment.tokens[t];
+    if (!continues) words.push_back({span.token, span.token, span.start_seconds, 0, ""});
+    WordSpan& word = words.back();
+    word.end_token = span.token + 1;
+    word.end_seconds = span.end_seconds;
+    word.text += StripTokenMarkers(tokens[t]);
+    open = true;
+  }
+  return words;
+}
+
+void Absorb(WordSpan& into, const WordSpan& word, bool before) {
+  into.text = before ? word.text + " " + into.text : into.text + " " + word.text;
+  into.first_token = std::min(into.first_token, word.first_token);
+  into.end_token = std::max(into.end_token, word.end_token);
+  into.start_seconds = std::min(into.start_seconds, word.start_seconds);
+  into.end_seconds = std::max(into.end_seconds, word.end_seconds);
+}
+
 }  // namespace
+
+std::vector<WordSpan> GroupWords(const Alignment& alignment,
+                                 const std::vector<std::string>& tokens) {
+  if (tokens.size() != alignment.tokens.size()) {
+    ThrowUsageError("the alignment has " + std::to_string(alignment.tokens.size()) +
+                    " tokens, the token list " + std::to_string(tokens.size()));
+  }
+  std::vector<WordSpan> words;
+  std::vector<WordSpan> pending;  // zero-length words waiting for the next word
+  for (WordSpan& word : SplitWords(alignment, tokens)) {
+    if (word.end_seconds <= word.start_seconds) {
+      pending.push_back(std::move(word));
+      continue;
+    }
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it) Absorb(word, *it, true);
+    pending.clear();
+    words.push_back(std::move(word));
+  }
+  for (const WordSpan& word : pending) {
+    if (words.empty()) {
+      words.push_back(word);
+    } else {
+      Absorb(words.back(), word, false);
+    }
+  }
+  return words;
+}
 
 Alignment AlignTokens(const std::vector<Matrix>& heads, const AlignmentOptions& options) {
   CheckHeads(heads, options);

@@ -27,5 +27,6 @@ void AddHtmlCommand(CLI::App& app, int& exit_code);
 void AddPositionalCommand(CLI::App& app, int& exit_code);
 void AddSinksCommand(CLI::App& app, int& exit_code);
 void AddSpeechCommand(CLI::App& app, int& exit_code);
+void AddAlignCommand(CLI::App& app, int& exit_code);
 
 }  // namespace attnviz::cli

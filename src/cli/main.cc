@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     add(app, exit_code);
   }
   cli::AddSpeechCommand(app, exit_code);
+  cli::AddAlignCommand(app, exit_code);  // speech: word timing from cross-attention
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
   try {
     attnviz::ApplyIsaFromEnvironment();  // ATTNVIZ_ISA: before any kernel runs

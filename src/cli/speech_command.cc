@@ -17,6 +17,7 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/cross_tokens.h"
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
@@ -221,15 +222,6 @@ SpeechSpec MakeSpec(const SpeechOptions& options, Dump& dump, Audio audio) {
   spec.title = options.title.empty() ? DefaultTitle(dump, options, heads) : options.title;
   spec.scale = options.color.Request();
   return spec;
-}
-
-// --tokens names the text tokens, the queries: the keys are audio frames.
-DumpOptions TextTokensOnQueries(DumpOptions dump) {
-  if (!dump.tokens.empty()) {
-    dump.query_tokens = dump.tokens;
-    dump.tokens.clear();
-  }
-  return dump;
 }
 
 void RunSpeech(const SpeechOptions& options) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -43,5 +44,22 @@ struct Alignment {
 // heads, unequal shapes, an empty matrix or an even or non-positive median width, Error(kInput) for
 // a non-finite weight.
 Alignment AlignTokens(const std::vector<Matrix>& heads, const AlignmentOptions& options);
+
+// A word of the transcript: tokens [first_token, end_token) and their time span.
+struct WordSpan {
+  int64_t first_token = 0;
+  int64_t end_token = 0;
+  double start_seconds = 0;
+  double end_seconds = 0;
+  std::string text;
+};
+
+// The words of `tokens` (one per alignment token), for subtitles. A token starting with a space,
+// "Ġ" (GPT-2, Whisper) or "▁" (SentencePiece) begins a word and the tokens after it without
+// one continue it ("##" pieces always continue); when no token carries such a marker, every
+// token is a word. Special tokens (<|endoftext|>, <eos>, [SEP], ...) are in no word. A word the
+// path gives no time (start == end) joins the next word, the last such word the one before it.
+std::vector<WordSpan> GroupWords(const Alignment& alignment,
+                                 const std::vector<std::string>& tokens);
 
 }  // namespace attnviz

@@ -1,0 +1,49 @@
+# End-to-end tests of `attnviz align` (included from tests/CMakeLists.txt after cli_tests.cmake,
+# whose attnviz_cli_test, FIX, DATA and TMP it uses).
+set(ALIGN_OUT ${CMAKE_CURRENT_BINARY_DIR}/align_out)
+file(MAKE_DIRECTORY ${ALIGN_OUT})
+set(SPEECH ${DATA}/speech_cross.npy --tokens ${DATA}/speech_tokens.txt)
+
+# The reference's frames through the cli, subtitles, and the sample's timing error against its
+# truth. The head is the one --score-heads picks; measured with it (data/README.md "Speech: word
+# timing"): start error mean 139 ms, max 279 ms (the leading silence: DTW starts every path at
+# frame 0), end error mean 46 ms, max 180 ms. The bounds, mean < 160 ms and max < 300 ms, leave
+# 15 % over the mean; an even split of the audio into the tokens errs by 297 ms (starts) and
+# 199 ms (ends) on average, the non-aligning heads L0H0 and L0H2 by 277-448 ms.
+set(ALIGN_SAMPLE_HEADS 1:0)
+set(ALIGN_SAMPLE_BOUNDS 160 300)
+add_test(NAME cli.align_reference_subtitles_sample
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/align_test.py $<TARGET_FILE:attnviz>
+                 ${PROJECT_SOURCE_DIR} ${ALIGN_OUT}/python ${ALIGN_SAMPLE_HEADS} ${ALIGN_SAMPLE_BOUNDS})
+
+attnviz_cli_test(align_table EXIT 0 STDOUT "^index +token +start +end$" ARGS align ${SPEECH} --heads 0:0)
+attnviz_cli_test(align_csv EXIT 0 STDOUT "^index,token,start,end,start_frame,end_frame$"
+                 ARGS align ${SPEECH} --heads 0:0 --csv)
+attnviz_cli_test(align_scores EXIT 0 STDOUT "^best: L[0-9]H[0-9] \\(--heads [0-9]:[0-9]\\)$"
+                 ARGS align ${SPEECH} --score-heads)
+attnviz_cli_test(align_scores_reference EXIT 0 STDOUT "boundary_error_ms"
+                 ARGS align ${SPEECH} --score-heads --reference ${DATA}/speech_truth.json --csv)
+attnviz_cli_test(align_reference_errors EXIT 0 STDOUT "^against .*speech_truth.json: start error mean [0-9.]+ ms"
+                 ARGS align ${SPEECH} --heads 0:0 --reference ${DATA}/speech_truth.json)
+attnviz_cli_test(align_no_heads EXIT 2 STDERR "speech_cross\\.npy: no heads chosen: give --heads"
+                 ARGS align ${SPEECH})
+attnviz_cli_test(align_head_out_of_range EXIT 2 STDERR "--heads \\(head\\).* 9 is out of range"
+                 ARGS align ${SPEECH} --heads 0:9)
+attnviz_cli_test(align_bad_pair EXIT 2 STDERR "--heads: expected LAYER:HEAD pairs"
+                 ARGS align ${SPEECH} --heads 1)
+attnviz_cli_test(align_even_width EXIT 2 STDERR "--median-width must be odd and at least 1, got 4"
+                 ARGS align ${SPEECH} --heads 0:0 --median-width 4)
+attnviz_cli_test(align_zero_width EXIT 2 STDERR "--median-width must be odd and at least 1, got 0"
+                 ARGS align ${SPEECH} --heads 0:0 --median-width 0)
+attnviz_cli_test(align_frames_too_many EXIT 2 STDERR "--frames 9999 is outside the dump's [0-9]+ frames"
+                 ARGS align ${SPEECH} --heads 0:0 --frames 9999)
+attnviz_cli_test(align_reference_count EXIT 3 STDERR "two_timings\\.csv: has 2 token timings, the dump has 7 tokens"
+                 ARGS align ${SPEECH} --heads 0:0 --reference ${FIX}/analysis/word_timing/two_timings.csv)
+attnviz_cli_test(align_reference_not_timings EXIT 3 STDERR "speech_tokens\\.txt: expected a CSV header naming the columns start and end"
+                 ARGS align ${SPEECH} --heads 0:0 --reference ${DATA}/speech_tokens.txt)
+attnviz_cli_test(align_srt_needs_tokens EXIT 2 STDERR "--srt and --vtt need the tokens"
+                 ABSENT ${ALIGN_OUT}/none.srt ARGS align ${DATA}/speech_cross.npy --heads 0:0 --srt ${ALIGN_OUT}/none.srt)
+attnviz_cli_test(align_srt_unwritable EXIT 4 STDERR "missing/a\\.srt: cannot write"
+                 ARGS align ${SPEECH} --heads 0:0 --srt ${ALIGN_OUT}/missing/a.srt)
+attnviz_cli_test(align_vtt EXIT 0 EXISTS ${ALIGN_OUT}/speech.vtt
+                 ARGS align ${SPEECH} --heads 0:0 --vtt ${ALIGN_OUT}/speech.vtt)
