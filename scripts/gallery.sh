@@ -54,6 +54,10 @@ render highlight highlight data/induction.npy --layer 1 --head 2 --query 30
 render overlay overlay "$fix/overlay/vit.npz" --image "$fix/overlay/picture.png" --grid 14x14 \
   --drop-cls --head 0 --panel
 
+# speech
+render speech speech data/speech_cross.npy --audio data/speech.wav --tokens data/speech_tokens.txt \
+  --layer 1 --fuse mean --alignment-heads 1:0,1:1,1:2,1:3 --norm power:0.5
+
 # colormaps
 render colormaps colormaps
 

@@ -14,6 +14,11 @@ attnviz_figure_test(speech_waveform_path speech ${SPEECH_ARGS} --layer-heads 1:0
 attnviz_figure_test(speech_alignment speech ${SPEECH_ARGS} --layer 1 --head 0 --alignment-heads 1:0
                     --theme dark -o @FIGURE@)
 
+# The sample data (data/README.md): the gallery's figure.
+attnviz_figure_test(speech_sample speech ${DATA}/speech_cross.npy --audio ${DATA}/speech.wav
+                    --tokens ${DATA}/speech_tokens.txt --layer 1 --fuse mean
+                    --alignment-heads 1:0,1:1,1:2,1:3 --norm power:0.5 -o @FIGURE@)
+
 # The heatmap's columns and the spectrogram's columns show the same seconds.
 add_test(NAME cli.speech_time_axis_aligned
          COMMAND bash -c "$<TARGET_FILE:attnviz> speech ${SPEECH}/burst_cross.npy --audio ${SPEECH}/burst.wav --tokens ${SPEECH}/burst_tokens.txt --layer 1 --head 0 -o ${SPEECH_OUT}/aligned.png && /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/speech_alignment_check.py ${SPEECH_OUT}/aligned.png")
