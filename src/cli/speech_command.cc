@@ -242,13 +242,17 @@ void RunSpeech(const SpeechOptions& options) {
 }
 
 void AddSelectionOptions(CLI::App& command, SpeechOptions& options) {
-  command.add_option("--layer,--layers", options.layers,
-                     "decoder layer: an index (default 0); with --fuse also A:B, a list, or all");
-  command.add_option("--head,--heads", options.heads,
-                     "head, as --layer (default 0; with --fuse, all)");
-  command.add_option("--layer-heads", options.layer_heads,
-                     "heads from several layers as layer:head pairs, e.g. 3:1,4:2; several are "
-                     "fused (--fuse, default mean)");
+  CLI::Option* layer = command.add_option(
+      "--layer,--layers", options.layers,
+      "decoder layer: an index (default 0); with --fuse also A:B, a list, or all");
+  CLI::Option* head = command.add_option("--head,--heads", options.heads,
+                                         "head, as --layer (default 0; with --fuse, all)");
+  command
+      .add_option("--layer-heads", options.layer_heads,
+                  "heads from several layers as layer:head pairs, e.g. 3:1,4:2; several are "
+                  "fused (--fuse, default mean)")
+      ->excludes(layer)
+      ->excludes(head);
   command
       .add_option("--fuse", options.fuse,
                   "combine the selected heads cell by cell: mean, max or min")

@@ -56,3 +56,5 @@ attnviz_cli_test(speech_even_median EXIT 2 STDERR "median"
 # Stereo at 44.1 kHz (0.5 s): mixed and resampled to 16 kHz, 25 frames shown.
 attnviz_cli_test(speech_resampled EXIT 0 EXISTS ${SPEECH_OUT}/resampled.png
                  ARGS speech ${SPEECH_DUMP} --audio ${SPEECH}/audio/sine44k.wav --layer 0 --head 1 -o ${SPEECH_OUT}/resampled.png)
+attnviz_cli_test(speech_pairs_and_layer EXIT 2 STDERR "--layer excludes --layer-heads"
+                 ARGS speech ${SPEECH_ARGS} --layer 1 --layer-heads 1:0 -o ${SPEECH_OUT}/x.png)
