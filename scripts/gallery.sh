@@ -60,6 +60,10 @@ render vlm_region vlm data/vlm_attn.npy --tokens data/vlm_tokens.txt --image dat
   --grid 8x8 --layer 1 --fuse mean --region 0,2,2,4
 render video_strip video data/video_attn.npz --frames 8 --grid 4x4 --clip data/video_frames --head 1
 
+# speech
+render speech speech data/speech_cross.npy --audio data/speech.wav --tokens data/speech_tokens.txt \
+  --layer 1 --fuse mean --alignment-heads 1:0,1:1,1:2,1:3 --norm power:0.5
+
 # colormaps
 render colormaps colormaps
 

@@ -17,6 +17,7 @@
 #include "cli/batch.h"
 #include "cli/cell_options.h"
 #include "cli/commands.h"
+#include "cli/cross_tokens.h"
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
@@ -223,15 +224,6 @@ SpeechSpec MakeSpec(const SpeechOptions& options, Dump& dump, Audio audio) {
   return spec;
 }
 
-// --tokens names the text tokens, the queries: the keys are audio frames.
-DumpOptions TextTokensOnQueries(DumpOptions dump) {
-  if (!dump.tokens.empty()) {
-    dump.query_tokens = dump.tokens;
-    dump.tokens.clear();
-  }
-  return dump;
-}
-
 void RunSpeech(const SpeechOptions& options) {
   const ImageFormat format = options.figure.Format();
   const RenderOptions render = options.figure.Render();
@@ -250,13 +242,17 @@ void RunSpeech(const SpeechOptions& options) {
 }
 
 void AddSelectionOptions(CLI::App& command, SpeechOptions& options) {
-  command.add_option("--layer,--layers", options.layers,
-                     "decoder layer: an index (default 0); with --fuse also A:B, a list, or all");
-  command.add_option("--head,--heads", options.heads,
-                     "head, as --layer (default 0; with --fuse, all)");
-  command.add_option("--layer-heads", options.layer_heads,
-                     "heads from several layers as layer:head pairs, e.g. 3:1,4:2; several are "
-                     "fused (--fuse, default mean)");
+  CLI::Option* layer = command.add_option(
+      "--layer,--layers", options.layers,
+      "decoder layer: an index (default 0); with --fuse also A:B, a list, or all");
+  CLI::Option* head = command.add_option("--head,--heads", options.heads,
+                                         "head, as --layer (default 0; with --fuse, all)");
+  command
+      .add_option("--layer-heads", options.layer_heads,
+                  "heads from several layers as layer:head pairs, e.g. 3:1,4:2; several are "
+                  "fused (--fuse, default mean)")
+      ->excludes(layer)
+      ->excludes(head);
   command
       .add_option("--fuse", options.fuse,
                   "combine the selected heads cell by cell: mean, max or min")

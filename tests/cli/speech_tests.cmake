@@ -14,6 +14,11 @@ attnviz_figure_test(speech_waveform_path speech ${SPEECH_ARGS} --layer-heads 1:0
 attnviz_figure_test(speech_alignment speech ${SPEECH_ARGS} --layer 1 --head 0 --alignment-heads 1:0
                     --theme dark -o @FIGURE@)
 
+# The sample data (data/README.md): the gallery's figure.
+attnviz_figure_test(speech_sample speech ${DATA}/speech_cross.npy --audio ${DATA}/speech.wav
+                    --tokens ${DATA}/speech_tokens.txt --layer 1 --fuse mean
+                    --alignment-heads 1:0,1:1,1:2,1:3 --norm power:0.5 -o @FIGURE@)
+
 # The heatmap's columns and the spectrogram's columns show the same seconds.
 add_test(NAME cli.speech_time_axis_aligned
          COMMAND bash -c "$<TARGET_FILE:attnviz> speech ${SPEECH}/burst_cross.npy --audio ${SPEECH}/burst.wav --tokens ${SPEECH}/burst_tokens.txt --layer 1 --head 0 -o ${SPEECH_OUT}/aligned.png && /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/speech_alignment_check.py ${SPEECH_OUT}/aligned.png")
@@ -51,3 +56,5 @@ attnviz_cli_test(speech_even_median EXIT 2 STDERR "median"
 # Stereo at 44.1 kHz (0.5 s): mixed and resampled to 16 kHz, 25 frames shown.
 attnviz_cli_test(speech_resampled EXIT 0 EXISTS ${SPEECH_OUT}/resampled.png
                  ARGS speech ${SPEECH_DUMP} --audio ${SPEECH}/audio/sine44k.wav --layer 0 --head 1 -o ${SPEECH_OUT}/resampled.png)
+attnviz_cli_test(speech_pairs_and_layer EXIT 2 STDERR "--layer excludes --layer-heads"
+                 ARGS speech ${SPEECH_ARGS} --layer 1 --layer-heads 1:0 -o ${SPEECH_OUT}/x.png)
