@@ -40,6 +40,10 @@ int64_t NodeIndex(double value, int64_t nodes, const std::string& where, const s
   if (!(value >= 0) || value != std::floor(value)) {
     ThrowInputError(path, "expected node indices >= 0 in " + where + ", found " + Index(value));
   }
+  if (value >= static_cast<double>(kMaxNumericElements)) {
+    ThrowInputError(path, "expected node indices < " + std::to_string(kMaxNumericElements) +
+                              " in " + where + ", found " + Index(value));
+  }
   if (nodes >= 0 && value >= static_cast<double>(nodes)) {
     ThrowInputError(path, "expected node indices < " + std::to_string(nodes) +
                               " (the number of "
@@ -60,8 +64,10 @@ void CheckAlpha(double value, int64_t edge, int64_t head, const std::string& pat
 // The number of nodes the side arrays state (num_nodes, else y), or -1.
 int64_t StatedNodes(const NumericArrays& arrays, const std::string& path) {
   if (const NumericArray* count = Find(arrays, {"num_nodes"})) {
-    if (count->values.size() != 1 || !(count->values[0] >= 0)) {
-      ThrowInputError(path, "expected 'num_nodes' to be one non-negative integer");
+    if (count->values.size() != 1 || !(count->values[0] >= 0) ||
+        count->values[0] > static_cast<double>(kMaxNumericElements)) {
+      ThrowInputError(path, "expected 'num_nodes' to be one integer from 0 to " +
+                                std::to_string(kMaxNumericElements));
     }
     return static_cast<int64_t>(count->values[0]);
   }
