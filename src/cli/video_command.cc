@@ -399,6 +399,13 @@ void RunVideo(const VideoOptions& options) {
   }
   if (options.frames < 1) ThrowUsageError("--frames: expected a positive count");
   PrintsText(options.figure.output, options.json);  // a usage Error for --json with -o -
+  const RenderOptions render = options.figure.Render();
+  if (render.width_pt > 0 || render.height_pt > 0) {
+    ThrowUsageError("--size: a video figure takes its size from the frames (and --dpi)");
+  }
+  if (options.figure.output.find('{') != std::string::npos) {
+    ThrowUsageError("-o " + options.figure.output + ": video writes one figure, not a template");
+  }
   const PatchGrid grid = ParsePatchGrid(options.grid);
   Dump dump = options.dump.Load();
   PrintNotes(dump);

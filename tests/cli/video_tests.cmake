@@ -117,3 +117,8 @@ attnviz_cli_test(video_temporal_shape EXIT 3 STDERR "expected 9 patch positions 
                  ARGS video ${VIDEO_FIX}/temporal.npy --layout temporal --frames 3 --grid 3x3 --json)
 attnviz_cli_test(video_unwritable EXIT 4 STDERR "no_such_dir"
                  ARGS video ${VIDEO_SAMPLE} --clip ${DATA}/video_frames -o ${VIDEO_TMP}/no_such_dir/x.gif)
+attnviz_cli_test(video_no_size EXIT 2 STDERR "--size: a video figure takes its size from the frames"
+                 ARGS video ${VIDEO_SAMPLE} --clip ${DATA}/video_frames --size 6in -o ${VIDEO_TMP}/size.png)
+attnviz_cli_test(video_no_template EXIT 2 STDERR "video writes one figure, not a template"
+                 ABSENT ${VIDEO_TMP}/L.png
+                 ARGS video ${VIDEO_SAMPLE} --clip ${DATA}/video_frames -o ${VIDEO_TMP}/L{layer}.png)
