@@ -11,7 +11,11 @@ becomes 160 frames of 20 ms: the log of the STFT magnitude of each 320-sample fr
 teacher forcing. The dump is the decoder's cross-attention while it reads BOS w1 ... wn: row i is
 the query that predicts token i (w1 ... wn, then <eos>), as Whisper's find_alignment rows are.
 
-    /usr/bin/python3 scripts/make-speech-sample.py   # about 2 minutes of one CPU thread
+    /usr/bin/python3 scripts/make-speech-sample.py   # 7-8 minutes of one CPU thread
+
+The encoder layers are written out rather than taken from nn.TransformerEncoder: with torch 1.13
+that module gave the first layer's weights gradients of about 1e16 in some backward passes of
+this model (the same inputs and seed, a different result on each pass), and a run diverged to NaN.
 """
 
 import json
@@ -107,6 +111,21 @@ def sinusoids(length, dim):
     return table
 
 
+class EncoderLayer(nn.Module):
+    """Pre-norm self-attention and feed-forward over the frames."""
+
+    def __init__(self):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(D, HEADS, batch_first=True)
+        self.ff = nn.Sequential(nn.Linear(D, 4 * D), nn.GELU(), nn.Linear(4 * D, D))
+        self.norms = nn.ModuleList([nn.LayerNorm(D) for _ in range(2)])
+
+    def forward(self, x):
+        h = self.norms[0](x)
+        x = x + self.attn(h, h, h, need_weights=False)[0]
+        return x + self.ff(self.norms[1](x))
+
+
 class DecoderLayer(nn.Module):
     """Pre-norm self-attention, cross-attention (weights kept), feed-forward."""
 
@@ -133,9 +152,7 @@ class Transcriber(nn.Module):
         super().__init__()
         self.project = nn.Sequential(nn.Linear(BANDS, D), nn.GELU())
         self.register_buffer("frame_positions", sinusoids(FRAMES, D))
-        layer = nn.TransformerEncoderLayer(D, HEADS, 4 * D, dropout=0.0, batch_first=True,
-                                           norm_first=True)
-        self.encoder = nn.TransformerEncoder(layer, LAYERS)
+        self.encoder = nn.Sequential(*[EncoderLayer() for _ in range(LAYERS)])
         self.embed = nn.Embedding(len(WORDS) + 2, D)
         self.token_positions = nn.Parameter(torch.randn(16, D) * 0.02)
         self.decoder = nn.ModuleList([DecoderLayer() for _ in range(LAYERS)])

@@ -181,7 +181,7 @@ bool AnyStartsWord(const std::vector<std::string>& tokens) {
                      [](const std::string& token) { return StartsWord(token); });
 }
 
-// The words before zero-length ones are merged: each word as its tokens and text.
+// Each word as its tokens and text, before the words of no time are merged.
 std::vector<WordSpan> SplitWords(const Alignment& alignment,
                                  const std::vector<std::string>& tokens) {
   const bool by_marker = AnyStartsWord(tokens);

@@ -557,8 +557,8 @@ void AddAlignCommand(CLI::App& app, int& exit_code) {
       "predicts token i. Start and end are seconds; a token ends where the next begins.\n"
       "Examples:\n"
       "  attnviz align data/speech_cross.npy --tokens data/speech_tokens.txt --score-heads\n"
-      "  attnviz align data/speech_cross.npy --tokens data/speech_tokens.txt --heads 1:0 \\\n"
-      "      --audio-seconds 2.4 --srt speech.srt\n"
+      "  attnviz align data/speech_cross.npy --tokens data/speech_tokens.txt --heads 1:2 \\\n"
+      "      --audio-seconds 2.0648 --srt speech.srt\n"
       "  attnviz align cross.npy --tokens tokens.txt --heads 2:2,3:0,3:2 --json");
   command->callback([options, &exit_code] {
     RunAlign(*options);
