@@ -311,7 +311,7 @@ void AddSpeechCommand(CLI::App& app, int& exit_code) {
       "Examples:\n"
       "  attnviz speech data/speech_cross.npy --audio data/speech.wav "
       "--tokens data/speech_tokens.txt \\\n"
-      "      --layer 1 --head 0 -o speech.png\n"
+      "      --layer 1 --head 2 -o speech.png\n"
       "  attnviz speech cross.npy --audio talk.flac --tokens tokens.txt --layer-heads 3:1,4:2 \\\n"
       "      --alignment-heads 3:1,4:2 --under waveform -o talk.pdf");
   command->callback([options, &exit_code] {
