@@ -102,13 +102,13 @@ if sample_heads:
     check([r["token"] for r in rows] == [t["token"] for t in truth], "sample tokens differ")
     start = [abs(float(r["start"]) - t["start"]) * 1000 for r, t in zip(rows, truth)]
     end = [abs(float(r["end"]) - t["end"]) * 1000 for r, t in zip(rows, truth)]
-    bound_mean, bound_max = float(sys.argv[5]), float(sys.argv[6])
+    start_bound, end_bound, max_bound = map(float, sys.argv[5:8])
     print(f"sample: start error mean {np.mean(start):.1f} ms max {max(start):.1f} ms; "
           f"end error mean {np.mean(end):.1f} ms max {max(end):.1f} ms")
-    check(np.mean(start) < bound_mean and np.mean(end) < bound_mean,
-          f"sample mean error above {bound_mean} ms: starts {start}, ends {end}")
-    check(max(start) < bound_max and max(end) < bound_max,
-          f"sample max error above {bound_max} ms: starts {start}, ends {end}")
+    check(np.mean(start) < start_bound, f"sample start error mean above {start_bound} ms: {start}")
+    check(np.mean(end) < end_bound, f"sample end error mean above {end_bound} ms: {end}")
+    check(max(start) < max_bound and max(end) < max_bound,
+          f"sample max error above {max_bound} ms: starts {start}, ends {end}")
 
 for failure in failures:
     print("FAIL:", failure)
