@@ -14,8 +14,10 @@
 #include "attnviz/analysis/alignment_heads.h"
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
+#include "attnviz/io/audio.h"
 #include "attnviz/number_text.h"
 #include "cli/commands.h"
+#include "cli/cross_tokens.h"
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/messages.h"
@@ -33,6 +35,7 @@ struct AlignCommandOptions {
   double frame_seconds = 0.02;
   int median_width = 7;
   std::optional<double> audio_seconds;
+  std::string audio;  // --audio FILE: its length gives audio_seconds
   std::optional<int64_t> frames;
   bool renormalize = false;
   bool json = false;
@@ -72,8 +75,9 @@ void CheckOptions(const AlignCommandOptions& options) {
   if (!(options.frame_seconds > 0)) {
     ThrowUsageError("--frame-seconds must be positive, got " + Number(options.frame_seconds));
   }
-  if (options.audio_seconds && options.frames) {
-    ThrowUsageError("--audio-seconds and --frames both crop the frames: give one");
+  if ((options.audio_seconds.has_value() + options.frames.has_value() + !options.audio.empty()) >
+      1) {
+    ThrowUsageError("--audio, --audio-seconds and --frames all crop the frames: give one");
   }
   if (options.json + options.csv > 1) ThrowUsageError("--json and --csv: give one");
   if (options.score_heads && (!options.srt.empty() || !options.vtt.empty())) {
@@ -103,30 +107,8 @@ int64_t KeptFrames(const AlignCommandOptions& options, const Dump& dump) {
   return kept;
 }
 
-// STEM.tokens.txt or .json beside the dump, as the loader finds it (src/io/load.cc); align reads
-// it as the queries' tokens only, where the loader would give it to the frames too.
-std::string SiblingTokensFile(const std::string& path) {
-  if (path == "-") return "";
-  std::filesystem::path stem(path);
-  stem.replace_extension();
-  for (const char* suffix : {".tokens.txt", ".tokens.json"}) {
-    std::error_code error;
-    if (std::filesystem::is_regular_file(stem.string() + suffix, error))
-      return stem.string() + suffix;
-  }
-  return "";
-}
-
 CrossAttention LoadCrossAttention(const AlignCommandOptions& options) {
-  DumpOptions dump_options = options.dump;
-  if (!dump_options.tokens.empty() && dump_options.query_tokens.empty()) {
-    dump_options.query_tokens = dump_options.tokens;  // --tokens: the text; the keys are frames
-    dump_options.tokens.clear();
-  }
-  if (dump_options.query_tokens.empty() && !dump_options.no_tokens) {
-    dump_options.query_tokens = SiblingTokensFile(dump_options.input);
-  }
-  dump_options.keep_padding = true;  // every frame is a time; none is padding to drop
+  DumpOptions dump_options = TextTokensOnQueries(options.dump);  // the keys are frames
   CrossAttention cross{dump_options.Load(), 0, {}, false};
   PrintNotes(cross.dump);
   cross.frames = KeptFrames(options, cross.dump);
@@ -508,8 +490,9 @@ void RunScores(const AlignCommandOptions& options, const CrossAttention& cross,
             << ")\n";
 }
 
-void RunAlign(const AlignCommandOptions& options) {
+void RunAlign(AlignCommandOptions options) {
   CheckOptions(options);
+  if (!options.audio.empty()) options.audio_seconds = ReadAudio(options.audio).seconds();
   const CrossAttention cross = LoadCrossAttention(options);
   const auto heads = ChosenHeads(options, cross.dump);
   if (options.score_heads) {
@@ -539,6 +522,9 @@ void AddAlignCommand(CLI::App& app, int& exit_code) {
   command->add_option("--audio-seconds", options->audio_seconds,
                       "the audio's length: frames past it take no part (Whisper pads to 30 s)");
   command->add_option("--frames", options->frames, "keep only the first N frames");
+  command->add_option("--audio", options->audio,
+                      "the audio file the model heard (WAV, FLAC, OGG...): its length is "
+                      "--audio-seconds");
   command->add_flag("--renormalize", options->renormalize,
                     "rescale each token's kept weights to sum 1 (openai/whisper's softmax over "
                     "the kept frames; default: as transformers, weights as stored)");

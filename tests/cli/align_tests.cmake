@@ -48,3 +48,15 @@ attnviz_cli_test(align_srt_unwritable EXIT 4 STDERR "missing/a\\.srt: cannot wri
                  ARGS align ${SPEECH} --heads 0:0 --srt ${ALIGN_OUT}/missing/a.srt)
 attnviz_cli_test(align_vtt EXIT 0 EXISTS ${ALIGN_OUT}/speech.vtt
                  ARGS align ${SPEECH} --heads 0:0 --vtt ${ALIGN_OUT}/speech.vtt)
+
+# --audio FILE crops the frames to the file's length: data/speech.wav holds 33,037 samples at
+# 16 kHz, 2.0648 s, so it must give what --audio-seconds 2.0648 gives (and differ from no crop).
+add_test(NAME cli.align_audio_file_is_its_length
+         COMMAND bash -c "set -e; a=$(\"$0\" align $1 --tokens $2 --heads 1:2 --csv --audio $3); \
+b=$(\"$0\" align $1 --tokens $2 --heads 1:2 --csv --audio-seconds 2.0648); \
+c=$(\"$0\" align $1 --tokens $2 --heads 1:2 --csv); [ \"$a\" = \"$b\" ] && [ \"$a\" != \"$c\" ]"
+                 $<TARGET_FILE:attnviz> ${DATA}/speech_cross.npy ${DATA}/speech_tokens.txt ${DATA}/speech.wav)
+attnviz_cli_test(align_audio_and_frames EXIT 2 STDERR "--audio, --audio-seconds and --frames all crop the frames: give one"
+                 ARGS align ${SPEECH} --heads 0:0 --audio ${DATA}/speech.wav --frames 9)
+attnviz_cli_test(align_audio_missing EXIT 3 STDERR "no_such\\.wav"
+                 ARGS align ${SPEECH} --heads 0:0 --audio ${ALIGN_OUT}/no_such.wav)
