@@ -131,4 +131,22 @@ TextBlock ShapeFigureTitle(std::string_view title, const TextStyle& style, doubl
                       max_lines);
 }
 
+TitledPage PageUnderTitle(Rect content, const std::string& title, int max_lines,
+                          const FigureStyle& style, const TextShaper& shaper) {
+  constexpr double kMinTitleWidthEm = 24;
+  TitledPage result;
+  double title_height = 0, title_width = 0;
+  if (!title.empty()) {
+    double max_width = std::max(content.width, kMinTitleWidthEm * style.em);
+    result.title = shaper.Shape(title, style.title, max_width, max_lines);
+    title_height = result.title->logical().height + 0.5 * style.gap;
+    title_width = result.title->logical().width;
+  }
+  result.page = {std::max(content.width, title_width) + 2 * style.margin,
+                 content.height + title_height + 2 * style.margin};
+  result.shift = {(result.page.width - content.width) / 2 - content.x,
+                  style.margin + title_height - content.y};
+  return result;
+}
+
 }  // namespace attnviz

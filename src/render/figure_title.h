@@ -2,9 +2,12 @@
 // middle, so what identifies the figure (layer, head, query) stays.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "attnviz/render/geometry.h"
+#include "figure_style.h"
 #include "text.h"
 
 namespace attnviz {
@@ -21,5 +24,16 @@ std::string FitFigureTitle(std::string_view title, const TextStyle& style, doubl
 
 TextBlock ShapeFigureTitle(std::string_view title, const TextStyle& style, double max_width,
                            int max_lines, const TextShaper& shaper);
+
+// A page that holds `content` centred under its title, inside the style's margins: the title
+// (none when empty) is shaped on at most `max_lines` lines as wide as the content, or 24 em
+// when the content is narrower, and the page widens to the title when it must.
+struct TitledPage {
+  Size page;
+  Point shift;                     // to add to every position of the content
+  std::optional<TextBlock> title;  // its top centre at (page.width / 2, style.margin)
+};
+TitledPage PageUnderTitle(Rect content, const std::string& title, int max_lines,
+                          const FigureStyle& style, const TextShaper& shaper);
 
 }  // namespace attnviz

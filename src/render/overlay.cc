@@ -13,6 +13,7 @@
 #include "colorbar.h"
 #include "figure_parts.h"
 #include "figure_style.h"
+#include "figure_title.h"
 #include "overlay_raster.h"
 #include "text.h"
 
@@ -24,7 +25,6 @@ namespace {
 constexpr double kTargetSidePt = 216;
 // PDF and SVG embed the picture's own pixels, averaged down beyond this many a side.
 constexpr int kMaxVectorPixels = 2048;
-constexpr double kMinTitleWidthEm = 24;
 constexpr int kMaxTitleLines = 2;
 // A picture padded to the grid's aspect stays within the sides ReadImage accepts.
 constexpr double kMaxFittedSide = 16384;
@@ -134,24 +134,14 @@ void MoveContent(double dx, double dy, double pixels_per_point, OverlayPlan& pla
 void Compose(const OverlaySpec& spec, const TextShaper& shaper, double pixels_per_point,
              OverlayPlan& plan) {
   const FigureStyle& style = plan.style;
-  Rect content = ContentBounds(plan);
-  std::optional<TextBlock> title;
-  double title_height = 0, title_width = 0;
-  if (!spec.title.empty()) {
-    double max_width = std::max(content.width, kMinTitleWidthEm * style.em);
-    title = shaper.Shape(spec.title, style.title, max_width, kMaxTitleLines);
-    title_height = title->logical().height + 0.5 * style.gap;
-    title_width = title->logical().width;
-  }
-  Size page{std::max(content.width, title_width) + 2 * style.margin,
-            content.height + title_height + 2 * style.margin};
-  double dx = (page.width - content.width) / 2 - content.x;
-  double dy = style.margin + title_height - content.y;
-  MoveContent(dx, dy, pixels_per_point, plan);
-  plan.layout.page = page;
-  if (title) {
-    TextPlacement placement{{page.width / 2, style.margin}, HAlign::kCenter, VAlign::kTop, 0};
-    plan.parts.AddText({std::move(*title), placement});
+  TitledPage framed =
+      PageUnderTitle(ContentBounds(plan), spec.title, kMaxTitleLines, style, shaper);
+  MoveContent(framed.shift.x, framed.shift.y, pixels_per_point, plan);
+  plan.layout.page = framed.page;
+  if (framed.title) {
+    TextPlacement placement{
+        {framed.page.width / 2, style.margin}, HAlign::kCenter, VAlign::kTop, 0};
+    plan.parts.AddText({std::move(*framed.title), placement});
   }
 }
 

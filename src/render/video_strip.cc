@@ -13,6 +13,7 @@
 #include "colorbar.h"
 #include "figure_parts.h"
 #include "figure_style.h"
+#include "figure_title.h"
 #include "overlay_raster.h"
 #include "text.h"
 
@@ -23,7 +24,6 @@ constexpr double kMaxStripWidthPt = 540;  // 7.5 in: a page's width
 constexpr double kMaxFrameSidePt = 115;   // 1.6 in
 constexpr double kProfileHeightPt = 60;
 constexpr int64_t kMaxLabelledBars = 16;  // beyond, the bars carry no values
-constexpr double kMinTitleWidthEm = 24;
 
 struct StripPlan {
   VideoStripLayout layout;
@@ -231,23 +231,13 @@ void MoveContent(double dx, double dy, double pixels_per_point, StripPlan& plan)
 void Compose(const VideoStripSpec& spec, const TextShaper& shaper, double pixels_per_point,
              StripPlan& plan) {
   const FigureStyle& style = plan.style;
-  Rect content = ContentBounds(plan);
-  std::optional<TextBlock> title;
-  double title_height = 0, title_width = 0;
-  if (!spec.title.empty()) {
-    double max_width = std::max(content.width, kMinTitleWidthEm * style.em);
-    title = shaper.Shape(spec.title, style.title, max_width, 2);
-    title_height = title->logical().height + 0.5 * style.gap;
-    title_width = title->logical().width;
-  }
-  Size page{std::max(content.width, title_width) + 2 * style.margin,
-            content.height + title_height + 2 * style.margin};
-  MoveContent((page.width - content.width) / 2 - content.x, style.margin + title_height - content.y,
-              pixels_per_point, plan);
-  plan.layout.page = page;
-  if (title) {
-    TextPlacement placement{{page.width / 2, style.margin}, HAlign::kCenter, VAlign::kTop, 0};
-    plan.parts.AddText({std::move(*title), placement});
+  TitledPage framed = PageUnderTitle(ContentBounds(plan), spec.title, 2, style, shaper);
+  MoveContent(framed.shift.x, framed.shift.y, pixels_per_point, plan);
+  plan.layout.page = framed.page;
+  if (framed.title) {
+    TextPlacement placement{
+        {framed.page.width / 2, style.margin}, HAlign::kCenter, VAlign::kTop, 0};
+    plan.parts.AddText({std::move(*framed.title), placement});
   }
 }
 
