@@ -9,6 +9,7 @@
 #include "attnviz/io/numeric_arrays.h"
 #include "attnviz/io/tokens.h"
 #include "attnviz/number_text.h"
+#include "io/graph_input.h"
 #include "io/npy.h"
 
 namespace attnviz {
@@ -200,10 +201,8 @@ void ReadNodeData(const NumericArrays& arrays, const GraphLoadOptions& options,
   }
 }
 
-}  // namespace
-
-GraphAttention LoadGraphAttention(const std::string& path, const GraphLoadOptions& options) {
-  const NumericArrays arrays = ReadNumericArrays(path);
+GraphAttention GraphFromArrays(const NumericArrays& arrays, const std::string& path,
+                               const GraphLoadOptions& options) {
   GraphAttention graph;
   graph.path = path;
   if (const NumericArray* edge_index = Find(arrays, {"edge_index"})) {
@@ -225,6 +224,17 @@ GraphAttention LoadGraphAttention(const std::string& path, const GraphLoadOption
   }
   ReadNodeData(arrays, options, graph);
   return graph;
+}
+
+}  // namespace
+
+GraphAttention LoadGraphAttention(const std::string& path, const GraphLoadOptions& options) {
+  return GraphFromArrays(ReadNumericArrays(path), path, options);
+}
+
+GraphAttention LoadGraphAttentionFrom(std::shared_ptr<const ByteSource> source,
+                                      const std::string& path, const GraphLoadOptions& options) {
+  return GraphFromArrays(ReadNumericArraysFrom(std::move(source), path), path, options);
 }
 
 }  // namespace attnviz
