@@ -115,6 +115,7 @@ void ReadDense(const NumericArrays& arrays, const NumericArray& dense, GraphAtte
   }
   const int64_t n = dense.shape[rank - 1];
   graph.heads = rank == 3 ? dense.shape[0] : 1;
+  if (graph.heads < 1) ThrowInputError(path, "expected at least one head in 'attention', found 0");
   const NumericArray* adjacency = Find(arrays, {"adjacency", "adj"});
   if (adjacency && adjacency->shape != std::vector<int64_t>{n, n}) {
     ThrowInputError(path, "expected 'adjacency' of shape (" + std::to_string(n) + ", " +
