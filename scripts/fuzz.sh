@@ -6,15 +6,16 @@
 #   scripts/fuzz.sh SECONDS [HARNESS...]   run each harness for SECONDS
 #   scripts/fuzz.sh -runs=N [HARNESS...]   run each harness for N executions
 #
-# Harnesses: npy npz json safetensors tokens torch load (default: all). Environment: FUZZ_BUILD (build
-# folder, default build/fuzz), FUZZ_JOBS (compile jobs, default 2), FUZZ_MAX_LEN (largest input,
-# default 4096: small inputs run fast, and every structure of every format fits in it).
+# Harnesses: npy npz json safetensors tokens torch load graph (default: all). Environment:
+# FUZZ_BUILD (build folder, default build/fuzz), FUZZ_JOBS (compile jobs, default 2), FUZZ_MAX_LEN
+# (largest input, default 4096: small inputs run fast, and every structure of every format fits
+# in it).
 # Installs clang and its runtimes first when missing (scripts/install-deps.sh fuzz); compiles
 # through ccache when it is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-readonly all_harnesses=(npy npz json safetensors tokens torch load)
+readonly all_harnesses=(npy npz json safetensors tokens torch load graph)
 readonly build=${FUZZ_BUILD:-build/fuzz}
 readonly max_len=${FUZZ_MAX_LEN:-4096}
 
@@ -57,6 +58,7 @@ seed_files() {
     tokens) patterns="$f/formats/tokens_* $f/bad/*.txt $f/bad/tokens_not_strings.json data/*.txt" ;;
     torch) patterns="$f/torch/*.pt $f/torch/*.pkl" ;;
     load) for format in npy npz json safetensors tokens torch; do seed_files "$format"; done ;;
+    graph) patterns="$f/graph/*.npz $f/graph/*.safetensors $f/graph/*.pt data/gat.npz" ;;
   esac
   for file in $patterns; do
     if [[ -f $file && $(stat -c %s "$file") -le $max_len ]]; then echo "$file"; fi
@@ -66,6 +68,7 @@ seed_files() {
 dictionary() {
   case $1 in
     load) cat tests/fuzz/dicts/*.dict ;;
+    graph) cat tests/fuzz/dicts/{npz,safetensors,torch,graph}.dict ;;
     *) cat "tests/fuzz/dicts/$1.dict" ;;
   esac
 }

@@ -9,6 +9,7 @@
 #include "attnviz/io/numeric_arrays.h"
 #include "attnviz/io/tokens.h"
 #include "attnviz/number_text.h"
+#include "io/graph_input.h"
 #include "io/npy.h"
 
 namespace attnviz {
@@ -114,6 +115,7 @@ void ReadDense(const NumericArrays& arrays, const NumericArray& dense, GraphAtte
   }
   const int64_t n = dense.shape[rank - 1];
   graph.heads = rank == 3 ? dense.shape[0] : 1;
+  if (graph.heads < 1) ThrowInputError(path, "expected at least one head in 'attention', found 0");
   const NumericArray* adjacency = Find(arrays, {"adjacency", "adj"});
   if (adjacency && adjacency->shape != std::vector<int64_t>{n, n}) {
     ThrowInputError(path, "expected 'adjacency' of shape (" + std::to_string(n) + ", " +
@@ -200,10 +202,8 @@ void ReadNodeData(const NumericArrays& arrays, const GraphLoadOptions& options,
   }
 }
 
-}  // namespace
-
-GraphAttention LoadGraphAttention(const std::string& path, const GraphLoadOptions& options) {
-  const NumericArrays arrays = ReadNumericArrays(path);
+GraphAttention GraphFromArrays(const NumericArrays& arrays, const std::string& path,
+                               const GraphLoadOptions& options) {
   GraphAttention graph;
   graph.path = path;
   if (const NumericArray* edge_index = Find(arrays, {"edge_index"})) {
@@ -225,6 +225,17 @@ GraphAttention LoadGraphAttention(const std::string& path, const GraphLoadOption
   }
   ReadNodeData(arrays, options, graph);
   return graph;
+}
+
+}  // namespace
+
+GraphAttention LoadGraphAttention(const std::string& path, const GraphLoadOptions& options) {
+  return GraphFromArrays(ReadNumericArrays(path), path, options);
+}
+
+GraphAttention LoadGraphAttentionFrom(std::shared_ptr<const ByteSource> source,
+                                      const std::string& path, const GraphLoadOptions& options) {
+  return GraphFromArrays(ReadNumericArraysFrom(std::move(source), path), path, options);
 }
 
 }  // namespace attnviz

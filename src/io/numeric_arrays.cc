@@ -5,12 +5,12 @@
 #include <cstring>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
 #include "attnviz/error.h"
 #include "attnviz/tensor/dtype.h"
+#include "io/graph_input.h"
 #include "io/mapped_file.h"
 #include "io/npy.h"
+#include "io/safetensors_header.h"
 #include "io/torch_file.h"
 #include "io/zip.h"
 
@@ -147,59 +147,26 @@ NumericArrays ReadNpz(std::shared_ptr<const ByteSource> source, const std::strin
   return arrays;
 }
 
-uint64_t HeaderLength(std::span<const std::byte> bytes, const std::string& path) {
-  if (bytes.size() < 8) ThrowInputError(path, "expected an 8-byte safetensors header length");
-  uint64_t length = 0;
-  for (int i = 7; i >= 0; --i) length = length << 8 | static_cast<uint8_t>(bytes[i]);
-  if (length > bytes.size() - 8) {
-    ThrowInputError(path, "safetensors header says it is " + std::to_string(length) +
-                              " bytes long, file has " + std::to_string(bytes.size() - 8));
+NumericArray ReadSafetensorsEntry(const SafetensorsEntry& entry, std::span<const std::byte> data,
+                                  const std::string& path) {
+  const std::string where = path + ": tensor '" + entry.name + "'";
+  const std::optional<ElementKind> kind = SafetensorsElementKind(entry.dtype);
+  if (!kind) ThrowInputError(where, "expected a number dtype, found " + entry.dtype);
+  const uint64_t needed = static_cast<uint64_t>(CheckedCount(entry.shape, where)) * kind->size;
+  if (entry.end - entry.begin != needed) {
+    ThrowInputError(where, "shape " + FormatShape(entry.shape) + " " + entry.dtype + " needs " +
+                               std::to_string(needed) + " bytes, data_offsets give " +
+                               std::to_string(entry.end - entry.begin));
   }
-  return length;
-}
-
-NumericArray ReadSafetensorsEntry(const nlohmann::json& entry, std::span<const std::byte> data,
-                                  const std::string& where) {
-  if (!entry.is_object() || !entry.contains("dtype") || !entry["dtype"].is_string() ||
-      !entry.contains("shape") || !entry.contains("data_offsets")) {
-    ThrowInputError(where, "expected dtype, shape and data_offsets");
-  }
-  const std::string dtype = entry["dtype"].get<std::string>();
-  const std::optional<ElementKind> kind = SafetensorsElementKind(dtype);
-  if (!kind) ThrowInputError(where, "expected a number dtype, found " + dtype);
-  std::vector<int64_t> shape;
-  for (const auto& extent : entry["shape"]) {
-    if (!extent.is_number_unsigned()) ThrowInputError(where, "expected non-negative dimensions");
-    shape.push_back(extent.get<int64_t>());
-  }
-  const auto& offsets = entry["data_offsets"];
-  if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
-      !offsets[1].is_number_unsigned()) {
-    ThrowInputError(where, "expected two non-negative data_offsets");
-  }
-  const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
-  const uint64_t needed = static_cast<uint64_t>(CheckedCount(shape, where)) * kind->size;
-  if (begin > end || end > data.size() || end - begin != needed) {
-    ThrowInputError(where, "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                               ") do not hold shape " + FormatShape(shape) + " " + dtype +
-                               " within the " + std::to_string(data.size()) + "-byte data");
-  }
-  return {shape, ReadElements(data.data() + begin, *kind, shape, false), kind->kind != 'f', dtype};
+  return {entry.shape, ReadElements(data.data() + entry.begin, *kind, entry.shape, false),
+          kind->kind != 'f', entry.dtype};
 }
 
 NumericArrays ReadSafetensors(const ByteSource& source, const std::string& path) {
-  const std::span<const std::byte> bytes = source.bytes();
-  const uint64_t length = HeaderLength(bytes, path);
-  const auto* text = reinterpret_cast<const char*>(bytes.data()) + 8;
-  const nlohmann::json header = nlohmann::json::parse(text, text + length, nullptr, false);
-  if (header.is_discarded() || !header.is_object()) {
-    ThrowInputError(path, "expected a JSON object as the safetensors header, found invalid JSON");
-  }
-  const std::span<const std::byte> data = bytes.subspan(8 + length);
+  const SafetensorsHeader header = ParseSafetensorsHeader(source.bytes(), path);
   NumericArrays arrays;
-  for (const auto& [name, entry] : header.items()) {
-    if (name == "__metadata__") continue;
-    arrays[name] = ReadSafetensorsEntry(entry, data, path + ": tensor '" + name + "'");
+  for (const SafetensorsEntry& entry : header.entries) {
+    arrays[entry.name] = ReadSafetensorsEntry(entry, header.data, path);
   }
   return arrays;
 }
@@ -212,7 +179,11 @@ bool StartsWith(std::span<const std::byte> bytes, std::string_view prefix) {
 }  // namespace
 
 NumericArrays ReadNumericArrays(const std::string& path) {
-  std::shared_ptr<const ByteSource> source = OpenInput(path);
+  return ReadNumericArraysFrom(OpenInput(path), path);
+}
+
+NumericArrays ReadNumericArraysFrom(std::shared_ptr<const ByteSource> source,
+                                    const std::string& path) {
   const std::span<const std::byte> head = source->bytes();
   if (IsTorchArchive(head) || IsLegacyTorchFile(head)) {
     return ReadTorchNumericArrays(std::move(source), path);

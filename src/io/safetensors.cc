@@ -8,20 +8,13 @@
 #include "io/array_choice.h"
 #include "io/npy.h"
 #include "io/raw_dump.h"
+#include "io/safetensors_header.h"
 
 namespace attnviz {
 
 namespace {
 
 constexpr uint64_t kMaxHeaderBytes = 100ull << 20;  // the limit the reference library enforces
-
-struct TensorEntry {
-  std::string name;
-  std::string dtype;
-  std::vector<int64_t> shape;
-  uint64_t begin = 0;
-  uint64_t end = 0;
-};
 
 std::optional<DType> FloatDType(const std::string& name) {
   if (name == "F16") return DType::kF16;
@@ -31,7 +24,8 @@ std::optional<DType> FloatDType(const std::string& name) {
   return std::nullopt;
 }
 
-nlohmann::json ParseHeader(std::span<const std::byte> bytes, const std::string& path) {
+// The header length the first 8 bytes state, checked against the file.
+uint64_t HeaderLength(std::span<const std::byte> bytes, const std::string& path) {
   if (bytes.size() < 8) {
     ThrowInputError(path, "expected an 8-byte safetensors header length, found a " +
                               std::to_string(bytes.size()) + "-byte file");
@@ -43,23 +37,27 @@ nlohmann::json ParseHeader(std::span<const std::byte> bytes, const std::string& 
                               " bytes long, file has " + std::to_string(bytes.size() - 8) +
                               " bytes after the length");
   }
-  const auto* text = reinterpret_cast<const char*>(bytes.data()) + 8;
-  nlohmann::json header = nlohmann::json::parse(text, text + length, nullptr, false);
+  return length;
+}
+
+nlohmann::json ParseJson(std::span<const std::byte> text_bytes, const std::string& path) {
+  const auto* text = reinterpret_cast<const char*>(text_bytes.data());
+  nlohmann::json header = nlohmann::json::parse(text, text + text_bytes.size(), nullptr, false);
   if (header.is_discarded() || !header.is_object()) {
     ThrowInputError(path, "expected a JSON object as the safetensors header, found invalid JSON");
   }
   return header;
 }
 
-TensorEntry ParseEntry(const std::string& name, const nlohmann::json& value,
-                       const std::string& path) {
+SafetensorsEntry ParseEntry(const std::string& name, const nlohmann::json& value,
+                            const std::string& path) {
   const std::string where = path + ": tensor '" + name + "'";
   if (!value.is_object() || !value.contains("dtype") || !value["dtype"].is_string() ||
       !value.contains("shape") || !value["shape"].is_array() || !value.contains("data_offsets") ||
       !value["data_offsets"].is_array() || value["data_offsets"].size() != 2) {
     throw Error(ErrorKind::kInput, where + ": expected dtype, shape and two data_offsets");
   }
-  TensorEntry entry{name, value["dtype"].get<std::string>(), {}, 0, 0};
+  SafetensorsEntry entry{name, value["dtype"].get<std::string>(), {}, 0, 0};
   for (const auto& extent : value["shape"]) {
     if (!extent.is_number_unsigned()) {
       throw Error(ErrorKind::kInput, where + ": expected non-negative integer dimensions");
@@ -77,12 +75,13 @@ TensorEntry ParseEntry(const std::string& name, const nlohmann::json& value,
 }
 
 // Offsets in order, inside the data section, not overlapping.
-void CheckLayout(std::vector<TensorEntry> entries, uint64_t data_size, const std::string& path) {
+void CheckLayout(std::vector<SafetensorsEntry> entries, uint64_t data_size,
+                 const std::string& path) {
   std::sort(entries.begin(), entries.end(),
             [](const auto& a, const auto& b) { return a.begin < b.begin; });
   uint64_t previous_end = 0;
   std::string previous;
-  for (const TensorEntry& entry : entries) {
+  for (const SafetensorsEntry& entry : entries) {
     if (entry.end < entry.begin || entry.end > data_size) {
       ThrowInputError(path, "tensor '" + entry.name + "' data_offsets [" +
                                 std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
@@ -97,7 +96,7 @@ void CheckLayout(std::vector<TensorEntry> entries, uint64_t data_size, const std
   }
 }
 
-ArrayView MakeArray(const TensorEntry& entry, std::shared_ptr<const ByteSource> source,
+ArrayView MakeArray(const SafetensorsEntry& entry, std::shared_ptr<const ByteSource> source,
                     const std::byte* data_section, const std::string& path) {
   const std::string where = path + ": tensor '" + entry.name + "'";
   const std::optional<DType> dtype = FloatDType(entry.dtype);
@@ -190,8 +189,8 @@ bool NonZero(const std::byte* element, int size, bool is_float) {
 }
 
 // The attention_mask tensor, shape (n) or (batch, n), as one row of flags per batch item.
-std::vector<std::vector<bool>> ReadMask(const TensorEntry& entry, const std::byte* data_section,
-                                        const std::string& path) {
+std::vector<std::vector<bool>> ReadMask(const SafetensorsEntry& entry,
+                                        const std::byte* data_section, const std::string& path) {
   const int size = MaskElementSize(entry.dtype);
   const auto rank = entry.shape.size();
   const int64_t rows = rank == 2 ? entry.shape[0] : 1;
@@ -231,27 +230,29 @@ void ReadMetadata(const nlohmann::json& header, const std::string& path, RawDump
 
 }  // namespace
 
+SafetensorsHeader ParseSafetensorsHeader(std::span<const std::byte> bytes,
+                                         const std::string& path) {
+  const uint64_t length = HeaderLength(bytes, path);
+  SafetensorsHeader header{
+      ParseJson(bytes.subspan(8, length), path), {}, bytes.subspan(8 + length)};
+  for (const auto& [name, value] : header.json.items()) {
+    if (name != "__metadata__") header.entries.push_back(ParseEntry(name, value, path));
+  }
+  CheckLayout(header.entries, header.data.size(), path);
+  return header;
+}
+
 RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std::string& path,
                             const std::optional<std::string>& key) {
-  const std::span<const std::byte> bytes = source->bytes();
-  const nlohmann::json header = ParseHeader(bytes, path);
-  uint64_t header_length = 0;
-  for (int i = 7; i >= 0; --i) header_length = header_length << 8 | static_cast<uint8_t>(bytes[i]);
-  const std::byte* data_section = bytes.data() + 8 + header_length;
-  const uint64_t data_size = bytes.size() - 8 - header_length;
-
-  std::map<std::string, TensorEntry> entries;
+  const SafetensorsHeader header = ParseSafetensorsHeader(source->bytes(), path);
+  const std::byte* data_section = header.data.data();
+  std::map<std::string, SafetensorsEntry> entries;
   std::vector<std::string> float_names, all_names;
-  for (const auto& [name, value] : header.items()) {
-    if (name == "__metadata__") continue;
-    TensorEntry entry = ParseEntry(name, value, path);
-    all_names.push_back(name);
-    if (FloatDType(entry.dtype)) float_names.push_back(name);
-    entries.emplace(name, std::move(entry));
+  for (const SafetensorsEntry& entry : header.entries) {
+    all_names.push_back(entry.name);
+    if (FloatDType(entry.dtype)) float_names.push_back(entry.name);
+    entries.emplace(entry.name, entry);
   }
-  std::vector<TensorEntry> all_entries;
-  for (const auto& [name, entry] : entries) all_entries.push_back(entry);
-  CheckLayout(all_entries, data_size, path);
   if (all_names.empty())
     ThrowInputError(path, "expected tensors in the safetensors file, found none");
 
@@ -264,7 +265,7 @@ RawDump ReadSafetensorsDump(std::shared_ptr<const ByteSource> source, const std:
   dump.layer_offset = choice.first_layer;
   dump.array_name = choice.layer_stack ? choice.names.front() + " ... " + choice.names.back()
                                        : choice.names.front();
-  ReadMetadata(header, path, dump);
+  ReadMetadata(header.json, path, dump);
   if (entries.contains("attention_mask")) {
     dump.attention_mask = ReadMask(entries.at("attention_mask"), data_section, path);
   }

@@ -14,6 +14,7 @@
 #include "attnviz/error.h"
 #include "attnviz/io/load.h"
 #include "attnviz/io/tokens.h"
+#include "io/graph_input.h"
 #include "io/npy.h"
 #include "io/pickle.h"
 #include "io/raw_dump.h"
@@ -232,11 +233,35 @@ void ReadAsTokens(std::span<const std::byte> input) {
   });
 }
 
+// --- graph dumps ---
+
+// What LoadGraphAttention promises of a graph it returns (include/attnviz/io/graph_dump.h).
+void CheckGraph(const GraphAttention& graph) {
+  Require(graph.nodes >= 0 && graph.heads >= 1, "at least one head, never negative nodes");
+  Require(graph.target.size() == graph.source.size(), "one source and one target per edge");
+  Require(graph.alpha.size() == graph.source.size() * static_cast<size_t>(graph.heads),
+          "alpha holds edges x heads values");
+  for (int64_t e = 0; e < graph.edges(); ++e) {
+    Require(graph.source[e] >= 0 && graph.source[e] < graph.nodes && graph.target[e] >= 0 &&
+                graph.target[e] < graph.nodes,
+            "edges join nodes of the graph");
+  }
+  for (double value : graph.alpha) Require(std::isfinite(value), "alpha is finite");
+  for (const auto* per_node : {&graph.classes, &graph.marked_edge}) {
+    Require(per_node->empty() || static_cast<int64_t>(per_node->size()) == graph.nodes,
+            "classes and marked edges: none or one per node");
+  }
+}
+
+void ReadAsGraph(std::span<const std::byte> input) {
+  IgnoringErrors([&] { CheckGraph(LoadGraphAttentionFrom(ExactCopy(input), kPath)); });
+}
+
 }  // namespace
 
 const std::vector<std::string_view>& HarnessNames() {
   static const std::vector<std::string_view> names = {"npy",    "npz",   "json", "safetensors",
-                                                      "tokens", "torch", "load"};
+                                                      "tokens", "torch", "load", "graph"};
   return names;
 }
 
@@ -244,6 +269,7 @@ void RunHarness(std::string_view harness, std::span<const std::byte> input) {
   Require(std::find(HarnessNames().begin(), HarnessNames().end(), harness) != HarnessNames().end(),
           "a known harness, found '" + std::string(harness) + "'");
   if (harness == "tokens") return ReadAsTokens(input);
+  if (harness == "graph") return ReadAsGraph(input);
   const std::optional<FileFormat> detected = DetectFormat(input);
   const std::optional<FileFormat> format = HarnessFormat(harness);
   if (harness == "npy") IgnoringErrors([&] { ReadNpyStrings(ExactCopy(input)->bytes(), kPath); });

@@ -10,7 +10,8 @@
 namespace attnviz::fuzz {
 
 // The harnesses: npy, npz, json, safetensors, tokens, torch (.pt: zip or legacy stream and the
-// restricted unpickler), load (format detection and LoadDump).
+// restricted unpickler), load (format detection and LoadDump), graph (LoadGraphAttention: npz,
+// safetensors or .pt bytes as edge_index and alpha).
 const std::vector<std::string_view>& HarnessNames();
 
 // Runs harness `harness` on `input`. Every reader gets a heap copy of exactly the input's size, so

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "attnviz/error.h"
+#include "attnviz/io/graph_dump.h"
 #include "attnviz/io/load.h"
 #include "fuzz/fuzz_targets.h"
 #include "io/raw_dump.h"
@@ -125,6 +126,18 @@ TEST_CASE("fuzz regressions: safetensors bytes shorter than the header length ar
   }
 }
 
+TEST_CASE("fuzz regressions: a dense graph attention with zero heads is refused") {
+  const std::string path = (kRegressions / "graph/dense_zero_heads.npz").string();
+  try {
+    LoadGraphAttention(path);
+    FAIL("loaded without an error");
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kInput);
+    CHECK(std::string(error.what()) ==
+          path + ": expected at least one head in 'attention', found 0");
+  }
+}
+
 TEST_CASE("fuzz regressions: every folder is named after a harness and holds inputs") {
   REQUIRE(fs::is_directory(kRegressions));
   const auto& names = HarnessNames();
@@ -146,6 +159,7 @@ TEST_CASE("fuzz regressions: safetensors inputs load or are refused") {
 TEST_CASE("fuzz regressions: tokens inputs are read or refused") { ReplaySavedInputs("tokens"); }
 TEST_CASE("fuzz regressions: load inputs load or are refused") { ReplaySavedInputs("load"); }
 TEST_CASE("fuzz regressions: torch inputs load or are refused") { ReplaySavedInputs("torch"); }
+TEST_CASE("fuzz regressions: graph inputs load or are refused") { ReplaySavedInputs("graph"); }
 
 TEST_CASE("fuzz regressions: a .pt view whose extent overflows 64 bits is refused as such") {
   CheckSays(RefusalOf("torch/view_extent_overflow.pt"),

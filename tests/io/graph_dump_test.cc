@@ -4,7 +4,12 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
+#include <optional>
+
 #include "attnviz/error.h"
+#include "io/graph_input.h"
+#include "io/raw_dump.h"
 
 namespace attnviz {
 namespace {
@@ -93,6 +98,59 @@ TEST_CASE("broken graph dumps are refused in one line naming the file") {
   CheckRefused("bad_negative.npz", {">= 0", "-1"});
   CheckRefused("bad_range.npz", {"< 5", "found 7"});
   CheckRefused("bad_nan.npz", {"finite", "nan", "edge 2, head 1"});
+}
+
+// A safetensors file: the 8-byte little-endian length (header's, unless `stated`), `header`, then
+// `data_bytes` zero bytes.
+std::shared_ptr<const ByteSource> Safetensors(const std::string& header, size_t data_bytes,
+                                              std::optional<uint64_t> stated = std::nullopt) {
+  const uint64_t length = stated.value_or(header.size());
+  std::vector<std::byte> bytes;
+  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<std::byte>(length >> (8 * i) & 0xFF));
+  for (char c : header) bytes.push_back(static_cast<std::byte>(c));
+  bytes.resize(bytes.size() + data_bytes);
+  return std::make_shared<OwnedBytes>(std::move(bytes));
+}
+
+template <typename Read>
+std::string RefusalMessage(Read read) {
+  try {
+    read();
+  } catch (const Error& error) {
+    CHECK(error.kind() == ErrorKind::kInput);
+    return error.what();
+  }
+  FAIL("expected an input error");
+  return {};
+}
+
+// Files the graph reader takes for safetensors (a '{' after the 8 length bytes) whose header is
+// damaged: one parser checks it for both readers, with one message.
+TEST_CASE("a damaged safetensors header is refused by the graph and the attention readers alike") {
+  const std::string f32 = R"("dtype": "F32", "shape": [1])";
+  struct Case {
+    std::shared_ptr<const ByteSource> bytes;
+    const char* says;
+  };
+  const std::vector<Case> cases = {
+      {Safetensors("{}", 0, 100), "header says it is 100 bytes long, file has 2 bytes"},
+      {Safetensors("{1}", 0), "expected a JSON object"},
+      {Safetensors(R"({"a": {)" + f32 + "}}", 4), "expected dtype, shape and two data_offsets"},
+      {Safetensors(R"({"a": {)" + f32 + R"(, "data_offsets": [0, 8]}})", 4),
+       "data_offsets [0, 8] lie outside the 4-byte data section"},
+      {Safetensors(R"({"a": {)" + f32 + R"(, "data_offsets": [0, 4]}, "b": {)" + f32 +
+                       R"(, "data_offsets": [2, 6]}})",
+                   8),
+       "tensors 'a' and 'b' overlap"}};
+  for (const Case& c : cases) {
+    CAPTURE(c.says);
+    const std::string graph =
+        RefusalMessage([&] { LoadGraphAttentionFrom(c.bytes, "g.safetensors"); });
+    const std::string attention =
+        RefusalMessage([&] { ReadSafetensorsDump(c.bytes, "g.safetensors", std::nullopt); });
+    CHECK(graph == attention);
+    CHECK_MESSAGE(graph.find(c.says) != std::string::npos, graph);
+  }
 }
 
 }  // namespace
