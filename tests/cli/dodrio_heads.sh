@@ -13,7 +13,10 @@ measure() {  # measure NAME ARGS...: runs attnviz, records the peak RSS (kB) and
   /usr/bin/time -f "%M %e" -o "$out/$name.time" "$attnviz" "$@" >"$out/$name.json" || fail=1
   read -r rss seconds <"$out/$name.time"
   echo "$name: peak RSS $rss kB, $seconds s"
-  [ "$rss" -lt 200000 ] || { echo "$name: peak RSS $rss kB, expected under 200 MB"; fail=1; }
+  # Under sanitizers (ATTNVIZ_TEST_SANITIZED=1) the shadow memory and ASan's quarantine, not
+  # attnviz, decide the peak (230 MB there against 37 MB optimised): no bound.
+  [ "${ATTNVIZ_TEST_SANITIZED:-0}" = 1 ] || [ "$rss" -lt 200000 ] ||
+    { echo "$name: peak RSS $rss kB, expected under 200 MB"; fail=1; }
 }
 measure positional positional "$dir/tw_*.npy" --json
 measure sinks sinks "$dir/tw_*.npy" --json
