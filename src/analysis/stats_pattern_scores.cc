@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "analysis/stats_tokens.h"
+#include "simd/row_kernels.h"
 
 namespace attnviz {
 
@@ -33,10 +34,11 @@ class Shares {
       : keys_(context.keys), masking_(context.masking), p_(head.size(), 0.0) {
     for (int64_t i = 0; i < context.queries; ++i) {
       const float* row = head.data() + i * keys_;
-      const double sum = std::accumulate(row, row + keys_, 0.0);
+      const double sum = simd::SumFloats(row, static_cast<size_t>(keys_));
       if (!masking_.IsRealRow(i) || masking_.ValidKeyCount(i) < 2 || !(sum > 0)) continue;
       rows_.push_back(i);
-      for (int64_t j = 0; j < keys_; ++j) p_[i * keys_ + j] = row[j] / sum;
+      double* shares = p_.data() + i * keys_;
+      std::transform(row, row + keys_, shares, [sum](float a) { return a / sum; });
     }
   }
 
@@ -46,6 +48,7 @@ class Shares {
   bool valid(int64_t i, int64_t j) const { return masking_.IsValidKey(i, j); }
   const Masking& masking() const { return masking_; }
   int64_t keys() const { return keys_; }
+  int64_t queries() const { return static_cast<int64_t>(p_.size()) / keys_; }
 
  private:
   int64_t keys_;
@@ -82,31 +85,58 @@ struct BestLine {
   int64_t param = 0;
 };
 
-// The best of the lines of keys key_of(i, param) (offsets, anti-diagonals), params in order,
-// ties keeping the earlier: the mean share on the line over the scored rows where its key is
-// valid. A line counts when it covers at least half as many rows as the longest line (and 2):
-// lines through a corner are a handful of cells.
-template <typename KeyOf>
-BestLine FindBestLine(const Shares& s, const std::vector<int64_t>& params, KeyOf key_of) {
-  std::vector<double> sums(params.size(), 0.0);
-  std::vector<size_t> counts(params.size(), 0);
-  // Row by row, so that each row is read while it is in the cache (line by line, a diagonal
-  // touches a new cache line each row); each line's sum still adds its rows in order.
+// The sum of the shares and the number of scored rows on each line of keys j + direction * i
+// (direction -1: the offsets j - i; +1: the anti-diagonals i + j), at line + origin.
+struct LineSums {
+  std::vector<double> sums;
+  std::vector<size_t> counts;
+  int64_t origin = 0;
+};
+
+// Row by row, each row's valid keys (a contiguous run) added to consecutive lines, so that each
+// row is read once and in order; each line's sum still adds its rows in order. The counts go
+// through a difference array: each row adds one to a contiguous run of lines.
+LineSums SumLines(const Shares& s, int64_t direction) {
+  const int64_t queries = s.queries(), keys = s.keys();
+  LineSums lines;
+  lines.origin = direction < 0 ? queries - 1 : 0;
+  const size_t count = static_cast<size_t>(std::max<int64_t>(0, queries + keys - 1));
+  lines.sums.assign(count, 0.0);
+  std::vector<int64_t> starts(count + 1, 0);
   for (int64_t i : s.rows()) {
-    for (size_t l = 0; l < params.size(); ++l) {
-      const int64_t j = key_of(i, params[l]);
-      if (!s.valid(i, j)) continue;
-      sums[l] += s.p(i, j);
-      ++counts[l];
-    }
+    const int64_t begin = s.masking().first_key, end = s.masking().KeyEnd(i);
+    if (end <= begin) continue;
+    double* sums = lines.sums.data() + lines.origin + direction * i;
+    const double* row = s.row(i);
+    for (int64_t j = begin; j < end; ++j) sums[j] += row[j];
+    ++starts[static_cast<size_t>(begin + direction * i + lines.origin)];
+    --starts[static_cast<size_t>(end + direction * i + lines.origin)];
   }
-  const size_t longest = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
+  lines.counts.resize(count);
+  int64_t running = 0;
+  for (size_t l = 0; l < count; ++l) lines.counts[l] = static_cast<size_t>(running += starts[l]);
+  return lines;
+}
+
+// The best of the lines of keys j + direction * i = param, params in order, ties keeping the
+// earlier: the mean share on the line over the scored rows where its key is valid. A line counts
+// when it covers at least half as many rows as the longest line (and 2): lines through a corner
+// are a handful of cells.
+BestLine FindBestLine(const Shares& s, const std::vector<int64_t>& params, int64_t direction) {
+  const LineSums lines = SumLines(s, direction);
+  const auto at = [&](int64_t param) { return static_cast<size_t>(param + lines.origin); };
+  const auto rows_on = [&](int64_t param) {  // lines that miss the head cover no row
+    return at(param) < lines.counts.size() ? lines.counts[at(param)] : 0;
+  };
+  size_t longest = 0;
+  for (int64_t param : params) longest = std::max(longest, rows_on(param));
   const size_t need = std::max<size_t>(2, (longest + 1) / 2);
   BestLine best;
-  for (size_t l = 0; l < params.size(); ++l) {
-    if (counts[l] < need) continue;
-    const double score = sums[l] / static_cast<double>(counts[l]);
-    if (std::isnan(best.score) || score > best.score) best = {score, params[l]};
+  for (int64_t param : params) {
+    const size_t count = rows_on(param);
+    if (count < need) continue;
+    const double score = lines.sums[at(param)] / static_cast<double>(count);
+    if (std::isnan(best.score) || score > best.score) best = {score, param};
   }
   return best;
 }
@@ -135,11 +165,8 @@ double TopTwo(const double* row, int64_t keys) {
 }
 
 double NormalisedEntropy(const double* row, int64_t keys, int64_t valid_keys) {
-  double entropy = 0;
-  for (int64_t j = 0; j < keys; ++j) {
-    if (row[j] > 0) entropy -= row[j] * std::log(row[j]);
-  }
-  return entropy / std::log(static_cast<double>(valid_keys));
+  return -simd::SumXLogX(row, static_cast<size_t>(keys)) /
+         std::log(static_cast<double>(valid_keys));
 }
 
 // How much of row i spreads over the block [a, b] beyond what a uniform row would put there:
@@ -233,14 +260,12 @@ void ScorePositional(const Shares& s, const PatternContext& context, PatternScor
   if (!context.masking.causal) {
     At(scores, Pattern::kNext) = MeanOnKey(s, [](int64_t i) { return i + 1; });
   }
-  const BestLine offset =
-      FindBestLine(s, OffsetOrder(context.keys), [](int64_t i, int64_t k) { return i + k; });
+  const BestLine offset = FindBestLine(s, OffsetOrder(context.keys), -1);  // key i + k
   At(scores, Pattern::kOffset) = offset.score;
   if (!std::isnan(offset.score)) scores.offset = offset.param;
   std::vector<int64_t> sums(static_cast<size_t>(std::max<int64_t>(0, 2 * context.keys - 1)));
   std::iota(sums.begin(), sums.end(), 0);
-  At(scores, Pattern::kReorder) =
-      FindBestLine(s, sums, [](int64_t i, int64_t c) { return c - i; }).score;
+  At(scores, Pattern::kReorder) = FindBestLine(s, sums, +1).score;  // key c - i
   At(scores, Pattern::kBlock) = BlockScore(s, context.queries);
   const BestLine local = LocalScore(s);
   At(scores, Pattern::kLocal) = local.score;

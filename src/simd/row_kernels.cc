@@ -269,6 +269,46 @@ void LogDoubles(double* values, size_t count) {
   std::memcpy(values + i, tail, (count - i) * sizeof(double));
 }
 
+double SumXLogX(const double* x, size_t count) {
+  const hn::ScalableTag<double> d;
+  const size_t lanes = hn::Lanes(d);
+  const auto zero = hn::Zero(d), one = hn::Set(d, 1.0);
+  auto sum = zero, sum2 = zero;
+  const auto add = [&](hn::Vec<decltype(d)> v, hn::Vec<decltype(d)> to) {
+    const auto positive = hn::Gt(v, zero);  // 0 ln 0 = 0: ln 1 stands in
+    return hn::MulAdd(hn::IfThenElseZero(positive, v),
+                      LogDouble(d, hn::IfThenElse(positive, v, one)), to);
+  };
+  size_t i = 0;
+  for (; i + 2 * lanes <= count; i += 2 * lanes) {  // two chains of dependent steps
+    sum = add(hn::LoadU(d, x + i), sum);
+    sum2 = add(hn::LoadU(d, x + i + lanes), sum2);
+  }
+  sum = hn::Add(sum, sum2);
+  for (; i + lanes <= count; i += lanes) sum = add(hn::LoadU(d, x + i), sum);
+  if (i < count) {
+    HWY_ALIGN double tail[hn::MaxLanes(d)] = {};
+    std::copy(x + i, x + count, tail);
+    sum = add(hn::Load(d, tail), sum);
+  }
+  return hn::GetLane(hn::SumOfLanes(d, sum));
+}
+
+double SumFloats(const float* x, size_t count) {
+  const hn::ScalableTag<double> d;
+  const hn::Rebind<float, decltype(d)> half;  // as many floats as d has doubles
+  const size_t lanes = hn::Lanes(d);
+  auto sum = hn::Zero(d), sum2 = hn::Zero(d);
+  size_t i = 0;
+  for (; i + 2 * lanes <= count; i += 2 * lanes) {  // two chains of dependent adds
+    sum = hn::Add(sum, hn::PromoteTo(d, hn::LoadU(half, x + i)));
+    sum2 = hn::Add(sum2, hn::PromoteTo(d, hn::LoadU(half, x + i + lanes)));
+  }
+  double total = hn::GetLane(hn::SumOfLanes(d, hn::Add(sum, sum2)));
+  for (; i < count; ++i) total += x[i];
+  return total;
+}
+
 double SumMeanLogMean(const double* p, const double* q, size_t count) {
   const hn::ScalableTag<double> d;
   const size_t lanes = hn::Lanes(d);
@@ -476,6 +516,8 @@ namespace simd {
 HWY_EXPORT(LogFloats);
 HWY_EXPORT(LogDoubles);
 HWY_EXPORT(SumMeanLogMean);
+HWY_EXPORT(SumXLogX);
+HWY_EXPORT(SumFloats);
 HWY_EXPORT(SummarizeRowHere);
 
 void LogFloats(const float* in, size_t count, float* out) {
@@ -487,6 +529,10 @@ void LogDoubles(double* values, size_t count) { HWY_DYNAMIC_DISPATCH(LogDoubles)
 double SumMeanLogMean(const double* p, const double* q, size_t count) {
   return HWY_DYNAMIC_DISPATCH(SumMeanLogMean)(p, q, count);
 }
+
+double SumXLogX(const double* x, size_t count) { return HWY_DYNAMIC_DISPATCH(SumXLogX)(x, count); }
+
+double SumFloats(const float* x, size_t count) { return HWY_DYNAMIC_DISPATCH(SumFloats)(x, count); }
 
 RowSummary SummarizeRowOnBest(const float* row, int64_t keys, int64_t query, int64_t topk) {
   return HWY_DYNAMIC_DISPATCH(SummarizeRowHere)(row, keys, query, topk);

@@ -42,5 +42,12 @@ void LogDoubles(double* values, size_t count);
 // (so that m is a mean); the instruction sets' last bits may differ.
 double SumMeanLogMean(const double* p, const double* q, size_t count);
 
+// sum_i x_i ln x_i over i < count for x_i >= 0 (0 ln 0 = 0), with the JS logarithm.
+double SumXLogX(const double* x, size_t count);
+
+// sum_i x_i in double over i < count, in an order of the instruction set's (the last bits may
+// differ between sets).
+double SumFloats(const float* x, size_t count);
+
 }  // namespace simd
 }  // namespace attnviz

@@ -256,5 +256,44 @@ TEST_CASE("sum m ln m over halves agrees with std::log summed in long double to 
   });
 }
 
+TEST_CASE("sum x ln x takes 0 ln 0 as 0 and agrees with std::log in long double to 1e-14") {
+  std::mt19937_64 generator(8);
+  std::uniform_real_distribution<double> share(1e-9, 1.0);
+  std::vector<double> x(4099);  // a tail on every width
+  for (size_t i = 0; i < x.size(); ++i) x[i] = i % 4 == 1 ? 0.0 : share(generator);
+  OnEveryIsa([&](const std::string&) {
+    for (size_t count : {x.size(), size_t{4096}, size_t{7}, size_t{2}}) {
+      long double expected = 0;
+      for (size_t i = 0; i < count; ++i) {
+        if (x[i] > 0)
+          expected += static_cast<long double>(x[i]) * std::log(static_cast<long double>(x[i]));
+      }
+      CAPTURE(count);
+      CHECK(simd::SumXLogX(x.data(), count) ==
+            doctest::Approx(static_cast<double>(expected)).epsilon(1e-14));
+    }
+    const std::vector<double> zeros(9, 0.0);
+    CHECK(simd::SumXLogX(zeros.data(), zeros.size()) == 0);
+  });
+}
+
+TEST_CASE("the sum of floats in double agrees with a long double sum, every tail length") {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  std::vector<float> x(1031);
+  for (float& v : x) v = value(rng);
+  OnEveryIsa([&](const std::string&) {
+    for (size_t count = 0; count <= 40; ++count) {
+      const long double expected = std::accumulate(x.begin(), x.begin() + count, 0.0L);
+      CAPTURE(count);
+      CHECK(simd::SumFloats(x.data(), count) ==
+            doctest::Approx(static_cast<double>(expected)).epsilon(1e-15));
+    }
+    const long double all = std::accumulate(x.begin(), x.end(), 0.0L);
+    CHECK(simd::SumFloats(x.data(), x.size()) ==
+          doctest::Approx(static_cast<double>(all)).epsilon(1e-14));
+  });
+}
+
 }  // namespace
 }  // namespace attnviz
