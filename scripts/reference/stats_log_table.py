@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Prints the tables of the AVX-512 logarithm in src/simd/row_kernels.cc (LogFloat).
+"""Prints the tables of the float logarithms in src/simd/row_kernels.cc: 16 buckets (LogFloat
+and LogFloatForSums with AVX-512) and 8 (LogFloatForSums where eight floats fill a register, AVX2).
 
-x = 2^e f with f in [sqrt(1/2), sqrt(2)); the 16 buckets are the top four bits of the 23-bit
+x = 2^e f with f in [sqrt(1/2), sqrt(2)); the 16 (8) buckets are the top four (three) bits of the 23-bit
 offset of f's bits from sqrt(1/2)'s. Bucket i takes inv_i, the float nearest 1 / (f at the
 bucket's middle) (1 exactly for the bucket holding 1, so that ln x stays exact in relative terms
 next to 1), then ln x = e ln 2 - ln inv_i + ln(1 + r) with r = f inv_i - 1, |r| < 0.04. The
@@ -18,21 +19,28 @@ def float_of(bits):
     return struct.unpack("<f", struct.pack("<I", bits))[0]
 
 
-def main():
+def tables(buckets):
+    step = 2**23 // buckets
     inv, ln_c, ln_c_lo, widest = [], [], [], 0.0
-    for i in range(16):
-        low = float_of(SQRT_HALF_BITS + i * 2**19)
-        high = float_of(SQRT_HALF_BITS + (i + 1) * 2**19 - 1)
-        middle = float_of(SQRT_HALF_BITS + i * 2**19 + 2**18)
+    for i in range(buckets):
+        low = float_of(SQRT_HALF_BITS + i * step)
+        high = float_of(SQRT_HALF_BITS + (i + 1) * step - 1)
+        middle = float_of(SQRT_HALF_BITS + i * step + step // 2)
         v = np.float32(1.0) if low <= 1.0 <= high else np.float32(1.0 / middle)
         exact = -np.log(np.float64(v))
         inv.append(float(v))
         ln_c.append(float(np.float32(exact)))
         ln_c_lo.append(float(np.float32(exact - np.float64(np.float32(exact)))))
         widest = max(widest, abs(low * v - 1), abs(high * v - 1))
+    print(f"{buckets} buckets")
     for name, values in (("inverse", inv), ("ln c", ln_c), ("ln c, rest", ln_c_lo)):
         print(f"{name}: " + ", ".join(f"{v:.9e}f" for v in values))
     print(f"largest |r|: {widest:.4f}")
+
+
+def main():
+    tables(16)
+    tables(8)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ namespace attnviz {
 
 namespace {
 
-// Each head's band starts on a multiple of eight doubles (a cache line).
-constexpr int64_t kBandAlignment = 8;
+// Each head's band starts on a multiple of sixteen floats (a cache line).
+constexpr int64_t kBandAlignment = 16;
 
 int64_t Padded(int64_t cells) {
   return (cells + kBandAlignment - 1) / kBandAlignment * kBandAlignment;
@@ -32,7 +32,7 @@ int64_t Padded(int64_t cells) {
 // measured), at least one row.
 int64_t BandRows(int64_t count, int64_t queries, int64_t keys) {
   constexpr int64_t kBandOfAllHeadsBytes = 512 << 10;
-  const int64_t row_of_all_heads = count * keys * static_cast<int64_t>(sizeof(double));
+  const int64_t row_of_all_heads = count * keys * static_cast<int64_t>(sizeof(float));
   const int64_t fit = kBandOfAllHeadsBytes / std::max<int64_t>(1, row_of_all_heads);
   return std::clamp<int64_t>(fit, 1, std::max<int64_t>(1, queries));
 }
@@ -41,13 +41,13 @@ bool IsWeight(float w) { return w >= 0 && w <= FLT_MAX; }  // false for NaN
 
 // Writes 0.5 P' of `weights` to `out`, then halves (1 ln 1 = 0) up to `padded` values. Returns the
 // index of the first weight that is NaN, infinite or negative, or -1.
-int64_t SmoothHalves(std::span<const float> weights, double spread, double* out, int64_t padded) {
+int64_t SmoothHalves(std::span<const float> weights, double spread, float* out, int64_t padded) {
   bool valid = true;
   for (size_t i = 0; i < weights.size(); ++i) {
     valid &= IsWeight(weights[i]);  // no branch, so that the loop is vectorised
-    out[i] = 0.5 * (kJsKeep * weights[i] + spread);
+    out[i] = static_cast<float>(0.5 * (kJsKeep * weights[i] + spread));
   }
-  std::fill(out + weights.size(), out + padded, 0.5);
+  std::fill(out + weights.size(), out + padded, 0.5f);
   if (valid) return -1;
   return std::find_if_not(weights.begin(), weights.end(), IsWeight) - weights.begin();
 }
@@ -147,14 +147,15 @@ class BandedSums {
     const double spread = kJsSpread / static_cast<double>(keys_);
     for (int64_t head = worker; head < count_; head += workers_) {
       try {
-        double* halves = band_.data() + head * stride_;
+        float* halves = band_.data() + head * stride_;
         const std::span<const float> weights = rows_(head, first, rows, scratch);
         const int64_t bad = SmoothHalves(weights, spread, halves, stride_);
         if (bad >= 0) {
           Fail({head, first * keys_ + bad, weights[static_cast<size_t>(bad)], nullptr});
           return;
         }
-        sums_.self_terms[head] += simd::SumMeanLogMean(halves, halves, static_cast<size_t>(stride_));
+        sums_.self_terms[head] +=
+            simd::SumMeanLogMean(halves, halves, static_cast<size_t>(stride_));
       } catch (...) {
         Fail({.head = head, .error = std::current_exception()});
         return;
@@ -170,7 +171,7 @@ class BandedSums {
       const int64_t first = block * kRowsPerBlock;
       const int64_t end = std::min(count_, first + kRowsPerBlock);
       for (int64_t b = first + 1; b < count_; ++b) {
-        const double* q = band_.data() + b * stride_;
+        const float* q = band_.data() + b * stride_;
         for (int64_t a = first; a < std::min(end, b); ++a) {
           sums_.mixed[static_cast<size_t>(a * count_ + b)] +=
               simd::SumMeanLogMean(band_.data() + a * stride_, q, static_cast<size_t>(stride_));
@@ -191,7 +192,7 @@ class BandedSums {
   const JsRowSource& rows_;
   const int workers_;
   const int64_t band_rows_, bands_, stride_;
-  std::vector<double> band_;  // the band of every head: halves of P', padded to whole lanes
+  std::vector<float> band_;  // the band of every head: halves of P', padded to whole lanes
   std::vector<std::atomic<int64_t>> next_block_;  // per band
   JsSums sums_;
   SpinBarrier barrier_;

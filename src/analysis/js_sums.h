@@ -24,7 +24,7 @@ struct JsSums {
 };
 
 // The sums of `count` heads of `queries` x `keys` weights. Memory stays at one band of rows of
-// every head (about 512 KB) whatever the dump's size: each band is smoothed into doubles, then
+// every head (about 512 KB) whatever the dump's size: each band is smoothed into floats, then
 // every pair is summed over it while it stays in the core's cache. Pairs are spread over
 // `threads` threads (0: one per core); each sum adds its bands in order, so the result does not
 // depend on the thread count. Throws Error(kInput) for a NaN, an infinity or a negative weight,

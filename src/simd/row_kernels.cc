@@ -2,12 +2,13 @@
 // offers (foreach_target includes this file once per target); HWY_DYNAMIC_DISPATCH picks one per
 // call among those simd/dispatch.cc allows.
 //
-// The logarithms reduce x = 2^e f and take ln f either from a table of 16 values c next to f
-// (ln f = ln c + ln(1 + r), r = f / c - 1 exact by one fused multiply-add, a short series), or,
+// The logarithms reduce x = 2^e f and take ln f either from a table of 16 (or 8) values c next to
+// f (ln f = ln c + ln(1 + r), r = f / c - 1 exact by one fused multiply-add, a short series), or,
 // where a lookup costs more than it saves, from Highway's Log (float: hwy/contrib/math, within
 // 0.84 ulp here) or from s = (f - 1) / (f + 1) (double). Which one each target uses is written at
-// kLookupFloats and kLookupDoubles, with the times that chose it: thread CPU time per weight or
-// term on this AMD EPYC (Zen 4), loaded.
+// kLookupFloats, kSumLogBuckets and kLookupDoubles, with the times that chose it: thread CPU time
+// per weight or term on this AMD EPYC (Zen 4), loaded. The double logarithm's times are those of
+// the JS sums when they ran in double (now SumXLogX's logarithm).
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "simd/row_kernels.cc"
 #include <hwy/foreach_target.h>  // must come before highway.h
@@ -48,9 +49,9 @@ constexpr bool kLookupFloats = kAvx512;
 constexpr bool kOneLane = HWY_TARGET == HWY_SCALAR;
 
 // The double logarithm looks c up with AVX-512 (one two-table permute per table), where it beat
-// the division (0.49 against 0.52 ns per term of SumMeanLogMean; Intel's AVX-512 divides eight
-// doubles in twice the time). With AVX2 two gathers per four lanes took 2.8 ns per term against
-// 0.69 with the division; SSE4 and the portable target have no fused multiply-add to make r
+// the division (0.49 against 0.52 ns per term of the JS sums in double; Intel's AVX-512 divides
+// eight doubles in twice the time). With AVX2 two gathers per four lanes took 2.8 ns per term
+// against 0.69 with the division; SSE4 and the portable target have no fused multiply-add to make r
 // exact. Highway's Log (within 2.2e-16) took 0.76, 1.24, 3.17 and 5.79 ns on AVX-512, AVX2, SSE4
 // and the portable target against 0.49, 0.69, 2.18 and 2.25 with these.
 constexpr bool kLookupDoubles = kAvx512;
@@ -76,7 +77,7 @@ HWY_ALIGN constexpr float kFloatLnCRest[16] = {
     7.943554148e-10f,  -2.790454090e-09f, 1.970876795e-09f,  -5.216961085e-09f, 8.792378381e-09f,
     7.795174284e-09f};
 
-// table[index] for a table of 16 and indices below 16, where 16 floats fill a register.
+// table[index] for a table of as many floats as fill a register, and indices below that.
 template <class D, class VI>
 HWY_INLINE hn::Vec<D> LookUpFloat(D d, const float* table, VI index) {
   return hn::TableLookupLanes(hn::Load(d, table), hn::IndicesFromVec(d, index));
@@ -111,6 +112,52 @@ HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> in) {
         hn::MulAdd(e, hn::Set(d, -2.12194440e-4f), LookUpFloat(d, kFloatLnCRest, bucket));
     const auto head = hn::MulAdd(e, hn::Set(d, 0.693359375f), LookUpFloat(d, kFloatLnC, bucket));
     return hn::Add(head, hn::Add(r, hn::Add(series, rest)));
+  } else {
+    return hn::Log(d, x);
+  }
+}
+
+// LogFloatForSums' table, as many buckets as floats fill one register where that is 16
+// (AVX-512: LogFloat's table) or 8 (AVX2; scripts/reference/stats_log_table.py); 0: none.
+constexpr int kSumLogBuckets = kAvx512 ? 16 : HWY_TARGET == HWY_AVX2 ? 8 : 0;
+HWY_ALIGN constexpr float kFloatInverse8[8] = {1.354358792e+00f, 1.248662710e+00f, 1.158269763e+00f,
+                                               1.080080628e+00f, 1.000000000e+00f, 9.076769352e-01f,
+                                               8.151862621e-01f, 7.398017049e-01f};
+HWY_ALIGN constexpr float kFloatLnC8[8] = {
+    -3.033281267e-01f, -2.220731527e-01f, -1.469273120e-01f, -7.703569531e-02f, 0.0f,
+    9.686676413e-02f,  2.043386549e-01f,  3.013730943e-01f};
+
+// ln x lane by lane for normal x > 0, within 1e-7 and a rounding of the result for x > 1e-9 (not
+// 2 ulp), for sums of x ln x
+// (the JS sums): LogFloat's reduction with one part of ln c and of ln 2, and ln(1 + r) as
+// r (1 + r P(r)) (within 3e-10; |r| < 0.057 with 8 buckets), half LogFloat's operations. `cluster`
+// of 144 heads of 512², CPU: with AVX-512 0.70 s against 1.04 with LogFloat and 1.49 in double;
+// with AVX2 0.84 against 2.09 in double. Without a table: Highway's Log.
+template <class D>
+HWY_INLINE hn::Vec<D> LogFloatForSums(D d, hn::Vec<D> x) {
+  if constexpr (kSumLogBuckets > 0) {
+    constexpr int kBucketShift = kSumLogBuckets == 16 ? 19 : 20;  // the offset's top bits
+    const float* inverse = kSumLogBuckets == 16 ? kFloatInverse : kFloatInverse8;
+    const float* ln_c = kSumLogBuckets == 16 ? kFloatLnC : kFloatLnC8;
+    const hn::RebindToSigned<D> di;
+    const auto bits = hn::BitCast(di, x);
+    const auto offset = hn::Sub(bits, hn::Set(di, 0x3f3504f3));  // from sqrt(1/2)'s bits
+    const auto e = hn::ConvertTo(d, hn::ShiftRight<23>(offset));
+    const auto f = hn::BitCast(
+        d, hn::Sub(bits, hn::And(offset, hn::Set(di, static_cast<int32_t>(0xff800000u)))));
+    const auto bucket =
+        hn::And(hn::ShiftRight<kBucketShift>(offset), hn::Set(di, kSumLogBuckets - 1));
+    const auto r = hn::MulAdd(f, LookUpFloat(d, inverse, bucket), hn::Set(d, -1.0f));
+    // ln(1 + r) = r (1 + r p), through r^5 (16 buckets) or r^6 (8, whose r is wider)
+    auto p = hn::Set(d, 0.2f);
+    if constexpr (kSumLogBuckets == 8) p = hn::MulAdd(hn::Set(d, -1.0f / 6), r, p);
+    p = hn::MulAdd(p, r, hn::Set(d, -0.25f));
+    p = hn::MulAdd(p, r, hn::Set(d, 1.0f / 3));
+    p = hn::MulAdd(p, r, hn::Set(d, -0.5f));
+    p = hn::MulAdd(p, r, hn::Set(d, 1.0f));
+    const auto lnc =
+        hn::MulAdd(e, hn::Set(d, std::numbers::ln2_v<float>), LookUpFloat(d, ln_c, bucket));
+    return hn::MulAdd(r, p, lnc);
   } else {
     return hn::Log(d, x);
   }
@@ -173,7 +220,8 @@ HWY_INLINE hn::Vec<D> LookUpDouble(D d, const double* table, VU index) {
   const hn::RebindToSigned<D> di;
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   // One two-table permute (vpermt2pd), which Highway 1.0.3 does not offer: 0.49 ns per term of
-  // SumMeanLogMean against 0.58 with its two permutes and a blend (thread CPU time, this EPYC).
+  // the JS sums in double against 0.58 with its two permutes and a blend (thread CPU time, this
+  // EPYC).
   return hn::Vec<D>{_mm512_permutex2var_pd(hn::Load(d, table).raw, hn::BitCast(di, index).raw,
                                            hn::Load(d, table + 8).raw)};
 #else
@@ -269,6 +317,52 @@ void LogDoubles(double* values, size_t count) {
   std::memcpy(values + i, tail, (count - i) * sizeof(double));
 }
 
+// Adds the float lanes of `terms` to `sum` in double (both halves; one-lane targets have one).
+template <class DF, class VD>
+HWY_INLINE VD AddFloatsToDoubles(DF df, hn::Vec<DF> terms, VD sum) {
+  const hn::Repartition<double, DF> dd;
+  const hn::Rebind<float, decltype(dd)> dh;
+  HWY_ALIGN float lanes[hn::MaxLanes(DF())];
+  hn::Store(terms, df, lanes);
+  sum = hn::Add(sum, hn::PromoteTo(dd, hn::Load(dh, lanes)));
+  if constexpr (!kOneLane)
+    sum = hn::Add(sum, hn::PromoteTo(dd, hn::Load(dh, lanes + hn::Lanes(dd))));
+  return sum;
+}
+
+double SumMeanLogMean(const float* p, const float* q, size_t count) {
+  const hn::ScalableTag<float> df;
+  const hn::Repartition<double, decltype(df)> dd;
+  const size_t lanes = hn::Lanes(df);
+  constexpr size_t kBlock = 8;  // vectors summed in float
+  auto total = hn::Zero(dd);
+  size_t i = 0;
+  while (i + lanes <= count) {
+    auto block = hn::Zero(df), block2 = hn::Zero(df);
+    const size_t end = std::min(count - count % lanes, i + kBlock * lanes);
+    for (; i + 2 * lanes <= end; i += 2 * lanes) {  // two chains of dependent steps
+      const auto m = hn::Add(hn::LoadU(df, p + i), hn::LoadU(df, q + i));  // halves: a mean
+      const auto m2 = hn::Add(hn::LoadU(df, p + i + lanes), hn::LoadU(df, q + i + lanes));
+      block = hn::MulAdd(m, LogFloatForSums(df, m), block);
+      block2 = hn::MulAdd(m2, LogFloatForSums(df, m2), block2);
+    }
+    if (i < end) {
+      const auto m = hn::Add(hn::LoadU(df, p + i), hn::LoadU(df, q + i));
+      block = hn::MulAdd(m, LogFloatForSums(df, m), block);
+      i += lanes;
+    }
+    total = AddFloatsToDoubles(df, hn::Add(block, block2), total);
+  }
+  if (i < count) {  // the tail, padded with m = 1 (1 ln 1 = 0)
+    HWY_ALIGN float m[hn::MaxLanes(df)];
+    std::fill(m, m + hn::MaxLanes(df), 1.0f);
+    for (size_t k = i; k < count; ++k) m[k - i] = p[k] + q[k];
+    const auto tail = hn::Load(df, m);
+    total = AddFloatsToDoubles(df, hn::Mul(tail, LogFloatForSums(df, tail)), total);
+  }
+  return hn::GetLane(hn::SumOfLanes(dd, total));
+}
+
 double SumXLogX(const double* x, size_t count) {
   const hn::ScalableTag<double> d;
   const size_t lanes = hn::Lanes(d);
@@ -307,32 +401,6 @@ double SumFloats(const float* x, size_t count) {
   double total = hn::GetLane(hn::SumOfLanes(d, hn::Add(sum, sum2)));
   for (; i < count; ++i) total += x[i];
   return total;
-}
-
-double SumMeanLogMean(const double* p, const double* q, size_t count) {
-  const hn::ScalableTag<double> d;
-  const size_t lanes = hn::Lanes(d);
-  auto sum = hn::Zero(d), sum2 = hn::Zero(d);
-  size_t i = 0;
-  for (; i + 2 * lanes <= count; i += 2 * lanes) {  // two chains of dependent steps
-    const auto m = hn::Add(hn::LoadU(d, p + i), hn::LoadU(d, q + i));  // halves: this is a mean
-    const auto m2 = hn::Add(hn::LoadU(d, p + i + lanes), hn::LoadU(d, q + i + lanes));
-    sum = hn::MulAdd(m, LogDouble(d, m), sum);
-    sum2 = hn::MulAdd(m2, LogDouble(d, m2), sum2);
-  }
-  sum = hn::Add(sum, sum2);
-  for (; i + lanes <= count; i += lanes) {
-    const auto m = hn::Add(hn::LoadU(d, p + i), hn::LoadU(d, q + i));  // halves: this is a mean
-    sum = hn::MulAdd(m, LogDouble(d, m), sum);
-  }
-  if (i < count) {  // the tail, padded with m = 1 (1 ln 1 = 0)
-    HWY_ALIGN double m[hn::MaxLanes(d)];
-    std::fill(m, m + hn::MaxLanes(d), 1.0);
-    for (size_t k = i; k < count; ++k) m[k - i] = p[k] + q[k];
-    const auto tail = hn::Load(d, m);
-    sum = hn::MulAdd(tail, LogDouble(d, tail), sum);
-  }
-  return hn::GetLane(hn::SumOfLanes(d, sum));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,8 +583,8 @@ namespace simd {
 
 HWY_EXPORT(LogFloats);
 HWY_EXPORT(LogDoubles);
-HWY_EXPORT(SumMeanLogMean);
 HWY_EXPORT(SumXLogX);
+HWY_EXPORT(SumMeanLogMean);
 HWY_EXPORT(SumFloats);
 HWY_EXPORT(SummarizeRowHere);
 
@@ -526,7 +594,7 @@ void LogFloats(const float* in, size_t count, float* out) {
 
 void LogDoubles(double* values, size_t count) { HWY_DYNAMIC_DISPATCH(LogDoubles)(values, count); }
 
-double SumMeanLogMean(const double* p, const double* q, size_t count) {
+double SumMeanLogMean(const float* p, const float* q, size_t count) {
   return HWY_DYNAMIC_DISPATCH(SumMeanLogMean)(p, q, count);
 }
 

@@ -34,15 +34,17 @@ namespace simd {
 // out[i] = ln in[i] in float, within 2 ulp, for finite in[i] > 0 (the stats logarithm), i < count.
 void LogFloats(const float* in, size_t count, float* out);
 
-// values[i] = ln values[i] for positive normal values[i], within 1e-14 relative (the JS
-// logarithm), i < count.
+// values[i] = ln values[i] for positive normal values[i], within 1e-14 relative (the logarithm of
+// SumXLogX), i < count.
 void LogDoubles(double* values, size_t count);
 
 // sum_i m_i ln m_i with m = p + q over i < count, each array holding halves of smoothed weights
-// (so that m is a mean); the instruction sets' last bits may differ.
-double SumMeanLogMean(const double* p, const double* q, size_t count);
+// (so that m is a mean): terms in float, each within 2e-7 of its size, summed in float
+// within blocks of eight vectors and in double across them; the instruction sets' last bits
+// differ.
+double SumMeanLogMean(const float* p, const float* q, size_t count);
 
-// sum_i x_i ln x_i over i < count for x_i >= 0 (0 ln 0 = 0), with the JS logarithm.
+// sum_i x_i ln x_i over i < count for x_i >= 0 (0 ln 0 = 0), in double (LogDoubles' logarithm).
 double SumXLogX(const double* x, size_t count);
 
 // sum_i x_i in double over i < count, in an order of the instruction set's (the last bits may

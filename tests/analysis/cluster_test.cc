@@ -86,7 +86,7 @@ TEST_CASE("JS of two one-hot rows on different keys follows from the smoothing b
   const double e = 0.001 / 4, a = 0.999 + e;
   const double expected = a * std::log(2 * a / (a + e)) + e * std::log(2 * e / (a + e));
   const std::vector<float> p = {1, 0, 0, 0}, q = {0, 1, 0, 0};
-  CHECK(JsDivergence(p, q, 1, 4, JsReduce::kSum) == doctest::Approx(expected).epsilon(1e-13));
+  CHECK(JsDivergence(p, q, 1, 4, JsReduce::kSum) == doctest::Approx(expected).epsilon(1e-7));
 }
 
 TEST_CASE("JS refuses NaN and negative weights, naming layer, head, query and key") {
@@ -126,8 +126,8 @@ double DirectJsMean(const float* p, const float* q, int64_t queries, int64_t key
   return static_cast<double>(sum / queries);
 }
 
-// Four heads of 200 x 256: rows are read in bands of 64 (about 512 KB of doubles for all heads),
-// so the sums run over three whole bands and one of 8 rows.
+// Four heads of 200 x 256: rows are read in bands of 128 (about 512 KB of floats for all heads),
+// so the sums run over a whole band and one of 72 rows.
 std::vector<float> LongHeads() {
   std::vector<float> values(4 * 200 * 256);
   uint32_t state = 12345;
@@ -139,18 +139,45 @@ std::vector<float> LongHeads() {
   return values;
 }
 
-TEST_CASE("JS distances of heads longer than one band match the definition to 1e-12") {
+// Rows of these heads sum to about 128 (the weights are not normalised), and so do their terms.
+TEST_CASE("JS distances of heads longer than one band match the definition to 5e-8") {
   const std::vector<float> values = LongHeads();
   const HeadDistances d = JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, 2);
   for (int64_t a = 0; a < 4; ++a) {
     for (int64_t b = 0; b < 4; ++b) {
       INFO("heads " << a << " and " << b);
       const double want = DirectJsMean(&values[a * 200 * 256], &values[b * 200 * 256], 200, 256);
-      CHECK(d.at(a, b) == doctest::Approx(want).epsilon(1e-12));
+      CHECK(d.at(a, b) == doctest::Approx(want).epsilon(5e-8));
     }
   }
   const HeadDistances one = JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, 1);
   CHECK(one.values == d.values);
+}
+
+// Terms in float cancel against each other for heads that differ little (JS = mean self terms
+// minus mixed terms): for rows of mass 1 the error stays below 2e-8 however small the divergence
+// (5e-9 measured); divergences below that are not resolved.
+TEST_CASE("JS of attention heads that differ by a little stays within 2e-8 of the definition") {
+  std::vector<float> values = LongHeads();
+  const int64_t cells = 200 * 256;
+  for (int64_t row = 0; row < 200; ++row) {  // attention: each row sums to 1
+    const auto first = values.begin() + row * 256;
+    const float sum = std::accumulate(first, first + 256, 0.0f);
+    std::transform(first, first + 256, first, [sum](float v) { return v / sum; });
+  }
+  for (int64_t i = 0; i < cells; ++i) {
+    const float p = values[static_cast<size_t>(i)];
+    values[static_cast<size_t>(cells + i)] = p * (1.0f + 1e-3f * static_cast<float>(i % 7 - 3));
+    values[static_cast<size_t>(2 * cells + i)] = p * (1.0f + 1e-5f * static_cast<float>(i % 5 - 2));
+    values[static_cast<size_t>(3 * cells + i)] = p;
+  }
+  const HeadDistances d = JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, 2);
+  for (int64_t b = 1; b < 4; ++b) {
+    INFO("head " << b);
+    const double want = DirectJsMean(&values[0], &values[static_cast<size_t>(b * cells)], 200, 256);
+    CHECK(std::abs(d.at(0, b) - want) <= 2e-8);
+  }
+  CHECK(d.at(0, 3) == 0.0);  // the same weights: the same terms
 }
 
 TEST_CASE("JS names the first bad weight of the first band that holds one") {
@@ -165,15 +192,18 @@ TEST_CASE("JS names the first bad weight of the first band that holds one") {
   }
 }
 
-TEST_CASE("JS distances agree with the numpy reference to 1e-6") {
+// 1e-6 per query row: the mean's bound, and the queries times it for the sum over the rows.
+TEST_CASE("JS distances agree with the numpy reference to 1e-6 per query row") {
   for (const Json& c : Golden()["cases"]) {
     INFO(CaseName(c));
     const Dump dump = LoadDump(kFixtures + c["file"].get<std::string>());
     const HeadDistances d = JsDistances(dump.attention, ReduceOf(c), 2);
+    const double rows =
+        ReduceOf(c) == JsReduce::kSum ? static_cast<double>(dump.attention.queries()) : 1.0;
     REQUIRE(d.size() == c["distance"].size());
     for (size_t a = 0; a < d.size(); ++a) {
       for (size_t b = 0; b < d.size(); ++b) {
-        CHECK(std::abs(d.at(a, b) - c["distance"][a][b].get<double>()) <= 1e-6);
+        CHECK(std::abs(d.at(a, b) - c["distance"][a][b].get<double>()) <= 1e-6 * rows);
       }
     }
   }
