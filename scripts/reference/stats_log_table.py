@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Prints the tables of the float logarithms in src/simd/row_kernels.cc: 16 buckets (LogFloat
-and LogFloatForSums with AVX-512) and 8 (LogFloatForSums where eight floats fill a register, AVX2).
+"""Prints the tables of the float logarithm in src/simd/row_kernels.cc (LogFloat): 16 buckets with
+AVX-512 and 8 with AVX2, as many as floats fill one register.
 
 x = 2^e f with f in [sqrt(1/2), sqrt(2)); the 16 (8) buckets are the top four (three) bits of the 23-bit
 offset of f's bits from sqrt(1/2)'s. Bucket i takes inv_i, the float nearest 1 / (f at the
 bucket's middle) (1 exactly for the bucket holding 1, so that ln x stays exact in relative terms
 next to 1), then ln x = e ln 2 - ln inv_i + ln(1 + r) with r = f inv_i - 1, |r| < 0.04. The
-table holds -ln inv_i as a float and the rest of it (in double) as a second float.
+table holds -ln inv_i as a float (the rest, printed too, is no longer used).
 """
 import struct
 

@@ -6,7 +6,7 @@
 // f (ln f = ln c + ln(1 + r), r = f / c - 1 exact by one fused multiply-add, a short series), or,
 // where a lookup costs more than it saves, from Highway's Log (float: hwy/contrib/math, within
 // 0.84 ulp here) or from s = (f - 1) / (f + 1) (double). Which one each target uses is written at
-// kLookupFloats, kSumLogBuckets and kLookupDoubles, with the times that chose it: thread CPU time
+// kFloatLogBuckets and kLookupDoubles, with the times that chose it: thread CPU time
 // per weight or term on this AMD EPYC (Zen 4), loaded. The double logarithm's times are those of
 // the JS sums when they ran in double (now SumXLogX's logarithm).
 #undef HWY_TARGET_INCLUDE
@@ -37,12 +37,14 @@ constexpr bool kAvx512 = true;
 constexpr bool kAvx512 = false;
 #endif
 
-// The float logarithm looks c up where sixteen floats fill one register (one permute, AVX-512):
-// the row pass took 0.548 ns per weight against 0.625 with Highway's Log. Elsewhere Highway's Log:
-// with AVX2 Cephes' polynomial of nine terms was 4 % faster (1.05 against 1.10 ns; the lookup by
-// two permutes and a blend per table 1.04), with SSE4 and the portable target slower (2.95
-// against 2.25, 12.2 against 9.6 ns).
-constexpr bool kLookupFloats = kAvx512;
+// The float logarithm looks c up in a table of as many buckets as floats fill one register, one
+// permute, where that is 16 (AVX-512) or 8 (AVX2); elsewhere it is Highway's Log (with SSE4 and
+// the portable target a 4-entry table would leave r too wide). The float lookup, with one part of
+// ln c and of ln 2 and ln(1 + r) as r (1 + r P(r)), against the 2-ulp one (two parts of each, as
+// in Cephes) and Highway's Log: `cluster` of 144 heads of 512², CPU, 0.70 s against 1.04 and
+// 1.49 (JS terms then in double) with AVX-512, 0.84 against 2.09 with AVX2; `stats` of
+// 4 x 16 heads of 1024², 128 against 156 ms with AVX2.
+constexpr int kFloatLogBuckets = kAvx512 ? 16 : HWY_TARGET == HWY_AVX2 ? 8 : 0;
 
 // Highway's one-lane target has as many double lanes as float lanes; the others twice as many
 // float lanes, whose doubles come in two halves.
@@ -59,7 +61,7 @@ constexpr bool kLookupDoubles = kAvx512;
 // ---------------------------------------------------------------------------------------------
 // The float logarithm (stats).
 
-// c of 16 buckets of f in [sqrt(1/2), sqrt(2)): 1 / c, ln c in two parts
+// c of 16 buckets of f in [sqrt(1/2), sqrt(2)): 1 / c and ln c
 // (scripts/reference/stats_log_table.py).
 HWY_ALIGN constexpr float kFloatInverse[16] = {
     1.383639216e+00f, 1.326292038e+00f, 1.273509383e+00f, 1.224767089e+00f,
@@ -71,55 +73,13 @@ HWY_ALIGN constexpr float kFloatLnC[16] = {
     -1.289911419e-01f, -9.405598044e-02f, -6.030032039e-02f, -2.764693834e-02f, 0.0f,
     6.809179485e-02f,  1.248367801e-01f,  1.785339713e-01f,  2.294941992e-01f,  2.779828608e-01f,
     3.242286742e-01f};
-HWY_ALIGN constexpr float kFloatLnCRest[16] = {
-    -7.199524532e-09f, 3.044993147e-10f,  -6.489656812e-09f, 3.330875575e-09f,  3.677784521e-09f,
-    -6.377917305e-09f, -3.366111834e-09f, 4.181899826e-10f,  9.114486388e-10f,  0.0f,
-    7.943554148e-10f,  -2.790454090e-09f, 1.970876795e-09f,  -5.216961085e-09f, 8.792378381e-09f,
-    7.795174284e-09f};
-
 // table[index] for a table of as many floats as fill a register, and indices below that.
 template <class D, class VI>
 HWY_INLINE hn::Vec<D> LookUpFloat(D d, const float* table, VI index) {
   return hn::TableLookupLanes(hn::Load(d, table), hn::IndicesFromVec(d, index));
 }
 
-// ln x lane by lane for x > 0 within 2 ulp; x below FLT_MIN (subnormal) is taken as FLT_MIN, its
-// x ln x being below 1e-36 either way.
-//
-// With the table: x = 2^e f with f in [sqrt(1/2), sqrt(2)), one of 16 buckets of f gives c, and
-// ln x = e ln 2 + ln c + ln(1 + r) with r = f / c - 1 (|r| < 0.04) from five terms of the series
-// (within 1.5 ulp); ln 2 is 0.693359375 (exact times e) plus a small rest, as in Cephes. Without:
-// Highway's Log (within 0.84 ulp).
-template <class D>
-HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> in) {
-  const hn::RebindToSigned<D> di;
-  const auto smallest = hn::Set(d, FLT_MIN);
-  const auto x = hn::IfThenElse(hn::Lt(in, smallest), smallest, in);
-  if constexpr (kLookupFloats) {
-    const auto bits = hn::BitCast(di, x);
-    const auto offset = hn::Sub(bits, hn::Set(di, 0x3f3504f3));  // from sqrt(1/2)'s bits
-    const auto e = hn::ConvertTo(d, hn::ShiftRight<23>(offset));
-    const auto f = hn::BitCast(
-        d, hn::Sub(bits, hn::And(offset, hn::Set(di, static_cast<int32_t>(0xff800000u)))));
-    const auto bucket = hn::And(hn::ShiftRight<19>(offset), hn::Set(di, 15));
-    const auto r = hn::MulAdd(f, LookUpFloat(d, kFloatInverse, bucket), hn::Set(d, -1.0f));
-    // ln(1 + r) - r = r^2 (-1/2 + r (1/3 + r (-1/4 + r / 5)))
-    auto series = hn::MulAdd(hn::Set(d, 0.2f), r, hn::Set(d, -0.25f));
-    series = hn::MulAdd(series, r, hn::Set(d, 1.0f / 3));
-    series = hn::MulAdd(series, r, hn::Set(d, -0.5f));
-    series = hn::Mul(hn::Mul(series, r), r);
-    const auto rest =
-        hn::MulAdd(e, hn::Set(d, -2.12194440e-4f), LookUpFloat(d, kFloatLnCRest, bucket));
-    const auto head = hn::MulAdd(e, hn::Set(d, 0.693359375f), LookUpFloat(d, kFloatLnC, bucket));
-    return hn::Add(head, hn::Add(r, hn::Add(series, rest)));
-  } else {
-    return hn::Log(d, x);
-  }
-}
-
-// LogFloatForSums' table, as many buckets as floats fill one register where that is 16
-// (AVX-512: LogFloat's table) or 8 (AVX2; scripts/reference/stats_log_table.py); 0: none.
-constexpr int kSumLogBuckets = kAvx512 ? 16 : HWY_TARGET == HWY_AVX2 ? 8 : 0;
+// The 8 buckets (scripts/reference/stats_log_table.py).
 HWY_ALIGN constexpr float kFloatInverse8[8] = {1.354358792e+00f, 1.248662710e+00f, 1.158269763e+00f,
                                                1.080080628e+00f, 1.000000000e+00f, 9.076769352e-01f,
                                                8.151862621e-01f, 7.398017049e-01f};
@@ -127,18 +87,17 @@ HWY_ALIGN constexpr float kFloatLnC8[8] = {
     -3.033281267e-01f, -2.220731527e-01f, -1.469273120e-01f, -7.703569531e-02f, 0.0f,
     9.686676413e-02f,  2.043386549e-01f,  3.013730943e-01f};
 
-// ln x lane by lane for normal x > 0, within 1e-7 and a rounding of the result for x > 1e-9 (not
-// 2 ulp), for sums of x ln x
-// (the JS sums): LogFloat's reduction with one part of ln c and of ln 2, and ln(1 + r) as
-// r (1 + r P(r)) (within 3e-10; |r| < 0.057 with 8 buckets), half LogFloat's operations. `cluster`
-// of 144 heads of 512², CPU: with AVX-512 0.70 s against 1.04 with LogFloat and 1.49 in double;
-// with AVX2 0.84 against 2.09 in double. Without a table: Highway's Log.
+// ln x lane by lane for x > 0, within 2 ulp and 4e-8: x = 2^e f with f in [sqrt(1/2), sqrt(2)),
+// one of kFloatLogBuckets buckets of f gives c, and ln x = e ln 2 + ln c + ln(1 + r) with
+// r = f / c - 1 (|r| < 0.04 with 16 buckets, 0.057 with 8) by a series through r^5 or r^6 (within
+// 3e-10). The bucket holding 1 has c = 1. Below FLT_MIN (subnormal) the result is near ln FLT_MIN,
+// x ln x being below 1e-36 either way; ln 0 is finite, so that 0 ln 0 comes out 0.
 template <class D>
-HWY_INLINE hn::Vec<D> LogFloatForSums(D d, hn::Vec<D> x) {
-  if constexpr (kSumLogBuckets > 0) {
-    constexpr int kBucketShift = kSumLogBuckets == 16 ? 19 : 20;  // the offset's top bits
-    const float* inverse = kSumLogBuckets == 16 ? kFloatInverse : kFloatInverse8;
-    const float* ln_c = kSumLogBuckets == 16 ? kFloatLnC : kFloatLnC8;
+HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> x) {
+  if constexpr (kFloatLogBuckets > 0) {
+    constexpr int kBucketShift = kFloatLogBuckets == 16 ? 19 : 20;  // the offset's top bits
+    const float* inverse = kFloatLogBuckets == 16 ? kFloatInverse : kFloatInverse8;
+    const float* ln_c = kFloatLogBuckets == 16 ? kFloatLnC : kFloatLnC8;
     const hn::RebindToSigned<D> di;
     const auto bits = hn::BitCast(di, x);
     const auto offset = hn::Sub(bits, hn::Set(di, 0x3f3504f3));  // from sqrt(1/2)'s bits
@@ -146,11 +105,11 @@ HWY_INLINE hn::Vec<D> LogFloatForSums(D d, hn::Vec<D> x) {
     const auto f = hn::BitCast(
         d, hn::Sub(bits, hn::And(offset, hn::Set(di, static_cast<int32_t>(0xff800000u)))));
     const auto bucket =
-        hn::And(hn::ShiftRight<kBucketShift>(offset), hn::Set(di, kSumLogBuckets - 1));
+        hn::And(hn::ShiftRight<kBucketShift>(offset), hn::Set(di, kFloatLogBuckets - 1));
     const auto r = hn::MulAdd(f, LookUpFloat(d, inverse, bucket), hn::Set(d, -1.0f));
     // ln(1 + r) = r (1 + r p), through r^5 (16 buckets) or r^6 (8, whose r is wider)
     auto p = hn::Set(d, 0.2f);
-    if constexpr (kSumLogBuckets == 8) p = hn::MulAdd(hn::Set(d, -1.0f / 6), r, p);
+    if constexpr (kFloatLogBuckets == 8) p = hn::MulAdd(hn::Set(d, -1.0f / 6), r, p);
     p = hn::MulAdd(p, r, hn::Set(d, -0.25f));
     p = hn::MulAdd(p, r, hn::Set(d, 1.0f / 3));
     p = hn::MulAdd(p, r, hn::Set(d, -0.5f));
@@ -343,12 +302,12 @@ double SumMeanLogMean(const float* p, const float* q, size_t count) {
     for (; i + 2 * lanes <= end; i += 2 * lanes) {  // two chains of dependent steps
       const auto m = hn::Add(hn::LoadU(df, p + i), hn::LoadU(df, q + i));  // halves: a mean
       const auto m2 = hn::Add(hn::LoadU(df, p + i + lanes), hn::LoadU(df, q + i + lanes));
-      block = hn::MulAdd(m, LogFloatForSums(df, m), block);
-      block2 = hn::MulAdd(m2, LogFloatForSums(df, m2), block2);
+      block = hn::MulAdd(m, LogFloat(df, m), block);
+      block2 = hn::MulAdd(m2, LogFloat(df, m2), block2);
     }
     if (i < end) {
       const auto m = hn::Add(hn::LoadU(df, p + i), hn::LoadU(df, q + i));
-      block = hn::MulAdd(m, LogFloatForSums(df, m), block);
+      block = hn::MulAdd(m, LogFloat(df, m), block);
       i += lanes;
     }
     total = AddFloatsToDoubles(df, hn::Add(block, block2), total);
@@ -358,7 +317,7 @@ double SumMeanLogMean(const float* p, const float* q, size_t count) {
     std::fill(m, m + hn::MaxLanes(df), 1.0f);
     for (size_t k = i; k < count; ++k) m[k - i] = p[k] + q[k];
     const auto tail = hn::Load(df, m);
-    total = AddFloatsToDoubles(df, hn::Mul(tail, LogFloatForSums(df, tail)), total);
+    total = AddFloatsToDoubles(df, hn::Mul(tail, LogFloat(df, tail)), total);
   }
   return hn::GetLane(hn::SumOfLanes(dd, total));
 }

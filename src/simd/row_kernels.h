@@ -25,13 +25,14 @@ constexpr int64_t kMaxSmallTopK = 8;
 
 // Summarises row `row` (query index `query`) of `keys` weights in one read, with the top-k mass
 // when 1 <= topk <= kMaxSmallTopK and topk < keys (else top_mass is 0). Logarithms in float to
-// 2 ulp, entropy terms summed in float within blocks of eight vectors and in double across them,
+// 2 ulp and 4e-8, entropy terms summed in float within blocks of eight vectors and in double across them,
 // the other sums in double.
 RowSummary SummarizeRow(const float* row, int64_t keys, int64_t query, int64_t topk = 0);
 
 namespace simd {
 
-// out[i] = ln in[i] in float, within 2 ulp, for finite in[i] > 0 (the stats logarithm), i < count.
+// out[i] = ln in[i] in float, within 2 ulp and 4e-8, for finite in[i] > 0 (the logarithm of the
+// stats and JS sums), i < count.
 void LogFloats(const float* in, size_t count, float* out);
 
 // values[i] = ln values[i] for positive normal values[i], within 1e-14 relative (the logarithm of
@@ -39,7 +40,8 @@ void LogFloats(const float* in, size_t count, float* out);
 void LogDoubles(double* values, size_t count);
 
 // sum_i m_i ln m_i with m = p + q over i < count, each array holding halves of smoothed weights
-// (so that m is a mean): terms in float, each within 2e-7 of its size, summed in float
+// (so that m is a mean): terms in float (LogFloats' logarithm), each within 2e-7 of its size,
+// summed in float
 // within blocks of eight vectors and in double across them; the instruction sets' last bits
 // differ.
 double SumMeanLogMean(const float* p, const float* q, size_t count);
