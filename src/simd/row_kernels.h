@@ -25,8 +25,8 @@ constexpr int64_t kMaxSmallTopK = 8;
 
 // Summarises row `row` (query index `query`) of `keys` weights in one read, with the top-k mass
 // when 1 <= topk <= kMaxSmallTopK and topk < keys (else top_mass is 0). Logarithms in float to
-// 2 ulp and 4e-8, entropy terms summed in float within blocks of eight vectors and in double across them,
-// the other sums in double.
+// 2 ulp and 4e-8, entropy terms summed in float within blocks of eight vectors and in double across
+// them, the other sums in double.
 RowSummary SummarizeRow(const float* row, int64_t keys, int64_t query, int64_t topk = 0);
 
 namespace simd {
