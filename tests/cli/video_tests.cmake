@@ -122,3 +122,6 @@ attnviz_cli_test(video_no_size EXIT 2 STDERR "--size: a video figure takes its s
 attnviz_cli_test(video_no_template EXIT 2 STDERR "video writes one figure, not a template"
                  ABSENT ${VIDEO_TMP}/L.png
                  ARGS video ${VIDEO_SAMPLE} --clip ${DATA}/video_frames -o ${VIDEO_TMP}/L{layer}.png)
+add_test(NAME cli.video_without_module
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/video_without_module.sh $<TARGET_FILE:attnviz>
+                 ${DATA} ${TMP}/video_without_module)
