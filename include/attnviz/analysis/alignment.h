@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "attnviz/render/matrix.h"
+#include "attnviz/tensor/matrix.h"
 
 namespace attnviz {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "attnviz/analysis/alignment.h"
-#include "attnviz/render/matrix.h"
+#include "attnviz/tensor/matrix.h"
 
 namespace attnviz {
 

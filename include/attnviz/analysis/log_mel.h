@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "attnviz/render/matrix.h"
+#include "attnviz/tensor/matrix.h"
 
 namespace attnviz {
 

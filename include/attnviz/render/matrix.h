@@ -1,32 +1,13 @@
-// The plain matrix of weights that figures draw, and what a figure may do to it first: crop it,
-// renormalise its rows, fuse several heads into one, and mask cells that are not weights.
+// What a figure may do to the matrix of weights it draws (attnviz/tensor/matrix.h) first: crop
+// it, renormalise its rows, fuse several heads into one, and mask cells that are not weights.
 #pragma once
 
 #include <cstdint>
-#include <utility>
 #include <vector>
 
+#include "attnviz/tensor/matrix.h"
+
 namespace attnviz {
-
-// rows x cols values, row-major: rows are queries, columns are keys.
-struct Matrix {
-  Matrix() = default;
-  Matrix(int64_t rows, int64_t cols, std::vector<float> values, std::vector<uint8_t> masked = {})
-      : rows(rows), cols(cols), values(std::move(values)), masked(std::move(masked)) {}
-
-  int64_t rows = 0;
-  int64_t cols = 0;
-  std::vector<float> values;
-  // Empty, or one flag per value: 1 marks a cell that is no weight at all (above a causal
-  // diagonal, in a padded row or column). Figures hatch it; it takes no part in default limits,
-  // pooling or annotations, so it is never mistaken for a weight of 0.
-  std::vector<uint8_t> masked;
-
-  float at(int64_t row, int64_t col) const { return values[row * cols + col]; }
-  bool is_masked(int64_t row, int64_t col) const {
-    return !masked.empty() && masked[row * cols + col] != 0;
-  }
-};
 
 // The positions begin, begin + 1, ..., end - 1 along one axis.
 struct IndexRange {
