@@ -59,7 +59,7 @@ constexpr bool kOneLane = HWY_TARGET == HWY_SCALAR;
 constexpr bool kLookupDoubles = kAvx512;
 
 // ---------------------------------------------------------------------------------------------
-// The float logarithm (stats).
+// The float logarithm (the stats and JS sums).
 
 // c of 16 buckets of f in [sqrt(1/2), sqrt(2)): 1 / c and ln c
 // (scripts/reference/stats_log_table.py).
@@ -73,6 +73,7 @@ HWY_ALIGN constexpr float kFloatLnC[16] = {
     -1.289911419e-01f, -9.405598044e-02f, -6.030032039e-02f, -2.764693834e-02f, 0.0f,
     6.809179485e-02f,  1.248367801e-01f,  1.785339713e-01f,  2.294941992e-01f,  2.779828608e-01f,
     3.242286742e-01f};
+
 // table[index] for a table of as many floats as fill a register, and indices below that.
 template <class D, class VI>
 HWY_INLINE hn::Vec<D> LookUpFloat(D d, const float* table, VI index) {
