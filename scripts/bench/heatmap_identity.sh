@@ -69,6 +69,8 @@ cases=(
   "json|$in/small.json --annotate"
   "json_plain|$in/small.json"
   "pages|$in/odd.npy --layer all --head all -o @DIR@/pages.pdf"
+  "softmax|$in/causal.npy --softmax --head 1 --queries 0:200"
+  "axes|$in/wide.npz --axes layer,head,key,query --pool mean"
 )
 fail=0 count=0
 for entry in "${cases[@]}"; do
