@@ -13,6 +13,7 @@
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
+#include "cli/head_bands.h"
 #include "cli/messages.h"
 #include "cli/number_checks.h"
 #include "cli/output_template.h"
@@ -108,21 +109,18 @@ std::string ExpandTitle(const std::string& title, const TemplateFields& fields) 
   }
 }
 
-Matrix FigureMatrix(const Dump& dump, const HeatmapPlanInputs& inputs, const FigureJob& job) {
-  const AttentionTensor& tensor = dump.attention;
-  if (!inputs.fusion) {
-    auto [layer, head] = job.heads.front();
-    return inputs.cells.Shown(inputs.cells.ReadMasked(tensor, layer, head));
-  }
-  HeadFusion fusion(*inputs.fusion);
-  for (auto [layer, head] : job.heads) fusion.Add(inputs.cells.ReadMasked(tensor, layer, head));
-  return inputs.cells.Shown(fusion.Result());
+// The figure's cells, read a band of query rows at a time as the render pools them: a 16k x 16k
+// float32 head is 1 GB, the figure's bands and pixels a few MB.
+void SetCells(const Dump& dump, const HeatmapPlanInputs& inputs, const FigureJob& job,
+              HeatmapSpec& spec) {
+  spec.bands = std::make_shared<HeadBands>(dump.attention, inputs.cells, job.heads, inputs.fusion);
+  spec.matrix = Matrix{spec.bands->rows(), spec.bands->cols(), {}, {}};
 }
 
 HeatmapSpec MakeSpec(const Dump& dump, const HeatmapOptions& options,
                      const HeatmapPlanInputs& inputs, const FigureJob& job) {
   HeatmapSpec spec;
-  spec.matrix = FigureMatrix(dump, inputs, job);
+  SetCells(dump, inputs, job, spec);
   spec.row_labels = inputs.query_tokens;
   spec.col_labels = inputs.key_tokens;
   spec.first_row_index = inputs.cells.queries.begin;

@@ -19,16 +19,23 @@ bool IsPadToken(const std::string& token, const std::vector<std::string>& pad_to
   return std::find(pads.begin(), pads.end(), token) != pads.end();
 }
 
-// Clears the flag of every key that is not 0 in some row of one head.
+// Clears the flag of every key that is not 0 in some row of one head, reading bands from the last
+// row up, and stops once the first and last key are cleared: the span of non-zero keys is then
+// the whole axis whatever the other rows hold. A softmax head, or a causal one (whose last row
+// reaches every key), is read one band deep; only a padded one is read through.
 void ClearNonZeroKeys(const AttentionTensor& tensor, int64_t layer, int64_t head,
                       std::vector<bool>& zero) {
   const int64_t keys = tensor.keys();
   std::vector<float> band(static_cast<size_t>(std::min(kRowsPerBand, tensor.queries()) * keys));
-  for (int64_t first = 0; first < tensor.queries(); first += kRowsPerBand) {
-    const int64_t count = std::min(kRowsPerBand, tensor.queries() - first);
+  for (int64_t end = tensor.queries(); end > 0 && !zero.empty() && (zero.front() || zero.back());
+       end -= kRowsPerBand) {
+    const int64_t first = std::max<int64_t>(0, end - kRowsPerBand), count = end - first;
     tensor.ReadRows(layer, head, first, count, std::span<float>(band).first(count * keys));
-    for (int64_t i = 0; i < count * keys; ++i) {
-      if (band[static_cast<size_t>(i)] != 0) zero[static_cast<size_t>(i % keys)] = false;
+    for (int64_t row = 0; row < count; ++row) {
+      const float* values = band.data() + row * keys;
+      for (int64_t key = 0; key < keys; ++key) {
+        if (values[key] != 0) zero[static_cast<size_t>(key)] = false;
+      }
     }
   }
 }

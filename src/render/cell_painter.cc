@@ -59,48 +59,107 @@ int ViewerMagnification(const Canvas& canvas, const CellImage& image, const Rect
   return std::clamp(std::min(toward_target, density_cap), 1, kMaxMagnification);
 }
 
+CellImage MagnifiedForViewers(const Canvas& canvas, CellImage image, const Rect& area) {
+  int magnification = ViewerMagnification(canvas, image, area);
+  if (magnification > 1) return Magnify(image, magnification);
+  return image;
+}
+
 // A run of masked cells [begin, end) in rows [top, bottom).
 struct MaskedBlock {
   int64_t top, bottom, begin, end;
 };
 
-std::vector<std::pair<int64_t, int64_t>> MaskedRuns(const Matrix& matrix, int64_t row) {
+std::vector<std::pair<int64_t, int64_t>> MaskedRuns(const uint8_t* flags, int64_t cols) {
   std::vector<std::pair<int64_t, int64_t>> runs;
-  for (int64_t col = 0; col < matrix.cols;) {
-    if (!matrix.is_masked(row, col)) {
+  for (int64_t col = 0; col < cols;) {
+    if (!flags[col]) {
       ++col;
       continue;
     }
     int64_t begin = col;
-    while (col < matrix.cols && matrix.is_masked(row, col)) ++col;
+    while (col < cols && flags[col]) ++col;
     runs.push_back({begin, col});
   }
   return runs;
 }
 
-// The masked cells as few rectangles: runs along each row, merged down while rows repeat them
-// (a padded column is one block, a causal triangle one block per row).
-std::vector<MaskedBlock> MaskedBlocks(const Matrix& matrix) {
-  std::vector<MaskedBlock> blocks, open;
-  for (int64_t row = 0; row < matrix.rows; ++row) {
+// The masked cells as few rectangles, built a row at a time: runs along each row, merged down
+// while rows repeat them (a padded column is one block, a causal triangle one block per row).
+class MaskedBlockBuilder {
+ public:
+  void AddRow(const uint8_t* flags, int64_t cols) {
     std::vector<MaskedBlock> next;
-    for (const auto& run : MaskedRuns(matrix, row)) {
-      const auto [begin, end] = run;
-      auto same = std::find_if(open.begin(), open.end(), [&](const MaskedBlock& block) {
-        return block.begin == run.first && block.end == run.second;
+    for (const auto& [begin, end] : MaskedRuns(flags, cols)) {
+      auto same = std::find_if(open_.begin(), open_.end(), [&](const MaskedBlock& block) {
+        return block.begin == begin && block.end == end;
       });
-      if (same != open.end()) {
-        next.push_back({same->top, row + 1, begin, end});
-        open.erase(same);
+      if (same != open_.end()) {
+        next.push_back({same->top, row_ + 1, begin, end});
+        open_.erase(same);
       } else {
-        next.push_back({row, row + 1, begin, end});
+        next.push_back({row_, row_ + 1, begin, end});
       }
     }
-    blocks.insert(blocks.end(), open.begin(), open.end());
-    open = std::move(next);
+    blocks_.insert(blocks_.end(), open_.begin(), open_.end());
+    open_ = std::move(next);
+    ++row_;
   }
-  blocks.insert(blocks.end(), open.begin(), open.end());
-  return blocks;
+
+  std::vector<MaskedBlock> Finish() {
+    blocks_.insert(blocks_.end(), open_.begin(), open_.end());
+    open_.clear();
+    return std::move(blocks_);
+  }
+
+ private:
+  std::vector<MaskedBlock> blocks_, open_;
+  int64_t row_ = 0;
+};
+
+std::vector<MaskedBlock> MaskedBlocks(const Matrix& matrix) {
+  MaskedBlockBuilder builder;
+  for (int64_t row = 0; row < matrix.rows; ++row) {
+    builder.AddRow(matrix.masked.data() + row * matrix.cols, matrix.cols);
+  }
+  return builder.Finish();
+}
+
+// The same from the mask flags alone, a band of rows at a time.
+std::vector<MaskedBlock> MaskedBlocks(const MatrixBands& bands) {
+  MaskedBlockBuilder builder;
+  std::vector<uint8_t> flags;
+  const int64_t step = std::max<int64_t>(1, bands.band_rows()), cols = bands.cols();
+  for (int64_t first = 0; first < bands.rows(); first += step) {
+    const int64_t count = std::min(step, bands.rows() - first);
+    bands.ReadMask(first, count, flags);
+    for (int64_t row = 0; row < count; ++row) builder.AddRow(flags.data() + row * cols, cols);
+  }
+  return builder.Finish();
+}
+
+// Diagonal lines over `blocks` of the rows x cols cells drawn over `area`.
+void HatchBlocks(cairo_t* cr, const std::vector<MaskedBlock>& blocks, int64_t rows, int64_t cols,
+                 const CellColoring& coloring, const Rect& area) {
+  if (blocks.empty()) return;
+  double cell_width = area.width / cols, cell_height = area.height / rows;
+  cairo_save(cr);
+  for (const MaskedBlock& block : blocks) {
+    cairo_rectangle(cr, area.x + block.begin * cell_width, area.y + block.top * cell_height,
+                    (block.end - block.begin) * cell_width,
+                    (block.bottom - block.top) * cell_height);
+  }
+  cairo_clip(cr);
+  // Lines at 45 degrees (up to the right), anchored to the area so neighbouring blocks line up.
+  double spacing = coloring.hatch_spacing;
+  for (double offset = spacing / 2; offset < area.width + area.height; offset += spacing) {
+    cairo_move_to(cr, area.x + offset, area.y);
+    cairo_line_to(cr, area.x + offset - area.height, area.bottom());
+  }
+  SetSourceColor(cr, coloring.masked_hatch);
+  cairo_set_line_width(cr, spacing * kHatchWidthRatio);
+  cairo_stroke(cr);
+  cairo_restore(cr);
 }
 
 }  // namespace
@@ -129,26 +188,13 @@ void PaintCellRectangles(cairo_t* cr, const Matrix& matrix, const CellColoring& 
 void PaintMaskHatch(cairo_t* cr, const Matrix& matrix, const CellColoring& coloring,
                     const Rect& area) {
   if (matrix.masked.empty()) return;
-  std::vector<MaskedBlock> blocks = MaskedBlocks(matrix);
-  if (blocks.empty()) return;
-  double cell_width = area.width / matrix.cols, cell_height = area.height / matrix.rows;
-  cairo_save(cr);
-  for (const MaskedBlock& block : blocks) {
-    cairo_rectangle(cr, area.x + block.begin * cell_width, area.y + block.top * cell_height,
-                    (block.end - block.begin) * cell_width,
-                    (block.bottom - block.top) * cell_height);
-  }
-  cairo_clip(cr);
-  // Lines at 45 degrees (up to the right), anchored to the area so neighbouring blocks line up.
-  double spacing = coloring.hatch_spacing;
-  for (double offset = spacing / 2; offset < area.width + area.height; offset += spacing) {
-    cairo_move_to(cr, area.x + offset, area.y);
-    cairo_line_to(cr, area.x + offset - area.height, area.bottom());
-  }
-  SetSourceColor(cr, coloring.masked_hatch);
-  cairo_set_line_width(cr, spacing * kHatchWidthRatio);
-  cairo_stroke(cr);
-  cairo_restore(cr);
+  HatchBlocks(cr, MaskedBlocks(matrix), matrix.rows, matrix.cols, coloring, area);
+}
+
+void PaintMaskHatch(cairo_t* cr, const MatrixBands& bands, const CellColoring& coloring,
+                    const Rect& area) {
+  if (!bands.masked()) return;
+  HatchBlocks(cr, MaskedBlocks(bands), bands.rows(), bands.cols(), coloring, area);
 }
 
 std::optional<CellImage> CellRaster(const Canvas& canvas, const Matrix& matrix,
@@ -158,9 +204,7 @@ std::optional<CellImage> CellRaster(const Canvas& canvas, const Matrix& matrix,
   CellImage image =
       RasterizeCells(matrix, coloring.scale, coloring.masked_fill, static_cast<int>(limit.width),
                      static_cast<int>(limit.height), coloring.pooling);
-  int magnification = ViewerMagnification(canvas, image, area);
-  if (magnification > 1) image = Magnify(image, magnification);
-  return image;
+  return MagnifiedForViewers(canvas, std::move(image), area);
 }
 
 void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
@@ -176,6 +220,17 @@ void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& colori
 void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
                 const Rect& area) {
   PaintCells(canvas, matrix, coloring, area, CellRaster(canvas, matrix, coloring, area));
+}
+
+void PaintCells(Canvas& canvas, const MatrixBands& bands, const CellColoring& coloring,
+                const Rect& area) {
+  Size limit = RasterLimit(canvas, area);
+  CellImage image =
+      RasterizeCells(bands, coloring.scale, coloring.masked_fill, static_cast<int>(limit.width),
+                     static_cast<int>(limit.height), coloring.pooling);
+  image = MagnifiedForViewers(canvas, std::move(image), area);
+  PaintPixelated(canvas.cr(), image.view(), area);
+  PaintMaskHatch(canvas.cr(), bands, coloring, area);
 }
 
 }  // namespace attnviz

@@ -8,6 +8,7 @@
 #include "attnviz/render/color_scale.h"
 #include "attnviz/render/geometry.h"
 #include "attnviz/render/matrix.h"
+#include "attnviz/render/matrix_bands.h"
 #include "canvas.h"
 
 namespace attnviz {
@@ -48,6 +49,11 @@ std::optional<CellImage> CellRaster(const Canvas& canvas, const Matrix& matrix,
 void PaintCells(Canvas& canvas, const Matrix& matrix, const CellColoring& coloring,
                 const Rect& area, const std::optional<CellImage>& raster);
 
+// PaintCells for a matrix read in bands, which never draws it as rectangles: a raster pooled
+// band by band, the same pixels PaintCells draws for the whole matrix; masked cells hatched.
+void PaintCells(Canvas& canvas, const MatrixBands& bands, const CellColoring& coloring,
+                const Rect& area);
+
 // The matrix over `area` as one filled rectangle per cell, seamless at any zoom; masked cells
 // in the masked fill.
 void PaintCellRectangles(cairo_t* cr, const Matrix& matrix, const CellColoring& coloring,
@@ -55,6 +61,9 @@ void PaintCellRectangles(cairo_t* cr, const Matrix& matrix, const CellColoring& 
 
 // Diagonal lines over the masked cells of `matrix` drawn over `area`.
 void PaintMaskHatch(cairo_t* cr, const Matrix& matrix, const CellColoring& coloring,
+                    const Rect& area);
+// The same over the mask flags of a matrix read in bands.
+void PaintMaskHatch(cairo_t* cr, const MatrixBands& bands, const CellColoring& coloring,
                     const Rect& area);
 
 }  // namespace attnviz

@@ -8,6 +8,7 @@
 #include <limits>
 #include <span>
 
+#include "row_cursor.h"
 #include "simd/kernels.h"
 
 namespace attnviz {
@@ -72,20 +73,21 @@ void AddMaskedRow(const float* values, const uint8_t* masked, int64_t cols, bool
 }
 
 // Rows [begin, end) summarised into one BlockSummary per column block.
-void SummarizeRowBlock(const Matrix& matrix, int64_t begin, int64_t end, Pooling pooling,
+void SummarizeRowBlock(RowCursor& rows, int64_t begin, int64_t end, Pooling pooling,
                        std::span<const int64_t> col_starts, ColumnBand& band,
                        std::vector<BlockSummary>& out) {
   band.Clear();
   const bool with_sum = pooling == Pooling::kMean;
+  const int64_t cols = rows.cols();
   for (int64_t row = begin; row < end; ++row) {
-    const float* values = matrix.values.data() + row * matrix.cols;
-    if (matrix.masked.empty()) {
-      AddDenseRow(values, matrix.cols, with_sum, band);
+    const float* values = rows.Values(row);
+    if (!rows.masked()) {
+      AddDenseRow(values, cols, with_sum, band);
     } else {
-      AddMaskedRow(values, matrix.masked.data() + row * matrix.cols, matrix.cols, with_sum, band);
+      AddMaskedRow(values, rows.Flags(row), cols, with_sum, band);
     }
   }
-  if (matrix.masked.empty()) std::fill(band.count.begin(), band.count.end(), end - begin);
+  if (!rows.masked()) std::fill(band.count.begin(), band.count.end(), end - begin);
   for (size_t k = 0; k < out.size(); ++k) {
     // Built in place: a summary built aside and copied in stalled on its byte-sized fields (store
     // forwarding), half the time of pooling a grid's panels.
@@ -100,6 +102,25 @@ void SummarizeRowBlock(const Matrix& matrix, int64_t begin, int64_t end, Pooling
       summary.finite += band.count[col];
     }
   }
+}
+
+// The rows of `rows` pooled into rows x cols blocks (rows and cols at most the matrix's).
+Matrix PoolRows(RowCursor& source, int64_t rows, int64_t cols, Pooling pooling) {
+  Matrix pooled{rows, cols, std::vector<float>(rows * cols), {}};
+  if (source.masked()) pooled.masked.assign(rows * cols, 0);
+  ColumnBand band(source.cols());
+  std::vector<BlockSummary> blocks(cols);
+  std::vector<int64_t> col_starts(cols + 1);  // once: a division each took most of the time
+  for (int64_t k = 0; k <= cols; ++k) col_starts[k] = BlockStart(k, source.cols(), cols);
+  for (int64_t k = 0; k < rows; ++k) {
+    SummarizeRowBlock(source, BlockStart(k, source.rows(), rows),
+                      BlockStart(k + 1, source.rows(), rows), pooling, col_starts, band, blocks);
+    for (int64_t col = 0; col < cols; ++col) {
+      pooled.values[k * cols + col] = blocks[col].Value(pooling);
+      if (!pooled.masked.empty()) pooled.masked[k * cols + col] = !blocks[col].unmasked;
+    }
+  }
+  return pooled;
 }
 
 // The scale's colours as ARGB32 pixels, converted once rather than per cell.
@@ -164,6 +185,16 @@ void ColourCells(const PixelTable& table, const ColorScale& scale, std::span<con
   simd::ColourLinear(lookup, values.data(), values.size(), out, exactly, &one_by_one);
 }
 
+// The cells of `cells` as pixels into out, masked cells in the table's masked colour.
+void ColourInto(const Matrix& cells, const PixelTable& table, const ColorScale& scale,
+                uint32_t* out) {
+  ColourCells(table, scale, cells.values, out);
+  if (cells.masked.empty()) return;
+  for (size_t i = 0; i < cells.values.size(); ++i) {
+    if (cells.masked[i]) out[i] = table.masked;
+  }
+}
+
 }  // namespace
 
 uint32_t PremultipliedArgb(Rgba color) {
@@ -176,21 +207,16 @@ Matrix Pool(const Matrix& matrix, int64_t max_rows, int64_t max_cols, Pooling po
   int64_t rows = std::min(matrix.rows, std::max<int64_t>(max_rows, 1));
   int64_t cols = std::min(matrix.cols, std::max<int64_t>(max_cols, 1));
   if (rows == matrix.rows && cols == matrix.cols) return matrix;
-  Matrix pooled{rows, cols, std::vector<float>(rows * cols), {}};
-  if (!matrix.masked.empty()) pooled.masked.assign(rows * cols, 0);
-  ColumnBand band(matrix.cols);
-  std::vector<BlockSummary> blocks(cols);
-  std::vector<int64_t> col_starts(cols + 1);  // once: a division each took most of the time
-  for (int64_t k = 0; k <= cols; ++k) col_starts[k] = BlockStart(k, matrix.cols, cols);
-  for (int64_t k = 0; k < rows; ++k) {
-    SummarizeRowBlock(matrix, BlockStart(k, matrix.rows, rows),
-                      BlockStart(k + 1, matrix.rows, rows), pooling, col_starts, band, blocks);
-    for (int64_t col = 0; col < cols; ++col) {
-      pooled.values[k * cols + col] = blocks[col].Value(pooling);
-      if (!pooled.masked.empty()) pooled.masked[k * cols + col] = !blocks[col].unmasked;
-    }
-  }
-  return pooled;
+  RowCursor source(matrix);
+  return PoolRows(source, rows, cols, pooling);
+}
+
+Matrix Pool(const MatrixBands& bands, int64_t max_rows, int64_t max_cols, Pooling pooling) {
+  int64_t rows = std::min(bands.rows(), std::max<int64_t>(max_rows, 1));
+  int64_t cols = std::min(bands.cols(), std::max<int64_t>(max_cols, 1));
+  if (rows == bands.rows() && cols == bands.cols()) return ReadWhole(bands);
+  RowCursor source(bands);
+  return PoolRows(source, rows, cols, pooling);
 }
 
 Matrix PoolMax(const Matrix& matrix, int64_t max_rows, int64_t max_cols) {
@@ -204,13 +230,23 @@ CellImage RasterizeCells(const Matrix& matrix, const ColorScale& scale, Rgba mas
   const Matrix& cells = fits ? matrix : pooled;  // no copy of a large matrix that fits
   CellImage image{static_cast<int>(cells.cols), static_cast<int>(cells.rows), {}};
   image.argb.resize(cells.values.size());
-  PixelTable table(scale, masked_color);
-  ColourCells(table, scale, cells.values, image.argb.data());
-  if (!cells.masked.empty()) {
-    for (size_t i = 0; i < cells.values.size(); ++i) {
-      if (cells.masked[i]) image.argb[i] = table.masked;
-    }
+  ColourInto(cells, PixelTable(scale, masked_color), scale, image.argb.data());
+  return image;
+}
+
+CellImage RasterizeCells(const MatrixBands& bands, const ColorScale& scale, Rgba masked_color,
+                         int max_width, int max_height, Pooling pooling) {
+  if (bands.rows() > max_height || bands.cols() > max_width) {
+    return RasterizeCells(Pool(bands, max_height, max_width, pooling), scale, masked_color,
+                          max_width, max_height, pooling);
   }
+  // One pixel per cell: coloured a band at a time, never holding the values whole.
+  CellImage image{static_cast<int>(bands.cols()), static_cast<int>(bands.rows()), {}};
+  image.argb.resize(static_cast<size_t>(bands.rows() * bands.cols()));
+  const PixelTable table(scale, masked_color);
+  ForEachBand(bands, [&](int64_t first, const Matrix& band) {
+    ColourInto(band, table, scale, image.argb.data() + first * bands.cols());
+  });
   return image;
 }
 

@@ -24,8 +24,30 @@ CanvasSettings SettingsFor(const HeatmapPlan& plan, const RenderOptions& options
   return settings;
 }
 
+// Whether a spec whose cells come in bands must have them read whole: a map small enough for
+// vector cells in SVG, or with values in its cells, needs them all at once and holds little.
+bool NeedsWholeMatrix(const HeatmapSpec& spec) {
+  if (!spec.bands) return false;
+  const bool small =
+      spec.matrix.rows <= kMaxSvgVectorCells && spec.matrix.cols <= kMaxSvgVectorCells;
+  return small || spec.annotate.value_or(false);
+}
+
+// `spec`, or its copy in `whole` holding its bands' cells when it needs them at once.
+const HeatmapSpec& Readable(const HeatmapSpec& spec, HeatmapSpec& whole) {
+  if (!NeedsWholeMatrix(spec)) return spec;
+  whole = spec;
+  whole.matrix = ReadWhole(*spec.bands);
+  whole.bands = nullptr;
+  return whole;
+}
+
 void DrawHeatmap(Canvas& canvas, const HeatmapSpec& spec, const HeatmapPlan& plan) {
-  PaintCells(canvas, spec.matrix, plan.coloring, plan.matrix);
+  if (spec.bands) {
+    PaintCells(canvas, *spec.bands, plan.coloring, plan.matrix);
+  } else {
+    PaintCells(canvas, spec.matrix, plan.coloring, plan.matrix);
+  }
   if (plan.bare) return;
   PaintColorbar(canvas, *plan.coloring.scale.colormap, plan.colorbar);
   plan.parts.Draw(canvas.cr(), plan.palette.ink);
@@ -34,7 +56,9 @@ void DrawHeatmap(Canvas& canvas, const HeatmapSpec& spec, const HeatmapPlan& pla
 
 }  // namespace
 
-HeatmapLayout LayoutHeatmap(const HeatmapSpec& spec, const RenderOptions& options) {
+HeatmapLayout LayoutHeatmap(const HeatmapSpec& given, const RenderOptions& options) {
+  HeatmapSpec whole;
+  const HeatmapSpec& spec = Readable(given, whole);
   HeatmapPlan plan = PlanHeatmap(spec, options, SharedTextShaper());
   HeatmapLayout layout{plan.page, plan.matrix,         plan.colorbar,       plan.parts.TextBounds(),
                        {},        plan.row_label_step, plan.col_label_step, plan.annotation_size};
@@ -46,16 +70,20 @@ HeatmapLayout LayoutHeatmap(const HeatmapSpec& spec, const RenderOptions& option
   return layout;
 }
 
-std::string RenderHeatmap(const HeatmapSpec& spec, ImageFormat format,
+std::string RenderHeatmap(const HeatmapSpec& given, ImageFormat format,
                           const RenderOptions& options) {
+  HeatmapSpec whole;
+  const HeatmapSpec& spec = Readable(given, whole);
   HeatmapPlan plan = PlanHeatmap(spec, options, SharedTextShaper());
   Canvas canvas(format, plan.page, SettingsFor(plan, options, spec.title));
   DrawHeatmap(canvas, spec, plan);
   return canvas.Finish();
 }
 
-void DrawHeatmapInArea(Canvas& page, const Rect& area, const HeatmapSpec& spec,
+void DrawHeatmapInArea(Canvas& page, const Rect& area, const HeatmapSpec& given,
                        const RenderOptions& options) {
+  HeatmapSpec whole;
+  const HeatmapSpec& spec = Readable(given, whole);
   HeatmapPlan plan = PlanHeatmap(spec, options, SharedTextShaper());
   Canvas canvas(page, area, plan.page, SettingsFor(plan, options, spec.title));
   DrawHeatmap(canvas, spec, plan);
@@ -74,7 +102,8 @@ std::string RenderHeatmapPages(size_t count, const std::function<HeatmapSpec(siz
   const TextShaper& shaper = SharedTextShaper();
   std::optional<Canvas> canvas;
   for (size_t i = 0; i < count; ++i) {
-    HeatmapSpec spec = spec_of(i);
+    HeatmapSpec given = spec_of(i), whole;
+    const HeatmapSpec& spec = Readable(given, whole);
     HeatmapPlan plan = PlanHeatmap(spec, options, shaper);
     if (canvas) {
       canvas->NextPage(plan.page);

@@ -33,6 +33,16 @@ void ValidateMatrix(const HeatmapSpec& spec) {
     ThrowUsageError("the heatmap matrix is empty (" + std::to_string(matrix.rows) + " x " +
                     std::to_string(matrix.cols) + ")");
   }
+  if (spec.bands) {
+    if (spec.bands->rows() == matrix.rows && spec.bands->cols() == matrix.cols &&
+        matrix.values.empty() && matrix.masked.empty()) {
+      return;
+    }
+    ThrowUsageError("the heatmap's bands are " + std::to_string(spec.bands->rows()) + " x " +
+                    std::to_string(spec.bands->cols()) + " but its shape says " +
+                    std::to_string(matrix.rows) + " x " + std::to_string(matrix.cols) +
+                    " (with no values)");
+  }
   size_t cells = static_cast<size_t>(matrix.rows * matrix.cols);
   if (matrix.values.size() != cells || (!matrix.masked.empty() && matrix.masked.size() != cells)) {
     ThrowUsageError("the heatmap matrix is " + std::to_string(matrix.rows) + " x " +
@@ -319,7 +329,13 @@ HeatmapPlan PlanHeatmap(const HeatmapSpec& spec, const RenderOptions& options,
   ValidateRequest(spec, options);
   ScaleRequest request{spec.colormap, spec.norm, spec.vmin, spec.vmax};
   ValueRange range;
-  if (LimitsFromData(request)) range.Add(spec.matrix);
+  if (LimitsFromData(request)) {
+    if (spec.bands) {
+      AddToRange(*spec.bands, range);
+    } else {
+      range.Add(spec.matrix);
+    }
+  }
   ColorScale scale = ResolveColorScale(request, range);
   FigureStyle style = MakeFigureStyle(options.font, options.font_size, shaper, options.theme);
   HeatmapPlan plan;

@@ -8,6 +8,7 @@
 #include "attnviz/render/color_scale.h"
 #include "attnviz/render/colormap.h"
 #include "attnviz/render/matrix.h"
+#include "attnviz/render/matrix_bands.h"
 
 namespace attnviz {
 
@@ -30,11 +31,17 @@ enum class Pooling { kMax, kMean };
 // in a block's unmasked cells makes the block non-finite: bad cells stay visible too.
 Matrix Pool(const Matrix& matrix, int64_t max_rows, int64_t max_cols, Pooling pooling);
 Matrix PoolMax(const Matrix& matrix, int64_t max_rows, int64_t max_cols);
+// The same read a band of rows at a time: the same blocks and values, whatever the bands.
+Matrix Pool(const MatrixBands& bands, int64_t max_rows, int64_t max_cols, Pooling pooling);
 
 // One pixel per cell (or pooled block), coloured by scale.Lookup(value); masked cells take
 // `masked_color`.
 CellImage RasterizeCells(const Matrix& matrix, const ColorScale& scale, Rgba masked_color,
                          int max_width, int max_height, Pooling pooling = Pooling::kMax);
+// The same read a band of rows at a time: the same pixels, in memory that holds the image but
+// never the matrix.
+CellImage RasterizeCells(const MatrixBands& bands, const ColorScale& scale, Rgba masked_color,
+                         int max_width, int max_height, Pooling pooling);
 // The same on a linear scale from vmin to vmax.
 CellImage RasterizeCells(const Matrix& matrix, const Colormap& colormap, double vmin, double vmax,
                          int max_width, int max_height);

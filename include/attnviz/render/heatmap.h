@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "attnviz/render/geometry.h"
 #include "attnviz/render/image_format.h"
 #include "attnviz/render/matrix.h"
+#include "attnviz/render/matrix_bands.h"
 #include "attnviz/render/render_options.h"
 
 namespace attnviz {
@@ -20,7 +22,11 @@ namespace attnviz {
 inline constexpr int64_t kMaxAutoAnnotatedCells = 32;
 
 struct HeatmapSpec {
-  Matrix matrix;                        // masked cells (matrix.masked) are hatched
+  Matrix matrix;  // masked cells (matrix.masked) are hatched
+  // When set, the cells are read from here a band of rows at a time and `matrix` holds only
+  // their shape (rows and cols, no values): a head larger than memory is pooled as it streams,
+  // into the same figure. Small maps and annotated ones are read whole.
+  std::shared_ptr<const MatrixBands> bands;
   std::vector<std::string> row_labels;  // query tokens; empty: row indices are shown
   std::vector<std::string> col_labels;  // key tokens; empty: column indices are shown
   // The index of the first row and column, for index labels of a crop (queries 100:200 are
