@@ -111,15 +111,15 @@ std::vector<double> HeadWeights(const GraphAttention& graph, int64_t head) {
   return weights;
 }
 
-std::vector<double> FusedWeights(const GraphAttention& graph, HeadFusion fusion) {
+std::vector<double> FusedWeights(const GraphAttention& graph, EdgeFusion fusion) {
   std::vector<double> weights;
   for (int64_t e = 0; e < graph.edges(); ++e) {
-    double fused = fusion == HeadFusion::kMax ? graph.Alpha(e, 0) : 0;
+    double fused = fusion == EdgeFusion::kMax ? graph.Alpha(e, 0) : 0;
     for (int64_t h = 0; h < graph.heads; ++h) {
-      fused = fusion == HeadFusion::kMax ? std::max(fused, graph.Alpha(e, h))
+      fused = fusion == EdgeFusion::kMax ? std::max(fused, graph.Alpha(e, h))
                                          : fused + graph.Alpha(e, h);
     }
-    weights.push_back(fusion == HeadFusion::kMax ? fused
+    weights.push_back(fusion == EdgeFusion::kMax ? fused
                                                  : fused / static_cast<double>(graph.heads));
   }
   return weights;

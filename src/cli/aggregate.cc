@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cli/json_number.h"
+
 namespace attnviz::cli {
 
 namespace {
@@ -34,10 +36,6 @@ std::string Cell(double value, bool csv) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f", value);
   return text;
-}
-
-nlohmann::json NumberOrNull(double value) {
-  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
 }
 
 nlohmann::json SummaryObject(const Summary& s) {

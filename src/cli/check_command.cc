@@ -17,6 +17,7 @@
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
+#include "cli/json_number.h"
 #include "cli/junit.h"
 #include "cli/messages.h"
 #include "cli/number_checks.h"
@@ -166,10 +167,6 @@ RuleTally Tally(std::span<const CheckResult> results, std::string_view rule,
 std::string DriftBand(const CheckRules& rules) {
   return FormatNumber(rules.drift_absolute) + " + " + FormatNumber(rules.drift_relative) +
          " x |baseline|";
-}
-
-nlohmann::json NumberOrNull(double value) {
-  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
 }
 
 nlohmann::json IndexOrNull(int64_t value) {

@@ -19,6 +19,7 @@
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
+#include "cli/json_number.h"
 #include "cli/messages.h"
 #include "cli/number_checks.h"
 #include "cli/output_path.h"
@@ -47,10 +48,6 @@ ClassifyThresholds ReadThresholds(const std::string& path) {
   if (!in) ThrowInputError(path, "cannot open the thresholds file");
   const std::string text(std::istreambuf_iterator<char>(in), {});
   return ParseClassifyThresholds(text, path);
-}
-
-nlohmann::json NumberOrNull(double value) {
-  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
 }
 
 nlohmann::json HeadJson(const HeadClass& head) {

@@ -19,6 +19,7 @@
 #include "cli/dump_names.h"
 #include "cli/dump_options.h"
 #include "cli/figure_options.h"
+#include "cli/json_number.h"
 #include "cli/kv_groups.h"
 #include "cli/messages.h"
 #include "cli/output_path.h"
@@ -146,10 +147,6 @@ ClusterResult Cluster(const Dump& dump, const ClusterOptions& options) {
   if (options.threshold) result.redundant = RedundantPairs(result.distances, *options.threshold);
   AddKvGroups(dump, options, result);
   return result;
-}
-
-nlohmann::json NumberOrNull(double value) {
-  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
 }
 
 nlohmann::json SpreadsJson(const std::vector<GroupSpread>& spreads) {

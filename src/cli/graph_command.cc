@@ -174,7 +174,7 @@ struct DrawnWeights {
 
 DrawnWeights ChooseWeights(const GraphAttention& graph, const GraphCommandOptions& options) {
   if (!options.fuse.empty()) {
-    const HeadFusion fusion = options.fuse == "max" ? HeadFusion::kMax : HeadFusion::kMean;
+    const EdgeFusion fusion = options.fuse == "max" ? EdgeFusion::kMax : EdgeFusion::kMean;
     return {FusedWeights(graph, fusion),
             options.fuse + " over " + std::to_string(graph.heads) + " heads"};
   }

@@ -37,7 +37,7 @@ HeadFuse ParseFuse(const std::string& name) {
 }
 
 // Four decimals: the table is for reading; --csv and --json carry the precision.
-std::string Fixed(double value) {
+std::string FourDecimals(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.4f", value);
   return text;
@@ -61,7 +61,7 @@ Table ResultTable(const Dump& dump, const TokenRows& result, bool readable) {
     std::vector<std::string> cells{std::to_string(result.rows[r])};
     if (dump.query_tokens) cells.push_back(CellText((*dump.query_tokens)[result.rows[r]]));
     for (int64_t j = 0; j < result.tokens; ++j) {
-      cells.push_back(readable ? Fixed(result.at(r, j)) : FormatNumber(result.at(r, j)));
+      cells.push_back(readable ? FourDecimals(result.at(r, j)) : FormatNumber(result.at(r, j)));
     }
     table.rows.push_back(std::move(cells));
   }

@@ -113,10 +113,10 @@ TEST_CASE("fusion takes the mean or the max over heads") {
   graph.source = {0, 1};
   graph.target = {1, 1};
   graph.alpha = {0.2, 0.6, 0.8, 0.4};
-  const std::vector<double> mean = FusedWeights(graph, HeadFusion::kMean);
+  const std::vector<double> mean = FusedWeights(graph, EdgeFusion::kMean);
   CHECK(mean[0] == doctest::Approx(0.4));
   CHECK(mean[1] == doctest::Approx(0.6));
-  CHECK(FusedWeights(graph, HeadFusion::kMax) == std::vector<double>{0.6, 0.8});
+  CHECK(FusedWeights(graph, EdgeFusion::kMax) == std::vector<double>{0.6, 0.8});
   CHECK(HeadWeights(graph, 1) == std::vector<double>{0.6, 0.4});
 }
 

@@ -60,10 +60,10 @@ GraphStats ComputeGraphStats(const GraphAttention& graph, const GraphStatsOption
 // One weight per edge: head `head`'s alpha.
 std::vector<double> HeadWeights(const GraphAttention& graph, int64_t head);
 
-enum class HeadFusion { kMean, kMax };
+enum class EdgeFusion { kMean, kMax };
 
 // One weight per edge: the mean or the max of alpha over the heads.
-std::vector<double> FusedWeights(const GraphAttention& graph, HeadFusion fusion);
+std::vector<double> FusedWeights(const GraphAttention& graph, EdgeFusion fusion);
 
 // The nodes whose messages reach `node` within `hops` steps along the edges (PyG's k_hop_subgraph
 // with flow source_to_target), `node` included, in increasing order. A usage Error when `node` is
