@@ -4,12 +4,16 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
+#include <vector>
+
+#include "analysis/stats_parallel.h"
 
 namespace attnviz {
 
 namespace {
 
-// Running totals over heads; merged into a TensorSummary at the end.
+// Running totals over rows and heads; merged into a TensorSummary at the end.
 struct SummaryAccumulator {
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
@@ -18,11 +22,23 @@ struct SummaryAccumulator {
   int64_t nan = 0;
   int64_t inf = 0;
   bool causal = true;
-  std::vector<bool> key_all_zero;  // per key column, over every row of every head
+  // The first and last key that holds a nonzero value (NaN counts) in any row: the keys outside
+  // them are exactly 0 everywhere, the way padding lies.
+  int64_t first_nonzero = std::numeric_limits<int64_t>::max();
+  int64_t last_nonzero = -1;
 
   void AddRow(std::span<const float> row, int64_t query) {
+    const auto keys = static_cast<int64_t>(row.size());
+    int64_t first = 0, last = keys - 1;
+    while (first < keys && row[first] == 0) ++first;
+    while (last > first && row[last] == 0) --last;
+    if (first < keys) {
+      first_nonzero = std::min(first_nonzero, first);
+      last_nonzero = std::max(last_nonzero, last);
+      if (last > query) causal = false;
+    }
     double sum = 0;
-    for (size_t k = 0; k < row.size(); ++k) {
+    for (int64_t k = first; k <= last; ++k) {
       const float v = row[k];
       if (std::isnan(v)) {
         ++nan;
@@ -33,40 +49,47 @@ struct SummaryAccumulator {
         min = std::min<double>(min, v);
         max = std::max<double>(max, v);
       }
-      if (v != 0) {
-        key_all_zero[k] = false;
-        if (static_cast<int64_t>(k) > query) causal = false;
-      }
     }
+    if (first > 0 || last < keys - 1) min = std::min(min, 0.0), max = std::max(max, 0.0);
     row_sum_min = std::min(row_sum_min, sum);
     row_sum_max = std::max(row_sum_max, sum);
   }
 
-  // Zero columns at the start or the end, the way padding lies.
-  int64_t PaddedKeys() const {
-    const auto n = static_cast<int64_t>(key_all_zero.size());
-    int64_t leading = 0, trailing = 0;
-    while (leading < n && key_all_zero[leading]) ++leading;
-    if (leading == n) return n;
-    while (trailing < n && key_all_zero[n - 1 - trailing]) ++trailing;
-    return leading + trailing;
+  // Folds another head's totals in: every part is a min, max, count or flag, so the order of
+  // heads does not change the result.
+  void Add(const SummaryAccumulator& other) {
+    min = std::min(min, other.min);
+    max = std::max(max, other.max);
+    row_sum_min = std::min(row_sum_min, other.row_sum_min);
+    row_sum_max = std::max(row_sum_max, other.row_sum_max);
+    nan += other.nan;
+    inf += other.inf;
+    causal = causal && other.causal;
+    first_nonzero = std::min(first_nonzero, other.first_nonzero);
+    last_nonzero = std::max(last_nonzero, other.last_nonzero);
+  }
+
+  // Zero columns at the start or the end.
+  int64_t PaddedKeys(int64_t keys) const {
+    if (last_nonzero < 0) return keys;
+    return first_nonzero + (keys - 1 - last_nonzero);
   }
 };
 
 }  // namespace
 
-TensorSummary Summarize(const AttentionTensor& tensor) {
-  SummaryAccumulator totals;
-  totals.key_all_zero.assign(static_cast<size_t>(tensor.keys()), true);
-  std::vector<float> head(static_cast<size_t>(tensor.HeadSize()));
-  for (int64_t layer = 0; layer < tensor.layers(); ++layer) {
-    for (int64_t h = 0; h < tensor.heads(); ++h) {
-      tensor.ReadHead(layer, h, head);
-      for (int64_t q = 0; q < tensor.queries(); ++q) {
-        totals.AddRow(std::span<const float>(head).subspan(q * tensor.keys(), tensor.keys()), q);
-      }
+TensorSummary Summarize(const AttentionTensor& tensor, int threads) {
+  std::vector<SummaryAccumulator> heads(static_cast<size_t>(tensor.layers() * tensor.heads()));
+  ForEachHead(tensor, threads, [&](int64_t index, int64_t, int64_t, std::span<const float> values) {
+    SummaryAccumulator& head = heads[static_cast<size_t>(index)];
+    for (int64_t q = 0; q < tensor.queries(); ++q) {
+      head.AddRow(values.subspan(static_cast<size_t>(q * tensor.keys()),
+                                 static_cast<size_t>(tensor.keys())),
+                  q);
     }
-  }
+  });
+  SummaryAccumulator totals;
+  for (const SummaryAccumulator& head : heads) totals.Add(head);
   TensorSummary summary;
   const bool any_finite = totals.min <= totals.max;
   summary.min = any_finite ? totals.min : std::nan("");
@@ -76,7 +99,7 @@ TensorSummary Summarize(const AttentionTensor& tensor) {
   summary.nan = totals.nan;
   summary.inf = totals.inf;
   summary.causal = totals.causal && tensor.queries() == tensor.keys() && tensor.queries() > 1;
-  summary.padded_keys = totals.PaddedKeys();
+  summary.padded_keys = totals.PaddedKeys(tensor.keys());
   return summary;
 }
 

@@ -19,7 +19,8 @@ struct TensorSummary {
   int64_t padded_keys = 0;
 };
 
-// One pass over every head of the selected batch item.
-TensorSummary Summarize(const AttentionTensor& tensor);
+// One pass over every head of the selected batch item, on `threads` threads (0: one per core);
+// the result does not depend on their number.
+TensorSummary Summarize(const AttentionTensor& tensor, int threads = 0);
 
 }  // namespace attnviz
