@@ -9,6 +9,11 @@
 
 #include "ffmpeg/module.h"
 
+// The install's library folder under its prefix (CMakeLists.txt passes GNUInstallDirs' choice).
+#ifndef ATTNVIZ_INSTALL_LIBDIR
+#define ATTNVIZ_INSTALL_LIBDIR "lib"
+#endif
+
 namespace attnviz {
 namespace {
 
