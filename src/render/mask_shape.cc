@@ -1,5 +1,5 @@
-// Masks as shapes, detected from a head read a band of rows at a time (see MaskCells in
-// matrix.cc, which this must agree with cell for cell).
+// Masks as shapes, detected from a head read a band of rows at a time: MaskCells (matrix.cc)
+// gives their flags for a whole matrix.
 #include "attnviz/render/mask_shape.h"
 
 #include <algorithm>
@@ -7,9 +7,8 @@
 namespace attnviz {
 namespace {
 
-// What the rows read so far show of the zeros DetectMask looks for: which rows and columns hold
-// a value other than 0 (NaN counts, as it does there), and whether a cell right of the diagonal
-// does.
+// What the rows read so far show of the zeros a mask is made of: which rows and columns hold
+// a value other than 0 (NaN counts), and whether a cell right of the diagonal does.
 class ZeroEvidence {
  public:
   ZeroEvidence(int64_t rows, int64_t cols) : row_nonzero_(rows), col_nonzero_(cols) {}

@@ -7,97 +7,27 @@
 #include <string>
 
 #include "attnviz/error.h"
+#include "attnviz/render/mask_shape.h"
 
 namespace attnviz {
 namespace {
 
 constexpr float kBad = std::numeric_limits<float>::quiet_NaN();
 
-bool RowIsZero(const Matrix& matrix, int64_t row) {
-  for (int64_t col = 0; col < matrix.cols; ++col) {
-    if (matrix.at(row, col) != 0) return false;
-  }
-  return true;
-}
-
-bool ColumnIsZero(const Matrix& matrix, int64_t col) {
-  for (int64_t row = 0; row < matrix.rows; ++row) {
-    if (matrix.at(row, col) != 0) return false;
-  }
-  return true;
-}
-
-// Zero lines at either end: [0, leading) and [count - trailing, count).
-struct ZeroRuns {
-  int64_t leading = 0;
-  int64_t trailing = 0;
-};
-
-template <typename IsZero>
-ZeroRuns FindZeroRuns(int64_t count, IsZero is_zero) {
-  ZeroRuns runs;
-  while (runs.leading < count && is_zero(runs.leading)) ++runs.leading;
-  while (is_zero(count - 1 - runs.trailing)) ++runs.trailing;
-  return runs;
-}
-
-bool UpperTriangleIsZero(const Matrix& matrix) {
-  for (int64_t row = 0; row < matrix.rows; ++row) {
-    for (int64_t col = row + 1; col < matrix.cols; ++col) {
-      if (matrix.at(row, col) != 0) return false;
-    }
-  }
-  return true;
-}
-
-bool IsCausalCell(const Matrix& matrix, int64_t row, int64_t col) {
-  return col > row + matrix.cols - matrix.rows;
-}
-
-bool LooksCausal(const Matrix& matrix) {
-  return matrix.rows == matrix.cols && matrix.rows >= 2 && UpperTriangleIsZero(matrix);
-}
-
 bool AllZero(const Matrix& matrix) {
   return std::all_of(matrix.values.begin(), matrix.values.end(), [](float v) { return v == 0; });
 }
 
-std::vector<uint8_t> CausalMask(const Matrix& matrix) {
-  std::vector<uint8_t> mask(matrix.values.size(), 0);
-  for (int64_t row = 0; row < matrix.rows; ++row) {
-    for (int64_t col = 0; col < matrix.cols; ++col) {
-      mask[row * matrix.cols + col] = IsCausalCell(matrix, row, col);
-    }
-  }
+// The flags of `shape` for every cell of `matrix`, or none when it masks nothing.
+std::vector<uint8_t> FlagsOf(const MaskShape& shape, const Matrix& matrix) {
+  if (!shape.any()) return {};
+  std::vector<uint8_t> mask(matrix.values.size());
+  shape.Flags(0, matrix.rows, mask.data());
   return mask;
 }
 
-void MaskRows(const Matrix& matrix, const ZeroRuns& runs, std::vector<uint8_t>& mask) {
-  for (int64_t row = 0; row < matrix.rows; ++row) {
-    if (row >= runs.leading && row < matrix.rows - runs.trailing) continue;
-    std::fill_n(mask.begin() + row * matrix.cols, matrix.cols, 1);
-  }
-}
-
-void MaskColumns(const Matrix& matrix, const ZeroRuns& runs, std::vector<uint8_t>& mask) {
-  for (int64_t col = 0; col < matrix.cols; ++col) {
-    if (col >= runs.leading && col < matrix.cols - runs.trailing) continue;
-    for (int64_t row = 0; row < matrix.rows; ++row) mask[row * matrix.cols + col] = 1;
-  }
-}
-
-std::vector<uint8_t> DetectMask(const Matrix& matrix) {
-  if (AllZero(matrix)) return {};  // data, not padding
-  ZeroRuns rows = FindZeroRuns(matrix.rows, [&](int64_t row) { return RowIsZero(matrix, row); });
-  ZeroRuns cols = FindZeroRuns(matrix.cols, [&](int64_t col) { return ColumnIsZero(matrix, col); });
-  bool causal = LooksCausal(matrix);
-  if (!causal && rows.leading + rows.trailing + cols.leading + cols.trailing == 0) return {};
-  std::vector<uint8_t> mask =
-      causal ? CausalMask(matrix) : std::vector<uint8_t>(matrix.values.size(), 0);
-  MaskRows(matrix, rows, mask);
-  MaskColumns(matrix, cols, mask);
-  return mask;
-}
+// Rows MaskShape::Detect looks at in one go: it stops once they rule every mask out.
+constexpr int64_t kDetectBandRows = 64;
 
 }  // namespace
 
@@ -150,15 +80,14 @@ std::vector<uint8_t> MaskedInBoth(const std::vector<uint8_t>& a, const std::vect
 }
 
 std::vector<uint8_t> MaskCells(const Matrix& matrix, MaskMode mode) {
-  switch (mode) {
-    case MaskMode::kDetect:
-      return DetectMask(matrix);
-    case MaskMode::kCausal:
-      return CausalMask(matrix);
-    case MaskMode::kNone:
-      break;
+  if (mode != MaskMode::kDetect) {
+    return FlagsOf(MaskShape::Fixed(matrix.rows, matrix.cols, mode), matrix);
   }
-  return {};
+  const auto read = [&matrix](int64_t first, int64_t count, std::vector<float>& out) {
+    const auto begin = matrix.values.begin() + first * matrix.cols;
+    out.assign(begin, begin + count * matrix.cols);
+  };
+  return FlagsOf(MaskShape::Detect(matrix.rows, matrix.cols, kDetectBandRows, read), matrix);
 }
 
 void HeadFusion::Add(const Matrix& head) {
