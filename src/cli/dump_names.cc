@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "attnviz/error.h"
+
 namespace attnviz::cli {
 
 std::string Stem(const std::string& path) {
@@ -103,6 +105,23 @@ void AddSpecialTokensOption(CLI::App& command, std::vector<std::string>& special
 std::optional<Fusion> ParseFusion(const std::string& name) {
   if (name.empty()) return std::nullopt;
   return name == "max" ? Fusion::kMax : name == "min" ? Fusion::kMin : Fusion::kMean;
+}
+
+FigureHeads ChooseFigureHeads(const Dump& dump, const std::string& layers, const std::string& heads,
+                              const std::string& fuse) {
+  const std::string& path = dump.metadata.path;
+  FigureHeads chosen;
+  chosen.layers = layers.empty() ? std::vector<int64_t>{0} : ParseLayers(layers, dump, "--layer");
+  chosen.heads = heads.empty() ? ParseSelection(fuse.empty() ? "0" : "all",
+                                                {"--head", "head", dump.attention.heads(), path})
+                               : ParseHeads(heads, dump, "--head");
+  chosen.fusion = ParseFusion(fuse);
+  if (!chosen.fusion && chosen.layers.size() * chosen.heads.size() > 1) {
+    ThrowUsageError(path +
+                    ": --layer and --head select several heads; combine them with --fuse mean, "
+                    "max or min");
+  }
+  return chosen;
 }
 
 }  // namespace attnviz::cli

@@ -88,4 +88,15 @@ void AddSpecialTokensOption(CLI::App& command, std::vector<std::string>& special
 // --fuse mean|max|min, or none when the flag was not given.
 std::optional<Fusion> ParseFusion(const std::string& name);
 
+// What --layer, --head and --fuse select for a figure of one head or of a fusion: by default the
+// dump's first layer and its first head (every head when fusing), as indexes in the dump.
+struct FigureHeads {
+  std::vector<int64_t> layers;
+  std::vector<int64_t> heads;
+  std::optional<Fusion> fusion;
+};
+// Throws a usage error naming the dump when several heads are selected without --fuse.
+FigureHeads ChooseFigureHeads(const Dump& dump, const std::string& layers, const std::string& heads,
+                              const std::string& fuse);
+
 }  // namespace attnviz::cli

@@ -59,17 +59,10 @@ QueryRow ReadQueryRow(const Dump& dump, const HighlightOptions& options) {
   if (query.size() != 1)
     ThrowUsageError(path + ": --query takes one index, found " + options.query);
   result.query = query[0];
-  result.layers = options.layers.empty() ? std::vector<int64_t>{0}
-                                         : ParseLayers(options.layers, dump, "--layer");
-  result.heads = options.heads.empty() ? ParseSelection(options.fuse.empty() ? "0" : "all",
-                                                        {"--head", "head", tensor.heads(), path})
-                                       : ParseHeads(options.heads, dump, "--head");
-  std::optional<Fusion> fusion = ParseFusion(options.fuse);
-  if (!fusion && result.layers.size() * result.heads.size() > 1) {
-    ThrowUsageError(path +
-                    ": --layer and --head select several heads; combine them with "
-                    "--fuse mean, max or min");
-  }
+  FigureHeads chosen = ChooseFigureHeads(dump, options.layers, options.heads, options.fuse);
+  result.layers = std::move(chosen.layers);
+  result.heads = std::move(chosen.heads);
+  const std::optional<Fusion> fusion = chosen.fusion;
   if (!fusion) {
     result.row = ReadRow(tensor, result.layers[0], result.heads[0], result.query);
     return result;

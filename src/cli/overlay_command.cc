@@ -63,18 +63,10 @@ PatchRow ReadPatchRow(const Dump& dump, const OverlayOptions& options) {
   if (query.size() != 1)
     ThrowUsageError(path + ": --query takes one index, found " + options.query);
   row.query = query[0];
-  row.layers = options.layers.empty() ? std::vector<int64_t>{0}
-                                      : ParseLayers(options.layers, dump, "--layer");
-  row.heads = options.heads.empty() ? ParseSelection(options.fuse.empty() ? "0" : "all",
-                                                     {"--head", "head", tensor.heads(), path})
-                                    : ParseHeads(options.heads, dump, "--head");
-  std::optional<Fusion> fusion = ParseFusion(options.fuse);
-  if (!fusion && row.layers.size() * row.heads.size() > 1) {
-    ThrowUsageError(path +
-                    ": --layer and --head select several heads; combine them with "
-                    "--fuse mean, max or min");
-  }
-  HeadFusion fused(fusion.value_or(Fusion::kMean));
+  FigureHeads chosen = ChooseFigureHeads(dump, options.layers, options.heads, options.fuse);
+  row.layers = std::move(chosen.layers);
+  row.heads = std::move(chosen.heads);
+  HeadFusion fused(chosen.fusion.value_or(Fusion::kMean));
   for (int64_t layer : row.layers) {
     for (int64_t head : row.heads) fused.Add(ReadRow(tensor, layer, head, row.query));
   }

@@ -60,22 +60,8 @@ struct HeadChoice {
 };
 
 HeadChoice ChooseHeads(const Dump& dump, const VideoOptions& options) {
-  const std::string& path = dump.metadata.path;
-  HeadChoice choice;
-  choice.layers = options.layers.empty() ? std::vector<int64_t>{0}
-                                         : ParseLayers(options.layers, dump, "--layer");
-  choice.heads = options.heads.empty()
-                     ? ParseSelection(options.fuse.empty() ? "0" : "all",
-                                      {"--head", "head", dump.attention.heads(), path})
-                     : ParseHeads(options.heads, dump, "--head");
-  std::optional<Fusion> fusion = ParseFusion(options.fuse);
-  if (!fusion && choice.layers.size() * choice.heads.size() > 1) {
-    ThrowUsageError(path +
-                    ": --layer and --head select several heads; combine them with --fuse "
-                    "mean, max or min");
-  }
-  choice.fusion = fusion.value_or(Fusion::kMean);
-  return choice;
+  FigureHeads chosen = ChooseFigureHeads(dump, options.layers, options.heads, options.fuse);
+  return {std::move(chosen.layers), std::move(chosen.heads), chosen.fusion.value_or(Fusion::kMean)};
 }
 
 // The chosen heads of `tensor` (its selected batch item), fused, cropped to `rows`.

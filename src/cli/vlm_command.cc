@@ -64,19 +64,10 @@ struct FusedHeads {
 FusedHeads ReadHeads(const Dump& dump, const VlmOptions& options) {
   const AttentionTensor& tensor = dump.attention;
   FusedHeads fused;
-  fused.layers = options.layers.empty() ? std::vector<int64_t>{0}
-                                        : ParseLayers(options.layers, dump, "--layer");
-  fused.heads = options.heads.empty()
-                    ? ParseSelection(options.fuse.empty() ? "0" : "all",
-                                     {"--head", "head", tensor.heads(), dump.metadata.path})
-                    : ParseHeads(options.heads, dump, "--head");
-  std::optional<Fusion> fusion = ParseFusion(options.fuse);
-  if (!fusion && fused.layers.size() * fused.heads.size() > 1) {
-    ThrowUsageError(dump.metadata.path +
-                    ": --layer and --head select several heads; combine them with --fuse mean, "
-                    "max or min");
-  }
-  HeadFusion sum(fusion.value_or(Fusion::kMean));
+  FigureHeads chosen = ChooseFigureHeads(dump, options.layers, options.heads, options.fuse);
+  fused.layers = std::move(chosen.layers);
+  fused.heads = std::move(chosen.heads);
+  HeadFusion sum(chosen.fusion.value_or(Fusion::kMean));
   for (int64_t layer : fused.layers) {
     for (int64_t head : fused.heads) {
       sum.Add({tensor.queries(), tensor.keys(), tensor.ReadHead(layer, head), {}});
