@@ -2,13 +2,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <fstream>
 #include <numbers>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/stats_test_support.h"
 #include "attnviz/analysis/log_mel.h"
 #include "attnviz/io/audio.h"
 
@@ -17,10 +17,7 @@ namespace {
 
 const std::string kFixtures = ATTNVIZ_FIXTURES_DIR "/speech/audio/";
 
-nlohmann::json Golden() {
-  std::ifstream file(kFixtures + "golden.json");
-  return nlohmann::json::parse(file);
-}
+nlohmann::json Golden() { return testing::ReadJson(kFixtures + "golden.json"); }
 
 TEST_CASE("the log-mel spectrogram agrees with the numpy reference to 1e-4") {
   // The reference is float64 throughout; attnviz's FFT is single precision, as Whisper's. The

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/stats_test_support.h"
 #include "attnviz/error.h"
 #include "attnviz/io/audio.h"
 
@@ -21,10 +22,7 @@ namespace {
 
 const std::string kFixtures = ATTNVIZ_FIXTURES_DIR "/speech/audio/";
 
-nlohmann::json Golden() {
-  std::ifstream file(kFixtures + "golden.json");
-  return nlohmann::json::parse(file);
-}
+nlohmann::json Golden() { return testing::ReadJson(kFixtures + "golden.json"); }
 
 // A file in the temporary folder, removed at the end of the test.
 class TempFile {
