@@ -1,13 +1,12 @@
 // Attribution maps from attention and its gradients, their head means, rollout and importance.
 #include "attnviz/analysis/attribution.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
 
+#include "attnviz/analysis/blas.h"
 #include "attnviz/error.h"
 
 namespace attnviz {
@@ -59,7 +58,7 @@ std::vector<double> AttributionRollout(const Attribution& a) {
   std::vector<double> next;
   for (int64_t layer = 0; layer < a.layers; ++layer) {
     next = rollout;  // beta = 1 adds R itself
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
+    LoadedBlas().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
                 a.MeanPositive(layer).data(), n, rollout.data(), n, 1.0, next.data(), n);
     rollout.swap(next);
   }

@@ -6,18 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "attnviz/analysis/blas_threads.h"
+#include "attnviz/analysis/blas.h"
 #include "attnviz/analysis/cluster.h"
 #include "attnviz/error.h"
-
-// LAPACK's symmetric eigensolver (relatively robust representations), from OpenBLAS; Debian
-// ships no LAPACK header. The trailing lengths are gfortran's hidden string arguments.
-extern "C" void dsyevr_(const char* jobz, const char* range, const char* uplo, const int* n,
-                        double* a, const int* lda, const double* vl, const double* vu,
-                        const int* il, const int* iu, const double* abstol, int* m, double* w,
-                        double* z, const int* ldz, int* isuppz, double* work, const int* lwork,
-                        int* iwork, const int* liwork, int* info, size_t jobz_length,
-                        size_t range_length, size_t uplo_length);
 
 namespace attnviz {
 
@@ -60,7 +51,7 @@ Eigenpairs LargestEigenpairs(std::vector<double> a, int n, int count) {
   int lwork = -1, liwork = -1, iwork_size = 0;
   double work_size = 0;
   auto solve = [&](double* work, int* iwork) {
-    dsyevr_("V", "I", "L", &n, a.data(), &n, &unused, &unused, &first, &last, &abstol, &found,
+    LoadedBlas().dsyevr("V", "I", "L", &n, a.data(), &n, &unused, &unused, &first, &last, &abstol, &found,
             pairs.values.data(), pairs.vectors.data(), &n, support.data(), work, &lwork, iwork,
             &liwork, &info, 1, 1, 1);
   };

@@ -1,8 +1,6 @@
 // Attention rollout: fused, residual-adjusted layer matrices multiplied with BLAS in double.
 #include "attnviz/analysis/rollout.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <numeric>
 #include <string>
 
+#include "attnviz/analysis/blas.h"
 #include "attnviz/error.h"
 #include "attnviz/parallel.h"
 #include "simd/kernels.h"
@@ -263,7 +262,7 @@ void Multiply(const std::vector<double>& left, const std::vector<double>& right,
   const auto m = static_cast<blasint>(n);
   product.resize(left.size());
   if (k == 0 || m == 0) return;
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, m, m, 1.0, left.data(), m, right.data(),
+  LoadedBlas().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, m, m, 1.0, left.data(), m, right.data(),
               m, 0.0, product.data(), m);
 }
 

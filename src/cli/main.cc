@@ -1,12 +1,14 @@
 // attnviz: load attention dumps, analyse them, draw them. Maps every failure to its exit code.
 #include <signal.h>
 
+#include <algorithm>
 #include <iostream>
+#include <iterator>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "attnviz/analysis/blas_threads.h"
 #include "attnviz/error.h"
 #include "attnviz/io/atomic_file.h"
 #include "attnviz/io/load.h"
@@ -46,6 +48,40 @@ void InstallSignalCleanup() {
   }
 }
 
+// Every command, by the name it is invoked with.
+struct Command {
+  std::string_view name;
+  void (*add)(CLI::App& app, int& exit_code);
+};
+
+namespace cli = attnviz::cli;
+constexpr Command kCommands[] = {
+    {"info", cli::AddInfoCommand},           {"heatmap", cli::AddHeatmapCommand},
+    {"grid", cli::AddGridCommand},           {"arrows", cli::AddArrowsCommand},
+    {"highlight", cli::AddHighlightCommand}, {"overlay", cli::AddOverlayCommand},
+    {"colormaps", cli::AddColormapsCommand}, {"stats", cli::AddStatsCommand},
+    {"classify", cli::AddClassifyCommand},   {"rollout", cli::AddRolloutCommand},
+    {"flow", cli::AddFlowCommand},           {"cluster", cli::AddClusterCommand},
+    {"attribute", cli::AddAttributeCommand}, {"diff", cli::AddDiffCommand},
+    {"check", cli::AddCheckCommand},         {"report", cli::AddReportCommand},
+    {"html", cli::AddHtmlCommand},           {"positional", cli::AddPositionalCommand},
+    {"sinks", cli::AddSinksCommand},         {"align", cli::AddAlignCommand},
+    {"speech", cli::AddSpeechCommand},       {"vlm", cli::AddVlmCommand},
+    {"graph", cli::AddGraphCommand},         {"video", cli::AddVideoCommand},
+};
+
+// Registers the invoked command alone when the first argument names one, every command
+// otherwise (for the command list of --help and the nearest name to a mistyped one).
+// Registering all 24 with their options took 3 ms of every run's start-up.
+void AddCommands(CLI::App& app, const std::vector<char*>& args, int& exit_code) {
+  const std::string_view invoked = args.size() > 1 ? args[1] : "";
+  const bool known = std::any_of(std::begin(kCommands), std::end(kCommands),
+                                 [&](const Command& command) { return command.name == invoked; });
+  for (const Command& command : kCommands) {
+    if (!known || command.name == invoked) command.add(app, exit_code);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -61,21 +97,10 @@ int main(int argc, char** argv) {
       "Exit codes: 0 ok, 1 a check failed, 2 usage, 3 bad input, 4 output not written.\n"
       "Run 'attnviz help COMMAND' (or 'attnviz COMMAND --help') for the options and an example "
       "of each command.");
-  attnviz::StopIdleBlasThreads();
   InstallSignalCleanup();
   int exit_code = 0;
-  namespace cli = attnviz::cli;
-  for (auto add :
-       {cli::AddInfoCommand, cli::AddHeatmapCommand, cli::AddGridCommand, cli::AddArrowsCommand,
-        cli::AddHighlightCommand, cli::AddOverlayCommand, cli::AddColormapsCommand,
-        cli::AddStatsCommand, cli::AddClassifyCommand, cli::AddRolloutCommand, cli::AddFlowCommand,
-        cli::AddClusterCommand, cli::AddAttributeCommand, cli::AddDiffCommand, cli::AddCheckCommand,
-        cli::AddReportCommand, cli::AddHtmlCommand, cli::AddPositionalCommand,
-        cli::AddSinksCommand, cli::AddAlignCommand, cli::AddSpeechCommand, cli::AddVlmCommand,
-        cli::AddGraphCommand, cli::AddVideoCommand}) {
-    add(app, exit_code);
-  }
   std::vector<char*> args = cli::WithHelpCommand(argc, argv);
+  AddCommands(app, args, exit_code);
   try {
     attnviz::ApplyIsaFromEnvironment();  // ATTNVIZ_ISA: before any kernel runs
     cli::RequireKnownCommand(app, args);
