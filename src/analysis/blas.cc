@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <string>
 #include <type_traits>
 
@@ -60,8 +61,14 @@ Library Load() {
   return library;
 }
 
+std::atomic<int (*)()> loaded_shutdown{nullptr};  // set once OpenBLAS is loaded
+
 const Library& Loaded() {
-  static const Library library = Load();
+  static const Library library = [] {
+    Library loaded = Load();
+    loaded_shutdown = loaded.threads.shutdown;
+    return loaded;
+  }();
   if (!library.failure.empty()) throw Error(ErrorKind::kOutput, library.failure);
   return library;
 }
@@ -70,6 +77,10 @@ const Library& Loaded() {
 
 const Blas& LoadedBlas() { return Loaded().blas; }
 
+void StopIdleBlasThreads() {
+  if (int (*shutdown)() = loaded_shutdown.load()) shutdown();
+}
+
 SerialBlas::SerialBlas() {
   const ThreadControls& threads = Loaded().threads;
   if (threads.get_threads == nullptr || threads.set_threads == nullptr) return;
@@ -77,8 +88,11 @@ SerialBlas::SerialBlas() {
   threads.set_threads(1);
 }
 
+// Setting the thread count starts the workers again when they were stopped, to spin: they are
+// stopped once more.
 SerialBlas::~SerialBlas() {
   if (threads_ > 0) Loaded().threads.set_threads(threads_);
+  StopIdleBlasThreads();
 }
 
 }  // namespace attnviz

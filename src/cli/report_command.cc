@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "attnviz/error.h"
@@ -47,8 +48,8 @@ std::string DocumentTitle(const Dump& dump, const ReportOptions& options) {
   return "attnviz report · " + name;
 }
 
-// "report timings, seconds on the clock (of processor): summary 0.05 (0.05), ...": the analyses,
-// then the drawing of each section, then the whole.
+// "report timings, seconds on the clock (of processor): load 0.05 (0.05), ...": the loading and
+// the analyses, then the drawing of each section, the compression and writing, then the whole.
 void PrintTimings(const ReportTimings& analyses, const std::vector<ReportSection>& sections,
                   const ReportTimings& drawing, const ReportTiming& total) {
   std::string line = "report timings, seconds on the clock (of processor):";
@@ -59,10 +60,12 @@ void PrintTimings(const ReportTimings& analyses, const std::vector<ReportSection
     line += part;
   };
   for (const ReportTiming& timing : analyses) add(timing.part, timing, ",");
+  add("page layout", drawing.front(), ",");
   for (size_t i = 0; i < sections.size(); ++i) {
     add("draw " + (sections[i].anchor.empty() ? sections[i].heading : sections[i].anchor),
-        drawing[i], ",");
+        drawing[i + 1], ",");
   }
+  add("compress and write", drawing.back(), ",");
   add("total", total, "");
   std::fprintf(stderr, "%s\n", line.c_str());
 }
@@ -79,27 +82,31 @@ void RunReport(const ReportOptions& options) {
   const RenderOptions render = options.figure.Render();
   choices.theme = render.theme;
   choices.threads = ThreadCount(options.figure.jobs);
-  const Dump dump = options.dump.Load();
-  PrintNotes(dump);
   ReportTimings timings;
+  std::optional<Dump> loaded;
+  Timed(timings, "load", [&] { loaded.emplace(options.dump.Load()); });
+  const Dump& dump = *loaded;
+  PrintNotes(dump);
   const ReportAnalyses analyses = AnalyseForReport(dump, choices, timings);
-  const std::vector<ReportSection> sections = ReportSections(dump, analyses, choices);
+  std::vector<ReportSection> sections;
+  Timed(timings, "layout", [&] { sections = ReportSections(dump, analyses, choices); });
   const Paper paper = options.page == "letter" ? Paper::kLetter : Paper::kA4;
-  ReportTimings drawing(sections.size());
-  auto turn_to = [&, last = sections.size(), clock = std::chrono::steady_clock::now(),
-                  cpu = ProcessCpuSeconds()](size_t section) mutable {
+  // The pages' layout, the drawing of each section, then the PDF's compression and the writing.
+  ReportTimings drawing(sections.size() + 2);
+  auto turn_to = [&, last = size_t{0}, clock = std::chrono::steady_clock::now(),
+                  cpu = ProcessCpuSeconds()](size_t slot) mutable {
     const auto now = std::chrono::steady_clock::now();
     const double now_cpu = ProcessCpuSeconds();
-    if (last < drawing.size()) {
-      drawing[last].wall += std::chrono::duration<double>(now - clock).count();
-      drawing[last].cpu += now_cpu - cpu;
-    }
-    last = section;
+    drawing[last].wall += std::chrono::duration<double>(now - clock).count();
+    drawing[last].cpu += now_cpu - cpu;
+    last = slot;
     clock = now;
     cpu = now_cpu;
   };
-  WriteFileAtomically(options.figure.output,
-                      RenderReport(DocumentTitle(dump, options), sections, paper, render, turn_to));
+  std::string pdf = RenderReport(DocumentTitle(dump, options), sections, paper, render,
+                                 [&](size_t section) { turn_to(section + 1); });
+  WriteFileAtomically(options.figure.output, pdf);
+  turn_to(drawing.size() - 1);
   if (options.timings) {
     const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
     PrintTimings(timings, sections, drawing, {"total", wall.count(), ProcessCpuSeconds()});

@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 
 #include <sys/resource.h>
 
 #include <nlohmann/json.hpp>
 
+#include "attnviz/analysis/blas.h"
 #include "attnviz/analysis/check.h"
 #include "attnviz/analysis/classify.h"
 #include "attnviz/analysis/cluster.h"
@@ -20,6 +22,7 @@
 #include "attnviz/analysis/rollout.h"
 #include "attnviz/analysis/summary.h"
 #include "attnviz/error.h"
+#include "attnviz/parallel.h"
 #include "attnviz/render/cell_raster.h"
 #include "attnviz/render/dendrogram.h"
 #include "attnviz/render/token_text.h"
@@ -202,24 +205,38 @@ std::string ClassCaption(const HeadClass& head) {
   return LabelText(head) + score;
 }
 
+// Every head masked and pooled for the grid, on `threads` threads: once, though the layout asks
+// for the panels' colour scales on each attempt and the drawing again (a third of a second, then,
+// for 12 x 12 heads of 512 x 512).
+std::shared_ptr<const std::vector<Matrix>> PooledPanels(const AttentionTensor& tensor,
+                                                        int threads) {
+  auto panels =
+      std::make_shared<std::vector<Matrix>>(static_cast<size_t>(tensor.layers() * tensor.heads()));
+  RunInParallel(panels->size(), threads, [&](size_t index) {
+    const auto head = static_cast<int64_t>(index);
+    Matrix matrix{tensor.queries(), tensor.keys(),
+                  tensor.ReadHead(head / tensor.heads(), head % tensor.heads()), {}};
+    matrix.masked = MaskCells(matrix, MaskMode::kDetect);
+    (*panels)[index] = Pool(matrix, kReportPanelCells, kReportPanelCells, Pooling::kMax);
+  });
+  return panels;
+}
+
 ReportSection GridSection(const Dump& dump, const std::vector<HeadClass>& classes,
-                          const ScaleRequest& color) {
+                          const ReportChoices& choices) {
   const AttentionTensor& tensor = dump.attention;
   GridSpec spec;
   spec.rows = tensor.layers();
   spec.cols = tensor.heads();
   spec.panel_rows = std::min(tensor.queries(), kReportPanelCells);
   spec.panel_cols = std::min(tensor.keys(), kReportPanelCells);
-  spec.panel = [&tensor](int64_t layer, int64_t head) {
-    Matrix matrix{tensor.queries(), tensor.keys(), tensor.ReadHead(layer, head), {}};
-    matrix.masked = MaskCells(matrix, MaskMode::kDetect);
-    return Pool(matrix, kReportPanelCells, kReportPanelCells, Pooling::kMax);
-  };
+  spec.panel = [panels = PooledPanels(tensor, choices.threads), heads = tensor.heads()](
+                   int64_t layer, int64_t head) { return (*panels)[layer * heads + head]; };
   spec.row_labels = IndexLabels("", tensor.layers(), LayerOffset(dump));
   spec.col_labels = IndexLabels("", tensor.heads(), HeadOffset(dump));
   for (const HeadClass& head : classes) spec.captions.push_back(ClassCaption(head));
   spec.title = FileName(dump) + " · every head";
-  spec.scale_request = color;
+  spec.scale_request = choices.color;
   ReportSection section;
   section.heading = "All heads, with their pattern labels";
   section.anchor = "grid";
@@ -484,15 +501,6 @@ ReportSection FindingsSection(const Dump& dump, const ReportAnalyses& analyses) 
   return section;
 }
 
-template <typename Step>
-void Timed(ReportTimings& timings, const char* part, Step step) {
-  const auto start = std::chrono::steady_clock::now();
-  const double cpu = ProcessCpuSeconds();
-  step();
-  const std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
-  timings.push_back({part, spent.count(), ProcessCpuSeconds() - cpu});
-}
-
 // The rollout, or why there is none: one layer (nothing to multiply), cross-attention.
 void AnalyseRollout(const Dump& dump, ReportAnalyses& analyses) {
   if (dump.attention.layers() < 2) {
@@ -565,7 +573,10 @@ ReportAnalyses AnalyseForReport(const Dump& dump, const ReportChoices& choices,
   });
   const bool causal = !analyses.classes.empty() && analyses.classes.front().causal;
   analyses.rollout_row = RolloutRow(dump, causal);
-  Timed(timings, "rollout", [&] { AnalyseRollout(dump, analyses); });
+  Timed(timings, "rollout", [&] {
+    AnalyseRollout(dump, analyses);
+    StopIdleBlasThreads();  // not to spin on the cores the distances need
+  });
   Timed(timings, "distances", [&] { AnalyseDistances(dump, choices, analyses); });
   Timed(timings, "check", [&] { analyses.checks = Checks(dump, choices, analyses); });
   return analyses;
@@ -579,7 +590,7 @@ std::vector<ReportSection> ReportSections(const Dump& dump, const ReportAnalyses
   sections.push_back(SummarySection(dump, analyses.summary));
   sections.push_back(StatsTableSection(dump, analyses.stats));
   sections.push_back(StatsMapsSection(dump, analyses.stats, choices.color));
-  sections.push_back(GridSection(dump, analyses.classes, choices.color));
+  sections.push_back(GridSection(dump, analyses.classes, choices));
   sections.push_back(RolloutSection(dump, analyses, causal));
   for (ReportSection& section : ClusterSections(dump, analyses, choices.theme)) {
     sections.push_back(std::move(section));

@@ -1,6 +1,8 @@
 // The sections of `attnviz report`: each analysis of a dump as text, a table or figures.
 #pragma once
 
+#include <chrono>
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -52,6 +54,16 @@ using ReportTimings = std::vector<ReportTiming>;
 
 // The processor seconds this process has used so far, over all its threads.
 double ProcessCpuSeconds();
+
+// Runs `step`, and appends its seconds on the clock and of processor to `timings` as `part`.
+template <typename Step>
+void Timed(ReportTimings& timings, const char* part, Step step) {
+  const auto start = std::chrono::steady_clock::now();
+  const double cpu = ProcessCpuSeconds();
+  step();
+  const std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
+  timings.push_back({part, spent.count(), ProcessCpuSeconds() - cpu});
+}
 
 // Every analysis the report shows, each run once and shared by the sections: the JS distances
 // serve both the clustering and the check, the statistics both their pages and the check.

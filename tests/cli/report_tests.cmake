@@ -63,7 +63,7 @@ add_test(NAME cli.report_outline
 
 # --timings: one line on stderr naming every analysis and section, the PDF unchanged.
 attnviz_cli_test(report_timings EXIT 0
-                 STDERR "report timings, seconds on the clock \\(of processor\\): summary [0-9.]+ \\([0-9.]+\\), stats .* classify .* rollout .* distances .* check .* draw grid .* total "
+                 STDERR "report timings, seconds on the clock \\(of processor\\): load [0-9.]+ \\([0-9.]+\\), summary .* stats .* classify .* rollout .* distances .* check .* layout .* draw grid .* compress and write .* total "
                  ARGS report ${DATA}/induction.npy --timings -o ${REPORTS}/timings.pdf)
 
 # Byte-identical on a rerun, whatever -j, and with no date of its own (SOURCE_DATE_EPOCH unset:

@@ -28,6 +28,10 @@ struct Blas {
 // Error (exit 4: the result cannot be computed) naming the library when it cannot be loaded.
 const Blas& LoadedBlas();
 
+// Stops OpenBLAS's worker threads if it is loaded: after a threaded call they spin on sched_yield
+// for about 0.1 s, on the cores the next analysis needs. The next threaded call starts them again.
+void StopIdleBlasThreads();
+
 // While alive, BLAS and LAPACK calls run on the calling thread alone: for small problems (MDS of
 // a few hundred heads), where waking OpenBLAS's workers costs more than they save and leaves them
 // spinning on the cores our own threads need. Not for use on several threads at once.
