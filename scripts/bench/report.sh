@@ -56,4 +56,4 @@ if len(medians) == 2:
     print(f"speed-up: wall {ow / nw:.2f}x, cpu {oc / nc:.2f}x")
 PY
 echo "split by section (one run, seconds on the clock (of processor)):"
-"$attnviz" report "$dump" -o "$work/new.pdf" --timings 2>&1 | tr ',' '\n' | sed 's/^ */  /'
+"$attnviz" report "$dump" -o "$work/new.pdf" --timings 2>&1 | sed "s/^.*processor): //" | tr "," "\n" | sed "s/^ */  /"
