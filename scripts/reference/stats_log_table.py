@@ -7,6 +7,10 @@ offset of f's bits from sqrt(1/2)'s. Bucket i takes inv_i, the float nearest 1 /
 bucket's middle) (1 exactly for the bucket holding 1, so that ln x stays exact in relative terms
 next to 1), then ln x = e ln 2 - ln inv_i + ln(1 + r) with r = f inv_i - 1, |r| < 0.04. The
 table holds -ln inv_i as a float (the rest, printed too, is no longer used).
+
+ln(1 + r) = r (1 + c1 r + c2 r^2 + c3 r^3 + c4 r^4) over |r| below the widest r of the buckets, the
+c's fitted for the least largest relative error (Lawson's iteration of weighted least squares):
+1e-9 with 16 buckets and 6e-9 with 8, against 1.6e-8 and 1e-7 for the Taylor series' four terms.
 """
 import struct
 
@@ -36,11 +40,31 @@ def tables(buckets):
     for name, values in (("inverse", inv), ("ln c", ln_c), ("ln c, rest", ln_c_lo)):
         print(f"{name}: " + ", ".join(f"{v:.9e}f" for v in values))
     print(f"largest |r|: {widest:.4f}")
+    return widest
+
+
+def series(widest, terms=4, rounds=200):
+    """c1..c_terms of ln(1 + r) = r (1 + c1 r + ...) over |r| <= widest, and the largest relative
+    error, with the c's rounded to float."""
+    r = np.linspace(-widest, widest, 20001)
+    r = r[r != 0]
+    target = (np.log1p(r) / r - 1) / r  # what c1 + c2 r + ... approximates
+    powers = np.vander(r, terms, increasing=True)
+    weight = np.ones_like(r)
+    for _ in range(rounds):  # the relative error of ln(1 + r) is about r (fit - target)
+        scale = np.abs(r) * np.sqrt(weight)
+        c, *_ = np.linalg.lstsq(powers * scale[:, None], target * scale, rcond=None)
+        weight *= np.abs((powers @ c - target) * r)
+        weight /= weight.sum()
+    c = c.astype(np.float32).astype(np.float64)
+    approx = r * (1 + r * (powers @ c))
+    worst = np.max(np.abs(approx / np.log1p(r) - 1))
+    print("series: " + ", ".join(f"{v:.9e}f" for v in c) + f"; largest relative error {worst:.1e}")
 
 
 def main():
-    tables(16)
-    tables(8)
+    series(tables(16))
+    series(tables(8))
 
 
 if __name__ == "__main__":
