@@ -59,7 +59,7 @@ std::vector<double> AttributionRollout(const Attribution& a) {
   for (int64_t layer = 0; layer < a.layers; ++layer) {
     next = rollout;  // beta = 1 adds R itself
     LoadedBlas().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
-                a.MeanPositive(layer).data(), n, rollout.data(), n, 1.0, next.data(), n);
+                       a.MeanPositive(layer).data(), n, rollout.data(), n, 1.0, next.data(), n);
     rollout.swap(next);
   }
   return rollout;

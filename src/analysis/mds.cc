@@ -51,9 +51,9 @@ Eigenpairs LargestEigenpairs(std::vector<double> a, int n, int count) {
   int lwork = -1, liwork = -1, iwork_size = 0;
   double work_size = 0;
   auto solve = [&](double* work, int* iwork) {
-    LoadedBlas().dsyevr("V", "I", "L", &n, a.data(), &n, &unused, &unused, &first, &last, &abstol, &found,
-            pairs.values.data(), pairs.vectors.data(), &n, support.data(), work, &lwork, iwork,
-            &liwork, &info, 1, 1, 1);
+    LoadedBlas().dsyevr("V", "I", "L", &n, a.data(), &n, &unused, &unused, &first, &last, &abstol,
+                        &found, pairs.values.data(), pairs.vectors.data(), &n, support.data(), work,
+                        &lwork, iwork, &liwork, &info, 1, 1, 1);
   };
   // Below a few hundred heads the reduction takes well under a millisecond on one core.
   std::optional<SerialBlas> serial;

@@ -262,8 +262,8 @@ void Multiply(const std::vector<double>& left, const std::vector<double>& right,
   const auto m = static_cast<blasint>(n);
   product.resize(left.size());
   if (k == 0 || m == 0) return;
-  LoadedBlas().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, m, m, 1.0, left.data(), m, right.data(),
-              m, 0.0, product.data(), m);
+  LoadedBlas().dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, m, m, 1.0, left.data(), m,
+                     right.data(), m, 0.0, product.data(), m);
 }
 
 // The chain of products with every Â_l built whole: k x n times n x n per layer, by BLAS.

@@ -89,8 +89,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", [] {
     std::string cpu;
     for (const std::string& isa : attnviz::IsasOfThisCpu()) cpu += (cpu.empty() ? "" : " ") + isa;
-    return std::string("attnviz ") + ATTNVIZ_VERSION + "\nvectorised kernels: " +
-           attnviz::CurrentIsa() + " (this CPU: " + cpu + "; ATTNVIZ_ISA chooses)";
+    return std::string("attnviz ") + ATTNVIZ_VERSION +
+           "\nvectorised kernels: " + attnviz::CurrentIsa() + " (this CPU: " + cpu +
+           "; ATTNVIZ_ISA chooses)";
   });
   app.require_subcommand(1);
   app.footer(

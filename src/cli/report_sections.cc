@@ -214,8 +214,10 @@ std::shared_ptr<const std::vector<Matrix>> PooledPanels(const AttentionTensor& t
       std::make_shared<std::vector<Matrix>>(static_cast<size_t>(tensor.layers() * tensor.heads()));
   RunInParallel(panels->size(), threads, [&](size_t index) {
     const auto head = static_cast<int64_t>(index);
-    Matrix matrix{tensor.queries(), tensor.keys(),
-                  tensor.ReadHead(head / tensor.heads(), head % tensor.heads()), {}};
+    Matrix matrix{tensor.queries(),
+                  tensor.keys(),
+                  tensor.ReadHead(head / tensor.heads(), head % tensor.heads()),
+                  {}};
     matrix.masked = MaskCells(matrix, MaskMode::kDetect);
     (*panels)[index] = Pool(matrix, kReportPanelCells, kReportPanelCells, Pooling::kMax);
   });

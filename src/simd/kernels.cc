@@ -7,6 +7,7 @@
 #include <hwy/highway.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -130,8 +131,9 @@ Extremes FiniteExtremes(const float* values, const uint8_t* masked, size_t count
   return extremes;
 }
 
-void ColourLinear(const LinearLookup& lookup, const float* values, size_t count, uint32_t* out,
-                  ColourExactly exact, void* context) {
+// Double lanes: for scales a float cannot hold well enough (see ColourLinear).
+void ColourLinearInDouble(const LinearLookup& lookup, const float* values, size_t count,
+                          uint32_t* out, ColourExactly exact, void* context) {
   const hn::ScalableTag<double> dd;
   const hn::Rebind<float, decltype(dd)> df;
   const hn::Rebind<int32_t, decltype(dd)> di;
@@ -154,6 +156,56 @@ void ColourLinear(const LinearLookup& lookup, const float* values, size_t count,
       continue;
     }
     const auto index = hn::DemoteTo(di, hn::Min(hn::Max(floor, zero), last));
+    hn::StoreU(hn::GatherIndex(di, entries, index), di, reinterpret_cast<int32_t*>(out + i));
+  }
+  if (i < count) exact(context, i, count);
+}
+
+// How far a float position (v - vmin) * per_unit, with vmin and per_unit rounded to float, may be
+// from the double one, in entries: three roundings of at most 2^-24 of a position that matters
+// below 256 (1e-4 covers them), and vmin's own rounding times per_unit. Above kMaxFloatSlack the
+// double lanes colour.
+double FloatSlack(const LinearLookup& lookup) {
+  const double vmin_error = std::abs(lookup.vmin - static_cast<float>(lookup.vmin));
+  return 1e-4 + 2 * lookup.per_unit * vmin_error;
+}
+constexpr double kMaxFloatSlack = 1e-2;
+
+// Twice the lanes of doubles: 0.5 against 1 ns per cell with AVX2, a tenth of drawing 144 heatmaps.
+// Positions are floored as the double formula floors them, since a vector with a position within
+// the slack of an entry boundary goes to `exact`.
+void ColourLinear(const LinearLookup& lookup, const float* values, size_t count, uint32_t* out,
+                  ColourExactly exact, void* context) {
+  const double slack = FloatSlack(lookup);
+  const auto per_unit_float = static_cast<float>(lookup.per_unit);
+  if (!(slack <= kMaxFloatSlack) || !std::isfinite(per_unit_float) ||
+      !std::isfinite(static_cast<float>(lookup.vmin))) {
+    return ColourLinearInDouble(lookup, values, count, out, exact, context);
+  }
+  const hn::ScalableTag<float> df;
+  const hn::RebindToSigned<decltype(df)> di;
+  const size_t lanes = hn::Lanes(df);
+  const auto zero = hn::Zero(df), one = hn::Set(df, 1.0f);
+  const auto near = hn::Set(df, static_cast<float>(slack));
+  const auto size = hn::Set(df, static_cast<float>(lookup.entry_count));
+  const auto last = hn::Set(df, static_cast<float>(lookup.entry_count - 1));
+  const auto vmin = hn::Set(df, static_cast<float>(lookup.vmin));
+  const auto per_unit = hn::Set(df, per_unit_float);
+  const auto* entries = reinterpret_cast<const int32_t*>(lookup.entries);
+  size_t i = 0;
+  for (; i + lanes <= count; i += lanes) {
+    const auto value = hn::LoadU(df, values + i);
+    const auto position = hn::Mul(hn::Sub(value, vmin), per_unit);
+    const auto floor = hn::Floor(position);
+    const auto inside = hn::And(hn::Gt(position, zero), hn::Lt(position, size));
+    const auto just_above = hn::And(hn::Lt(hn::Sub(position, floor), near), hn::Gt(floor, zero));
+    const auto just_below = hn::Lt(hn::Sub(hn::Add(floor, one), position), near);
+    const bool finite = hn::AllTrue(df, hn::Eq(hn::Sub(value, value), zero));
+    if (!finite || !hn::AllFalse(df, hn::And(inside, hn::Or(just_above, just_below)))) {
+      exact(context, i, i + lanes);
+      continue;
+    }
+    const auto index = hn::ConvertTo(di, hn::Min(hn::Max(floor, zero), last));
     hn::StoreU(hn::GatherIndex(di, entries, index), di, reinterpret_cast<int32_t*>(out + i));
   }
   if (i < count) exact(context, i, count);

@@ -32,9 +32,10 @@ struct LinearLookup {
   double per_unit;
 };
 
-// Colours values[0, count) into out, a vector of cells at a time. A vector holding a value that is
-// not finite or lies within 1e-9 of an entry boundary is left to `exact(context, begin, end)`,
-// which colours cells [begin, end) itself.
+// Colours values[0, count) into out, a vector of cells at a time, in float lanes (double lanes when
+// vmin or per_unit is far from any float). A vector holding a value that is not finite or lies near
+// an entry boundary (within the float lanes' rounding, 1e-4 of an entry for attention's vmin = 0,
+// or 1e-9 in double) is left to `exact(context, begin, end)`, which colours cells [begin, end).
 using ColourExactly = void (*)(void* context, size_t begin, size_t end);
 void ColourLinear(const LinearLookup& lookup, const float* values, size_t count, uint32_t* out,
                   ColourExactly exact, void* context);

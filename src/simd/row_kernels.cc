@@ -91,16 +91,17 @@ HWY_ALIGN constexpr float kFloatLnC8[8] = {
 // c1..c4 of ln(1 + r) = r (1 + c1 r + ... + c4 r^4) for |r| < 0.04 and 0.057, fitted for the
 // least largest relative error, 1.1e-9 and 6.6e-9 (scripts/reference/stats_log_table.py). With 8
 // buckets the Taylor series needed a fifth term for 5e-9, which took 7 % of `cluster`'s CPU.
-HWY_ALIGN constexpr float kFloatSeries[4] = {-4.999998808e-01f, 3.333331048e-01f,
-                                             -2.503196597e-01f, 2.003636062e-01f};
+HWY_ALIGN constexpr float kFloatSeries[4] = {-4.999998808e-01f, 3.333331048e-01f, -2.503196597e-01f,
+                                             2.003636062e-01f};
 HWY_ALIGN constexpr float kFloatSeries8[4] = {-4.999994636e-01f, 3.333323598e-01f,
                                               -2.506689131e-01f, 2.007619888e-01f};
 
 // ln x lane by lane for x > 0, within 2 ulp and 4e-8: x = 2^e f with f in [sqrt(1/2), sqrt(2)),
 // one of kFloatLogBuckets buckets of f gives c, and ln x = e ln 2 + ln c + ln(1 + r) with
 // r = f / c - 1 (|r| < 0.04 with 16 buckets, 0.057 with 8) by a fitted series through r^5
-// (within 1.1e-9 and 6.6e-9 relative). The bucket holding 1 has c = 1. Below FLT_MIN (subnormal) the result is near ln FLT_MIN,
-// x ln x being below 1e-36 either way; ln 0 is finite, so that 0 ln 0 comes out 0.
+// (within 1.1e-9 and 6.6e-9 relative). The bucket holding 1 has c = 1. Below FLT_MIN (subnormal)
+// the result is near ln FLT_MIN, x ln x being below 1e-36 either way; ln 0 is finite, so that
+// 0 ln 0 comes out 0.
 template <class D>
 HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> x) {
   if constexpr (kFloatLogBuckets > 0) {

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -152,6 +153,52 @@ TEST_CASE("ColourLinear picks floor((v - vmin) * per_unit) clamped, and leaves b
         CHECK(out[i] == entries[static_cast<size_t>(index)]);
       }
     }
+  });
+}
+
+// Cells ColourLinear coloured itself have the entry of the double formula's floor; values on
+// either side of every entry boundary, from a few floats to 3e-4 of an entry away (the float
+// lanes' slack is 1e-4), and in the middle of entries.
+void CheckFloorsAsDouble(const simd::LinearLookup& lookup) {
+  std::vector<float> values;
+  for (int k = 1; k < lookup.entry_count; ++k) {
+    float boundary = static_cast<float>(lookup.vmin + k / lookup.per_unit);
+    for (int step = 0; step < 2; ++step) boundary = std::nextafter(boundary, -kInf);
+    for (int step = 0; step < 5; ++step, boundary = std::nextafter(boundary, kInf)) {
+      values.push_back(boundary);
+    }
+    for (double away : {-3e-4, -1.5e-4, -1.1e-4, 1.1e-4, 1.5e-4, 3e-4}) {
+      values.push_back(static_cast<float>(lookup.vmin + (k + away) / lookup.per_unit));
+    }
+    // a whole vector of cells clear of boundaries, whatever the lanes
+    values.insert(values.end(), 32, static_cast<float>(lookup.vmin + (k + 0.5) / lookup.per_unit));
+  }
+  std::vector<uint32_t> out(values.size(), 0);
+  std::vector<uint8_t> exact(values.size(), 0);
+  auto mark = [](void* c, size_t begin, size_t end) {
+    std::fill(static_cast<uint8_t*>(c) + begin, static_cast<uint8_t*>(c) + end, uint8_t{1});
+  };
+  simd::ColourLinear(lookup, values.data(), values.size(), out.data(), mark, exact.data());
+  size_t coloured = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (exact[i]) continue;
+    ++coloured;
+    const double position = (static_cast<double>(values[i]) - lookup.vmin) * lookup.per_unit;
+    const double entry = std::clamp(std::floor(position), 0.0, lookup.entry_count - 1.0);
+    CAPTURE(values[i]);
+    CHECK(out[i] == lookup.entries[static_cast<size_t>(entry)]);
+  }
+  CHECK(coloured > 0);  // the vectors away from boundaries
+}
+
+TEST_CASE("ColourLinear floors as the double formula next to every boundary, float or double") {
+  std::vector<uint32_t> entries(256);
+  for (size_t i = 0; i < entries.size(); ++i) entries[i] = 0xff000000u | static_cast<uint32_t>(i);
+  OnEveryIsa([&](const std::string&) {
+    // Attention: vmin 0 and a maximum no float divides 256 by exactly (the float lanes).
+    CheckFloorsAsDouble({entries.data(), 256, 0.0, 256 / 0.37});
+    // vmin between floats and a narrow range: float lanes would be off by whole entries.
+    CheckFloorsAsDouble({entries.data(), 256, 0.1, 256 / 1e-6});
   });
 }
 
