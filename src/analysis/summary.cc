@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "analysis/stats_parallel.h"
+#include "simd/kernels.h"
+#include "simd/row_kernels.h"
 
 namespace attnviz {
 
@@ -37,9 +39,28 @@ struct SummaryAccumulator {
       last_nonzero = std::max(last_nonzero, last);
       if (last > query) causal = false;
     }
+    const double sum = first <= last ? AddValues(row.subspan(first, last - first + 1)) : 0.0;
+    if (first > 0 || last < keys - 1) min = std::min(min, 0.0), max = std::max(max, 0.0);
+    row_sum_min = std::min(row_sum_min, sum);
+    row_sum_max = std::max(row_sum_max, sum);
+  }
+
+  // Adds the finite values of `values` (nonempty) to min and max and counts the others; returns
+  // their sum. A vector at a time: a sum of floats in double is finite exactly when every value
+  // is, so only rows with NaN or infinity go one value at a time (the report's summary took a
+  // fifth of its CPU summing one value at a time).
+  double AddValues(std::span<const float> values) {
+    const double sum = simd::SumFloats(values.data(), values.size());
+    if (!std::isfinite(sum)) return AddValuesOneByOne(values);
+    const simd::Extremes extremes = simd::FiniteExtremes(values.data(), nullptr, values.size());
+    min = std::min<double>(min, extremes.lo);
+    max = std::max<double>(max, extremes.hi);
+    return sum;
+  }
+
+  double AddValuesOneByOne(std::span<const float> values) {
     double sum = 0;
-    for (int64_t k = first; k <= last; ++k) {
-      const float v = row[k];
+    for (const float v : values) {
       if (std::isnan(v)) {
         ++nan;
       } else if (std::isinf(v)) {
@@ -50,9 +71,7 @@ struct SummaryAccumulator {
         max = std::max<double>(max, v);
       }
     }
-    if (first > 0 || last < keys - 1) min = std::min(min, 0.0), max = std::max(max, 0.0);
-    row_sum_min = std::min(row_sum_min, sum);
-    row_sum_max = std::max(row_sum_max, sum);
+    return sum;
   }
 
   // Folds another head's totals in: every part is a min, max, count or flag, so the order of
