@@ -6,6 +6,10 @@
 attnviz_cli_test(help_command EXIT 0 STDOUT "^Usage: .*heatmap" ARGS help heatmap)
 attnviz_cli_test(help_alone EXIT 0 STDOUT "^Subcommands:" ARGS help)
 attnviz_cli_test(help_names_help EXIT 0 STDOUT "attnviz help COMMAND" ARGS --help)
+# Only the invoked command registers its options (start-up, src/cli/main.cc): each command that
+# --help lists answers to its own name.
+add_test(NAME cli.every_command_answers_to_its_name
+         COMMAND bash -c "set -e; names=$(\"$0\" --help | awk '/^Subcommands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); [ $(echo $names | wc -w) -ge 24 ] || { echo \"only: $names\"; exit 1; }; for name in $names; do \"$0\" $name --help | grep -q \"^Usage: attnviz $name \" || { echo \"$name\"; exit 1; }; done" $<TARGET_FILE:attnviz>)
 add_test(NAME cli.help_command_same_as_flag
          COMMAND bash -c "cmp <(\"$0\" help cluster) <(\"$0\" cluster --help)" $<TARGET_FILE:attnviz>)
 
