@@ -31,9 +31,15 @@ bool HeadBands::PaddingMasks() const {
 
 HeadBands::Head HeadBands::MaskedHead(int64_t layer, int64_t head) const {
   const int64_t queries = tensor_.queries(), keys = tensor_.keys();
-  const auto read = [&](int64_t first, int64_t count, std::vector<float>& out) {
-    out.resize(static_cast<size_t>(count * keys));
-    tensor_.ReadRows(layer, head, first, count, out);
+  const std::span<const float> in_place = tensor_.HeadInPlace(layer, head);
+  const auto read = [&](int64_t first, int64_t count,
+                        std::vector<float>& scratch) -> std::span<const float> {
+    if (!in_place.empty()) {
+      return in_place.subspan(static_cast<size_t>(first * keys), static_cast<size_t>(count * keys));
+    }
+    scratch.resize(static_cast<size_t>(count * keys));
+    tensor_.ReadRows(layer, head, first, count, scratch);
+    return scratch;
   };
   MaskShape mask = cells_.mask == MaskMode::kDetect
                        ? MaskShape::Detect(queries, keys, band_rows_, read)
@@ -72,6 +78,17 @@ void HeadBands::ReadBand(int64_t first, int64_t count, Matrix& band) const {
   ReadFused(cells_.queries.begin + first, count, true, band);
   if (cells_.keys.size() != tensor_.keys()) band = Crop(band, {0, count}, cells_.keys);
   if (cells_.row_normalize) band = RowNormalized(std::move(band));
+}
+
+std::span<const float> HeadBands::RowsInPlace(int64_t first, int64_t count) const {
+  const bool as_stored = heads_.size() == 1 && !fusion_ && !masked_ &&
+                         cells_.keys.size() == tensor_.keys() && !cells_.row_normalize;
+  if (!as_stored) return {};
+  const std::span<const float> head = tensor_.HeadInPlace(heads_[0].layer, heads_[0].head);
+  if (head.empty()) return {};
+  const int64_t keys = tensor_.keys();
+  return head.subspan(static_cast<size_t>((cells_.queries.begin + first) * keys),
+                      static_cast<size_t>(count * keys));
 }
 
 void HeadBands::ReadMask(int64_t first, int64_t count, std::vector<uint8_t>& flags) const {

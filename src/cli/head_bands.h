@@ -31,6 +31,7 @@ class HeadBands : public MatrixBands {
   int64_t band_rows() const override { return band_rows_; }
   void ReadBand(int64_t first, int64_t count, Matrix& band) const override;
   void ReadMask(int64_t first, int64_t count, std::vector<uint8_t>& flags) const override;
+  std::span<const float> RowsInPlace(int64_t first, int64_t count) const override;
 
   // About 1 MB of a head's rows: fewer reads of the file than a band that fits L2, while the
   // memory a figure holds stays far below any head worth streaming.

@@ -186,12 +186,11 @@ void ColourCells(const PixelTable& table, const ColorScale& scale, std::span<con
 }
 
 // The cells of `cells` as pixels into out, masked cells in the table's masked colour.
-void ColourInto(const Matrix& cells, const PixelTable& table, const ColorScale& scale,
-                uint32_t* out) {
-  ColourCells(table, scale, cells.values, out);
-  if (cells.masked.empty()) return;
-  for (size_t i = 0; i < cells.values.size(); ++i) {
-    if (cells.masked[i]) out[i] = table.masked;
+void ColourInto(std::span<const float> values, std::span<const uint8_t> flags,
+                const PixelTable& table, const ColorScale& scale, uint32_t* out) {
+  ColourCells(table, scale, values, out);
+  for (size_t i = 0; i < flags.size(); ++i) {
+    if (flags[i]) out[i] = table.masked;
   }
 }
 
@@ -230,7 +229,7 @@ CellImage RasterizeCells(const Matrix& matrix, const ColorScale& scale, Rgba mas
   const Matrix& cells = fits ? matrix : pooled;  // no copy of a large matrix that fits
   CellImage image{static_cast<int>(cells.cols), static_cast<int>(cells.rows), {}};
   image.argb.resize(cells.values.size());
-  ColourInto(cells, PixelTable(scale, masked_color), scale, image.argb.data());
+  ColourInto(cells.values, cells.masked, PixelTable(scale, masked_color), scale, image.argb.data());
   return image;
 }
 
@@ -244,9 +243,10 @@ CellImage RasterizeCells(const MatrixBands& bands, const ColorScale& scale, Rgba
   CellImage image{static_cast<int>(bands.cols()), static_cast<int>(bands.rows()), {}};
   image.argb.resize(static_cast<size_t>(bands.rows() * bands.cols()));
   const PixelTable table(scale, masked_color);
-  ForEachBand(bands, [&](int64_t first, const Matrix& band) {
-    ColourInto(band, table, scale, image.argb.data() + first * bands.cols());
-  });
+  ForEachBandOfValues(
+      bands, [&](int64_t first, std::span<const float> values, std::span<const uint8_t> flags) {
+        ColourInto(values, flags, table, scale, image.argb.data() + first * bands.cols());
+      });
   return image;
 }
 

@@ -78,12 +78,13 @@ Rgba ColorScale::Lookup(double value) const {
   return colormap->colors[ColormapIndex(Normalize(value))];
 }
 
-void ValueRange::Add(const Matrix& matrix) {
+void ValueRange::Add(const Matrix& matrix) { Add(matrix.values, matrix.masked); }
+
+void ValueRange::Add(std::span<const float> values, std::span<const uint8_t> flags) {
   // A vector at a time (src/simd): this pass runs on every cell of every figure whose limits come
   // from the data, and cell by cell it took a twentieth of a heatmap's time.
-  const simd::Extremes e = simd::FiniteExtremes(
-      matrix.values.data(), matrix.masked.empty() ? nullptr : matrix.masked.data(),
-      matrix.values.size());
+  const simd::Extremes e =
+      simd::FiniteExtremes(values.data(), flags.empty() ? nullptr : flags.data(), values.size());
   if (!(e.hi >= e.lo)) return;
   min = std::min(min, static_cast<double>(e.lo));
   max = std::max(max, static_cast<double>(e.hi));

@@ -55,9 +55,9 @@ class ZeroEvidence {
 // it never did (every row was read).
 bool GatherEvidence(int64_t rows, int64_t cols, int64_t band_rows, const MaskShape::ReadRows& read,
                     ZeroEvidence& evidence) {
-  std::vector<float> band;
+  std::vector<float> scratch;
   auto add = [&](int64_t first, int64_t count) {
-    read(first, count, band);
+    const std::span<const float> band = read(first, count, scratch);
     for (int64_t row = 0; row < count; ++row) {
       evidence.AddRow(first + row, band.data() + row * cols);
     }

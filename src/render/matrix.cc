@@ -83,9 +83,10 @@ std::vector<uint8_t> MaskCells(const Matrix& matrix, MaskMode mode) {
   if (mode != MaskMode::kDetect) {
     return FlagsOf(MaskShape::Fixed(matrix.rows, matrix.cols, mode), matrix);
   }
-  const auto read = [&matrix](int64_t first, int64_t count, std::vector<float>& out) {
-    const auto begin = matrix.values.begin() + first * matrix.cols;
-    out.assign(begin, begin + count * matrix.cols);
+  const auto read = [&matrix](int64_t first, int64_t count, std::vector<float>&) {
+    return std::span<const float>(matrix.values)
+        .subspan(static_cast<size_t>(first * matrix.cols),
+                 static_cast<size_t>(count * matrix.cols));
   };
   return FlagsOf(MaskShape::Detect(matrix.rows, matrix.cols, kDetectBandRows, read), matrix);
 }

@@ -13,8 +13,17 @@ void MatrixBands::ReadMask(int64_t first, int64_t count, std::vector<uint8_t>& f
   flags = std::move(band.masked);
 }
 
+std::span<const float> MatrixBands::RowsInPlace(int64_t, int64_t) const { return {}; }
+
 void WholeMatrixBands::ReadBand(int64_t first, int64_t count, Matrix& band) const {
   band = Crop(matrix_, {first, first + count}, {0, matrix_.cols});
+}
+
+std::span<const float> WholeMatrixBands::RowsInPlace(int64_t first, int64_t count) const {
+  if (!matrix_.masked.empty()) return {};
+  return std::span<const float>(matrix_.values)
+      .subspan(static_cast<size_t>(first * matrix_.cols),
+               static_cast<size_t>(count * matrix_.cols));
 }
 
 void ForEachBand(const MatrixBands& bands,
@@ -24,6 +33,20 @@ void ForEachBand(const MatrixBands& bands,
   for (int64_t first = 0; first < bands.rows(); first += step) {
     bands.ReadBand(first, std::min(step, bands.rows() - first), band);
     visit(first, band);
+  }
+}
+
+void ForEachBandOfValues(const MatrixBands& bands, const BandValuesVisit& visit) {
+  const int64_t step = std::max<int64_t>(1, bands.band_rows());
+  Matrix band;
+  for (int64_t first = 0; first < bands.rows(); first += step) {
+    const int64_t count = std::min(step, bands.rows() - first);
+    if (const std::span<const float> values = bands.RowsInPlace(first, count); !values.empty()) {
+      visit(first, values, {});
+      continue;
+    }
+    bands.ReadBand(first, count, band);
+    visit(first, band.values, band.masked);
   }
 }
 
@@ -39,27 +62,25 @@ Matrix ReadWhole(const MatrixBands& bands) {
 }
 
 void AddToRange(const MatrixBands& bands, ValueRange& range) {
-  ForEachBand(bands, [&](int64_t, const Matrix& band) { range.Add(band); });
-}
-
-const Matrix& RowCursor::Holding(int64_t row) {
-  if (matrix_) return *matrix_;
-  if (band_.rows == 0 || row < band_first_ || row >= band_first_ + band_.rows) {
-    band_first_ = row;
-    const int64_t step = std::max<int64_t>(1, bands_->band_rows());
-    bands_->ReadBand(row, std::min(step, bands_->rows() - row), band_);
-  }
-  return band_;
+  ForEachBandOfValues(bands, [&](int64_t, std::span<const float> values,
+                                 std::span<const uint8_t> flags) { range.Add(values, flags); });
 }
 
 const float* RowCursor::Values(int64_t row) {
-  const Matrix& holding = Holding(row);
-  return holding.values.data() + (row - (matrix_ ? 0 : band_first_)) * holding.cols;
+  if (matrix_) return matrix_->values.data() + row * matrix_->cols;
+  if (band_rows_ == 0 || row < band_first_ || row >= band_first_ + band_rows_) {
+    band_first_ = row;
+    band_rows_ = std::min(std::max<int64_t>(1, bands_->band_rows()), bands_->rows() - row);
+    in_place_ = bands_->RowsInPlace(row, band_rows_);
+    if (in_place_.empty()) bands_->ReadBand(row, band_rows_, band_);
+  }
+  const float* values = in_place_.empty() ? band_.values.data() : in_place_.data();
+  return values + (row - band_first_) * bands_->cols();
 }
 
 const uint8_t* RowCursor::Flags(int64_t row) const {
   const Matrix& holding = matrix_ ? *matrix_ : band_;
-  if (holding.masked.empty()) return nullptr;
+  if (!in_place_.empty() || holding.masked.empty()) return nullptr;
   return holding.masked.data() + (row - (matrix_ ? 0 : band_first_)) * holding.cols;
 }
 

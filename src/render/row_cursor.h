@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 
 #include "attnviz/render/matrix.h"
 #include "attnviz/render/matrix_bands.h"
@@ -12,6 +13,13 @@ namespace attnviz {
 // Calls visit(first, band) for every band of `bands` in order, read into one reused Matrix.
 void ForEachBand(const MatrixBands& bands,
                  const std::function<void(int64_t, const Matrix&)>& visit);
+
+// Calls visit(first, values, flags) for every band of `bands` in order: its values where the
+// source holds them (MatrixBands::RowsInPlace), else read into one reused Matrix; flags empty when
+// the band is unmasked.
+using BandValuesVisit = std::function<void(int64_t first, std::span<const float> values,
+                                           std::span<const uint8_t> flags)>;
+void ForEachBandOfValues(const MatrixBands& bands, const BandValuesVisit& visit);
 
 // The rows of a matrix in increasing order, each as pointers to its values and flags (null when
 // unmasked): straight into a whole Matrix, or a band at a time from a MatrixBands.
@@ -29,12 +37,11 @@ class RowCursor {
   const uint8_t* Flags(int64_t row) const;
 
  private:
-  const Matrix& Holding(int64_t row);
-
   const Matrix* matrix_ = nullptr;
   const MatrixBands* bands_ = nullptr;
-  Matrix band_;
-  int64_t band_first_ = 0;
+  Matrix band_;                      // read, unless the rows are in place
+  std::span<const float> in_place_;  // the band's values where the source holds them
+  int64_t band_first_ = 0, band_rows_ = 0;
 };
 
 }  // namespace attnviz

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -130,6 +131,36 @@ TEST_CASE("the mask flags of a band alone are those read with its values") {
     bands.ReadMask(2, 5, flags);
     CHECK(flags == band.masked);
   }
+}
+
+// Rows a figure reads in place (MatrixBands::RowsInPlace) must be the rows ReadBand copies, and be
+// offered only for one unmasked head shown as stored.
+TEST_CASE("rows in place are the rows ReadBand reads, offered for one unmasked head as stored") {
+  const AttentionTensor tensor =
+      testing::MakeTensor({kLayers, kHeads, kQueries, kKeys}, HeadValues());
+  int in_place = 0;
+  for (const CellSelection& cells : Selections()) {
+    for (int64_t head = 0; head < kHeads; ++head) {
+      const HeadBands bands(tensor, cells, {{1, head}}, std::nullopt, 3 * kKeys * 4);
+      const bool as_stored = !bands.masked() && cells.keys.size() == kKeys && !cells.row_normalize;
+      for (int64_t first = 0; first < bands.rows(); first += 3) {
+        const int64_t count = std::min<int64_t>(3, bands.rows() - first);
+        const std::span<const float> rows = bands.RowsInPlace(first, count);
+        CAPTURE(static_cast<int>(cells.mask));
+        CAPTURE(head);
+        CHECK(rows.empty() == !as_stored);
+        if (rows.empty()) continue;
+        Matrix band;
+        bands.ReadBand(first, count, band);
+        REQUIRE(rows.size() == band.values.size());
+        CHECK(std::memcmp(rows.data(), band.values.data(), rows.size_bytes()) == 0);
+        ++in_place;
+      }
+    }
+    const HeadBands fused(tensor, cells, {{0, 2}, {1, 2}}, Fusion::kMean, 3 * kKeys * 4);
+    CHECK(fused.RowsInPlace(0, 3).empty());
+  }
+  CHECK(in_place > 0);
 }
 
 }  // namespace

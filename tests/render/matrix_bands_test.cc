@@ -69,10 +69,11 @@ std::vector<uint8_t> AllFlags(const MaskShape& shape, int64_t rows, int64_t cols
 
 MaskShape DetectInBands(const Matrix& matrix, int64_t band_rows, int* reads = nullptr) {
   return MaskShape::Detect(matrix.rows, matrix.cols, band_rows,
-                           [&](int64_t first, int64_t count, std::vector<float>& out) {
+                           [&](int64_t first, int64_t count, std::vector<float>& scratch) {
                              if (reads) ++*reads;
-                             out.assign(matrix.values.begin() + first * matrix.cols,
-                                        matrix.values.begin() + (first + count) * matrix.cols);
+                             scratch.assign(matrix.values.begin() + first * matrix.cols,
+                                            matrix.values.begin() + (first + count) * matrix.cols);
+                             return std::span<const float>(scratch);
                            });
 }
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "attnviz/render/colormap.h"
@@ -54,6 +55,8 @@ struct ValueRange {
   double max_abs = 0;              // for centered scales
 
   void Add(const Matrix& matrix);
+  // The same of values with their mask flags (empty: none masked).
+  void Add(std::span<const float> values, std::span<const uint8_t> flags = {});
   bool empty() const { return !(max >= min); }
 };
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "attnviz/render/matrix.h"
@@ -17,8 +18,10 @@ class MaskShape {
   // value: kCausal and kNone.
   static MaskShape Fixed(int64_t rows, int64_t cols, MaskMode mode);
 
-  // Copies query rows [first, first + count) of the matrix into `out` (count x cols values).
-  using ReadRows = std::function<void(int64_t first, int64_t count, std::vector<float>& out)>;
+  // Query rows [first, first + count) of the matrix (count x cols values): where they lie, or
+  // copied into `scratch`.
+  using ReadRows = std::function<std::span<const float>(int64_t first, int64_t count,
+                                                        std::vector<float>& scratch)>;
   // The mask MaskCells(matrix, kDetect) gives, from the rows `read` hands out a band of
   // `band_rows` at a time: the last row, then from the top until the rows read rule every mask
   // out (any row of a softmax head does), or all of them (a causal head: a whole pass).
