@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <utility>
 
-#include "attnviz/render/fonts.h"
 #include "svg_text.h"
 
 namespace attnviz {
@@ -157,8 +156,6 @@ const TextShaper& SharedTextShaper() {
   thread_local TextShaper shaper;
   return shaper;
 }
-
-void StartFontSetup() { SharedTextShaper(); }
 
 Rect PlacedText::Bounds() const {
   Rect box = block.logical().United(block.ink());
