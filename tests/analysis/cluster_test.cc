@@ -126,31 +126,35 @@ double DirectJsMean(const float* p, const float* q, int64_t queries, int64_t key
   return static_cast<double>(sum / queries);
 }
 
-// Four heads of 200 x 256: rows are read in bands of 128 (about 512 KB of floats for all heads),
+// Four heads of 200 x 1024: rows are read in bands of 128 (about 2 MB of floats for all heads),
 // so the sums run over a whole band and one of 72 rows.
+constexpr int64_t kLongKeys = 1024;
 std::vector<float> LongHeads() {
-  std::vector<float> values(4 * 200 * 256);
+  std::vector<float> values(4 * 200 * kLongKeys);
   uint32_t state = 12345;
   for (float& v : values) {
     state = state * 1664525u + 1013904223u;
     v = static_cast<float>(state >> 8) / 16777216.0f;
   }
-  values[3 * 200 * 256 + 199 * 256 + 5] = 0;  // a zero weight in the last band
+  values[3 * 200 * kLongKeys + 199 * kLongKeys + 5] = 0;  // a zero weight in the last band
   return values;
 }
 
-// Rows of these heads sum to about 128 (the weights are not normalised), and so do their terms.
+// Rows of these heads sum to about 512 (the weights are not normalised), and so do their terms.
 TEST_CASE("JS distances of heads longer than one band match the definition to 5e-8") {
   const std::vector<float> values = LongHeads();
-  const HeadDistances d = JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, 2);
+  const HeadDistances d =
+      JsDistances(MakeTensor({2, 2, 200, kLongKeys}, values), JsReduce::kMean, 2);
   for (int64_t a = 0; a < 4; ++a) {
     for (int64_t b = 0; b < 4; ++b) {
       INFO("heads " << a << " and " << b);
-      const double want = DirectJsMean(&values[a * 200 * 256], &values[b * 200 * 256], 200, 256);
+      const double want =
+          DirectJsMean(&values[a * 200 * kLongKeys], &values[b * 200 * kLongKeys], 200, kLongKeys);
       CHECK(d.at(a, b) == doctest::Approx(want).epsilon(5e-8));
     }
   }
-  const HeadDistances one = JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, 1);
+  const HeadDistances one =
+      JsDistances(MakeTensor({2, 2, 200, kLongKeys}, values), JsReduce::kMean, 1);
   CHECK(one.values == d.values);
 }
 
@@ -159,11 +163,11 @@ TEST_CASE("JS distances of heads longer than one band match the definition to 5e
 // (5e-9 measured); divergences below that are not resolved.
 TEST_CASE("JS of attention heads that differ by a little stays within 2e-8 of the definition") {
   std::vector<float> values = LongHeads();
-  const int64_t cells = 200 * 256;
+  const int64_t cells = 200 * kLongKeys;
   for (int64_t row = 0; row < 200; ++row) {  // attention: each row sums to 1
-    const auto first = values.begin() + row * 256;
-    const float sum = std::accumulate(first, first + 256, 0.0f);
-    std::transform(first, first + 256, first, [sum](float v) { return v / sum; });
+    const auto first = values.begin() + row * kLongKeys;
+    const float sum = std::accumulate(first, first + kLongKeys, 0.0f);
+    std::transform(first, first + kLongKeys, first, [sum](float v) { return v / sum; });
   }
   for (int64_t i = 0; i < cells; ++i) {
     const float p = values[static_cast<size_t>(i)];
@@ -171,10 +175,12 @@ TEST_CASE("JS of attention heads that differ by a little stays within 2e-8 of th
     values[static_cast<size_t>(2 * cells + i)] = p * (1.0f + 1e-5f * static_cast<float>(i % 5 - 2));
     values[static_cast<size_t>(3 * cells + i)] = p;
   }
-  const HeadDistances d = JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, 2);
+  const HeadDistances d =
+      JsDistances(MakeTensor({2, 2, 200, kLongKeys}, values), JsReduce::kMean, 2);
   for (int64_t b = 1; b < 4; ++b) {
     INFO("head " << b);
-    const double want = DirectJsMean(&values[0], &values[static_cast<size_t>(b * cells)], 200, 256);
+    const double want =
+        DirectJsMean(&values[0], &values[static_cast<size_t>(b * cells)], 200, kLongKeys);
     CHECK(std::abs(d.at(0, b) - want) <= 2e-8);
   }
   CHECK(d.at(0, 3) == 0.0);  // the same weights: the same terms
@@ -182,12 +188,12 @@ TEST_CASE("JS of attention heads that differ by a little stays within 2e-8 of th
 
 TEST_CASE("JS names the first bad weight of the first band that holds one") {
   std::vector<float> values = LongHeads();
-  values[0 * 200 * 256 + 150 * 256 + 7] = NAN;       // head 0, third band
-  values[2 * 200 * 256 + 70 * 256 + 9] = -1.0f;      // head 2, second band: read first
-  values[3 * 200 * 256 + 100 * 256 + 1] = INFINITY;  // head 3, second band, later head
+  values[0 * 200 * kLongKeys + 150 * kLongKeys + 7] = NAN;       // head 0, second band
+  values[2 * 200 * kLongKeys + 70 * kLongKeys + 9] = -1.0f;      // head 2, first band: read first
+  values[3 * 200 * kLongKeys + 100 * kLongKeys + 1] = INFINITY;  // head 3, first band, later head
   for (int threads : {1, 2}) {
     CHECK_THROWS_WITH_AS(
-        JsDistances(MakeTensor({2, 2, 200, 256}, values), JsReduce::kMean, threads),
+        JsDistances(MakeTensor({2, 2, 200, kLongKeys}, values), JsReduce::kMean, threads),
         doctest::Contains("found -1 at layer 1, head 0, query 70, key 9"), Error);
   }
 }
