@@ -5,13 +5,14 @@
 #include "io/module_loader.h"
 
 namespace attnviz {
+namespace {
+
+constexpr ModuleFile kFile{"attnviz_audio.so", "attnviz_audio_module", "audio", "audio support"};
+
+}  // namespace
 
 const audio::Module& AudioModule(ErrorKind kind) {
-  static const ModuleFile file{"attnviz_audio.so", "attnviz_audio_module", "audio",
-                               "audio support"};
-  static const LoadedModule<audio::Module> loaded =
-      LoadModule<audio::Module>(file, audio::kVersion);
-  return ModuleTable(loaded, file, kind);
+  return ModuleTable<audio::Module>(kFile, audio::kVersion, kind);
 }
 
 }  // namespace attnviz

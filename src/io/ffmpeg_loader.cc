@@ -5,13 +5,14 @@
 #include "io/module_loader.h"
 
 namespace attnviz {
+namespace {
+
+constexpr ModuleFile kFile{"attnviz_ffmpeg.so", "attnviz_ffmpeg_module", "FFmpeg", "video support"};
+
+}  // namespace
 
 const ffmpeg::Module& FfmpegModule(ErrorKind kind) {
-  static const ModuleFile file{"attnviz_ffmpeg.so", "attnviz_ffmpeg_module", "FFmpeg",
-                               "video support"};
-  static const LoadedModule<ffmpeg::Module> loaded =
-      LoadModule<ffmpeg::Module>(file, ffmpeg::kVersion);
-  return ModuleTable(loaded, file, kind);
+  return ModuleTable<ffmpeg::Module>(kFile, ffmpeg::kVersion, kind);
 }
 
 }  // namespace attnviz

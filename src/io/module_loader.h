@@ -49,11 +49,12 @@ LoadedModule<Table> LoadModule(const ModuleFile& module, int version) {
   return {table, ""};
 }
 
-// The table, or Error(`kind`) "PURPOSE: FAILURE", e.g. "video support: the FFmpeg module
-// attnviz_ffmpeg.so is not installed (looked for /opt/bin/attnviz_ffmpeg.so, ...)".
+// The module's table, loaded on the first call (one module per Table type), or Error(`kind`)
+// "PURPOSE: FAILURE", e.g. "video support: the FFmpeg module attnviz_ffmpeg.so is not installed
+// (looked for /opt/bin/attnviz_ffmpeg.so, ...)".
 template <typename Table>
-const Table& ModuleTable(const LoadedModule<Table>& loaded, const ModuleFile& module,
-                         ErrorKind kind) {
+const Table& ModuleTable(const ModuleFile& module, int version, ErrorKind kind) {
+  static const LoadedModule<Table> loaded = LoadModule<Table>(module, version);
   if (!loaded.table) throw Error(kind, std::string(module.purpose) + ": " + loaded.failure);
   return *loaded.table;
 }

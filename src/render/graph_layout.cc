@@ -5,17 +5,10 @@
 #include "io/module_loader.h"
 
 namespace attnviz {
-
 namespace {
 
-// The module, loaded once; without it no layout, so no figure (exit 4).
-const graphviz::Module& GraphvizModule() {
-  static const ModuleFile file{"attnviz_graphviz.so", "attnviz_graphviz_module", "Graphviz",
+constexpr ModuleFile kGraphviz{"attnviz_graphviz.so", "attnviz_graphviz_module", "Graphviz",
                                "graph layout"};
-  static const LoadedModule<graphviz::Module> loaded =
-      LoadModule<graphviz::Module>(file, graphviz::kVersion);
-  return ModuleTable(loaded, file, ErrorKind::kOutput);
-}
 
 }  // namespace
 
@@ -25,7 +18,9 @@ std::string GraphEngineName(GraphEngine engine) {
 
 std::vector<Point> LayoutGraph(int64_t nodes, const std::vector<std::pair<int64_t, int64_t>>& links,
                                const GraphLayoutOptions& options) {
-  return GraphvizModule().layout_graph(nodes, links, GraphEngineName(options.engine), options.seed);
+  // Without the module no layout, so no figure (exit 4).
+  return ModuleTable<graphviz::Module>(kGraphviz, graphviz::kVersion, ErrorKind::kOutput)
+      .layout_graph(nodes, links, GraphEngineName(options.engine), options.seed);
 }
 
 }  // namespace attnviz
