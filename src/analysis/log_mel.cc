@@ -1,15 +1,14 @@
-// The log-mel spectrogram: reflected frames, Hann window, FFTW's real FFT, mel bands, log scale.
+// The log-mel spectrogram: reflected frames, Hann window, FFTW's real FFT (in the audio module),
+// mel bands, log scale.
 #include "attnviz/analysis/log_mel.h"
-
-#include <fftw3.h>
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
-#include <mutex>
 #include <numbers>
 
 #include "attnviz/error.h"
+#include "audio/module.h"
+#include "io/audio_loader.h"
 
 namespace attnviz {
 namespace {
@@ -61,48 +60,16 @@ std::vector<float> PeriodicHann(int size) {
   return window;
 }
 
-// FFTW's planner is not thread-safe (executing a plan is): plans are made and destroyed under
-// one lock. FFTW_ESTIMATE plans without timing runs, so the same plan (and bytes) every time.
-std::mutex& PlannerLock() {
-  static std::mutex lock;
-  return lock;
+// The window centred on sample `centre` of the signal (reflected about its ends) times `window`,
+// into `input`.
+void WindowAt(const std::vector<float>& samples, const std::vector<float>& window, int64_t centre,
+              float* input) {
+  const int64_t length = static_cast<int64_t>(samples.size());
+  const int64_t size = static_cast<int64_t>(window.size());
+  for (int64_t k = 0; k < size; ++k) {
+    input[k] = samples[Reflected(centre + k - size / 2, length)] * window[k];
+  }
 }
-
-struct FftwFree {
-  void operator()(void* memory) const { fftwf_free(memory); }
-};
-
-// One real FFT of n_fft samples, with its buffers.
-class RealFft {
- public:
-  explicit RealFft(int size)
-      : in_(static_cast<float*>(fftwf_malloc(sizeof(float) * size))),
-        out_(static_cast<fftwf_complex*>(fftwf_malloc(sizeof(fftwf_complex) * (size / 2 + 1)))) {
-    std::lock_guard<std::mutex> guard(PlannerLock());
-    plan_ = fftwf_plan_dft_r2c_1d(size, in_.get(), out_.get(), FFTW_ESTIMATE);
-  }
-  ~RealFft() {
-    std::lock_guard<std::mutex> guard(PlannerLock());
-    fftwf_destroy_plan(plan_);
-  }
-  RealFft(const RealFft&) = delete;
-  RealFft& operator=(const RealFft&) = delete;
-
-  float* input() { return in_.get(); }
-  // |X_k|^2 for k = 0 .. size / 2 of what input() holds.
-  void Power(std::vector<double>& power) {
-    fftwf_execute(plan_);
-    for (size_t k = 0; k < power.size(); ++k) {
-      double re = out_.get()[k][0], im = out_.get()[k][1];
-      power[k] = re * re + im * im;
-    }
-  }
-
- private:
-  std::unique_ptr<float, FftwFree> in_;
-  std::unique_ptr<fftwf_complex, FftwFree> out_;
-  fftwf_plan plan_ = nullptr;
-};
 
 // log10 of each band's energy in frame `frame`, floored at 1e-10, into column `frame`.
 void LogBandEnergies(const std::vector<double>& power, const std::vector<float>& bank,
@@ -163,23 +130,20 @@ double MelBandPosition(double hz, const LogMelOptions& options) {
 
 Matrix LogMelSpectrogram(const std::vector<float>& samples, const LogMelOptions& options) {
   CheckOptions(options);
-  const int64_t length = static_cast<int64_t>(samples.size());
-  const int64_t frames = length / options.hop;
+  const int64_t frames = static_cast<int64_t>(samples.size()) / options.hop;
   if (frames == 0) return {};
   Matrix spectrogram(options.mels, frames, std::vector<float>(options.mels * frames));
   const std::vector<float> bank = MelFilterBank(options);
   const std::vector<float> window = PeriodicHann(options.n_fft);
-  RealFft fft(options.n_fft);
-  std::vector<double> power(options.n_fft / 2 + 1);
-  const int64_t half = options.n_fft / 2;
-  for (int64_t frame = 0; frame < frames; ++frame) {
-    float* input = fft.input();
-    for (int k = 0; k < options.n_fft; ++k) {
-      input[k] = samples[Reflected(frame * options.hop + k - half, length)] * window[k];
-    }
-    fft.Power(power);
-    LogBandEnergies(power, bank, frame, spectrogram);
-  }
+  AudioModule(ErrorKind::kInput)
+      .power_spectra(
+          options.n_fft, frames,
+          [&](int64_t frame, float* input) {
+            WindowAt(samples, window, frame * options.hop, input);
+          },
+          [&](int64_t frame, const std::vector<double>& power) {
+            LogBandEnergies(power, bank, frame, spectrogram);
+          });
   ScaleLikeWhisper(spectrogram.values);
   return spectrogram;
 }

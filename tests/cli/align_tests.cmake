@@ -60,3 +60,9 @@ attnviz_cli_test(align_audio_and_frames EXIT 2 STDERR "--audio, --audio-seconds 
                  ARGS align ${SPEECH} --heads 0:0 --audio ${DATA}/speech.wav --frames 9)
 attnviz_cli_test(align_audio_missing EXIT 3 STDERR "no_such\\.wav"
                  ARGS align ${SPEECH} --heads 0:0 --audio ${ALIGN_OUT}/no_such.wav)
+# Without attnviz_audio.so --audio cannot be read: exit 3 (tests/cli/without_module.sh).
+add_test(NAME cli.align_without_module
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/without_module.sh $<TARGET_FILE:attnviz>
+                 ${DATA} ${TMP}/align_without_module attnviz_audio.so 3 speech.srt
+                 align ${DATA}/speech_cross.npy --tokens ${DATA}/speech_tokens.txt --heads 1:2
+                 --audio ${DATA}/speech.wav --srt speech.srt)

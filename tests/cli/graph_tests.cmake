@@ -61,3 +61,8 @@ attnviz_cli_test(graph_no_classes EXIT 2 STDERR "--color-by class: .*has no clas
                  ARGS graph ${GRAPH_FIX}/random.npz --color-by class -o ${TMP}/graph_nocls.png)
 attnviz_cli_test(graph_nothing_asked EXIT 2 STDERR "give -o FILE" ARGS graph ${GRAPH_FIX}/tiny.npz)
 attnviz_cli_test(graph_help EXIT 0 STDOUT "Examples:" ARGS graph --help)
+# Without attnviz_graphviz.so no layout, so no figure: exit 4 (tests/cli/without_module.sh).
+add_test(NAME cli.graph_without_module
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/without_module.sh $<TARGET_FILE:attnviz>
+                 ${DATA} ${TMP}/graph_without_module attnviz_graphviz.so 4 gat.png
+                 graph ${DATA}/gat.npz -o gat.png)

@@ -58,3 +58,9 @@ attnviz_cli_test(speech_resampled EXIT 0 EXISTS ${SPEECH_OUT}/resampled.png
                  ARGS speech ${SPEECH_DUMP} --audio ${SPEECH}/audio/sine44k.wav --layer 0 --head 1 -o ${SPEECH_OUT}/resampled.png)
 attnviz_cli_test(speech_pairs_and_layer EXIT 2 STDERR "--layer excludes --layer-heads"
                  ARGS speech ${SPEECH_ARGS} --layer 1 --layer-heads 1:0 -o ${SPEECH_OUT}/x.png)
+# Without attnviz_audio.so the audio cannot be read: exit 3 (tests/cli/without_module.sh).
+add_test(NAME cli.speech_without_module
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/without_module.sh $<TARGET_FILE:attnviz>
+                 ${DATA} ${TMP}/speech_without_module attnviz_audio.so 3 speech.png
+                 speech ${DATA}/speech_cross.npy --audio ${DATA}/speech.wav --layer 1 --head 2
+                 -o speech.png)

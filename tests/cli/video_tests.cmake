@@ -123,5 +123,7 @@ attnviz_cli_test(video_no_template EXIT 2 STDERR "video writes one figure, not a
                  ABSENT ${VIDEO_TMP}/L.png
                  ARGS video ${VIDEO_SAMPLE} --clip ${DATA}/video_frames -o ${VIDEO_TMP}/L{layer}.png)
 add_test(NAME cli.video_without_module
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/video_without_module.sh $<TARGET_FILE:attnviz>
-                 ${DATA} ${TMP}/video_without_module)
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/without_module.sh $<TARGET_FILE:attnviz>
+                 ${DATA} ${TMP}/video_without_module attnviz_ffmpeg.so 4 clip.gif
+                 video ${DATA}/video_attn.npz --frames 8 --grid 4x4 --clip ${DATA}/video_frames
+                 -o clip.gif)

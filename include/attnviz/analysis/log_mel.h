@@ -40,7 +40,8 @@ double MelBandPosition(double hz, const LogMelOptions& options = {});
 // log10(max(x, 1e-10)), raised to at least (its maximum - 8), and (x + 4) / 4. The result has
 // one column per hop, samples.size() / hop of them (column t is the window centred on sample
 // t * hop, Whisper's time t * hop / rate), and one row per mel band, row 0 the lowest. Fewer
-// samples than one hop give an empty matrix. Single precision FFT, as Whisper computes it.
+// samples than one hop give an empty matrix. Single precision FFT, as Whisper computes it, by FFTW
+// in the audio module: an input Error when that cannot be loaded.
 Matrix LogMelSpectrogram(const std::vector<float>& samples, const LogMelOptions& options = {});
 
 }  // namespace attnviz

@@ -25,7 +25,8 @@ inline constexpr int kWhisperSampleRate = 16000;
 // its contents whatever the name says, at its own rate; channels are mixed to mono by their
 // mean, as librosa.to_mono and ffmpeg's "-ac 1" do. Throws an input Error naming `path` for a
 // missing or unreadable file, one libsndfile does not recognise, no channels, no samples, a
-// file shorter than its header says (truncated), or more than 24 hours of sound.
+// file shorter than its header says (truncated), or more than 24 hours of sound; or, naming the
+// module, when the audio module (attnviz_audio.so, libsndfile's and libsoxr's) cannot be loaded.
 Audio ReadAudio(const std::string& path);
 
 // `audio` at `rate` samples per second, converted by libsoxr at its "high quality" setting
@@ -33,7 +34,7 @@ Audio ReadAudio(const std::string& path);
 // the resampler librosa.resample uses by default (res_type "soxr_hq"), which the Whisper
 // releases that read audio with librosa used. The result has round(n * rate / audio rate)
 // samples. Unchanged when the rates already agree. Throws an input Error naming `path` when the
-// conversion fails.
+// conversion fails, or naming the module when the audio module cannot be loaded.
 Audio ResampleAudio(const Audio& audio, int rate, const std::string& path);
 
 // ReadAudio then ResampleAudio to `rate`.

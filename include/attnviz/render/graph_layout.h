@@ -24,7 +24,8 @@ struct GraphLayoutOptions {
 // node indices; duplicates and self-loops are ignored). Up to 2,000 nodes, overlapping nodes are
 // moved apart (overlap=prism); beyond, overlaps are left as they fall (overlap=true): removing
 // them costs more than the whole layout at 10,000 nodes. Not thread-safe: Graphviz keeps global
-// state, so call from one thread at a time.
+// state, so call from one thread at a time. Throws an output Error when the Graphviz module
+// (attnviz_graphviz.so) cannot be loaded.
 std::vector<Point> LayoutGraph(int64_t nodes, const std::vector<std::pair<int64_t, int64_t>>& links,
                                const GraphLayoutOptions& options);
 
