@@ -32,8 +32,12 @@ std::string ArrayList(const NumericArrays& arrays) {
   return list.empty() ? "no numeric arrays" : list;
 }
 
+// A value as it was given: whole numbers in int64_t's range as integers (without Number's
+// exponent), anything else, a fraction, 1e300 or NaN, as Number writes it.
 std::string Index(double value) {
-  return std::isfinite(value) ? std::to_string(static_cast<int64_t>(value)) : Number(value);
+  constexpr double kInt64Bound = 9223372036854775808.0;  // 2^63
+  const bool whole = value == std::floor(value) && std::abs(value) < kInt64Bound;
+  return whole ? std::to_string(static_cast<int64_t>(value)) : Number(value);
 }
 
 // A node index: an integer in [0, nodes) (nodes < 0: any non-negative).

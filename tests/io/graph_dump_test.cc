@@ -153,5 +153,34 @@ TEST_CASE("a damaged safetensors header is refused by the graph and the attentio
   }
 }
 
+// A safetensors graph dump of one edge whose indices are `source` and 0 (float64), with one
+// head's weight.
+std::shared_ptr<const ByteSource> OneEdge(double source) {
+  const std::string header =
+      R"({"edge_index": {"dtype": "F64", "shape": [2, 1], "data_offsets": [0, 16]}, )"
+      R"("alpha": {"dtype": "F32", "shape": [1, 1], "data_offsets": [16, 20]}})";
+  std::vector<std::byte> bytes;
+  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<std::byte>(header.size() >> (8 * i)));
+  for (char c : header) bytes.push_back(static_cast<std::byte>(c));
+  const double indices[2] = {source, 0.0};
+  const float alpha = 1.0f;
+  const auto* index_bytes = reinterpret_cast<const std::byte*>(indices);
+  bytes.insert(bytes.end(), index_bytes, index_bytes + sizeof indices);
+  const auto* alpha_bytes = reinterpret_cast<const std::byte*>(&alpha);
+  bytes.insert(bytes.end(), alpha_bytes, alpha_bytes + sizeof alpha);
+  return std::make_shared<OwnedBytes>(std::move(bytes));
+}
+
+// Node indices that are no integers, or beyond any int64_t, are named as they were given (the
+// fuzzer found 1e300 converted to an integer to name it).
+TEST_CASE("node indices that are fractions or huge are refused, named as given") {
+  const std::string fraction =
+      RefusalMessage([] { LoadGraphAttentionFrom(OneEdge(1.5), "g.safetensors"); });
+  CHECK_MESSAGE(fraction.find("found 1.5") != std::string::npos, fraction);
+  const std::string huge =
+      RefusalMessage([] { LoadGraphAttentionFrom(OneEdge(1e300), "g.safetensors"); });
+  CHECK_MESSAGE(huge.find("found 1e+300") != std::string::npos, huge);
+}
+
 }  // namespace
 }  // namespace attnviz
