@@ -9,7 +9,7 @@ packages=(
   # build
   g++ cmake make pkg-config
   # libraries
-  libcli11-dev nlohmann-json3-dev libcairo2-dev libpango1.0-dev libopenblas-dev doctest-dev
+  libcli11-dev nlohmann-json3-dev libcairo2-dev libpango1.0-dev libopenblas-dev libeigen3-dev doctest-dev
   libpng-dev zlib1g-dev libdeflate-dev libhwy-dev libturbojpeg0-dev
   # audio for `attnviz speech`: reading (libsndfile), resampling (soxr), the spectrogram's FFT
   libsndfile1-dev libsoxr-dev libfftw3-dev

@@ -17,19 +17,12 @@
 namespace attnviz {
 namespace {
 
-// What OpenBLAS exports besides the routines: its thread count (cblas.h), and, in its pthread
-// build, blas_thread_shutdown_, which it calls around fork(); exec_blas() restarts the threads on
-// the next call that wants them (OpenBLAS 0.3.21, driver/others/blas_server.c). The OpenMP and
-// serial builds have no shutdown (and no spinning threads).
-struct ThreadControls {
-  int (*get_threads)() = nullptr;
-  void (*set_threads)(int) = nullptr;
-  int (*shutdown)() = nullptr;
-};
-
 struct Library {
   Blas blas;
-  ThreadControls threads;
+  // OpenBLAS's pthread build exports blas_thread_shutdown_, which it calls around fork();
+  // exec_blas() restarts the threads on the next call that wants them (OpenBLAS 0.3.21,
+  // driver/others/blas_server.c). The OpenMP and serial builds have none (and no spinning threads).
+  int (*shutdown)() = nullptr;
   std::string failure;  // why it could not be loaded, or empty
 };
 
@@ -43,9 +36,9 @@ Function* Symbol(void* handle, const char* name) {
 // threads that do the work. They are stopped at once; the next threaded call starts them again.
 // Bound lazily, as the program's own libraries are (RTLD_NOW would resolve all of OpenBLAS's and
 // gfortran's calls first), and against OpenBLAS's own symbols before the program's: otherwise each
-// of its thousands of references to itself is looked for in the program's 40-odd libraries
-// first, 7 ms of `cluster`'s 50. AddressSanitizer refuses RTLD_DEEPBIND (its malloc must come
-// first): its builds bind the usual way.
+// of its thousands of references to itself is looked for in the program's 40-odd libraries first
+// (3 ms of a 50 ms run, measured when `cluster` loaded it). AddressSanitizer refuses
+// RTLD_DEEPBIND (its malloc must come first): its builds bind the usual way.
 #if defined(__SANITIZE_ADDRESS__)
 constexpr int kBindOwnFirst = 0;
 #else
@@ -60,15 +53,12 @@ Library Load() {
     return library;
   }
   library.blas.dgemm = Symbol<std::remove_pointer_t<decltype(Blas::dgemm)>>(handle, "cblas_dgemm");
-  library.blas.dsyevr = Symbol<DsyevrFunction>(handle, "dsyevr_");
-  if (library.blas.dgemm == nullptr || library.blas.dsyevr == nullptr) {
-    library.failure = ATTNVIZ_OPENBLAS_LIBRARY " lacks cblas_dgemm or dsyevr_";
+  if (library.blas.dgemm == nullptr) {
+    library.failure = ATTNVIZ_OPENBLAS_LIBRARY " lacks cblas_dgemm";
     return library;
   }
-  library.threads = {Symbol<int()>(handle, "openblas_get_num_threads"),
-                     Symbol<void(int)>(handle, "openblas_set_num_threads"),
-                     Symbol<int()>(handle, "blas_thread_shutdown_")};
-  if (library.threads.shutdown != nullptr) library.threads.shutdown();
+  library.shutdown = Symbol<int()>(handle, "blas_thread_shutdown_");
+  if (library.shutdown != nullptr) library.shutdown();
   return library;
 }
 
@@ -77,7 +67,7 @@ std::atomic<int (*)()> loaded_shutdown{nullptr};  // set once OpenBLAS is loaded
 const Library& Loaded() {
   static const Library library = [] {
     Library loaded = Load();
-    loaded_shutdown = loaded.threads.shutdown;
+    loaded_shutdown = loaded.shutdown;
     return loaded;
   }();
   if (!library.failure.empty()) throw Error(ErrorKind::kOutput, library.failure);
@@ -90,20 +80,6 @@ const Blas& LoadedBlas() { return Loaded().blas; }
 
 void StopIdleBlasThreads() {
   if (int (*shutdown)() = loaded_shutdown.load()) shutdown();
-}
-
-SerialBlas::SerialBlas() {
-  const ThreadControls& threads = Loaded().threads;
-  if (threads.get_threads == nullptr || threads.set_threads == nullptr) return;
-  threads_ = threads.get_threads();
-  threads.set_threads(1);
-}
-
-// Setting the thread count starts the workers again when they were stopped, to spin: they are
-// stopped once more.
-SerialBlas::~SerialBlas() {
-  if (threads_ > 0) Loaded().threads.set_threads(threads_);
-  StopIdleBlasThreads();
 }
 
 }  // namespace attnviz
