@@ -243,10 +243,10 @@ CellImage RasterizeCells(const MatrixBands& bands, const ColorScale& scale, Rgba
   CellImage image{static_cast<int>(bands.cols()), static_cast<int>(bands.rows()), {}};
   image.argb.resize(static_cast<size_t>(bands.rows() * bands.cols()));
   const PixelTable table(scale, masked_color);
-  ForEachBandOfValues(
-      bands, [&](int64_t first, std::span<const float> values, std::span<const uint8_t> flags) {
-        ColourInto(values, flags, table, scale, image.argb.data() + first * bands.cols());
-      });
+  ForEachBand(bands,
+              [&](int64_t first, std::span<const float> values, std::span<const uint8_t> flags) {
+                ColourInto(values, flags, table, scale, image.argb.data() + first * bands.cols());
+              });
   return image;
 }
 

@@ -26,17 +26,7 @@ std::span<const float> WholeMatrixBands::RowsInPlace(int64_t first, int64_t coun
                static_cast<size_t>(count * matrix_.cols));
 }
 
-void ForEachBand(const MatrixBands& bands,
-                 const std::function<void(int64_t, const Matrix&)>& visit) {
-  const int64_t step = std::max<int64_t>(1, bands.band_rows());
-  Matrix band;
-  for (int64_t first = 0; first < bands.rows(); first += step) {
-    bands.ReadBand(first, std::min(step, bands.rows() - first), band);
-    visit(first, band);
-  }
-}
-
-void ForEachBandOfValues(const MatrixBands& bands, const BandValuesVisit& visit) {
+void ForEachBand(const MatrixBands& bands, const BandValuesVisit& visit) {
   const int64_t step = std::max<int64_t>(1, bands.band_rows());
   Matrix band;
   for (int64_t first = 0; first < bands.rows(); first += step) {
@@ -54,16 +44,17 @@ Matrix ReadWhole(const MatrixBands& bands) {
   Matrix whole{bands.rows(), bands.cols(), {}, {}};
   whole.values.reserve(static_cast<size_t>(bands.rows() * bands.cols()));
   if (bands.masked()) whole.masked.reserve(whole.values.capacity());
-  ForEachBand(bands, [&](int64_t, const Matrix& band) {
-    whole.values.insert(whole.values.end(), band.values.begin(), band.values.end());
-    whole.masked.insert(whole.masked.end(), band.masked.begin(), band.masked.end());
+  ForEachBand(bands, [&](int64_t, std::span<const float> values, std::span<const uint8_t> flags) {
+    whole.values.insert(whole.values.end(), values.begin(), values.end());
+    whole.masked.insert(whole.masked.end(), flags.begin(), flags.end());
   });
   return whole;
 }
 
 void AddToRange(const MatrixBands& bands, ValueRange& range) {
-  ForEachBandOfValues(bands, [&](int64_t, std::span<const float> values,
-                                 std::span<const uint8_t> flags) { range.Add(values, flags); });
+  ForEachBand(bands, [&](int64_t, std::span<const float> values, std::span<const uint8_t> flags) {
+    range.Add(values, flags);
+  });
 }
 
 const float* RowCursor::Values(int64_t row) {

@@ -10,16 +10,12 @@
 
 namespace attnviz {
 
-// Calls visit(first, band) for every band of `bands` in order, read into one reused Matrix.
-void ForEachBand(const MatrixBands& bands,
-                 const std::function<void(int64_t, const Matrix&)>& visit);
-
 // Calls visit(first, values, flags) for every band of `bands` in order: its values where the
 // source holds them (MatrixBands::RowsInPlace), else read into one reused Matrix; flags empty when
 // the band is unmasked.
 using BandValuesVisit = std::function<void(int64_t first, std::span<const float> values,
                                            std::span<const uint8_t> flags)>;
-void ForEachBandOfValues(const MatrixBands& bands, const BandValuesVisit& visit);
+void ForEachBand(const MatrixBands& bands, const BandValuesVisit& visit);
 
 // The rows of a matrix in increasing order, each as pointers to its values and flags (null when
 // unmasked): straight into a whole Matrix, or a band at a time from a MatrixBands.
