@@ -61,71 +61,94 @@ constexpr bool kLookupDoubles = kAvx512;
 // ---------------------------------------------------------------------------------------------
 // The float logarithm (the stats and JS sums).
 
-// c of 16 buckets of f in [sqrt(1/2), sqrt(2)): 1 / c and ln c
+// c of 16 buckets of f in [sqrt(1/2), sqrt(2)): 1 / c, and t = -i - 16 log2(1 / c) for bucket i
 // (scripts/reference/stats_log_table.py).
 HWY_ALIGN constexpr float kFloatInverse[16] = {
     1.383639216e+00f, 1.326292038e+00f, 1.273509383e+00f, 1.224767089e+00f,
     1.179618359e+00f, 1.137680054e+00f, 1.098621249e+00f, 1.062155485e+00f,
     1.028032660e+00f, 1.000000000e+00f, 9.341747165e-01f, 8.826409578e-01f,
     8.364956379e-01f, 7.949355841e-01f, 7.573097944e-01f, 7.230848670e-01f};
-HWY_ALIGN constexpr float kFloatLnC[16] = {
-    -3.247171342e-01f, -2.823871076e-01f, -2.417763770e-01f, -2.027506977e-01f, -1.651909649e-01f,
-    -1.289911419e-01f, -9.405598044e-02f, -6.030032039e-02f, -2.764693834e-02f, 0.0f,
-    6.809179485e-02f,  1.248367801e-01f,  1.785339713e-01f,  2.294941992e-01f,  2.779828608e-01f,
-    3.242286742e-01f};
+HWY_ALIGN constexpr float kFloatUnitsOfC[16] = {
+    -7.495484829e+00f, -7.518375874e+00f, -7.580953598e+00f, -7.680118561e+00f,
+    -7.813122749e+00f, -7.977518082e+00f, -8.171105385e+00f, -8.391919136e+00f,
+    -8.638177872e+00f, -9.000000000e+00f, -8.428229332e+00f, -8.118377686e+00f,
+    -7.878878593e+00f, -7.702558041e+00f, -7.583287716e+00f, -7.515789986e+00f};
 
-// table[index] for a table of as many floats as fill a register, and indices below that.
-template <class D, class VI>
-HWY_INLINE hn::Vec<D> LookUpFloat(D d, const float* table, VI index) {
-  return hn::TableLookupLanes(hn::Load(d, table), hn::IndicesFromVec(d, index));
-}
-
-// The 8 buckets (scripts/reference/stats_log_table.py).
+// The 8 buckets: 1 / c, and t = -i - 8 log2(1 / c).
 HWY_ALIGN constexpr float kFloatInverse8[8] = {1.354358792e+00f, 1.248662710e+00f, 1.158269763e+00f,
                                                1.080080628e+00f, 1.000000000e+00f, 9.076769352e-01f,
                                                8.151862621e-01f, 7.398017049e-01f};
-HWY_ALIGN constexpr float kFloatLnC8[8] = {
-    -3.033281267e-01f, -2.220731527e-01f, -1.469273120e-01f, -7.703569531e-02f, 0.0f,
-    9.686676413e-02f,  2.043386549e-01f,  3.013730943e-01f};
+HWY_ALIGN constexpr float kFloatUnitsOfC8[8] = {
+    -3.500879765e+00f, -3.563070536e+00f, -3.695770502e+00f, -3.889111996e+00f,
+    -4.000000000e+00f, -3.882006407e+00f, -3.641613245e+00f, -3.521684170e+00f};
 
-// c1..c4 of ln(1 + r) = r (1 + c1 r + ... + c4 r^4) for |r| < 0.04 and 0.057, fitted for the
-// least largest relative error, 1.1e-9 and 6.6e-9 (scripts/reference/stats_log_table.py). With 8
-// buckets the Taylor series needed a fifth term for 5e-9, which took 7 % of `cluster`'s CPU.
-HWY_ALIGN constexpr float kFloatSeries[4] = {-4.999998808e-01f, 3.333331048e-01f, -2.503196597e-01f,
-                                             2.003636062e-01f};
-HWY_ALIGN constexpr float kFloatSeries8[4] = {-4.999994636e-01f, 3.333323598e-01f,
-                                              -2.506689131e-01f, 2.007619888e-01f};
+// a0..a4 of B log2(1 + r) = r (a0 + a1 r + ... + a4 r^4) for |r| < 0.04 and 0.057, a0 the float
+// nearest B / ln 2 and the rest fitted for the least largest relative error: 1.3e-8, nearly all
+// of it a0's rounding (scripts/reference/stats_log_table.py). (33 B / ln 2 is within 8.3e-10 of
+// a float, but scaling j by 33 cost back two thirds of what these units save.)
+HWY_ALIGN constexpr float kFloatSeries[5] = {2.308312035e+01f, -1.154156017e+01f, 7.695864201e+00f,
+                                             -5.774329662e+00f, 3.713232040e+00f};
+HWY_ALIGN constexpr float kFloatSeries8[5] = {1.154156017e+01f, -5.770780087e+00f, 3.847328186e+00f,
+                                              -2.890777111e+00f, 2.284115314e+00f};
 
-// ln x lane by lane for x > 0, within 2 ulp and 4e-8: x = 2^e f with f in [sqrt(1/2), sqrt(2)),
-// one of kFloatLogBuckets buckets of f gives c, and ln x = e ln 2 + ln c + ln(1 + r) with
-// r = f / c - 1 (|r| < 0.04 with 16 buckets, 0.057 with 8) by a fitted series through r^5
-// (within 1.1e-9 and 6.6e-9 relative). The bucket holding 1 has c = 1. Below FLT_MIN (subnormal)
-// the result is near ln FLT_MIN, x ln x being below 1e-36 either way; ln 0 is finite, so that
-// 0 ln 0 comes out 0.
+// table[index mod the lanes] for a table of as many floats as fill a register: AVX2's and
+// AVX-512's permutes read only an index's low bits, so the index needs no mask (Highway's
+// TableLookupLanes asserts in debug builds that it has none).
+template <class D, class VI>
+HWY_INLINE hn::Vec<D> LookUpFloat(D d, const float* table, VI index) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  return hn::Vec<D>{_mm512_permutexvar_ps(index.raw, hn::Load(d, table).raw)};
+#elif HWY_ARCH_X86 && HWY_TARGET == HWY_AVX2
+  return hn::Vec<D>{_mm256_permutevar8x32_ps(hn::Load(d, table).raw, index.raw)};
+#else
+  const auto lanes = hn::Set(hn::RebindToSigned<D>(), static_cast<int32_t>(hn::Lanes(d)) - 1);
+  return hn::TableLookupLanes(hn::Load(d, table), hn::IndicesFromVec(d, hn::And(index, lanes)));
+#endif
+}
+
+// The unit of LogUnits: ln 2 / B with B buckets, else 1 (Highway's Log).
+constexpr double kLogUnit = kFloatLogBuckets > 0 ? std::numbers::ln2 / kFloatLogBuckets : 1.0;
+
+// ln x / kLogUnit lane by lane for x > 0, within 2 ulp and 4e-8 of ln x once scaled: x = 2^e f
+// with f in [sqrt(1/2), sqrt(2)), one of B = kFloatLogBuckets buckets of f gives c, and in units
+// of ln 2 / B, ln x = j + t + B log2(1 + r). j = B e + i counts the buckets up to bucket i,
+// t = -i - B log2(1 / c) is the table's, and r = f / c - 1 (|r| < 0.04 with 16 buckets, 0.057
+// with 8) feeds a fitted series through r^5 (within 1.3e-8 relative). In these units the table's
+// part is one addition, where e ln 2 + ln c took a multiply-add on the ports the series needs: the
+// JS kernel took 10 % less time with AVX2 and AVX-512 (0.282 -> 0.253 and 0.209 -> 0.189 ns per
+// term, one core of this EPYC). The bucket holding 1 has c = 1, and j + t = 0 there. Below
+// FLT_MIN (subnormal) the result is near ln FLT_MIN, x ln x being below 1e-36 either way; ln 0 is
+// finite, so that 0 ln 0 comes out 0.
 template <class D>
-HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> x) {
+HWY_INLINE hn::Vec<D> LogUnits(D d, hn::Vec<D> x) {
   if constexpr (kFloatLogBuckets > 0) {
     constexpr int kBucketShift = kFloatLogBuckets == 16 ? 19 : 20;  // the offset's top bits
     const float* inverse = kFloatLogBuckets == 16 ? kFloatInverse : kFloatInverse8;
-    const float* ln_c = kFloatLogBuckets == 16 ? kFloatLnC : kFloatLnC8;
+    const float* units_of_c = kFloatLogBuckets == 16 ? kFloatUnitsOfC : kFloatUnitsOfC8;
+    const float* a = kFloatLogBuckets == 16 ? kFloatSeries : kFloatSeries8;
     const hn::RebindToSigned<D> di;
     const auto bits = hn::BitCast(di, x);
     const auto offset = hn::Sub(bits, hn::Set(di, 0x3f3504f3));  // from sqrt(1/2)'s bits
-    const auto e = hn::ConvertTo(d, hn::ShiftRight<23>(offset));
+    const auto j = hn::ShiftRight<kBucketShift>(offset);         // B e + i
     const auto f = hn::BitCast(
         d, hn::Sub(bits, hn::And(offset, hn::Set(di, static_cast<int32_t>(0xff800000u)))));
-    const auto bucket =
-        hn::And(hn::ShiftRight<kBucketShift>(offset), hn::Set(di, kFloatLogBuckets - 1));
-    const auto r = hn::MulAdd(f, LookUpFloat(d, inverse, bucket), hn::Set(d, -1.0f));
-    // ln(1 + r) = r (1 + c1 r + c2 r^2 + c3 r^3 + c4 r^4)
-    const float* c = kFloatLogBuckets == 16 ? kFloatSeries : kFloatSeries8;
-    auto p = hn::MulAdd(hn::Set(d, c[3]), r, hn::Set(d, c[2]));
-    p = hn::MulAdd(p, r, hn::Set(d, c[1]));
-    p = hn::MulAdd(p, r, hn::Set(d, c[0]));
-    p = hn::MulAdd(p, r, hn::Set(d, 1.0f));
-    const auto lnc =
-        hn::MulAdd(e, hn::Set(d, std::numbers::ln2_v<float>), LookUpFloat(d, ln_c, bucket));
-    return hn::MulAdd(r, p, lnc);
+    const auto r = hn::MulAdd(f, LookUpFloat(d, inverse, j), hn::Set(d, -1.0f));
+    auto p = hn::MulAdd(hn::Set(d, a[4]), r, hn::Set(d, a[3]));
+    p = hn::MulAdd(p, r, hn::Set(d, a[2]));
+    p = hn::MulAdd(p, r, hn::Set(d, a[1]));
+    p = hn::MulAdd(p, r, hn::Set(d, a[0]));
+    const auto to_c = hn::Add(hn::ConvertTo(d, j), LookUpFloat(d, units_of_c, j));
+    return hn::MulAdd(r, p, to_c);
+  } else {
+    return hn::Log(d, x);
+  }
+}
+
+// ln x, within 2 ulp and 4e-8 (LogFloats'; the sums of x ln x scale LogUnits' once instead).
+template <class D>
+HWY_INLINE hn::Vec<D> LogFloat(D d, hn::Vec<D> x) {
+  if constexpr (kFloatLogBuckets > 0) {
+    return hn::Mul(LogUnits(d, x), hn::Set(d, static_cast<float>(kLogUnit)));
   } else {
     return hn::Log(d, x);
   }
@@ -311,12 +334,12 @@ double SumMeanLogMean(const float* p, const float* q, size_t count) {
     for (; i + 2 * lanes <= end; i += 2 * lanes) {  // two chains of dependent steps
       const auto m = hn::Add(hn::LoadU(df, p + i), hn::LoadU(df, q + i));  // halves: a mean
       const auto m2 = hn::Add(hn::LoadU(df, p + i + lanes), hn::LoadU(df, q + i + lanes));
-      block = hn::MulAdd(m, LogFloat(df, m), block);
-      block2 = hn::MulAdd(m2, LogFloat(df, m2), block2);
+      block = hn::MulAdd(m, LogUnits(df, m), block);
+      block2 = hn::MulAdd(m2, LogUnits(df, m2), block2);
     }
     if (i < end) {
       const auto m = hn::Add(hn::LoadU(df, p + i), hn::LoadU(df, q + i));
-      block = hn::MulAdd(m, LogFloat(df, m), block);
+      block = hn::MulAdd(m, LogUnits(df, m), block);
       i += lanes;
     }
     total = AddFloatsToDoubles(df, hn::Add(block, block2), total);
@@ -326,9 +349,9 @@ double SumMeanLogMean(const float* p, const float* q, size_t count) {
     std::fill(m, m + hn::MaxLanes(df), 1.0f);
     for (size_t k = i; k < count; ++k) m[k - i] = p[k] + q[k];
     const auto tail = hn::Load(df, m);
-    total = AddFloatsToDoubles(df, hn::Mul(tail, LogFloat(df, tail)), total);
+    total = AddFloatsToDoubles(df, hn::Mul(tail, LogUnits(df, tail)), total);
   }
-  return hn::GetLane(hn::SumOfLanes(dd, total));
+  return hn::GetLane(hn::SumOfLanes(dd, total)) * kLogUnit;
 }
 
 double SumXLogX(const double* x, size_t count) {
@@ -427,7 +450,7 @@ struct RowLanes {
     offset_low = hn::Add(offset_low, step);
     offset_high = hn::Add(offset_high, step);
     block_nats =
-        hn::Add(block_nats, hn::IfThenElseZero(hn::Gt(x, zero), hn::Mul(x, LogFloat(df, x))));
+        hn::Add(block_nats, hn::IfThenElseZero(hn::Gt(x, zero), hn::Mul(x, LogUnits(df, x))));
     // Max and Min, whose result for a NaN differs between targets: a row with one has no
     // statistics (RowSummary::finite).
     block_max = hn::Max(for_max, block_max);
@@ -509,7 +532,7 @@ RowSummary Summarize(const float* row, int64_t keys, int64_t query) {
   const hn::Repartition<double, decltype(df)> dd;
   RowSummary s;
   s.sum = hn::GetLane(hn::SumOfLanes(dd, hn::Add(r.sum_low, r.sum_high)));
-  s.nats = hn::GetLane(hn::SumOfLanes(dd, r.nats));
+  s.nats = hn::GetLane(hn::SumOfLanes(dd, r.nats)) * kLogUnit;
   s.distance = hn::GetLane(hn::SumOfLanes(dd, hn::Add(r.distance_low, r.distance_high)));
   s.max = max;
   s.first_nonzero = first;
