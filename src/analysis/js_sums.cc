@@ -45,11 +45,7 @@ bool IsWeight(float w) { return w >= 0 && w <= FLT_MAX; }  // false for NaN
 // Writes 0.5 P' of `weights` to `out`, then halves (1 ln 1 = 0) up to `padded` values. Returns the
 // index of the first weight that is NaN, infinite or negative, or -1.
 int64_t SmoothHalves(std::span<const float> weights, double spread, float* out, int64_t padded) {
-  bool valid = true;
-  for (size_t i = 0; i < weights.size(); ++i) {
-    valid &= IsWeight(weights[i]);  // no branch, so that the loop is vectorised
-    out[i] = static_cast<float>(0.5 * (kJsKeep * weights[i] + spread));
-  }
+  const bool valid = simd::HalveSmoothed(weights.data(), weights.size(), kJsKeep, spread, out);
   std::fill(out + weights.size(), out + padded, 0.5f);
   if (valid) return -1;
   return std::find_if_not(weights.begin(), weights.end(), IsWeight) - weights.begin();

@@ -394,6 +394,29 @@ double SumFloats(const float* x, size_t count) {
   return total;
 }
 
+bool HalveSmoothed(const float* weights, size_t count, double keep, double spread, float* out) {
+  const hn::ScalableTag<double> d;
+  const hn::Rebind<float, decltype(d)> half;  // as many floats as d has doubles
+  const size_t lanes = hn::Lanes(d);
+  const auto half_keep = hn::Set(d, 0.5 * keep), half_spread = hn::Set(d, 0.5 * spread);
+  const auto zero = hn::Zero(half), largest = hn::Set(half, FLT_MAX);
+  auto valid = hn::FirstN(half, lanes);
+  size_t i = 0;
+  for (; i + lanes <= count; i += lanes) {
+    const auto w = hn::LoadU(half, weights + i);
+    valid = hn::And(valid, hn::And(hn::Ge(w, zero), hn::Le(w, largest)));  // false for NaN
+    const auto smoothed = hn::MulAdd(hn::PromoteTo(d, w), half_keep, half_spread);
+    hn::StoreU(hn::DemoteTo(half, smoothed), half, out + i);
+  }
+  bool all_valid = hn::AllTrue(half, valid);
+  for (; i < count; ++i) {
+    all_valid &= weights[i] >= 0 && weights[i] <= FLT_MAX;
+    out[i] =
+        static_cast<float>(std::fma(static_cast<double>(weights[i]), 0.5 * keep, 0.5 * spread));
+  }
+  return all_valid;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The row pass of `stats`.
 //
@@ -577,6 +600,7 @@ HWY_EXPORT(LogDoubles);
 HWY_EXPORT(SumXLogX);
 HWY_EXPORT(SumMeanLogMean);
 HWY_EXPORT(SumFloats);
+HWY_EXPORT(HalveSmoothed);
 HWY_EXPORT(SummarizeRowHere);
 
 void LogFloats(const float* in, size_t count, float* out) {
@@ -592,6 +616,10 @@ double SumMeanLogMean(const float* p, const float* q, size_t count) {
 double SumXLogX(const double* x, size_t count) { return HWY_DYNAMIC_DISPATCH(SumXLogX)(x, count); }
 
 double SumFloats(const float* x, size_t count) { return HWY_DYNAMIC_DISPATCH(SumFloats)(x, count); }
+
+bool HalveSmoothed(const float* weights, size_t count, double keep, double spread, float* out) {
+  return HWY_DYNAMIC_DISPATCH(HalveSmoothed)(weights, count, keep, spread, out);
+}
 
 RowSummary SummarizeRowOnBest(const float* row, int64_t keys, int64_t query, int64_t topk) {
   return HWY_DYNAMIC_DISPATCH(SummarizeRowHere)(row, keys, query, topk);

@@ -53,5 +53,10 @@ double SumXLogX(const double* x, size_t count);
 // differ between sets).
 double SumFloats(const float* x, size_t count);
 
+// out[i] = (keep weights[i] + spread) / 2 in float, rounded once from one fused multiply-add in
+// double, i < count: the halves of the JS sums' smoothed weights. True when every weight is
+// finite and >= 0 (NaN is not).
+bool HalveSmoothed(const float* weights, size_t count, double keep, double spread, float* out);
+
 }  // namespace simd
 }  // namespace attnviz

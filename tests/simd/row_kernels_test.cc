@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -298,6 +299,36 @@ TEST_CASE("the sum of floats in double agrees with a long double sum, every tail
     const long double all = std::accumulate(x.begin(), x.end(), 0.0L);
     CHECK(simd::SumFloats(x.data(), x.size()) ==
           doctest::Approx(static_cast<double>(all)).epsilon(1e-14));
+  });
+}
+
+TEST_CASE("smoothed halves are (keep w + spread) / 2 rounded once, and find bad weights anywhere") {
+  std::mt19937 rng(10);
+  std::vector<float> weights = RandomRow(37, rng);
+  weights[5] = 0;
+  weights[6] = FLT_MAX;
+  const double keep = 0.999, spread = 0.001 / 37;
+  OnEveryIsa([&](const std::string&) {
+    for (size_t count : {size_t{0}, size_t{1}, size_t{3}, size_t{8}, size_t{17}, size_t{37}}) {
+      std::vector<float> out(count, -1.0f);
+      CAPTURE(count);
+      CHECK(simd::HalveSmoothed(weights.data(), count, keep, spread, out.data()));
+      for (size_t i = 0; i < count;
+           ++i) {  // one rounding from the exact value: within half a float ulp
+        const long double exact = (keep * static_cast<long double>(weights[i]) + spread) / 2;
+        CHECK(std::fabs(static_cast<long double>(out[i]) - exact) <=
+              0.5L * (std::nextafter(out[i], INFINITY) - out[i]));
+      }
+      for (size_t at = 0; at < count; ++at) {
+        for (float bad : {NAN, INFINITY, -INFINITY, -1e-30f}) {
+          std::vector<float> spoiled(weights.begin(), weights.begin() + count);
+          spoiled[at] = bad;
+          CAPTURE(at);
+          CAPTURE(bad);
+          CHECK_FALSE(simd::HalveSmoothed(spoiled.data(), count, keep, spread, out.data()));
+        }
+      }
+    }
   });
 }
 
