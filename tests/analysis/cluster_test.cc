@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -257,6 +258,26 @@ TEST_CASE("Linkage of attnviz's own distances matches scipy's to 1e-6") {
 TEST_CASE("Classical MDS reproduces the distances of points in a plane") {
   // A 3-4-5 right triangle and a fourth point: Euclidean, so two axes hold it exactly.
   const std::vector<MapPoint> truth = {{0, 0}, {3, 0}, {0, 4}, {1, 1}};
+  std::vector<std::vector<double>> rows;
+  for (const MapPoint& p : truth) {
+    rows.emplace_back();
+    for (const MapPoint& q : truth) rows.back().push_back(std::hypot(p.x - q.x, p.y - q.y));
+  }
+  const std::vector<MapPoint> map = ClassicalMds(FromMatrix(rows));
+  for (size_t a = 0; a < truth.size(); ++a) {
+    for (size_t b = 0; b < truth.size(); ++b) {
+      CHECK(std::hypot(map[a].x - map[b].x, map[a].y - map[b].y) ==
+            doctest::Approx(rows[a][b]).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("Classical MDS keeps the distances when its two eigenvalues are equal") {
+  // A regular pentagon: B has one double eigenvalue, so the two axes are any orthonormal pair of
+  // its plane and only the second's orthogonality to the first keeps the map flat.
+  std::vector<MapPoint> truth;
+  for (int k = 0; k < 5; ++k)
+    truth.push_back({std::cos(0.4 * std::numbers::pi * k), std::sin(0.4 * std::numbers::pi * k)});
   std::vector<std::vector<double>> rows;
   for (const MapPoint& p : truth) {
     rows.emplace_back();
