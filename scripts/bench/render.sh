@@ -9,8 +9,9 @@
 #   scripts/bench/render.sh [ATTNVIZ]    (default build/render/attnviz; a Release build:
 #   cmake -S . -B build/render -DCMAKE_BUILD_TYPE=Release && cmake --build build/render --target attnviz)
 #
-# Environment: REPEATS (runs of each attnviz command, default 5), MPL_REPEATS (runs of each
-# matplotlib script, default 3), JOBS (attnviz -j, default 0 = every core), FRESH=1 also times
+# Environment: REPEATS (runs of each attnviz command, default 5), QUICK_REPEATS (runs of the grid
+# and the labels, which take attnviz 20-40 ms, default 11: five fell inside one slow spell of this
+# machine's host), MPL_REPEATS (runs of each matplotlib script, default 3), JOBS (attnviz -j, default 0 = every core), FRESH=1 also times
 # matplotlib making a new figure per head (the usual way; the default script reuses one figure,
 # which is faster). Both sides are timed as whole processes (start-up, loading, drawing, encoding,
 # writing) by scripts/bench/render_peer.py; CPU time (user + system, all threads) is shown beside
@@ -22,6 +23,7 @@ attnviz=$(realpath "${1:-build/render/attnviz}")
 python=/usr/bin/python3
 peer=scripts/bench/render_peer.py
 repeats=${REPEATS:-5}
+quick_repeats=${QUICK_REPEATS:-11}
 mpl_repeats=${MPL_REPEATS:-3}
 jobs=${JOBS:-0}
 [ -x "$attnviz" ] || { echo "render.sh: no attnviz at $attnviz (see the comment at the top)" >&2; exit 2; }
@@ -45,8 +47,8 @@ field() { $python -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.a
 
 WARM=$work/heads512.npy time_it a_heads "$repeats" "$attnviz" heatmap "$work/heads512.npy" --layer all --head all \
   -j "$jobs" -o "$work/a_heads/L{layer}_H{head}.png"
-WARM=$work/grid128.npy time_it a_grid "$repeats" "$attnviz" grid "$work/grid128.npy" -j "$jobs" -o "$work/a_grid.png"
-WARM=$work/labels128.npy time_it a_labels "$repeats" "$attnviz" heatmap "$work/labels128.npy" --font-size 6 --cell 12 \
+WARM=$work/grid128.npy time_it a_grid "$quick_repeats" "$attnviz" grid "$work/grid128.npy" -j "$jobs" -o "$work/a_grid.png"
+WARM=$work/labels128.npy time_it a_labels "$quick_repeats" "$attnviz" heatmap "$work/labels128.npy" --font-size 6 --cell 12 \
   -o "$work/a_labels.png"
 
 WARM=$work/heads512.npy time_it m_heads "$mpl_repeats" $python "$peer" draw heads "$work" "$work/m_heads" \
@@ -73,7 +75,7 @@ row() {
     "$aw" "$ac" "$mw" "$mc" "$(ratio "$mw" "$aw")" "$(ratio "$mc" "$ac")" "$target"
 }
 echo
-echo "medians of $repeats attnviz / $mpl_repeats matplotlib whole-process runs, seconds"
+echo "medians of $repeats attnviz (grid and labels: $quick_repeats) / $mpl_repeats matplotlib whole-process runs, seconds"
 printf '%-34s %12s  %17s  %17s  %15s\n' "" "figure" "attnviz wall cpu" "matplotlib wall cpu" \
   "ratio wall cpu"
 row "144 PNGs of 512x512 heads" heads "$work/a_heads/L0_H0.png" ">= 40x"
