@@ -3,6 +3,8 @@
 #include <cmath>
 #include <span>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Eigenvalues>
@@ -61,17 +63,24 @@ struct ShiftedTridiagonalLu {
     for (Eigen::Index k = 0; k + 1 < n; ++k) {
       const double a = off[k], b = diagonal[k + 1] - shift, c = k + 2 < n ? off[k + 1] : 0;
       swapped[k] = std::abs(a) > std::abs(p0);
-      if (swapped[k]) {
-        u0[k] = a, u1[k] = b, u2[k] = c, multiplier[k] = p0 / a;
-        p0 = p1 - multiplier[k] * b, p1 = p2 - multiplier[k] * c;
+      if (swapped[k]) {  // row k + 1 is the pivot row; row k, less its multiple, goes on
+        StoreRow(k, a, b, c, p0 / a);
+        std::tie(p0, p1) = std::pair(p1 - multiplier[k] * b, p2 - multiplier[k] * c);
       } else {
         if (p0 == 0) p0 = tiny;
-        u0[k] = p0, u1[k] = p1, u2[k] = p2, multiplier[k] = a / p0;
-        p0 = b - multiplier[k] * p1, p1 = c - multiplier[k] * p2;
+        StoreRow(k, p0, p1, p2, a / p0);
+        std::tie(p0, p1) = std::pair(b - multiplier[k] * p1, c - multiplier[k] * p2);
       }
       p2 = 0;
     }
     u0[n - 1] = p0 == 0 ? tiny : p0;
+  }
+
+  void StoreRow(Eigen::Index k, double first, double second, double third, double multiple) {
+    u0[k] = first;
+    u1[k] = second;
+    u2[k] = third;
+    multiplier[k] = multiple;
   }
 
   // x = (T - shift I)^-1 x.
