@@ -40,10 +40,9 @@ void LogFloats(const float* in, size_t count, float* out);
 void LogDoubles(double* values, size_t count);
 
 // sum_i m_i ln m_i with m = p + q over i < count, each array holding halves of smoothed weights
-// (so that m is a mean): terms in float (LogFloats' logarithm), each within 2e-7 of its size,
-// summed in float
-// within blocks of eight vectors and in double across them; the instruction sets' last bits
-// differ.
+// (so that m is a mean): terms in float (LogFloats' logarithm before its last scaling, which the
+// sum does once), each within 2e-7 of its size, summed in float within blocks of eight vectors
+// and in double across them; the instruction sets' last bits differ.
 double SumMeanLogMean(const float* p, const float* q, size_t count);
 
 // sum_i x_i ln x_i over i < count for x_i >= 0 (0 ln 0 = 0), in double (LogDoubles' logarithm).
