@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <regex>
 #include <sstream>
+#include <string>
 
 #include "attnviz/error.h"
 #include "attnviz/io/audio.h"
@@ -65,15 +65,14 @@ void CheckFormat(const std::string& path, const SF_INFO& info) {
 void CheckChunkSizes(const std::string& path, SNDFILE* file) {
   char log[16384] = {};
   sf_command(file, SFC_GET_LOG_INFO, log, sizeof log);
-  static const std::regex kTooLong(R"(^(data|SSND) : (\d+) \(should be (\d+)\))");
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
-    std::smatch match;
-    if (!std::regex_search(line, match, kTooLong)) continue;
-    double said = std::stod(match[2]), found = std::stod(match[3]);
-    if (said == 4294967295.0 || said <= found + 1) continue;
-    ThrowInputError(path, "truncated: the header says " + match[2].str() +
-                              " bytes of samples, the file holds " + match[3].str());
+    if (!line.starts_with("data : ") && !line.starts_with("SSND : ")) continue;
+    unsigned long long said = 0, found = 0;
+    if (std::sscanf(line.c_str() + 7, "%llu (should be %llu)", &said, &found) != 2) continue;
+    if (said == 4294967295ULL || said <= found + 1) continue;
+    ThrowInputError(path, "truncated: the header says " + std::to_string(said) +
+                              " bytes of samples, the file holds " + std::to_string(found));
   }
 }
 

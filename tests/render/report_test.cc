@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 
-#include <regex>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -24,9 +24,13 @@ bool Same(Rgba a, Rgba b) { return a.r == b.r && a.g == b.g && a.b == b.b && a.a
 
 // Pages of a PDF as its page tree counts them ("/Type /Page" without the "s" of "/Pages").
 int PdfPages(const std::string& pdf) {
-  std::regex page("/Type\\s*/Page[^s]");
-  return static_cast<int>(
-      std::distance(std::sregex_iterator(pdf.begin(), pdf.end(), page), std::sregex_iterator()));
+  int pages = 0;
+  for (size_t at = pdf.find("/Type"); at != std::string::npos; at = pdf.find("/Type", at + 1)) {
+    size_t next = at + 5;
+    while (next < pdf.size() && std::isspace(static_cast<unsigned char>(pdf[next]))) ++next;
+    pages += pdf.compare(next, 5, "/Page") == 0 && next + 5 < pdf.size() && pdf[next + 5] != 's';
+  }
+  return pages;
 }
 
 ReportTable NumberTable(int rows) {

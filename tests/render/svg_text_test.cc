@@ -5,8 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <regex>
 #include <string>
+#include <string_view>
 
 #include "render/canvas.h"
 #include "render/text.h"
@@ -38,18 +38,31 @@ std::string LabelSvg(const std::string& text, const TextPlacement& placement, Rg
   return canvas.Finish();
 }
 
+// The first <text ...> tag of `svg`, or "" when there is none.
+std::string_view FirstTextTag(std::string_view svg) {
+  const size_t start = svg.find("<text ");
+  if (start == std::string_view::npos) return {};
+  const size_t end = svg.find('>', start);
+  return end == std::string_view::npos ? std::string_view{} : svg.substr(start, end + 1 - start);
+}
+
 // The value of attribute `name` of the first <text>, or "" when there is none.
 std::string Attribute(const std::string& svg, const std::string& name) {
-  std::smatch match;
-  std::regex pattern("<text [^>]*\\b" + name + "=\"([^\"]*)\"");
-  return std::regex_search(svg, match, pattern) ? match[1].str() : "";
+  const std::string_view tag = FirstTextTag(svg);
+  const std::string key = " " + name + "=\"";
+  const size_t at = tag.find(key);
+  if (at == std::string_view::npos) return "";
+  const size_t begin = at + key.size();
+  return std::string(tag.substr(begin, tag.find('"', begin) - begin));
 }
 
 // The characters of the first <text>.
 std::string Content(const std::string& svg) {
-  std::smatch match;
-  return std::regex_search(svg, match, std::regex("<text [^>]*>([^<]*)</text>")) ? match[1].str()
-                                                                                 : "";
+  const std::string_view tag = FirstTextTag(svg);
+  if (tag.empty()) return "";
+  const size_t begin = static_cast<size_t>(tag.data() + tag.size() - svg.data());
+  const size_t end = svg.find("</text>", begin);
+  return end == std::string::npos ? "" : svg.substr(begin, end - begin);
 }
 
 TEST_CASE("a right-aligned label is a <text> anchored at its end, on Pango's baseline") {
