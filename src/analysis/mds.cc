@@ -1,9 +1,9 @@
 // Classical multidimensional scaling: double centring, then the two leading eigenpairs.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <span>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -44,43 +44,30 @@ struct Eigenpairs {
 };
 
 // (T - shift I) = P L U for the symmetric tridiagonal T, by Gaussian elimination with partial
-// pivoting (LAPACK's dlagtf): row k of U holds u0[k], u1[k], u2[k] in columns k, k + 1, k + 2,
-// and row k + 1 took `multiplier[k]` of row k, after the two were swapped if `swapped[k]`.
+// pivoting (LAPACK's dlagtf): u[k] is row k of U, its entries in columns k, k + 1 and k + 2, and
+// row k + 1 took `multiplier[k]` of row k, after the two were swapped if `swapped[k]`.
 struct ShiftedTridiagonalLu {
-  std::vector<double> u0, u1, u2, multiplier;
+  using Row = std::array<double, 3>;  // columns k, k + 1, k + 2
+  std::vector<Row> u;
+  std::vector<double> multiplier;
   std::vector<bool> swapped;
 
   // A pivot of exactly 0 becomes `tiny`.
   ShiftedTridiagonalLu(const Eigen::VectorXd& diagonal, const Eigen::VectorXd& off, double shift,
                        double tiny)
-      : u0(diagonal.size()),
-        u1(diagonal.size()),
-        u2(diagonal.size()),
-        multiplier(diagonal.size()),
-        swapped(diagonal.size()) {
+      : u(diagonal.size()), multiplier(diagonal.size()), swapped(diagonal.size()) {
     const Eigen::Index n = diagonal.size();
-    double p0 = diagonal[0] - shift, p1 = n > 1 ? off[0] : 0, p2 = 0;  // row k, being reduced
+    Row reduced{diagonal[0] - shift, n > 1 ? off[0] : 0, 0};  // row k, less what was taken off
     for (Eigen::Index k = 0; k + 1 < n; ++k) {
-      const double a = off[k], b = diagonal[k + 1] - shift, c = k + 2 < n ? off[k + 1] : 0;
-      swapped[k] = std::abs(a) > std::abs(p0);
-      if (swapped[k]) {  // row k + 1 is the pivot row; row k, less its multiple, goes on
-        StoreRow(k, a, b, c, p0 / a);
-        std::tie(p0, p1) = std::pair(p1 - multiplier[k] * b, p2 - multiplier[k] * c);
-      } else {
-        if (p0 == 0) p0 = tiny;
-        StoreRow(k, p0, p1, p2, a / p0);
-        std::tie(p0, p1) = std::pair(b - multiplier[k] * p1, c - multiplier[k] * p2);
-      }
-      p2 = 0;
+      Row next{off[k], diagonal[k + 1] - shift, k + 2 < n ? off[k + 1] : 0};
+      swapped[k] = std::abs(next[0]) > std::abs(reduced[0]);
+      if (swapped[k]) std::swap(reduced, next);  // the larger first entry pivots
+      if (reduced[0] == 0) reduced[0] = tiny;
+      u[k] = reduced;
+      multiplier[k] = next[0] / reduced[0];
+      reduced = {next[1] - multiplier[k] * reduced[1], next[2] - multiplier[k] * reduced[2], 0};
     }
-    u0[n - 1] = p0 == 0 ? tiny : p0;
-  }
-
-  void StoreRow(Eigen::Index k, double first, double second, double third, double multiple) {
-    u0[k] = first;
-    u1[k] = second;
-    u2[k] = third;
-    multiplier[k] = multiple;
+    u[n - 1] = {reduced[0] == 0 ? tiny : reduced[0], 0, 0};
   }
 
   // x = (T - shift I)^-1 x.
@@ -92,9 +79,9 @@ struct ShiftedTridiagonalLu {
     }
     for (Eigen::Index k = n - 1; k >= 0; --k) {
       double sum = x[k];
-      if (k + 1 < n) sum -= u1[k] * x[k + 1];
-      if (k + 2 < n) sum -= u2[k] * x[k + 2];
-      x[k] = sum / u0[k];
+      if (k + 1 < n) sum -= u[k][1] * x[k + 1];
+      if (k + 2 < n) sum -= u[k][2] * x[k + 2];
+      x[k] = sum / u[k][0];
     }
   }
 };
